@@ -1,0 +1,54 @@
+# The README's two commands: `make run` (app with demo data on SQLite + Whoosh) and `make test`.
+# Both set everything up first and are idempotent.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CATALOGUE := $(VENV)/bin/catalogue
+KERN := node_modules/@kern-ux/native/dist
+VENDOR := catalogue/static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test seed lint clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/kern/fonts
+	cp $(KERN)/kern.min.css $(VENDOR)/kern/
+	cp $(KERN)/fonts/fira-sans.css $(VENDOR)/kern/fonts/
+	cp -r $(KERN)/fonts/fira-sans $(VENDOR)/kern/fonts/
+	cp node_modules/@kern-ux/native/LICENSE.md $(VENDOR)/kern/LICENSE.md
+	touch $@
+
+setup: $(VENV)/.installed $(VENDOR)/.installed
+
+seed: setup
+	CATALOGUE_ENV=development $(CATALOGUE) db upgrade
+	CATALOGUE_ENV=development $(CATALOGUE) seed municipalities
+	CATALOGUE_ENV=development $(CATALOGUE) seed modellregion
+	CATALOGUE_ENV=development $(CATALOGUE) seed demo
+	CATALOGUE_ENV=development $(CATALOGUE) search rebuild
+
+run: seed
+	@echo "Lösungskatalog läuft auf http://$(HOST):$(PORT)/"
+	CATALOGUE_ENV=development $(CATALOGUE) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check catalogue search_index tests benchmarks
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache

@@ -1,0 +1,142 @@
+"""Command line: ``catalogue <group> <command>`` (also ``flask --app catalogue …``).
+
+Commands are thin: parse options, call a service, print a result, exit non-zero on failure.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from catalogue.services import seed as seed_service
+
+
+@click.group("seed")
+def seed_group() -> None:
+    """Load seed data (idempotent)."""
+
+
+@seed_group.command("municipalities")
+def seed_municipalities() -> None:
+    """Load the shipped Kreise and municipalities (official Destatis data)."""
+    result = seed_service.load_municipalities()
+    click.echo(f"Kommunen: {result.created} neu, {result.existing} aktualisiert.")
+
+
+@seed_group.command("modellregion")
+def seed_modellregion() -> None:
+    """Load the real projects of the Digitale Modellregion OWL (with sources)."""
+    result = seed_service.load_modellregion()
+    click.echo(f"Modellprojekte: {result.created} neu, {result.existing} bereits vorhanden.")
+
+
+@seed_group.command("demo")
+def seed_demo() -> None:
+    """Load the fictional demo solutions and experience reports."""
+    result = seed_service.load_demo()
+    click.echo(f"Demo-Lösungen: {result.created} neu, {result.existing} bereits vorhanden.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_group)
+    app.cli.add_command(search_group)
+
+
+def _create_app() -> Flask:
+    from catalogue import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """Lösungskatalog administration."""
+
+
+@click.group("search")
+def search_group() -> None:
+    """Maintain this host's search index."""
+
+
+def _progress_printer(label: str):
+    state = {"last": 0.0}
+
+    def report(done: int, total: int | None) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - state["last"] < 0.5 and done != total:
+            return
+        state["last"] = now
+        if total:
+            click.echo(f"\r{label}: {done}/{total} ({done * 100 // max(total, 1)} %)", nl=False)
+        else:
+            click.echo(f"\r{label}: {done}", nl=False)
+
+    return report
+
+
+@search_group.command("rebuild")
+def search_rebuild() -> None:
+    """Rebuild the index from the database into a new directory and swap it in atomically."""
+    from catalogue.services import search as search_service
+
+    count = search_service.rebuild(progress=_progress_printer("Indexiere"))
+    click.echo(f"\nIndex neu aufgebaut: {count} Dokumente.")
+
+
+@search_group.command("check")
+def search_check() -> None:
+    """Compare the index with the database; exit 1 if anything drifted."""
+    from catalogue.services import search as search_service
+
+    drift = search_service.check()
+    if drift.clean:
+        click.echo("Index und Datenbank stimmen überein.")
+        return
+    for label, ids in (
+        ("fehlt im Index", drift.missing),
+        ("veraltet im Index", drift.stale),
+        ("im Index, aber nicht veröffentlicht", drift.orphaned),
+    ):
+        for doc_id in ids:
+            click.echo(f"{label}: {doc_id}")
+    raise SystemExit(1)
+
+
+@search_group.command("status")
+def search_status() -> None:
+    """Show index size, outbox cursor and pending changes."""
+    from catalogue.services import search as search_service
+
+    for key, value in search_service.status().items():
+        click.echo(f"{key}: {value}")
+
+
+@search_group.command("sync")
+def search_sync() -> None:
+    """Apply pending outbox rows to this host's index once."""
+    from catalogue.services import search as search_service
+
+    result = search_service.sync_outbox()
+    click.echo(
+        f"{result.rows} Änderungen gelesen, {result.upserted} indexiert, {result.deleted} entfernt."
+    )
+
+
+@search_group.command("worker")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
+def search_worker(interval: float) -> None:
+    """Keep this host's index in sync with the outbox (run one per host)."""
+    import time
+
+    from catalogue.services import search as search_service
+
+    click.echo("Suchindex-Worker läuft (Strg+C beendet).")
+    while True:
+        try:
+            search_service.sync_outbox()
+        except TimeoutError:
+            pass
+        time.sleep(interval)

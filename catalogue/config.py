@@ -1,0 +1,99 @@
+"""Configuration: every key the app reads, with its default and meaning.
+
+Order of precedence: the defaults below → ``CATALOGUE_*`` environment variables → the mapping
+passed to ``create_app()`` (tests). This module only describes configuration; it must not import
+the application or touch the database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Key:
+    default: Any
+    doc: str
+
+
+# Keys are the names used inside ``app.config``; the environment variable is ``CATALOGUE_<KEY>``.
+KEYS: dict[str, Key] = {
+    "SECRET_KEY": Key(None, "Secret for sessions and CSRF. Required outside development/testing."),
+    "ENV": Key("production", "production | development | testing. development enables demo mode."),
+    "DATABASE_URL": Key(
+        None, "SQLAlchemy URL. Default: SQLite file catalogue.sqlite3 in the instance folder."
+    ),
+    "SEARCH_INDEX_DIR": Key(
+        None, "Directory of this host's Whoosh index. Default: search-index/ in the instance folder."
+    ),
+    "SEARCH_SYNC": Key(
+        "inline",
+        "inline: each process applies outbox rows to the index right after its own commit; "
+        "worker: only `catalogue search worker` writes the index (recommended with gunicorn).",
+    ),
+    "DEMO_MODE": Key(False, "Show the demo-data banner and allow demo accounts."),
+    "REGION_NAME": Key("Ostwestfalen-Lippe", "Name of the region the catalogue serves."),
+    "OPERATOR_NAME": Key("DigitalBüro OWL", "Who runs this catalogue (shown in header and footer)."),
+    "OPERATOR_ADDRESS": Key(
+        "Musterstraße 1\n33098 Paderborn", "Postal address for the Impressum (multi-line)."
+    ),
+    "OPERATOR_EMAIL": Key("kontakt@example.org", "Contact e-mail address for the Impressum."),
+    "OPERATOR_PHONE": Key("", "Contact phone number for the Impressum (optional)."),
+    "OPERATOR_REPRESENTATIVE": Key(
+        "", "Person or body legally representing the operator (Impressum, optional)."
+    ),
+    "DATA_PROTECTION_OFFICER": Key(
+        "", "Contact of the data protection officer (Datenschutzerklärung, optional)."
+    ),
+    "ACCESSIBILITY_CONTACT": Key(
+        "barrierefreiheit@example.org", "Where accessibility feedback is also sent/answered."
+    ),
+    "ENFORCEMENT_BODY": Key(
+        "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
+        "Schlichtungs-/Durchsetzungsstelle named in the accessibility statement.",
+    ),
+    "PER_PAGE": Key(20, "Entries per page in lists."),
+    "RATELIMIT_STORAGE_URI": Key(
+        "memory://", "Flask-Limiter storage: memory:// embedded, redis://host:6379 in production."
+    ),
+    "SESSION_COOKIE_SECURE": Key(True, "Send the session cookie over HTTPS only (off in dev)."),
+    "UPLOAD_DIR": Key(None, "Attachment storage outside the web root. Default: instance/uploads."),
+    "MAX_CONTENT_LENGTH": Key(20 * 1024 * 1024, "Largest accepted request body in bytes."),
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, (dict, list)):
+        return json.loads(raw)
+    return raw
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the effective configuration as a plain dict."""
+    config: dict[str, Any] = {name: key.default for name, key in KEYS.items()}
+    for name, key in KEYS.items():
+        raw = os.environ.get(f"CATALOGUE_{name}")
+        if raw is not None:
+            config[name] = _coerce(raw, key.default)
+    config.update(overrides or {})
+    if config["ENV"] in {"development", "testing"}:
+        config.setdefault("SECRET_KEY", None)
+        if not config["SECRET_KEY"]:
+            config["SECRET_KEY"] = "dev-only-not-secret"
+        if "SESSION_COOKIE_SECURE" not in (overrides or {}) and not os.environ.get(
+            "CATALOGUE_SESSION_COOKIE_SECURE"
+        ):
+            config["SESSION_COOKIE_SECURE"] = False
+    if config["ENV"] == "development" and "DEMO_MODE" not in (overrides or {}):
+        if os.environ.get("CATALOGUE_DEMO_MODE") is None:
+            config["DEMO_MODE"] = True
+    if not config["SECRET_KEY"]:
+        raise RuntimeError("CATALOGUE_SECRET_KEY must be set outside development and testing.")
+    return config

@@ -1,0 +1,59 @@
+"""All mapped classes, importable from one place (Alembic autogenerate reads Base.metadata)."""
+
+from catalogue.models.audit import (
+    BarrierReport,
+    ReviewEvent,
+    SearchOutbox,
+    SearchSetting,
+    ZeroResultQuery,
+)
+from catalogue.models.enums import (
+    ContactRequestStatus,
+    ContentState,
+    MunicipalityKind,
+    NeedStatus,
+    NeedVisibility,
+    OutboxOp,
+    ProjectStatus,
+    Readiness,
+    ReportRole,
+    ReuseStatus,
+    Role,
+    SolutionKind,
+)
+from catalogue.models.exchange import ContactRequest, Need, Reuse
+from catalogue.models.municipality import Municipality
+from catalogue.models.report import ExperienceReport
+from catalogue.models.solution import Attachment, ContactPerson, Solution, SolutionLink, Tag
+from catalogue.models.user import User
+
+__all__ = [
+    "Attachment",
+    "BarrierReport",
+    "ContactPerson",
+    "ContactRequest",
+    "ContactRequestStatus",
+    "ContentState",
+    "ExperienceReport",
+    "Municipality",
+    "MunicipalityKind",
+    "Need",
+    "NeedStatus",
+    "NeedVisibility",
+    "OutboxOp",
+    "ProjectStatus",
+    "Readiness",
+    "ReportRole",
+    "Reuse",
+    "ReuseStatus",
+    "ReviewEvent",
+    "Role",
+    "SearchOutbox",
+    "SearchSetting",
+    "ZeroResultQuery",
+    "Solution",
+    "SolutionKind",
+    "SolutionLink",
+    "Tag",
+    "User",
+]

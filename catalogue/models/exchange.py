@@ -1,0 +1,95 @@
+"""Needs (Bedarfe), reuse records (Nachnutzung) and contact requests (Vermittlung): the
+DigitalBüro's brokering domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from catalogue.db import Base, utcnow
+from catalogue.models._types import enum_column
+from catalogue.models.enums import ContactRequestStatus, NeedStatus, NeedVisibility, ReuseStatus
+from catalogue.models.municipality import Municipality
+from catalogue.models.solution import Solution
+from catalogue.models.user import User
+
+
+class Need(Base):
+    __tablename__ = "need"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    municipality_ags: orm.Mapped[str] = orm.mapped_column(
+        sa.ForeignKey("municipality.ags"), index=True
+    )
+    author_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("user_account.id"))
+    title: orm.Mapped[str] = orm.mapped_column(sa.String(200))
+    text: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    category: orm.Mapped[str | None] = orm.mapped_column(sa.String(40))
+    tags: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")  # comma separated
+    visibility: orm.Mapped[NeedVisibility] = orm.mapped_column(
+        enum_column(NeedVisibility), default=NeedVisibility.PUBLIC
+    )
+    status: orm.Mapped[NeedStatus] = orm.mapped_column(
+        enum_column(NeedStatus), default=NeedStatus.OPEN, index=True
+    )
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    updated_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, onupdate=utcnow)
+
+    municipality: orm.Mapped[Municipality] = orm.relationship()
+    author: orm.Mapped[User | None] = orm.relationship()
+
+
+class Reuse(Base):
+    __tablename__ = "reuse"
+    __table_args__ = (sa.UniqueConstraint("solution_id", "municipality_ags"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    solution_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("solution.id", ondelete="CASCADE"), index=True
+    )
+    municipality_ags: orm.Mapped[str] = orm.mapped_column(
+        sa.ForeignKey("municipality.ags"), index=True
+    )
+    status: orm.Mapped[ReuseStatus] = orm.mapped_column(enum_column(ReuseStatus))
+    ended_reason: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    note: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    is_demo: orm.Mapped[bool] = orm.mapped_column(default=False)
+    created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("user_account.id"))
+    confirmed_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("user_account.id"))
+    confirmed_at: orm.Mapped[datetime | None]
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    updated_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, onupdate=utcnow)
+
+    solution: orm.Mapped[Solution] = orm.relationship()
+    municipality: orm.Mapped[Municipality] = orm.relationship()
+
+
+class ContactRequest(Base):
+    __tablename__ = "contact_request"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    solution_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("solution.id", ondelete="CASCADE"), index=True
+    )
+    need_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("need.id", ondelete="SET NULL"), index=True
+    )
+    requester_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("user_account.id"))
+    requester_municipality_ags: orm.Mapped[str | None] = orm.mapped_column(
+        sa.ForeignKey("municipality.ags")
+    )
+    message: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    status: orm.Mapped[ContactRequestStatus] = orm.mapped_column(
+        enum_column(ContactRequestStatus), default=ContactRequestStatus.OPEN, index=True
+    )
+    broker_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("user_account.id"))
+    reuse_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("reuse.id", ondelete="SET NULL")
+    )
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    updated_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, onupdate=utcnow)
+
+    solution: orm.Mapped[Solution] = orm.relationship()
+    need: orm.Mapped[Need | None] = orm.relationship()

@@ -1,0 +1,49 @@
+"""Accounts. A user has one role and, except DigitalBüro staff, one municipality.
+
+Password hashing lives in ``services.accounts``; this module holds no logic beyond the
+Flask-Login protocol.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from catalogue.db import Base, utcnow
+from catalogue.models._types import enum_column
+from catalogue.models.enums import Role
+from catalogue.models.municipality import Municipality
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    email: orm.Mapped[str] = orm.mapped_column(sa.String(254), unique=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(120))
+    password_hash: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    role: orm.Mapped[Role] = orm.mapped_column(enum_column(Role))
+    municipality_ags: orm.Mapped[str | None] = orm.mapped_column(
+        sa.ForeignKey("municipality.ags"), index=True
+    )
+    is_active: orm.Mapped[bool] = orm.mapped_column(default=True)
+    share_contact: orm.Mapped[bool] = orm.mapped_column(default=False)
+    phone: orm.Mapped[str] = orm.mapped_column(sa.String(60), default="")
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    last_login_at: orm.Mapped[datetime | None]
+
+    municipality: orm.Mapped[Municipality | None] = orm.relationship()
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)

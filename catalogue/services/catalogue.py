@@ -1,0 +1,309 @@
+"""Read queries for the public catalogue pages: solution lists with filters, solution detail,
+municipality directory and profiles, start-page figures.
+
+Only published content is returned to the public; these functions never write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from catalogue.db import db
+from catalogue.errors import NotFound
+from catalogue.models import (
+    ContentState,
+    ExperienceReport,
+    Municipality,
+    MunicipalityKind,
+    ProjectStatus,
+    Reuse,
+    ReuseStatus,
+    Solution,
+    SolutionKind,
+)
+from catalogue.permissions import can_view_solution
+from catalogue.services.pagination import Page
+
+PUBLIC_STATES = (ContentState.PUBLISHED, ContentState.ARCHIVED)
+
+
+@dataclass(frozen=True)
+class SolutionFilters:
+    category: str | None = None
+    kreis: str | None = None
+    municipality: str | None = None
+    kind: SolutionKind | None = None
+    status: ProjectStatus | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.category, self.kreis, self.municipality, self.kind, self.status)
+        )
+
+
+def _published_solutions() -> sa.Select:
+    return sa.select(Solution).where(
+        Solution.state == ContentState.PUBLISHED, Solution.revision_of_id.is_(None)
+    )
+
+
+def list_solutions(filters: SolutionFilters, page: int = 1, per_page: int = 20) -> Page[Solution]:
+    query = _published_solutions()
+    if filters.category:
+        query = query.where(Solution.category == filters.category)
+    if filters.kind:
+        query = query.where(Solution.kind == filters.kind)
+    if filters.status:
+        query = query.where(Solution.project_status == filters.status)
+    if filters.municipality:
+        query = query.where(
+            sa.or_(
+                Solution.lead_municipality_ags == filters.municipality,
+                Solution.partners.any(Municipality.ags == filters.municipality),
+            )
+        )
+    if filters.kreis:
+        in_kreis = sa.select(Municipality.ags).where(
+            sa.or_(Municipality.kreis_ags == filters.kreis, Municipality.ags == filters.kreis)
+        )
+        query = query.where(Solution.lead_municipality_ags.in_(in_kreis))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    rows = db.session.scalars(
+        query.options(orm.selectinload(Solution.lead_municipality), orm.selectinload(Solution.tags))
+        .order_by(Solution.published_at.desc(), Solution.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=list(rows), page=page, per_page=per_page, total=total)
+
+
+def newest_solutions(limit: int = 6) -> list[Solution]:
+    return list(
+        db.session.scalars(
+            _published_solutions()
+            .options(orm.selectinload(Solution.lead_municipality))
+            .order_by(Solution.published_at.desc(), Solution.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    solutions: int
+    reports: int
+    municipalities_contributing: int
+    municipalities_total: int
+    reuses: int
+
+
+def key_figures() -> KeyFigures:
+    s = db.session
+    published = Solution.state == ContentState.PUBLISHED
+    return KeyFigures(
+        solutions=s.scalar(
+            sa.select(sa.func.count(Solution.id)).where(published, Solution.revision_of_id.is_(None))
+        )
+        or 0,
+        reports=s.scalar(
+            sa.select(sa.func.count(ExperienceReport.id)).where(
+                ExperienceReport.state == ContentState.PUBLISHED,
+                ExperienceReport.revision_of_id.is_(None),
+            )
+        )
+        or 0,
+        municipalities_contributing=s.scalar(
+            sa.select(sa.func.count(sa.distinct(Solution.lead_municipality_ags))).where(published)
+        )
+        or 0,
+        municipalities_total=s.scalar(
+            sa.select(sa.func.count(Municipality.ags)).where(
+                Municipality.kind != MunicipalityKind.KREIS
+            )
+        )
+        or 0,
+        reuses=s.scalar(
+            sa.select(sa.func.count(Reuse.id)).where(Reuse.status != ReuseStatus.ENDED)
+        )
+        or 0,
+    )
+
+
+def get_solution(slug: str, actor: Any) -> Solution:
+    solution = db.session.scalar(
+        sa.select(Solution)
+        .where(Solution.slug == slug)
+        .options(
+            orm.selectinload(Solution.tags),
+            orm.selectinload(Solution.partners),
+            orm.selectinload(Solution.links),
+            orm.selectinload(Solution.contacts),
+            orm.selectinload(Solution.attachments),
+        )
+    )
+    if solution is None or not can_view_solution(actor, solution):
+        raise NotFound("Diese Lösung gibt es nicht oder sie ist nicht öffentlich.")
+    return solution
+
+
+def published_reports(solution_id: int) -> list[ExperienceReport]:
+    return list(
+        db.session.scalars(
+            sa.select(ExperienceReport)
+            .where(
+                ExperienceReport.solution_id == solution_id,
+                ExperienceReport.state == ContentState.PUBLISHED,
+                ExperienceReport.revision_of_id.is_(None),
+            )
+            .options(orm.selectinload(ExperienceReport.municipality))
+            .order_by(ExperienceReport.role, ExperienceReport.published_at)
+        )
+    )
+
+
+def reuses_of(solution_id: int) -> list[Reuse]:
+    return list(
+        db.session.scalars(
+            sa.select(Reuse)
+            .where(Reuse.solution_id == solution_id)
+            .options(orm.selectinload(Reuse.municipality))
+            .order_by(Reuse.status, Reuse.created_at)
+        )
+    )
+
+
+def reuse_counts(solution_ids: list[int]) -> dict[int, int]:
+    if not solution_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Reuse.solution_id, sa.func.count(Reuse.id))
+        .where(Reuse.solution_id.in_(solution_ids), Reuse.status != ReuseStatus.ENDED)
+        .group_by(Reuse.solution_id)
+    )
+    return {sid: n for sid, n in rows}
+
+
+# Municipalities -------------------------------------------------------------------------------
+
+
+@dataclass
+class KreisGroup:
+    kreis: Municipality
+    municipalities: list[Municipality] = field(default_factory=list)
+
+
+def kreise() -> list[Municipality]:
+    """Kreise and kreisfreie Städte — the top level of the regional hierarchy."""
+    return list(
+        db.session.scalars(
+            sa.select(Municipality)
+            .where(
+                sa.or_(
+                    Municipality.kind == MunicipalityKind.KREIS,
+                    Municipality.kind == MunicipalityKind.KREISFREIE_STADT,
+                )
+            )
+            .order_by(Municipality.name)
+        )
+    )
+
+
+def municipalities_by_kreis() -> list[KreisGroup]:
+    groups = [KreisGroup(kreis=k) for k in kreise()]
+    by_ags = {g.kreis.ags: g for g in groups}
+    members = db.session.scalars(
+        sa.select(Municipality)
+        .where(Municipality.kind.in_([MunicipalityKind.STADT, MunicipalityKind.GEMEINDE]))
+        .order_by(Municipality.name)
+    )
+    for m in members:
+        if m.kreis_ags in by_ags:
+            by_ags[m.kreis_ags].municipalities.append(m)
+    return groups
+
+
+def municipality_choices() -> list[Municipality]:
+    return list(
+        db.session.scalars(
+            sa.select(Municipality)
+            .where(Municipality.kind != MunicipalityKind.KREIS)
+            .order_by(Municipality.name)
+        )
+    )
+
+
+def contribution_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Solution.lead_municipality_ags, sa.func.count(Solution.id))
+        .where(Solution.state == ContentState.PUBLISHED, Solution.revision_of_id.is_(None))
+        .group_by(Solution.lead_municipality_ags)
+    )
+    return {ags: n for ags, n in rows}
+
+
+@dataclass
+class MunicipalityProfile:
+    municipality: Municipality
+    offers: list[Solution]
+    partner_in: list[Solution]
+    reuses: list[Reuse]
+    reports: list[ExperienceReport]
+    members: list[Municipality]
+
+
+def municipality_profile(ags: str) -> MunicipalityProfile:
+    m = db.session.get(Municipality, ags)
+    if m is None:
+        raise NotFound("Diese Kommune ist nicht im Katalog.")
+    offers = list(
+        db.session.scalars(
+            _published_solutions()
+            .where(Solution.lead_municipality_ags == ags)
+            .order_by(Solution.title)
+        )
+    )
+    partner_in = list(
+        db.session.scalars(
+            _published_solutions()
+            .where(Solution.partners.any(Municipality.ags == ags))
+            .order_by(Solution.title)
+        )
+    )
+    reuses = list(
+        db.session.scalars(
+            sa.select(Reuse)
+            .join(Reuse.solution)
+            .where(Reuse.municipality_ags == ags, Solution.state == ContentState.PUBLISHED)
+            .options(orm.contains_eager(Reuse.solution))
+            .order_by(Solution.title)
+        )
+    )
+    reports = list(
+        db.session.scalars(
+            sa.select(ExperienceReport)
+            .join(ExperienceReport.solution)
+            .where(
+                ExperienceReport.municipality_ags == ags,
+                ExperienceReport.state == ContentState.PUBLISHED,
+                ExperienceReport.revision_of_id.is_(None),
+                Solution.state == ContentState.PUBLISHED,
+            )
+            .options(orm.contains_eager(ExperienceReport.solution))
+            .order_by(Solution.title)
+        )
+    )
+    members = []
+    if m.kind == MunicipalityKind.KREIS:
+        members = list(
+            db.session.scalars(
+                sa.select(Municipality).where(Municipality.kreis_ags == ags).order_by(Municipality.name)
+            )
+        )
+    return MunicipalityProfile(m, offers, partner_in, reuses, reports, members)

@@ -1,0 +1,290 @@
+"""Loading seed data: official municipality data and the demo / model-region content.
+
+Every loader is idempotent: running it again updates municipalities in place and skips content
+that already exists (matched by slug). Content is created in the published state with a review
+event that names the seed as its source, and with search outbox rows like any other change.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from catalogue.categories import CATEGORIES
+from catalogue.db import unit_of_work, utcnow
+from catalogue.models import (
+    ContactPerson,
+    ContentState,
+    ExperienceReport,
+    Municipality,
+    MunicipalityKind,
+    ProjectStatus,
+    Readiness,
+    ReportRole,
+    Reuse,
+    ReuseStatus,
+    Solution,
+    SolutionKind,
+    SolutionLink,
+    Tag,
+)
+from catalogue.services.audit import record_event
+from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
+from catalogue.text import slugify
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+OWL_DIR = DATA_DIR / "owl"
+DEMO_FILE = DATA_DIR / "demo" / "solutions.jsonl"
+MODELLREGION_FILE = DATA_DIR / "modellregion_owl.jsonl"
+
+
+def _municipality_kind(type_label: str) -> MunicipalityKind:
+    if type_label.startswith("Kreisfreie"):
+        return MunicipalityKind.KREISFREIE_STADT
+    if type_label.startswith("Stadt"):
+        return MunicipalityKind.STADT
+    return MunicipalityKind.GEMEINDE
+
+
+def _opt_float(value: str) -> float | None:
+    return float(value) if value not in ("", None) else None
+
+
+def _opt_int(value: str) -> int | None:
+    return int(value) if value not in ("", None) else None
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    created: int
+    existing: int
+
+
+def load_municipalities(directory: Path = OWL_DIR) -> SeedResult:
+    """Load Kreise and municipalities from ``kreise.csv`` and ``municipalities_extended.csv``."""
+    with open(directory / "kreise.csv", encoding="utf-8") as f:
+        kreis_rows = list(csv.DictReader(f))
+    with open(directory / "municipalities_extended.csv", encoding="utf-8") as f:
+        municipality_rows = list(csv.DictReader(f))
+    municipality_ags = {row["ags"] for row in municipality_rows}
+    created = updated = 0
+    with unit_of_work() as s:
+        existing = {m.ags: m for m in s.scalars(sa.select(Municipality))}
+
+        def upsert(ags: str, **values: Any) -> None:
+            nonlocal created, updated
+            row = existing.get(ags)
+            if row is None:
+                row = Municipality(ags=ags, **values)
+                s.add(row)
+                existing[ags] = row
+                created += 1
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+                updated += 1
+
+        for row in kreis_rows:
+            ags = row["ags"].ljust(8, "0")
+            if ags in municipality_ags:  # a kreisfreie Stadt is its own Kreis
+                continue
+            upsert(
+                ags,
+                name=row["name"],
+                official_name=row["name"],
+                kind=MunicipalityKind.KREIS,
+                type_label="Kreis",
+                kreis_ags=None,
+                population=_opt_int(row["population"]),
+                population_date=row["population_date"] or None,
+                slug=slugify(row["name"]),
+            )
+        s.flush()
+        for row in municipality_rows:
+            kind = _municipality_kind(row["type"])
+            kreis_ags = row["ags"][:5] + "000"
+            upsert(
+                row["ags"],
+                name=row["name"],
+                official_name=row["gv_bezeichnung"],
+                kind=kind,
+                type_label=row["type"],
+                kreis_ags=None if kind == MunicipalityKind.KREISFREIE_STADT else kreis_ags,
+                population=_opt_int(row["population_2024_12_31"]),
+                population_date="2024-12-31",
+                area_km2=_opt_float(row["area_km2"]),
+                postcode=row["plz_verwaltungssitz"] or None,
+                lat=_opt_float(row["lat"]),
+                lon=_opt_float(row["lon"]),
+                slug=slugify(row["name"]),
+            )
+    return SeedResult(created=created, existing=updated)
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _municipality_by_name(s, name: str) -> Municipality:
+    m = s.scalar(
+        sa.select(Municipality).where(
+            Municipality.name == name, Municipality.kind != MunicipalityKind.KREIS
+        )
+    )
+    if m is None:
+        raise ValueError(f"unknown municipality in seed data: {name!r}")
+    return m
+
+
+def _tags(s, names: list[str], cache: dict[str, Tag]) -> list[Tag]:
+    result = []
+    for raw in names:
+        name = raw.strip()
+        if not name:
+            continue
+        key = name.lower()
+        tag = cache.get(key)
+        if tag is None:
+            tag = s.scalar(sa.select(Tag).where(sa.func.lower(Tag.name) == key))
+            if tag is None:
+                tag = Tag(name=name)
+                s.add(tag)
+            cache[key] = tag
+        if tag not in result:
+            result.append(tag)
+    return result
+
+
+def _unique_slug(s, title: str) -> str:
+    base = slugify(title)
+    slug, n = base, 2
+    while s.scalar(sa.select(Solution.id).where(Solution.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def load_content(path: Path, *, is_demo: bool) -> SeedResult:
+    """Create published solutions (with reports and reuse records) from a seed JSONL file."""
+    created = skipped = 0
+    tag_cache: dict[str, Tag] = {}
+    with unit_of_work() as s:
+        known_titles = set(s.scalars(sa.select(Solution.title)))
+        base_time = utcnow()
+        for position, entry in enumerate(_read_jsonl(path)):
+            if entry["title"] in known_titles:
+                skipped += 1
+                continue
+            if entry["category"] not in CATEGORIES:
+                raise ValueError(f"unknown category {entry['category']!r} in {path.name}")
+            lead = _municipality_by_name(s, entry["municipality"])
+            # Spread publication dates so "newest" lists follow the order of the seed file.
+            now = base_time - timedelta(days=position)
+            solution = Solution(
+                slug=_unique_slug(s, entry["title"]),
+                state=ContentState.PUBLISHED,
+                title=entry["title"],
+                summary=entry.get("summary", ""),
+                problem=entry.get("problem", ""),
+                description=entry.get("description", ""),
+                category=entry["category"],
+                kind=SolutionKind(entry["kind"]),
+                project_status=ProjectStatus(entry["status"]),
+                readiness=Readiness(entry["readiness"]),
+                lead_municipality_ags=lead.ags,
+                lead_organisation=entry.get("lead_organisation", "") or "",
+                partner_organisations="\n".join(entry.get("partner_organisations") or []),
+                ozg_references="\n".join(entry.get("ozg_references") or []),
+                technology=entry.get("technology") or "",
+                licence=entry.get("licence") or "",
+                repository_url=entry.get("repository_url") or "",
+                effort_person_days=entry.get("effort_person_days"),
+                cost_eur=entry.get("cost_eur"),
+                funding=entry.get("funding") or "",
+                duration_months=entry.get("duration_months"),
+                source_note=entry.get("source_note") or "",
+                is_demo=is_demo,
+                published_at=now,
+            )
+            solution.tags = _tags(s, entry.get("tags") or [], tag_cache)
+            solution.partners = [
+                _municipality_by_name(s, name)
+                for name in entry.get("partners") or []
+                if name != entry["municipality"]
+            ]
+            solution.links = [
+                SolutionLink(title=link["title"], url=link["url"], position=i)
+                for i, link in enumerate(entry.get("links") or [])
+            ]
+            solution.contacts = [
+                ContactPerson(
+                    name=c["name"],
+                    role=c.get("role", ""),
+                    email=c.get("email", ""),
+                    phone=c.get("phone", ""),
+                    position=i,
+                )
+                for i, c in enumerate(entry.get("contacts") or [])
+            ]
+            s.add(solution)
+            s.flush()
+            source = "Demodaten" if is_demo else "Übernahme aus öffentlichen Quellen"
+            record_event(
+                s, actor=None, entity_type="solution", entity_id=solution.id,
+                from_state=None, to_state=ContentState.PUBLISHED.value, comment=source,
+            )
+            enqueue(s, solution_doc_id(solution.id))
+            for report_data in entry.get("reports") or []:
+                municipality = _municipality_by_name(s, report_data["municipality"])
+                report = ExperienceReport(
+                    solution_id=solution.id,
+                    municipality_ags=municipality.ags,
+                    role=ReportRole(report_data["role"]),
+                    state=ContentState.PUBLISHED,
+                    title=report_data.get("title") or solution.title,
+                    what_worked=report_data.get("what_worked", ""),
+                    what_did_not=report_data.get("what_did_not", ""),
+                    effort=report_data.get("effort", "") or "",
+                    cost=report_data.get("cost", "") or "",
+                    duration=report_data.get("duration", "") or "",
+                    advice=report_data.get("advice", "") or "",
+                    is_demo=is_demo,
+                    published_at=now,
+                )
+                s.add(report)
+                s.flush()
+                record_event(
+                    s, actor=None, entity_type="report", entity_id=report.id,
+                    from_state=None, to_state=ContentState.PUBLISHED.value, comment=source,
+                )
+                enqueue(s, report_doc_id(report.id))
+                if report.role == ReportRole.REUSER and municipality.ags != lead.ags:
+                    s.add(
+                        Reuse(
+                            solution_id=solution.id,
+                            municipality_ags=municipality.ags,
+                            status=ReuseStatus.IN_OPERATION,
+                            note="Aus einem Erfahrungsbericht übernommen.",
+                            is_demo=is_demo,
+                        )
+                    )
+            known_titles.add(entry["title"])
+            created += 1
+    return SeedResult(created=created, existing=skipped)
+
+
+def load_modellregion() -> SeedResult:
+    return load_content(MODELLREGION_FILE, is_demo=False)
+
+
+def load_demo() -> SeedResult:
+    return load_content(DEMO_FILE, is_demo=True)

@@ -1,0 +1,45 @@
+"""Web layer: blueprints (thin views: parse, call one service, render or redirect) and the one
+place that translates domain errors into HTTP responses."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
+
+
+def register_blueprints(app: Flask) -> None:
+    from catalogue.web import pages, public, search
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(search.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render_error(status: int, message: str | None = None):
+        return render_template(f"errors/{status}.html", message=message), status
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound):
+        return render_error(404, error.message)
+
+    @app.errorhandler(PermissionDenied)
+    def _forbidden(error: PermissionDenied):
+        return render_error(403, error.message)
+
+    @app.errorhandler(InvalidTransition)
+    def _conflict(error: InvalidTransition):
+        return render_error(409, error.message)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        status = error.code or 500
+        if status in (400, 403, 404, 405, 409, 413, 429):
+            return render_error(status)
+        return error
+
+    @app.errorhandler(500)
+    def _server_error(error):  # noqa: ARG001
+        return render_error(500)

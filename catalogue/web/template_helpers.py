@@ -1,0 +1,51 @@
+"""Jinja filters and globals: German formatting (Flask-Babel), Markdown, labels, permissions.
+
+Presentation only; no queries here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request
+from flask_babel import format_date, format_decimal
+
+from catalogue.categories import CATEGORIES, category_label
+from catalogue.permissions import TEMPLATE_PREDICATES
+from catalogue.text import render_markdown
+
+# Which nav entry is "current" for an endpoint (detail pages belong to their list).
+_NAV_SECTIONS = {
+    "public.solution": "public.solutions",
+    "public.municipality": "public.municipalities",
+}
+
+
+def nav_active(endpoint: str) -> bool:
+    current = request.endpoint or ""
+    return current == endpoint or _NAV_SECTIONS.get(current) == endpoint
+
+
+def _date(value: date | datetime | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def _number(value: int | float | None) -> str:
+    return format_decimal(value) if value is not None else ""
+
+
+def _euro(value: int | None) -> str:
+    return f"{format_decimal(value)} €" if value is not None else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["category_label"] = category_label
+    app.jinja_env.filters["date_de"] = _date
+    app.jinja_env.filters["number_de"] = _number
+    app.jinja_env.filters["euro"] = _euro
+    app.jinja_env.globals["nav_active"] = nav_active
+    app.jinja_env.globals["CATEGORIES"] = CATEGORIES
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,103 @@
+"""Query-time synonym expansion for administrative German.
+
+Owns the thesaurus text format (one group per line, comma-separated entries, '#' comments), the
+default groups shipped in data/thesaurus_de.txt and the `Thesaurus` lookup by stem. Expansion
+happens when a query is built, so curators can edit the groups without a re-index.
+
+Must not: import Flask or SQLAlchemy, touch the index, or learn groups from benchmark data.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from search_index.analysis import analyze_query_words
+
+SYNONYM_WEIGHT = 0.7
+
+
+def _entry_key(entry: str) -> str | None:
+    """The stemmed key of an entry: one stem, or several joined by spaces for multi-word ones."""
+    words = analyze_query_words(entry)
+    if not words:
+        return None
+    return " ".join(w.stem for w in words)
+
+
+class Thesaurus:
+    """Groups of equivalent terms, looked up by stemmed term.
+
+    `expand(stem)` returns the term itself with weight 1.0 followed by the other members of all
+    groups containing it (weight `SYNONYM_WEIGHT`). A member of several words comes back as its
+    stems joined by a space; callers treat that as an AND (or phrase) of those stems.
+    """
+
+    def __init__(self, groups: list[tuple[str, ...]], text: str | None = None):
+        self._groups = tuple(tuple(g) for g in groups if len(g) > 1)
+        self._text = text
+        self._index: dict[str, list[int]] = {}
+        self._keys: list[tuple[str, ...]] = []
+        self.max_words = 1
+        for gi, group in enumerate(self._groups):
+            keys: list[str] = []
+            for entry in group:
+                key = _entry_key(entry)
+                if key and key not in keys:
+                    keys.append(key)
+                    self.max_words = max(self.max_words, key.count(" ") + 1)
+            self._keys.append(tuple(keys))
+            for key in keys:
+                self._index.setdefault(key, []).append(gi)
+
+    @classmethod
+    def from_text(cls, text: str) -> Thesaurus:
+        groups: list[tuple[str, ...]] = []
+        for line in text.splitlines():
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            entries = tuple(dict.fromkeys(e.strip() for e in line.split(",") if e.strip()))
+            if len(entries) > 1:
+                groups.append(entries)
+        return cls(groups, text=text)
+
+    @classmethod
+    def default(cls) -> Thesaurus:
+        return _default_thesaurus()
+
+    @staticmethod
+    def default_text() -> str:
+        return (
+            resources.files("search_index")
+            .joinpath("data", "thesaurus_de.txt")
+            .read_text(encoding="utf-8")
+        )
+
+    def to_text(self) -> str:
+        if self._text is not None:
+            return self._text
+        return "".join(", ".join(group) + "\n" for group in self._groups)
+
+    @property
+    def groups(self) -> tuple[tuple[str, ...], ...]:
+        return self._groups
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+    def __contains__(self, stemmed_term: str) -> bool:
+        return stemmed_term in self._index
+
+    def expand(self, stemmed_term: str) -> list[tuple[str, float]]:
+        """[(term, weight)]: the term itself (1.0), then its synonyms (SYNONYM_WEIGHT)."""
+        out: dict[str, float] = {stemmed_term: 1.0}
+        for gi in self._index.get(stemmed_term, ()):
+            for key in self._keys[gi]:
+                out.setdefault(key, SYNONYM_WEIGHT)
+        return list(out.items())
+
+
+@lru_cache(maxsize=1)
+def _default_thesaurus() -> Thesaurus:
+    return Thesaurus.from_text(Thesaurus.default_text())

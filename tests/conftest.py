@@ -1,0 +1,93 @@
+"""Test harness: a fresh app per test (temporary SQLite file and index directory, or a clean
+PostgreSQL schema when ``CATALOGUE_TEST_DATABASE_URL`` is set), data created through services,
+and an index consistency check at the end of every test that used the app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from catalogue import create_app
+from catalogue.db import Base
+
+PG_URL = os.environ.get("CATALOGUE_TEST_DATABASE_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "allow_drift: the test leaves the index out of sync on purpose")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(tmp_path: Path, **overrides) -> Flask:
+    url = PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if PG_URL:
+        _reset_postgres(PG_URL)
+    config = {
+        "ENV": "testing",
+        "SECRET_KEY": "test",
+        "DATABASE_URL": url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+    app = create_app(config)
+    with app.app_context():
+        from catalogue.extensions import db
+
+        Base.metadata.create_all(db.engine)
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    app = make_app(tmp_path)
+    with app.app_context():
+        yield app
+        if request.node.get_closest_marker("allow_drift") is None:
+            from catalogue.services import search as search_service
+
+            search_service.sync_outbox()
+            drift = search_service.check()
+            assert drift.clean, f"index drifted from the database: {drift}"
+        from catalogue.extensions import db
+
+        db.session.close()
+        for engine in db.engines.values():
+            engine.dispose()
+        index = app.extensions.get("catalogue_index")
+        if index is not None:
+            index.close()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def municipalities(app: Flask) -> None:
+    from catalogue.services import seed
+
+    seed.load_municipalities()
+
+
+@pytest.fixture
+def demo(municipalities) -> None:
+    from catalogue.services import seed
+
+    seed.load_modellregion()
+    seed.load_demo()
