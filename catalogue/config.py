@@ -61,6 +61,15 @@ KEYS: dict[str, Key] = {
     ),
     "SESSION_COOKIE_SECURE": Key(True, "Send the session cookie over HTTPS only (off in dev)."),
     "UPLOAD_DIR": Key(None, "Attachment storage outside the web root. Default: instance/uploads."),
+    "MAIL_SERVER": Key("", "SMTP host. Empty: mails are only logged and listed for admins."),
+    "MAIL_PORT": Key(587, "SMTP port."),
+    "MAIL_USE_TLS": Key(True, "Use STARTTLS for SMTP."),
+    "MAIL_USERNAME": Key("", "SMTP user name (optional)."),
+    "MAIL_PASSWORD": Key("", "SMTP password (optional)."),
+    "MAIL_SENDER": Key("loesungskatalog@example.org", "From address of outgoing mail."),
+    "BASE_URL": Key("http://127.0.0.1:5000", "Public base URL, used for links in e-mails."),
+    "INVITATION_DAYS": Key(14, "Days an invitation link stays valid."),
+    "PASSWORD_RESET_HOURS": Key(2, "Hours a password-reset link stays valid."),
     "MAX_CONTENT_LENGTH": Key(20 * 1024 * 1024, "Largest accepted request body in bytes."),
 }
 

@@ -56,6 +56,30 @@ def can_view_barrier_reports(actor: Any) -> bool:
     return is_curator(actor)
 
 
+def is_admin(actor: Any) -> bool:
+    return _role(actor) == Role.ADMIN
+
+
+def can_manage_users(actor: Any) -> bool:
+    """Change roles, deactivate accounts, see the mail log."""
+    return is_admin(actor)
+
+
+def can_invite_user(actor: Any, role: Role) -> bool:
+    """Admins invite anyone; curators invite municipal staff (members and contributors)."""
+    if is_admin(actor):
+        return True
+    return is_curator(actor) and role in {Role.MEMBER, Role.CONTRIBUTOR}
+
+
+def can_manage_municipalities(actor: Any) -> bool:
+    return is_admin(actor)
+
+
+def can_view_audit_log(actor: Any) -> bool:
+    return is_curator(actor)
+
+
 def require(allowed: bool, message: str = "Dafür fehlt Ihnen die Berechtigung.") -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -67,5 +91,10 @@ TEMPLATE_PREDICATES = {
     "can_view_report": can_view_report,
     "can_view_barrier_reports": can_view_barrier_reports,
     "is_curator": is_curator,
+    "is_admin": is_admin,
+    "can_manage_users": can_manage_users,
+    "can_invite_user": can_invite_user,
+    "can_manage_municipalities": can_manage_municipalities,
+    "can_view_audit_log": can_view_audit_log,
     "is_staff": is_staff,
 }

@@ -36,6 +36,7 @@ from search_index.analysis import (
     QueryWord,
     analyze_query_words,
     analyze_word,
+    german_analyzer,
 )
 from search_index.highlight import highlight_fragment, highlight_whole
 
@@ -170,11 +171,41 @@ def highlight_stems(concepts: list[Concept]) -> set[str]:
     return stems
 
 
+PHRASE_VERIFY_LIMIT = 3000
+
+
+def _has_phrase(text: str, terms: tuple[str, ...]) -> bool:
+    """True if the stems occur at consecutive positions (compound parts share a position)."""
+    positions: dict[int, set[str]] = {}
+    for t in german_analyzer()(text, positions=True):
+        positions.setdefault(t.pos, set()).add(t.text)
+    pos_list = sorted(positions)
+    n = len(terms)
+    for i in range(len(pos_list) - n + 1):
+        if all(terms[k] in positions[pos_list[i + k]] for k in range(n)):
+            return True
+    return False
+
+
 def variant_docs(ctx: SearchContext, variant: Variant) -> frozenset[int] | set[int]:
     if variant.phrase:
-        q = wq.Phrase("content", list(variant.terms))
-        return set(q.docs(ctx.searcher))
-    sets = sorted((ctx.term_docs("content", t) for t in variant.terms), key=len)
+        # The index keeps no positions: intersect the words, then check adjacency on the stored
+        # title/summary/body (skipped for very large candidate sets).
+        docs = _all_terms(ctx, variant.terms)
+        if len(docs) > PHRASE_VERIFY_LIMIT:
+            return docs
+        out = set()
+        for d in docs:
+            stored = ctx.stored(d)
+            text = "\n".join(stored.get(f, "") for f in ("title", "summary", "body"))
+            if _has_phrase(text, variant.terms):
+                out.add(d)
+        return out
+    return _all_terms(ctx, variant.terms)
+
+
+def _all_terms(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int] | set[int]:
+    sets = sorted((ctx.term_docs("content", t) for t in terms), key=len)
     if len(sets) == 1:
         return sets[0]
     out = set(sets[0])
@@ -203,7 +234,7 @@ def concept_query(
     subs: list[wq.Query] = []
     for v in concept.variants:
         if v.phrase:
-            subs.append(wq.Phrase("content", list(v.terms), boost=v.weight))
+            subs.append(wq.And([wq.Term("content", t) for t in v.terms], boost=v.weight))
         elif len(v.terms) == 1:
             term = v.terms[0]
             for fieldname, boost in boosts.items():

@@ -85,9 +85,58 @@ def municipalities(app: Flask) -> None:
     seed.load_municipalities()
 
 
-@pytest.fixture
-def demo(municipalities) -> None:
-    from catalogue.services import seed
+def _load_demo() -> None:
+    from catalogue.services import search, seed
 
     seed.load_modellregion()
     seed.load_demo()
+    search.sync_outbox()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """On SQLite, seed the demo data once per session; tests get a copy of the database file
+    and index directory (seconds saved per test). On PostgreSQL every test loads it afresh."""
+    if PG_URL:
+        return None
+    root = tmp_path_factory.mktemp("demo-template")
+    app = make_app(root)
+    with app.app_context():
+        from catalogue.extensions import db
+        from catalogue.services import seed
+
+        seed.load_municipalities()
+        _load_demo()
+        app.extensions["catalogue_index"].close()
+        db.session.close()
+        for engine in db.engines.values():
+            engine.dispose()
+    return root
+
+
+@pytest.fixture
+def demo(app: Flask, demo_template: Path | None) -> None:
+    from catalogue.extensions import db
+    from catalogue.services import seed
+
+    if demo_template is None:
+        seed.load_municipalities()
+        _load_demo()
+        return
+    import shutil
+    import sqlite3
+
+    db.session.close()
+    db.engine.dispose()
+    index = app.extensions.pop("catalogue_index", None)
+    if index is not None:
+        index.close()
+    source = sqlite3.connect(demo_template / "test.sqlite3")
+    target = sqlite3.connect(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    index_dir = Path(app.config["SEARCH_INDEX_DIR"])
+    shutil.rmtree(index_dir, ignore_errors=True)
+    shutil.copytree(demo_template / "index", index_dir, symlinks=True)

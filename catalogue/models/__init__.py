@@ -25,9 +25,12 @@ from catalogue.models.exchange import ContactRequest, Need, Reuse
 from catalogue.models.municipality import Municipality
 from catalogue.models.report import ExperienceReport
 from catalogue.models.solution import Attachment, ContactPerson, Solution, SolutionLink, Tag
-from catalogue.models.user import User
+from catalogue.models.user import AccountToken, Notification, OutgoingMail, User
 
 __all__ = [
+    "AccountToken",
+    "Notification",
+    "OutgoingMail",
     "Attachment",
     "BarrierReport",
     "ContactPerson",

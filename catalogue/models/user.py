@@ -47,3 +47,51 @@ class User(Base):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class AccountToken(Base):
+    """Single-use tokens for invitations and password resets. Only a hash is stored."""
+
+    __tablename__ = "account_token"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    purpose: orm.Mapped[str] = orm.mapped_column(sa.String(20))  # invite | reset
+    token_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True)
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+    expires_at: orm.Mapped[datetime]
+    used_at: orm.Mapped[datetime | None]
+
+    user: orm.Mapped[User] = orm.relationship()
+
+
+class Notification(Base):
+    """An in-app notification for one user (review outcomes, new submissions, brokering)."""
+
+    __tablename__ = "notification"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    text: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    link: orm.Mapped[str] = orm.mapped_column(sa.String(500), default="")
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, index=True)
+    read_at: orm.Mapped[datetime | None]
+
+
+class OutgoingMail(Base):
+    """Every e-mail the app sends. Without SMTP configured it is only logged and listed here
+    for admins, so the demo works offline."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    recipient: orm.Mapped[str] = orm.mapped_column(sa.String(254))
+    subject: orm.Mapped[str] = orm.mapped_column(sa.String(300))
+    body: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, index=True)
+    sent_at: orm.Mapped[datetime | None]
+    error: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")

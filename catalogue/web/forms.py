@@ -16,11 +16,11 @@ class SolutionFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kategorie = SelectField("Kategorie", choices=[], validate_choice=True)
-    kreis = SelectField("Kreis", choices=[], validate_choice=True)
-    kommune = SelectField("Kommune", choices=[], validate_choice=True)
-    art = SelectField("Art der Lösung", choices=[], validate_choice=True)
-    status = SelectField("Projektstand", choices=[], validate_choice=True)
+    kategorie = SelectField("Kategorie", choices=[], default="", validate_choice=True)
+    kreis = SelectField("Kreis", choices=[], default="", validate_choice=True)
+    kommune = SelectField("Kommune", choices=[], default="", validate_choice=True)
+    art = SelectField("Art der Lösung", choices=[], default="", validate_choice=True)
+    status = SelectField("Projektstand", choices=[], default="", validate_choice=True)
 
     def fill_choices(self, kreise, municipalities) -> None:
         any_ = [("", "alle")]

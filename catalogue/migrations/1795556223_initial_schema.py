@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1795555682
+Revision ID: 1795556223
 Revises: 
-Create Date: 2026-11-24 21:28:02.692792
+Create Date: 2026-11-24 21:37:03.549595
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '1795555682'
+revision: str = '1795556223'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = ('default',)
 depends_on: Union[str, Sequence[str], None] = None
@@ -49,6 +49,17 @@ def upgrade() -> None:
     sa.UniqueConstraint('slug', name=op.f('uq_municipality_slug'))
     )
     op.create_index(op.f('ix_municipality_kreis_ags'), 'municipality', ['kreis_ags'], unique=False)
+    op.create_table('outgoing_mail',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outgoing_mail'))
+    )
+    op.create_index(op.f('ix_outgoing_mail_created_at'), 'outgoing_mail', ['created_at'], unique=False)
     op.create_table('search_outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('doc_id', sa.String(length=40), nullable=False),
@@ -90,6 +101,19 @@ def upgrade() -> None:
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email'))
     )
     op.create_index(op.f('ix_user_account_municipality_ags'), 'user_account', ['municipality_ags'], unique=False)
+    op.create_table('account_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_account_token_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_account_token_token_hash'))
+    )
+    op.create_index(op.f('ix_account_token_user_id'), 'account_token', ['user_id'], unique=False)
     op.create_table('need',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('municipality_ags', sa.String(length=8), nullable=False),
@@ -108,6 +132,18 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_need_municipality_ags'), 'need', ['municipality_ags'], unique=False)
     op.create_index(op.f('ix_need_status'), 'need', ['status'], unique=False)
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
+    )
+    op.create_index(op.f('ix_notification_created_at'), 'notification', ['created_at'], unique=False)
+    op.create_index(op.f('ix_notification_user_id'), 'notification', ['user_id'], unique=False)
     op.create_table('review_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entity_type', sa.String(length=40), nullable=False),
@@ -340,9 +376,14 @@ def downgrade() -> None:
     op.drop_index('ix_review_event_entity', table_name='review_event')
     op.drop_index(op.f('ix_review_event_created_at'), table_name='review_event')
     op.drop_table('review_event')
+    op.drop_index(op.f('ix_notification_user_id'), table_name='notification')
+    op.drop_index(op.f('ix_notification_created_at'), table_name='notification')
+    op.drop_table('notification')
     op.drop_index(op.f('ix_need_status'), table_name='need')
     op.drop_index(op.f('ix_need_municipality_ags'), table_name='need')
     op.drop_table('need')
+    op.drop_index(op.f('ix_account_token_user_id'), table_name='account_token')
+    op.drop_table('account_token')
     op.drop_index(op.f('ix_user_account_municipality_ags'), table_name='user_account')
     op.drop_table('user_account')
     op.drop_table('zero_result_query')
@@ -350,6 +391,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_search_outbox_doc_id'), table_name='search_outbox')
     op.drop_index(op.f('ix_search_outbox_created_at'), table_name='search_outbox')
     op.drop_table('search_outbox')
+    op.drop_index(op.f('ix_outgoing_mail_created_at'), table_name='outgoing_mail')
+    op.drop_table('outgoing_mail')
     op.drop_index(op.f('ix_municipality_kreis_ags'), table_name='municipality')
     op.drop_table('municipality')
     op.drop_table('barrier_report')

@@ -1,0 +1,213 @@
+"""Browser test harness: one seeded app served by a live Werkzeug server for the whole session,
+and one headless Chromium (Debian's, driven through Playwright's sync API).
+
+The live app always uses its own SQLite file, even when ``CATALOGUE_TEST_DATABASE_URL`` points
+at PostgreSQL: the per-test fixtures reset that schema, which must not pull the data away from
+under a server that lives for the whole session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.serving import make_server
+
+import tests.conftest as base
+
+CHROMIUM = os.environ.get("CATALOGUE_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _unavailable(reason: str) -> None:
+    """CI must never silently skip the browser suite; locally a missing browser only skips."""
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+    solution_slug: str  # a demo solution (first card on /loesungen)
+    source_slug: str  # a real model-region solution with source links
+
+    def query(self, statement) -> object:
+        """Run a read-only query against the live app's database."""
+        from catalogue.extensions import db
+
+        with self.app.app_context():
+            try:
+                return db.session.scalar(statement)
+            finally:
+                db.session.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("browser-app")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(base, "PG_URL", None)  # never reset the shared PostgreSQL schema from here
+        app = base.make_app(tmp, DATABASE_URL=f"sqlite:///{tmp / 'browser.sqlite3'}")
+    from catalogue.extensions import db
+    from catalogue.models import Solution
+    from catalogue.services import search, seed
+
+    with app.app_context():
+        seed.load_municipalities()
+        seed.load_modellregion()
+        seed.load_demo()
+        search.rebuild()
+        source_slug = db.session.scalar(
+            sa.select(Solution.slug)
+            .where(Solution.is_demo.is_(False), Solution.links.any())
+            .order_by(Solution.id)
+            .limit(1)
+        )
+        solution_slug = db.session.scalar(
+            sa.select(Solution.slug).where(Solution.is_demo.is_(True)).order_by(Solution.id).limit(1)
+        )
+        db.session.close()
+    assert source_slug and solution_slug
+
+    # Workaround for a resource leak in the app (search_index/index.py, CatalogueIndex.context):
+    # every thread keeps its own Whoosh searcher, which is only closed by CatalogueIndex.close()
+    # in that thread. Werkzeug's threaded server starts a thread per request, so each search
+    # request would leak open index files (ResourceWarning, an error in this suite).
+    @app.teardown_request
+    def _close_thread_searcher(_exc: BaseException | None) -> None:
+        index = app.extensions.get("catalogue_index")
+        if index is not None:
+            index.close()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", solution_slug, source_slug)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.close()
+            for engine in db.engines.values():
+                engine.dispose()
+        index = app.extensions.get("catalogue_index")
+        if index is not None:
+            index.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"Chromium not found at {CHROMIUM}")
+    if not AXE_JS.exists():
+        _unavailable(f"axe-core not found at {AXE_JS} (run npm ci)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - dev extra not installed
+        _unavailable("Playwright is not installed (pip install -e .[dev])")
+    pw = sync_playwright().start()
+    try:
+        try:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        except Exception as error:  # noqa: BLE001 - report any launch failure the same way
+            _unavailable(f"Chromium does not start: {error}")
+        yield browser
+        browser.close()
+    finally:
+        pw.stop()
+
+
+def _new_page(browser, *, width: int, bypass_csp: bool) -> Iterator[object]:
+    ctx = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="de-DE", bypass_csp=bypass_csp
+    )
+    ctx.set_default_timeout(10_000)
+    try:
+        yield ctx.new_page()
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A page under the app's real Content-Security-Policy (1280 px wide)."""
+    yield from _new_page(browser, width=1280, bypass_csp=False)
+
+
+@pytest.fixture
+def axe_page(browser) -> Iterator[object]:
+    """A page for axe-core checks (1280 px). axe is injected as an inline script, which the app's
+    CSP rightly forbids, so this context bypasses CSP; CSP itself is tested with ``page``."""
+    yield from _new_page(browser, width=1280, bypass_csp=True)
+
+
+@pytest.fixture
+def narrow_axe_page(browser) -> Iterator[object]:
+    """Like ``axe_page`` at 320 CSS px, the WCAG 1.4.10 reflow width."""
+    yield from _new_page(browser, width=320, bypass_csp=True)
+
+
+def public_paths(live: LiveServer) -> list[str]:
+    """Every public page the suite checks (GET-reachable; the 404 page included)."""
+    return [
+        "/",
+        "/loesungen",
+        "/loesungen?kategorie=buergerservice&kreis=05774000",
+        f"/loesungen/{live.solution_slug}",
+        f"/loesungen/{live.source_slug}",
+        "/kommunen",
+        "/kommunen/05774032",
+        "/kommunen/05774000",
+        "/impressum",
+        "/datenschutz",
+        "/barrierefreiheit",
+        "/leichte-sprache",
+        "/suche?q=Terminvergabe",
+        "/suche?q=xyzxyz",
+        "/gibt-es-nicht",
+    ]
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (injected from node_modules, never served by the app) on the page."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+                 .then(r => r.violations.map(v => ({
+                     id: v.id, impact: v.impact, help: v.help,
+                     nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})))""",
+        WCAG_TAGS,
+    )
+
+
+def format_violations(url: str, violations: list[dict]) -> str:
+    lines = [f"{len(violations)} axe violation(s) on {url}:"]
+    for v in violations:
+        lines.append(f"- [{v['impact']}] {v['id']}: {v['help']}")
+        for n in v["nodes"][:5]:
+            summary = " / ".join(s.strip() for s in (n["summary"] or "").splitlines() if s.strip())
+            lines.append(f"    {json.dumps(n['target'])}: {summary}")
+        if len(v["nodes"]) > 5:
+            lines.append(f"    … and {len(v['nodes']) - 5} more")
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""axe-core (WCAG 2.0/2.1 A and AA) on every public page, at 1280 px and at 320 px, plus
+320 px reflow without horizontal scrolling (WCAG 1.4.10)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import axe_violations, format_violations, public_paths
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "start": "/",
+    "solutions": "/loesungen",
+    "solutions-filtered": "/loesungen?kategorie=buergerservice&kreis=05774000",
+    "model-region-solution": "{source}",
+    "municipalities": "/kommunen",
+    "paderborn": "/kommunen/05774032",
+    "kreis-paderborn": "/kommunen/05774000",
+    "impressum": "/impressum",
+    "datenschutz": "/datenschutz",
+    "barrierefreiheit": "/barrierefreiheit",
+    "leichte-sprache": "/leichte-sprache",
+    "search": "/suche?q=Terminvergabe",
+    "search-empty": "/suche?q=xyzxyz",
+    "not-found": "/gibt-es-nicht",
+}
+
+
+def _path(live_server, template: str) -> str:
+    return template.format(
+        source=f"/loesungen/{live_server.source_slug}",
+        solution=f"/loesungen/{live_server.solution_slug}",
+    )
+
+
+def assert_axe_clean(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, format_violations(page.url, violations)
+
+
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_page_has_no_axe_violations(live_server, axe_page, path):
+    response = axe_page.goto(live_server.url + _path(live_server, path))
+    expected = 404 if path == "/gibt-es-nicht" else 200
+    assert response.status == expected
+    assert_axe_clean(axe_page)
+
+
+def test_filter_form_is_filled_and_clean(live_server, axe_page):
+    axe_page.goto(live_server.url + PAGES["solutions-filtered"])
+    assert axe_page.locator("#kategorie").input_value() == "buergerservice"
+    assert axe_page.locator("#kreis").input_value() == "05774000"
+    assert_axe_clean(axe_page)
+
+
+def test_solution_reached_from_first_card_is_clean(live_server, axe_page):
+    axe_page.goto(live_server.url + "/loesungen")
+    axe_page.locator(".app-solution-card a").first.click()
+    axe_page.wait_for_url(re.compile(r"/loesungen/[\w-]+$"))
+    assert axe_page.locator("h1").count() == 1
+    assert_axe_clean(axe_page)
+
+
+def test_model_region_solution_shows_its_sources(live_server, axe_page):
+    axe_page.goto(live_server.url + _path(live_server, "{source}"))
+    links = axe_page.locator("#links-title + * a, section[aria-labelledby=links-title] a")
+    assert links.count() > 0
+
+
+def test_barrier_form_error_state_is_clean(live_server, axe_page):
+    axe_page.goto(live_server.url + "/barrierefreiheit")
+    axe_page.get_by_role("button", name="Meldung absenden").click()
+    summary = axe_page.locator(".app-error-summary")
+    summary.wait_for()
+    assert "Bitte korrigieren Sie" in summary.inner_text()
+    assert axe_page.locator("#description").get_attribute("aria-invalid") == "true"
+    assert_axe_clean(axe_page)
+
+
+@pytest.mark.parametrize("path", ["/", "{solution}", "{source}"], ids=["start", "solution", "model-region"])
+def test_narrow_viewport_has_no_axe_violations(live_server, narrow_axe_page, path):
+    narrow_axe_page.goto(live_server.url + _path(live_server, path))
+    assert_axe_clean(narrow_axe_page)
+
+
+def test_every_public_page_reflows_at_320px(live_server, narrow_axe_page):
+    overflowing = []
+    for path in public_paths(live_server):
+        narrow_axe_page.goto(live_server.url + path)
+        width = narrow_axe_page.evaluate("document.scrollingElement.scrollWidth")
+        if width > 321:
+            culprits = narrow_axe_page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > 321)
+                    .slice(0, 5)
+                    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().replace(/\\s+/g, '.') : ''))"""
+            )
+            overflowing.append(f"{path}: scrollWidth {width}px, e.g. {culprits}")
+    assert not overflowing, "horizontal scrolling at 320 px:\n" + "\n".join(overflowing)
