@@ -56,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from catalogue import cli, extensions, security
     from catalogue.db import register_after_commit
+    from catalogue.services.mail import deliver_after_commit as deliver_mail_after_commit
     from catalogue.services.search import sync_after_commit as search_sync_after_commit
     from catalogue.web import register_blueprints, register_error_handlers, template_helpers
 
@@ -71,4 +72,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     cli.init_app(app)
     register_after_commit(app, search_sync_after_commit)
+    register_after_commit(app, deliver_mail_after_commit)
     return app

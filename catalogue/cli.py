@@ -38,8 +38,51 @@ def seed_demo() -> None:
     click.echo(f"Demo-Lösungen: {result.created} neu, {result.existing} bereits vorhanden.")
 
 
+@seed_group.command("accounts")
+def seed_accounts() -> None:
+    """Create one demo account per role (only in demo mode; password demo-passwort-123)."""
+    from catalogue.errors import DomainError
+    from catalogue.services import accounts as accounts_service
+
+    try:
+        result = accounts_service.create_demo_accounts()
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Demo-Konten: {result.created} neu, {result.existing} bereits vorhanden.")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage accounts from the shell."""
+
+
+@users_group.command("create-admin")
+@click.argument("email")
+@click.argument("name")
+@click.option(
+    "--password",
+    prompt="Passwort (mindestens 12 Zeichen)",
+    hide_input=True,
+    confirmation_prompt="Passwort wiederholen",
+    help="Omit to be prompted (keeps the password out of the shell history).",
+)
+def users_create_admin(email: str, name: str, password: str) -> None:
+    """Create an administrator account that can sign in right away."""
+    from catalogue.errors import DomainError, ValidationFailed
+    from catalogue.services import accounts as accounts_service
+
+    try:
+        user = accounts_service.create_admin(email=email, name=name, password=password)
+    except ValidationFailed as error:
+        raise click.ClickException(" ".join(error.errors.values())) from error
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Administration angelegt: {user.email} (Nr. {user.id}).")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_group)
+    app.cli.add_command(users_group)
     app.cli.add_command(search_group)
 
 

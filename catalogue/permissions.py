@@ -28,23 +28,87 @@ def is_curator(actor: Any) -> bool:
     return _role(actor) in {Role.CURATOR, Role.ADMIN}
 
 
+def _owns(actor: Any, ags: str | None) -> bool:
+    """A contributor acting for the municipality that owns an entry."""
+    return _role(actor) == Role.CONTRIBUTOR and actor.municipality_ags == ags
+
+
+EDITABLE_STATES = frozenset({ContentState.DRAFT, ContentState.CHANGES_REQUESTED})
+
+
 def can_view_solution(actor: Any, solution: Any) -> bool:
-    if solution.state in {ContentState.PUBLISHED, ContentState.ARCHIVED}:
-        return True
     if is_curator(actor):
         return True
-    return (
-        _role(actor) == Role.CONTRIBUTOR
-        and actor.municipality_ags == solution.lead_municipality_ags
-    )
+    if solution.revision_of_id is not None:  # a pending revision is never public
+        return _owns(actor, solution.lead_municipality_ags)
+    if solution.state in {ContentState.PUBLISHED, ContentState.ARCHIVED}:
+        return True
+    return _owns(actor, solution.lead_municipality_ags)
 
 
 def can_view_report(actor: Any, report: Any) -> bool:
-    if report.state in {ContentState.PUBLISHED, ContentState.ARCHIVED}:
-        return True
     if is_curator(actor):
         return True
-    return _role(actor) == Role.CONTRIBUTOR and actor.municipality_ags == report.municipality_ags
+    if report.revision_of_id is not None:
+        return _owns(actor, report.municipality_ags)
+    if report.state in {ContentState.PUBLISHED, ContentState.ARCHIVED}:
+        return True
+    return _owns(actor, report.municipality_ags)
+
+
+def can_create_solution(actor: Any) -> bool:
+    return is_curator(actor) or (
+        _role(actor) == Role.CONTRIBUTOR and actor.municipality_ags is not None
+    )
+
+
+def can_edit_solution(actor: Any, solution: Any) -> bool:
+    """Edit the content of a draft (or a draft revision) in place."""
+    if solution.state not in EDITABLE_STATES:
+        return False
+    return is_curator(actor) or _owns(actor, solution.lead_municipality_ags)
+
+
+def can_revise_solution(actor: Any, solution: Any) -> bool:
+    """Start a revision of a published solution (reviewed while the old version stays public)."""
+    if solution.state != ContentState.PUBLISHED or solution.revision_of_id is not None:
+        return False
+    return is_curator(actor) or _owns(actor, solution.lead_municipality_ags)
+
+
+def can_write_report(actor: Any, solution: Any) -> bool:
+    if solution.state != ContentState.PUBLISHED or solution.revision_of_id is not None:
+        return False
+    return is_curator(actor) or (
+        _role(actor) == Role.CONTRIBUTOR and actor.municipality_ags is not None
+    )
+
+
+def can_edit_report(actor: Any, report: Any) -> bool:
+    if report.state not in EDITABLE_STATES:
+        return False
+    return is_curator(actor) or _owns(actor, report.municipality_ags)
+
+
+def can_revise_report(actor: Any, report: Any) -> bool:
+    if report.state != ContentState.PUBLISHED or report.revision_of_id is not None:
+        return False
+    return is_curator(actor) or _owns(actor, report.municipality_ags)
+
+
+def can_view_history(actor: Any, entry: Any) -> bool:
+    owner = getattr(entry, "lead_municipality_ags", None) or entry.municipality_ags
+    return is_curator(actor) or _owns(actor, owner)
+
+
+def can_review(actor: Any) -> bool:
+    return is_curator(actor)
+
+
+def can_view_own_contributions(actor: Any) -> bool:
+    return is_curator(actor) or (
+        _role(actor) == Role.CONTRIBUTOR and actor.municipality_ags is not None
+    )
 
 
 def can_view_contacts(actor: Any) -> bool:
@@ -80,6 +144,21 @@ def can_view_audit_log(actor: Any) -> bool:
     return is_curator(actor)
 
 
+def can_access_admin(actor: Any) -> bool:
+    """Enter the Verwaltung area (overview, account list, invitations, audit log)."""
+    return is_curator(actor)
+
+
+def can_view_users(actor: Any) -> bool:
+    """See the account list: DigitalBüro staff broker contacts and invite municipal staff."""
+    return is_curator(actor)
+
+
+def can_manage_account(actor: Any) -> bool:
+    """Edit one's own profile, password, notifications; export or delete one's own data."""
+    return is_staff(actor)
+
+
 def require(allowed: bool, message: str = "Dafür fehlt Ihnen die Berechtigung.") -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -89,6 +168,15 @@ TEMPLATE_PREDICATES = {
     "can_view_contacts": can_view_contacts,
     "can_view_solution": can_view_solution,
     "can_view_report": can_view_report,
+    "can_create_solution": can_create_solution,
+    "can_edit_solution": can_edit_solution,
+    "can_revise_solution": can_revise_solution,
+    "can_write_report": can_write_report,
+    "can_edit_report": can_edit_report,
+    "can_revise_report": can_revise_report,
+    "can_view_history": can_view_history,
+    "can_review": can_review,
+    "can_view_own_contributions": can_view_own_contributions,
     "can_view_barrier_reports": can_view_barrier_reports,
     "is_curator": is_curator,
     "is_admin": is_admin,
@@ -96,5 +184,8 @@ TEMPLATE_PREDICATES = {
     "can_invite_user": can_invite_user,
     "can_manage_municipalities": can_manage_municipalities,
     "can_view_audit_log": can_view_audit_log,
+    "can_access_admin": can_access_admin,
+    "can_view_users": can_view_users,
+    "can_manage_account": can_manage_account,
     "is_staff": is_staff,
 }

@@ -242,6 +242,10 @@ class CatalogueIndex:
         self.root = Path(root)
         self.thesaurus = thesaurus if thesaurus is not None else Thesaurus.default()
         self._local = threading.local()
+        # Every open context by thread id, so close() can release all file handles and
+        # contexts of finished threads can be reaped.
+        self._contexts: dict[int, SearchContext] = {}
+        self._contexts_lock = threading.Lock()
         self._seg_lock = threading.Lock()
         self._seg_arrays: OrderedDict[tuple[str, str, str], list[Any]] = OrderedDict()
         self._ensure()
@@ -398,6 +402,7 @@ class CatalogueIndex:
                     state.close()
                 state = SearchContext(self, target, ix, searcher)
                 self._local.ctx = state
+                self._register(state)
                 return state
             except (FileNotFoundError, index.EmptyIndexError, OSError):
                 # A rebuild swapped and removed the directory between readlink and open.
@@ -410,12 +415,27 @@ class CatalogueIndex:
                 time.sleep(0.05)
         raise RuntimeError("unreachable")
 
+    def _register(self, state: SearchContext) -> None:
+        alive = {t.ident for t in threading.enumerate()}
+        with self._contexts_lock:
+            for ident in [i for i in self._contexts if i not in alive]:
+                self._contexts.pop(ident).close()
+            self._contexts[threading.get_ident()] = state
+
     def close(self) -> None:
-        """Close this thread's searcher (others close when their thread's state is dropped)."""
-        state = getattr(self._local, "ctx", None)
-        if state is not None:
+        """Close the searchers of all threads (a later query simply reopens one)."""
+        with self._contexts_lock:
+            contexts = list(self._contexts.values())
+            self._contexts.clear()
+        for state in contexts:
             state.close()
-            self._local.ctx = None
+        self._local = threading.local()
+
+    def __enter__(self) -> CatalogueIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _segment_array(self, target: str, leaf: Any, name: str) -> list[Any]:
         if leaf.segment() is None:  # EmptyReader of a fresh index: no documents, no columns

@@ -1,11 +1,327 @@
-"""Need matching (placeholder, filled in below)."""
+"""Need matching: a municipality's free-text need → ranked solutions with bands and reasons.
+
+Owns `Match`, `run_match` (used by `CatalogueIndex.match`) and `run_similar` (duplicate hint
+while a solution is written). Approach: analyse the need with the German chain, turn each word
+into a concept (stem, compound parts, thesaurus synonyms), keep the most discriminative concepts
+(idf, document frequency cap), retrieve candidates with a Whoosh OR over those concepts (BM25F,
+query-time field weights), then re-rank by the idf-weighted share of the need's concepts a
+solution covers. Experience reports count towards their solution. Bands come from that
+coverage and the distance to the best result; reasons are generated from what actually matched.
+
+Must not: import Flask or SQLAlchemy, OR all words of a long text (too slow), or contain rules
+for particular needs or benchmark data.
+"""
+
 from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from whoosh import query as wq
+
+from search_index.analysis import WORD_RE, analyze_word, stem_word
+from search_index.query import Concept, Variant, concept_docs, concept_for_word, concept_query
+
+if TYPE_CHECKING:
+    from search_index.index import SearchContext
+
+MATCH_BOOSTS = {"title": 2.5, "summary": 1.5, "tags": 1.5, "content": 1.0, "reports": 0.5}
+MAX_CONCEPTS = 14
+MAX_DF_SHARE = 0.25
+CANDIDATES = 60
+REPORT_FACTOR = 0.7
+W_COVERAGE = 0.7
+CATEGORY_BONUS = 0.05
+VOCAB_SPLIT = True
+VOCAB_SPLIT_WEIGHT = 0.6
+VOCAB_HEAD_WEIGHT = 0.0
+FIELD_FACTORS = {"title": 1.0, "tags": 0.9, "summary": 0.9, "content": 0.6}  # a match in an experience report counts a little less than the solution
+
+# Band thresholds on the calibrated confidence (see _band).
+STRONG_COVERAGE = 0.5
+STRONG_MIN_CONCEPTS = 2
+STRONG_REL = 0.8
+POSSIBLE_COVERAGE = 0.25
 
 
 @dataclass
 class Match:
     solution_id: int
     score: float
-    band: str
+    band: str  # "strong" | "possible" | "weak"
     reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ScoredConcept:
+    concept: Concept
+    docs: set[int] | frozenset[int]
+    idf: float
+
+
+def _need_concepts(
+    ctx: SearchContext, text: str, n_docs: int
+) -> tuple[list[_ScoredConcept], float]:
+    """The need's most discriminative known concepts, and the idf mass of unknown words."""
+    seen: set[str] = set()
+    scored: list[_ScoredConcept] = []
+    max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
+    missing_idf = 0.0
+    for m in WORD_RE.finditer(text):
+        qw = analyze_word(m.group(0))
+        if qw is None or qw.stem in seen or len(qw.stem) < 2:
+            continue
+        seen.add(qw.stem)
+        concept = concept_for_word(ctx, qw, m.group(0))
+        if VOCAB_SPLIT and not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:
+            _add_vocabulary_split(ctx, qw.raw, concept)
+        if not concept.variants:
+            continue
+        docs = concept_docs(ctx, concept)
+        df = len(docs)
+        if not df:
+            if len(qw.stem) >= 4 and not qw.stem.isdigit():
+                missing_idf += max_idf
+            continue
+        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        scored.append(_ScoredConcept(concept, docs, idf))
+    if not scored:
+        return [], missing_idf
+    selective = [s for s in scored if len(s.docs) <= max(2, MAX_DF_SHARE * n_docs)]
+    if len(selective) < 3:
+        selective = scored
+    selective.sort(key=lambda s: -s.idf)
+    return selective[:MAX_CONCEPTS], missing_idf
+
+
+def _add_vocabulary_split(ctx: SearchContext, word: str, concept: Concept) -> None:
+    """Split an unknown compound into two words the catalogue knows (Essensgeld → Essen+Geld).
+
+    Complements the curated dictionary with the catalogue's own vocabulary, at query time only.
+    """
+    if len(word) < 8 or not word.isalpha():
+        return
+    best: tuple[int, str, str] | None = None
+    for i in range(4, len(word) - 3):
+        left, right = word[:i], word[i:]
+        for link in ("", "s", "es", "n", "en", "e", "er"):
+            if link:
+                if not left.endswith(link) or len(left) - len(link) < 4:
+                    continue
+                base = left[: -len(link)]
+            else:
+                base = left
+            ls, rs = stem_word(base), stem_word(right)
+            if len(ls) < 3 or len(rs) < 3:
+                continue
+            if ctx.doc_frequency("content", ls) and ctx.doc_frequency("content", rs):
+                key = min(len(base), len(right))
+                if best is None or key > best[0]:
+                    best = (key, ls, rs)
+    if best is None:
+        return
+    _, ls, rs = best
+    concept.variants.append(Variant((ls, rs), VOCAB_SPLIT_WEIGHT, False, "parts"))
+    if VOCAB_HEAD_WEIGHT:
+        concept.variants.append(Variant((rs,), VOCAB_HEAD_WEIGHT, False, "parts"))
+
+
+@dataclass
+class _Candidate:
+    solution_id: int
+    docnum: int
+    score: float
+    coverage: float  # idf-weighted, soft share of the need's known concepts
+    coverage_all: float  # the same, counting words the catalogue does not know at all
+    matched: list[_ScoredConcept]
+    rel: float = 0.0  # score / best score
+
+
+def rank_candidates(
+    ctx: SearchContext,
+    text: str,
+    *,
+    limit: int = 10,
+    category: str | None = None,
+    tags: Sequence[str] = (),
+    exclude_solution_ids: Iterable[int] = (),
+) -> tuple[list[_Candidate], int]:
+    """Ranked candidates with their features, and the number of the need's known concepts."""
+    n_docs = max(1, len(ctx.live_docs()))
+    full_text = " ".join([text, *tags])
+    concepts, missing_idf = _need_concepts(ctx, full_text, n_docs)
+    if not concepts:
+        return [], 0
+    excluded = {int(s) for s in exclude_solution_ids}
+    total_idf = sum(c.idf for c in concepts)
+
+    subs = [q for q in (concept_query(ctx, sc.concept, MATCH_BOOSTS) for sc in concepts) if q]
+    results = ctx.searcher.search(wq.Or(subs), limit=CANDIDATES * 2)
+
+    kinds = ctx.array("kind")
+    sol_ids = ctx.array("solution_id")
+    categories = ctx.array("category")
+    best: dict[int, tuple[float, int]] = {}
+    for hit in results:
+        d = hit.docnum
+        sid = int(sol_ids[d])
+        if sid in excluded:
+            continue
+        score = float(hit.score) * (REPORT_FACTOR if kinds[d] == "report" else 1.0)
+        if sid not in best or score > best[sid][0]:
+            best[sid] = (score, d)
+    if not best:
+        return [], len(concepts)
+    top_bm25 = max(s for s, _ in best.values())
+
+    ranked: list[_Candidate] = []
+    for sid, (bm25, d) in best.items():
+        matched = [sc for sc in concepts if d in sc.docs]
+        carried = sum(sc.idf * _strength(ctx, sc.concept, d) for sc in matched)
+        coverage = carried / total_idf
+        score = (1 - W_COVERAGE) * bm25 / top_bm25 + W_COVERAGE * coverage
+        if category and categories[d] == category:
+            score += CATEGORY_BONUS
+        ranked.append(
+            _Candidate(sid, d, score, coverage, carried / (total_idf + missing_idf), matched)
+        )
+    ranked.sort(key=lambda c: (-c.score, c.solution_id))
+    ranked = ranked[:limit]
+    for c in ranked:
+        c.rel = c.score / ranked[0].score if ranked[0].score else 0.0
+    return ranked, len(concepts)
+
+
+def run_match(
+    ctx: SearchContext,
+    text: str,
+    *,
+    limit: int = 10,
+    category: str | None = None,
+    tags: Sequence[str] = (),
+    municipality_population: int | None = None,
+    exclude_solution_ids: Iterable[int] = (),
+) -> list[Match]:
+    ranked, n_concepts = rank_candidates(
+        ctx,
+        text,
+        limit=limit,
+        category=category,
+        tags=tags,
+        exclude_solution_ids=exclude_solution_ids,
+    )
+    out = []
+    for c in ranked:
+        out.append(
+            Match(
+                solution_id=c.solution_id,
+                score=round(c.score, 4),
+                band=_band(c, n_concepts),
+                reasons=_reasons(ctx, c.docnum, c.matched, category, municipality_population),
+            )
+        )
+    return out
+
+
+def _strength(ctx: SearchContext, concept: Concept, d: int) -> float:
+    """How well document d carries the concept: variant weight × where it occurs."""
+    best = 0.0
+    for v in concept.variants:
+        if v.weight * FIELD_FACTORS["title"] <= best:
+            continue
+        if len(v.terms) == 1:
+            term = v.terms[0]
+            if d not in ctx.term_docs("content", term):
+                continue
+            factor = FIELD_FACTORS["content"]
+            for fieldname in ("title", "tags", "summary"):
+                if d in ctx.term_docs(fieldname, term):
+                    factor = max(factor, FIELD_FACTORS[fieldname])
+                    break
+        else:
+            if not all(d in ctx.term_docs("content", t) for t in v.terms):
+                continue
+            factor = FIELD_FACTORS["content"]
+        best = max(best, v.weight * factor)
+    return best
+
+
+def _band(c: _Candidate, n_concepts: int) -> str:
+    if (
+        c.coverage_all >= STRONG_COVERAGE
+        and len(c.matched) >= min(STRONG_MIN_CONCEPTS, n_concepts)
+        and c.rel >= STRONG_REL
+    ):
+        return "strong"
+    if c.coverage_all >= POSSIBLE_COVERAGE:
+        return "possible"
+    return "weak"
+
+
+def _quote(labels: list[str]) -> str:
+    return ", ".join(f"»{label}«" for label in labels)
+
+
+def _reasons(
+    ctx: SearchContext,
+    d: int,
+    matched: list[_ScoredConcept],
+    category: str | None,
+    population: int | None,
+) -> list[str]:
+    reasons: list[str] = []
+    in_title, in_text, via_synonym = [], [], []
+    for sc in matched:
+        c = sc.concept
+        title_hit = any(
+            len(v.terms) == 1 and d in ctx.term_docs("title", v.terms[0]) for v in c.variants
+        )
+        direct = any(v.kind in ("word", "parts") and d in _variant_set(ctx, v) for v in c.variants)
+        if title_hit:
+            in_title.append(c.label)
+        else:
+            in_text.append(c.label)
+        if not direct:
+            via_synonym.append(c.label)
+    if in_title:
+        verb = "kommt" if len(in_title) == 1 else "kommen"
+        noun = "Ihr Begriff" if len(in_title) == 1 else "Ihre Begriffe"
+        reasons.append(f"{noun} {_quote(in_title[:4])} {verb} im Titel vor")
+    if in_text:
+        verb = "kommt" if len(in_text) == 1 else "kommen"
+        noun = "Ihr Begriff" if len(in_text) == 1 else "Ihre Begriffe"
+        reasons.append(f"{noun} {_quote(in_text[:4])} {verb} in der Beschreibung vor")
+    if via_synonym:
+        reasons.append(f"verwandte Begriffe zu {_quote(via_synonym[:3])} gefunden")
+    report_terms = [
+        sc.concept.label
+        for sc in matched
+        if any(len(v.terms) == 1 and d in ctx.term_docs("reports", v.terms[0]) for v in sc.concept.variants)
+    ]
+    if len(report_terms) >= 2 or (ctx.array("kind")[d] == "report"):
+        reasons.append("ähnliches Problem in Erfahrungsberichten beschrieben")
+    if category and ctx.array("category")[d] == category:
+        reasons.append("gleiche Kategorie")
+    reuse = int(ctx.array("reuse_count")[d])
+    if reuse == 1:
+        reasons.append("wird von 1 Kommune nachgenutzt")
+    elif reuse > 1:
+        reasons.append(f"wird von {reuse} Kommunen nachgenutzt")
+    pop = int(ctx.array("population")[d])
+    if population and pop and 0.5 <= pop / population <= 2.0:
+        reasons.append(f"Kommune ähnlicher Größe ({pop:,} Einwohner)".replace(",", "."))
+    return reasons
+
+
+def _variant_set(ctx: SearchContext, v) -> frozenset[int] | set[int]:
+    from search_index.query import variant_docs
+
+    return variant_docs(ctx, v)
+
+
+def run_similar(ctx: SearchContext, title: str, summary: str, limit: int = 5) -> list[Match]:
+    """Solutions that look like the one being written (duplicate hint)."""
+    text = f"{title} {title} {summary}"
+    return [m for m in run_match(ctx, text, limit=limit) if m.band != "weak"]

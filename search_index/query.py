@@ -471,7 +471,8 @@ def _score(
     else:
         q = wq.And(subs)
     restrict = None
-    if len(final) != len(matched):
+    has_phrase = any(v.phrase for c in concepts for v in c.variants)
+    if len(final) != len(matched) or has_phrase:
         restrict = final if isinstance(final, set) else set(final)
     results = ctx.searcher.search(q, limit=want, filter=restrict, scored=True)
     out = [(hit.docnum, float(hit.score)) for hit in results]

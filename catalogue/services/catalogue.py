@@ -307,3 +307,8 @@ def municipality_profile(ags: str) -> MunicipalityProfile:
             )
         )
     return MunicipalityProfile(m, offers, partner_in, reuses, reports, members)
+
+
+def all_municipalities() -> list[Municipality]:
+    """Every municipality and Kreis, by name (for selects in forms)."""
+    return list(db.session.scalars(sa.select(Municipality).order_by(Municipality.name)))

@@ -10,11 +10,19 @@ from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
 
 
 def register_blueprints(app: Flask) -> None:
-    from catalogue.web import pages, public, search
+    from catalogue.web import contribute, pages, public, review, search
 
     app.register_blueprint(public.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
+
+    from catalogue.web import accounts, admin
+
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(contribute.bp)
+    app.register_blueprint(contribute.attachments_bp)
+    app.register_blueprint(review.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask import Flask, request
 from flask_babel import format_date, format_decimal
 
 from catalogue.categories import CATEGORIES, category_label
+from catalogue.models import ContentState
 from catalogue.permissions import TEMPLATE_PREDICATES
 from catalogue.text import render_markdown
 
@@ -38,6 +39,13 @@ def _euro(value: int | None) -> str:
     return f"{format_decimal(value)} €" if value is not None else ""
 
 
+def state_label(value: str) -> str:
+    try:
+        return ContentState(value).label
+    except ValueError:
+        return value
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["category_label"] = category_label
@@ -45,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number_de"] = _number
     app.jinja_env.filters["euro"] = _euro
     app.jinja_env.globals["nav_active"] = nav_active
+    app.jinja_env.globals["state_label"] = state_label
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.trim_blocks = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,14 +51,42 @@ class LiveServer:
     source_slug: str  # a real model-region solution with source links
 
     def query(self, statement) -> object:
-        """Run a read-only query against the live app's database."""
+        """Run a read-only query against the live app's database.
+
+        It runs in a worker thread: Playwright's sync API keeps an asyncio loop running in the
+        main thread, and Flask-SQLAlchemy-Lite's async teardown refuses to run next to it.
+        """
         from catalogue.extensions import db
 
-        with self.app.app_context():
-            try:
-                return db.session.scalar(statement)
-            finally:
-                db.session.close()
+        def run() -> object:
+            with self.app.app_context():
+                try:
+                    return db.session.scalar(statement)
+                finally:
+                    db.session.close()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(run).result(timeout=30)
+
+
+def _buffered(wsgi_app):
+    """Read each response completely and close it before handing it to the server.
+
+    Werkzeug's development server skips ``close()`` on the response when the browser drops the
+    connection mid-transfer (navigating away while fonts load), which leaks the open static file
+    (ResourceWarning). Responses here are small, so buffering costs nothing.
+    """
+
+    def app(environ, start_response):
+        iterable = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -87,17 +116,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         db.session.close()
     assert source_slug and solution_slug
 
-    # Workaround for a resource leak in the app (search_index/index.py, CatalogueIndex.context):
-    # every thread keeps its own Whoosh searcher, which is only closed by CatalogueIndex.close()
-    # in that thread. Werkzeug's threaded server starts a thread per request, so each search
-    # request would leak open index files (ResourceWarning, an error in this suite).
-    @app.teardown_request
-    def _close_thread_searcher(_exc: BaseException | None) -> None:
-        index = app.extensions.get("catalogue_index")
-        if index is not None:
-            index.close()
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

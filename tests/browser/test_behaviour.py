@@ -35,7 +35,7 @@ def test_no_request_leaves_the_origin(live_server, page):
 
     page.on("request", record)
     for path in public_paths(live_server):
-        page.goto(live_server.url + path, wait_until="networkidle")
+        page.goto(live_server.url + path)
     assert not foreign, "requests to other origins:\n" + "\n".join(foreign)
 
 
@@ -44,7 +44,7 @@ def test_no_csp_violations_in_console(live_server, page):
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
     for path in public_paths(live_server):
-        response = page.goto(live_server.url + path, wait_until="networkidle")
+        response = page.goto(live_server.url + path)
         assert "script-src 'self'" in response.headers.get("content-security-policy", "")
     csp = [e for e in errors if "Content Security Policy" in e or "Content-Security-Policy" in e]
     assert not csp, "CSP violations:\n" + "\n".join(csp)

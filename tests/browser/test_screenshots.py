@@ -1,5 +1,5 @@
-"""Full-page screenshots for visual review (1280 px and 320 px). They go to
-$CATALOGUE_SCREENSHOT_DIR when set, otherwise into pytest's temporary directory."""
+"""Full-page screenshots for visual review at 1280 px and 320 px, taken only on request:
+``CATALOGUE_SCREENSHOT_DIR=/tmp/screenshots pytest tests/browser -k screenshots``."""
 
 from __future__ import annotations
 
@@ -8,14 +8,20 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.environ.get("CATALOGUE_SCREENSHOT_DIR"),
+        reason="screenshots only on request (set CATALOGUE_SCREENSHOT_DIR)",
+    ),
+]
 
 SHOTS = {"start": "/", "solution": "{source}", "paderborn": "/kommunen/05774032"}
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_screenshots(live_server, browser, tmp_path_factory, width):
-    target = Path(os.environ.get("CATALOGUE_SCREENSHOT_DIR") or tmp_path_factory.mktemp("shots"))
+def test_screenshots(live_server, browser, width):
+    target = Path(os.environ["CATALOGUE_SCREENSHOT_DIR"])
     target.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE")
     try:

@@ -1,0 +1,92 @@
+"""In-app notifications (and the matching e-mails) for authors, curators and municipalities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.errors import NotFound
+from catalogue.models import Notification, Role, User
+from catalogue.permissions import is_staff, require
+from catalogue.services.mail import queue_mail
+
+
+def notify(
+    session: orm.Session,
+    *,
+    user: User,
+    text: str,
+    link: str = "",
+    mail_subject: str | None = None,
+    base_url: str = "",
+) -> None:
+    session.add(Notification(user_id=user.id, text=text, link=link))
+    if mail_subject and user.is_active:
+        body = text + (f"\n\n{base_url}{link}" if link else "")
+        queue_mail(session, to=user.email, subject=mail_subject, body=body)
+
+
+def curators(session: orm.Session) -> list[User]:
+    return list(
+        session.scalars(
+            sa.select(User).where(User.role.in_([Role.CURATOR, Role.ADMIN]), User.is_active)
+        )
+    )
+
+
+def municipality_staff(session: orm.Session, ags: str) -> list[User]:
+    return list(
+        session.scalars(sa.select(User).where(User.municipality_ags == ags, User.is_active))
+    )
+
+
+def notify_curators(session: orm.Session, **kwargs: Any) -> None:
+    for curator in curators(session):
+        notify(session, user=curator, **kwargs)
+
+
+def list_notifications(*, actor: Any, limit: int = 50) -> list[Notification]:
+    require(is_staff(actor))
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == actor.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(actor: Any) -> int:
+    if not is_staff(actor):
+        return 0
+    return db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(
+            Notification.user_id == actor.id, Notification.read_at.is_(None)
+        )
+    ) or 0
+
+
+def mark_all_read(*, actor: Any) -> int:
+    require(is_staff(actor))
+    with unit_of_work() as s:
+        rows = list(
+            s.scalars(
+                sa.select(Notification).where(
+                    Notification.user_id == actor.id, Notification.read_at.is_(None)
+                )
+            )
+        )
+        for row in rows:
+            row.read_at = utcnow()
+    return len(rows)
+
+
+def get_notification(*, actor: Any, notification_id: int) -> Notification:
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.user_id != getattr(actor, "id", None):
+        raise NotFound("Diese Benachrichtigung gibt es nicht.")
+    return row

@@ -1,0 +1,139 @@
+"""Curation: the review queue and the field-by-field comparison of a revision with the
+published version."""
+
+from __future__ import annotations
+
+import difflib
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy import orm
+
+from catalogue.categories import category_label
+from catalogue.db import db
+from catalogue.models import ContentState, ExperienceReport, Solution
+from catalogue.permissions import can_review, require
+
+
+@dataclass
+class QueueItem:
+    entity_type: str
+    entry: Any
+    submitted_at: Any
+    is_revision: bool
+
+
+def review_queue(
+    *, actor: Any, entity_type: str | None = None, municipality_ags: str | None = None
+) -> list[QueueItem]:
+    """Submitted entries, oldest first."""
+    require(can_review(actor))
+    items: list[QueueItem] = []
+    if entity_type in (None, "", "solution"):
+        query = (
+            sa.select(Solution)
+            .where(Solution.state == ContentState.SUBMITTED)
+            .options(orm.selectinload(Solution.lead_municipality))
+        )
+        if municipality_ags:
+            query = query.where(Solution.lead_municipality_ags == municipality_ags)
+        items += [
+            QueueItem("solution", s, s.updated_at, s.revision_of_id is not None)
+            for s in db.session.scalars(query)
+        ]
+    if entity_type in (None, "", "report"):
+        query = (
+            sa.select(ExperienceReport)
+            .where(ExperienceReport.state == ContentState.SUBMITTED)
+            .options(orm.selectinload(ExperienceReport.municipality), orm.selectinload(ExperienceReport.solution))
+        )
+        if municipality_ags:
+            query = query.where(ExperienceReport.municipality_ags == municipality_ags)
+        items += [
+            QueueItem("report", r, r.updated_at, r.revision_of_id is not None)
+            for r in db.session.scalars(query)
+        ]
+    items.sort(key=lambda item: item.submitted_at)
+    return items
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+    diff: Markup
+
+
+def word_diff(old: str, new: str) -> Markup:
+    """Inline word diff with <del>/<ins>, HTML-escaped."""
+    a, b = old.split(), new.split()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(html.escape(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f'<del class="app-diff__del">{html.escape(" ".join(a[i1:i2]))}</del>')
+        if j2 > j1:
+            out.append(f'<ins class="app-diff__ins">{html.escape(" ".join(b[j1:j2]))}</ins>')
+    return Markup(" ".join(out))
+
+
+SOLUTION_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "Titel"), ("summary", "Kurzbeschreibung"), ("problem", "Ausgangslage"),
+    ("description", "Beschreibung"), ("category", "Kategorie"), ("kind", "Art"),
+    ("project_status", "Projektstand"), ("readiness", "Nachnutzbarkeit"),
+    ("lead_organisation", "Federführende Stelle"), ("partner_organisations", "Weitere Beteiligte"),
+    ("ozg_references", "OZG-Bezug"), ("leika_keys", "LeiKa-Schlüssel"), ("technology", "Technik"),
+    ("products", "Produkte"), ("licence", "Lizenz"), ("repository_url", "Quellcode"),
+    ("effort_person_days", "Aufwand (Personentage)"), ("cost_eur", "Kosten (Euro)"),
+    ("cost_note", "Hinweis zu Kosten"), ("funding", "Förderung"),
+    ("duration_months", "Dauer (Monate)"), ("review_by", "Nächste Prüfung"),
+)
+REPORT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "Titel"), ("role", "Rolle"), ("what_worked", "Was gut funktioniert hat"),
+    ("what_did_not", "Was nicht funktioniert hat"), ("effort", "Aufwand"), ("cost", "Kosten"),
+    ("duration", "Dauer"), ("advice", "Rat an andere"),
+)
+
+
+def _display(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "category":
+        return category_label(value)
+    if hasattr(value, "label"):
+        return value.label
+    return str(value)
+
+
+def revision_changes(entry: Solution | ExperienceReport) -> list[FieldChange]:
+    """What a revision changes compared with the published entry it revises."""
+    if entry.revision_of_id is None:
+        return []
+    model = type(entry)
+    original = db.session.get(model, entry.revision_of_id)
+    spec = SOLUTION_FIELDS if isinstance(entry, Solution) else REPORT_FIELDS
+    changes = []
+    for name, label in spec:
+        old, new = _display(name, getattr(original, name)), _display(name, getattr(entry, name))
+        if old != new:
+            changes.append(FieldChange(label, old, new, word_diff(old, new)))
+    if isinstance(entry, Solution):
+        for label, getter in (
+            ("Schlagworte", lambda s: ", ".join(t.name for t in s.tags)),
+            ("Partnerkommunen", lambda s: ", ".join(m.name for m in s.partners)),
+            ("Links", lambda s: "\n".join(f"{link.title} {link.url}" for link in s.links)),
+            ("Ansprechpersonen", lambda s: "\n".join(f"{c.name} {c.role} {c.email} {c.phone}" for c in s.contacts)),
+        ):
+            old, new = getter(original), getter(entry)
+            if old != new:
+                changes.append(FieldChange(label, old, new, word_diff(old, new)))
+        if entry.attachments:
+            names = ", ".join(a.filename for a in entry.attachments)
+            changes.append(FieldChange("Neue Anhänge", "", names, word_diff("", names)))
+    return changes

@@ -1,0 +1,249 @@
+"""WTForms for sign-in, the own account and the Verwaltung area.
+
+Forms check shape (required, length, same password twice); services decide meaning (password
+rules, who may get which role, duplicate addresses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
+
+from catalogue.errors import ValidationFailed
+from catalogue.models import Municipality, Role
+
+_PASSWORD_HINT = "Mindestens 12 Zeichen. Ein Satz aus mehreren Wörtern ist gut zu merken und sicher."
+
+
+def add_service_errors(form: FlaskForm, error: ValidationFailed) -> None:
+    """Attach a service's errors to the matching fields (unknown keys go to the first field)."""
+    fields = list(form)
+    for name, message in error.errors.items():
+        target = form[name] if name in form else next(
+            (f for f in fields if f.type not in ("CSRFTokenField", "HiddenField")), None
+        )
+        if target is None:
+            continue
+        if not isinstance(target.errors, list):
+            target.errors = list(target.errors)
+        target.errors.append(message)
+
+
+def _role_choices(roles: Iterable[Role], empty: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", empty)] if empty is not None else []
+    return choices + [SelectChoice(r.value, r.label) for r in roles]
+
+
+def _municipality_choices(municipalities: Iterable[Municipality], empty: str) -> list[SelectChoice]:
+    return [SelectChoice("", empty)] + [
+        SelectChoice(m.ags, f"{m.display_name} ({m.ags})") for m in municipalities
+    ]
+
+
+# Sign-in and passwords ----------------------------------------------------------------------
+
+
+class LoginForm(FlaskForm):
+    email = StringField(
+        "E-Mail-Adresse",
+        validators=[InputRequired("Bitte geben Sie Ihre E-Mail-Adresse ein.")],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Passwort",
+        validators=[InputRequired("Bitte geben Sie Ihr Passwort ein.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Neues Passwort",
+        validators=[InputRequired("Bitte geben Sie ein Passwort ein.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        "Neues Passwort wiederholen",
+        validators=[
+            InputRequired("Bitte wiederholen Sie das Passwort."),
+            EqualTo("password", "Die beiden Passwörter stimmen nicht überein."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_hint = _PASSWORD_HINT
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    name = StringField(
+        "Ihr Name",
+        validators=[
+            InputRequired("Bitte geben Sie Ihren Namen ein."),
+            Length(max=120, message="Höchstens 120 Zeichen."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-Mail-Adresse",
+        validators=[
+            InputRequired("Bitte geben Sie die E-Mail-Adresse Ihres Kontos ein."),
+            Length(max=254, message="Die E-Mail-Adresse ist zu lang."),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+# Own account --------------------------------------------------------------------------------
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Bitte geben Sie Ihren Namen ein."),
+            Length(max=120, message="Höchstens 120 Zeichen."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    phone = StringField(
+        "Telefon",
+        validators=[Optional(), Length(max=60, message="Höchstens 60 Zeichen.")],
+        render_kw={"autocomplete": "tel"},
+    )
+    share_contact = BooleanField(
+        "Meine Kontaktdaten dürfen bei Vermittlungen an andere Kommunen weitergegeben werden"
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Aktuelles Passwort",
+        validators=[InputRequired("Bitte geben Sie Ihr aktuelles Passwort ein.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "Neues Passwort",
+        validators=[InputRequired("Bitte geben Sie ein neues Passwort ein.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    new_password_confirm = PasswordField(
+        "Neues Passwort wiederholen",
+        validators=[
+            InputRequired("Bitte wiederholen Sie das neue Passwort."),
+            EqualTo("new_password", "Die beiden Passwörter stimmen nicht überein."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_hint = _PASSWORD_HINT
+
+
+class DeleteAccountForm(FlaskForm):
+    confirm = BooleanField(
+        "Ja, ich möchte mein Konto endgültig löschen",
+        validators=[InputRequired("Bitte bestätigen Sie, dass Sie Ihr Konto löschen möchten.")],
+    )
+
+
+# Verwaltung ---------------------------------------------------------------------------------
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "E-Mail-Adresse",
+        validators=[
+            InputRequired("Bitte geben Sie die E-Mail-Adresse der Person ein."),
+            Length(max=254, message="Die E-Mail-Adresse ist zu lang."),
+        ],
+        render_kw={"spellcheck": "false"},
+    )
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Bitte geben Sie den Namen der Person ein."),
+            Length(max=120, message="Höchstens 120 Zeichen."),
+        ],
+    )
+    role = SelectField(
+        "Rolle", choices=[], validators=[InputRequired("Bitte wählen Sie eine Rolle.")]
+    )
+    municipality_ags = SelectField("Kommune", choices=[], default="")
+
+    def fill_choices(self, roles: Iterable[Role], municipalities: Iterable[Municipality]) -> None:
+        self.role.choices = _role_choices(roles)
+        self.municipality_ags.choices = _municipality_choices(
+            municipalities, "keine Kommune (DigitalBüro)"
+        )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        "Rolle", choices=[], validators=[InputRequired("Bitte wählen Sie eine Rolle.")]
+    )
+    municipality_ags = SelectField("Kommune", choices=[], default="")
+
+    def fill_choices(self, municipalities: Iterable[Municipality]) -> None:
+        self.role.choices = _role_choices(Role)
+        self.municipality_ags.choices = _municipality_choices(
+            municipalities, "keine Kommune (DigitalBüro)"
+        )
+
+
+class UserFilterForm(FlaskForm):
+    """GET filter on the account list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    rolle = SelectField("Rolle", choices=[], default="")
+    kommune = SelectField("Kommune", choices=[], default="")
+
+    def fill_choices(self, municipalities: Iterable[Municipality]) -> None:
+        self.rolle.choices = _role_choices(Role, empty="alle")
+        self.kommune.choices = _municipality_choices(municipalities, "alle")
+
+
+class MunicipalityForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Bitte geben Sie den Namen der Kommune ein."),
+            Length(max=120, message="Höchstens 120 Zeichen."),
+        ],
+    )
+    population = IntegerField(
+        "Einwohnerzahl",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100_000_000, message="Bitte eine Zahl zwischen 0 und 100 Millionen."),
+        ],
+    )
+    type_label = StringField(
+        "Typ", validators=[Optional(), Length(max=120, message="Höchstens 120 Zeichen.")]
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    typ = SelectField("Art des Eintrags", choices=[], default="")
+
+    def fill_choices(self, labels: dict[str, str]) -> None:
+        self.typ.choices = [SelectChoice("", "alle")] + [
+            SelectChoice(key, label) for key, label in sorted(labels.items(), key=lambda i: i[1])
+        ]

@@ -1,0 +1,279 @@
+"""Sign-in, sign-out, invitations, password reset and the own account (profile, password,
+data export, deletion, notifications).
+
+Thin views: parse a form, call one service, then flash + redirect or render (status 400 when the
+input was invalid). This module owns the Flask-Login session; it makes no permission decisions.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from catalogue.errors import NotFound, ValidationFailed
+from catalogue.extensions import limiter
+from catalogue.services import accounts as accounts_service
+from catalogue.services import notifications as notification_service
+from catalogue.web.account_forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    SetPasswordForm,
+    add_service_errors,
+)
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a same-origin relative path, else None (no open redirects)."""
+    if not target or len(target) > 2000:
+        return None
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):  # browsers drop tabs/newlines
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _no_store(body, status: int = 200):
+    """Pages with account data or secret links must not be kept in shared caches."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Sign-in and sign-out -----------------------------------------------------------------------
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+        if current_user.is_authenticated:
+            return redirect(form.next.data or url_for("public.index"))
+    if form.validate_on_submit():
+        try:
+            user = accounts_service.authenticate(form.email.data or "", form.password.data or "")
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            target = safe_next(form.next.data) or url_for("public.index")
+            # A fresh session on sign-in: nothing from before (e.g. a planted session) survives.
+            session.clear()
+            login_user(user)
+            flash(f"Willkommen, {user.name}! Sie sind angemeldet.", "success")
+            return redirect(target)
+    status = 400 if form.errors else 200
+    return _no_store(render_template("accounts/login.html", form=form), status)
+
+
+@bp.post("/abmelden")
+def logout():
+    logout_user()
+    session.clear()
+    flash("Sie sind abgemeldet.", "success")
+    return redirect(url_for("public.index"))
+
+
+# Invitations and password reset -------------------------------------------------------------
+
+
+def _invalid_link(error: NotFound):
+    return _no_store(render_template("accounts/token_invalid.html", message=error.message), 404)
+
+
+@bp.route("/konto/einladung/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def accept_invitation(token: str):
+    try:
+        invited = accounts_service.check_invitation(token)
+    except NotFound as error:
+        return _invalid_link(error)
+    form = AcceptInvitationForm()
+    if request.method == "GET":
+        form.name.data = invited.name
+    if form.validate_on_submit():
+        try:
+            accounts_service.accept_invitation(
+                token, form.password.data or "", name=form.name.data or ""
+            )
+        except NotFound as error:
+            return _invalid_link(error)
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash("Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt an.", "success")
+            return redirect(url_for("accounts.login"))
+    status = 400 if form.errors else 200
+    return _no_store(
+        render_template("accounts/accept_invitation.html", form=form, invited=invited, token=token),
+        status,
+    )
+
+
+@bp.route("/konto/passwort-vergessen", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts_service.request_password_reset(form.email.data or "")
+        flash(
+            "Wenn es zu dieser E-Mail-Adresse ein aktives Konto gibt, haben wir Ihnen einen Link "
+            "zum Festlegen eines neuen Passworts geschickt. Bitte sehen Sie auch im Spam-Ordner "
+            "nach.",
+            "success",
+        )
+        return redirect(url_for("accounts.forgot_password"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/konto/passwort-neu/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token: str):
+    try:
+        accounts_service.check_password_reset(token)
+    except NotFound as error:
+        return _invalid_link(error)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts_service.reset_password(token, form.password.data or "")
+        except NotFound as error:
+            return _invalid_link(error)
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash("Ihr neues Passwort ist gespeichert. Bitte melden Sie sich an.", "success")
+            return redirect(url_for("accounts.login"))
+    status = 400 if form.errors else 200
+    return _no_store(render_template("accounts/reset_password.html", form=form, token=token), status)
+
+
+# Own account --------------------------------------------------------------------------------
+
+
+def _render_profile(profile_form: ProfileForm, password_form: ChangePasswordForm):
+    invalid = bool(profile_form.errors or password_form.errors)
+    return _no_store(
+        render_template(
+            "accounts/profile.html",
+            profile_form=profile_form,
+            password_form=password_form,
+            invalid=invalid,
+        ),
+        400 if invalid else 200,
+    )
+
+
+@bp.route("/konto", methods=["GET", "POST"])
+@login_required
+def profile():
+    profile_form = ProfileForm(prefix="profil", obj=current_user)
+    password_form = ChangePasswordForm(prefix="passwort", formdata=None)
+    if profile_form.validate_on_submit():
+        try:
+            accounts_service.update_profile(
+                actor=current_user,
+                name=profile_form.name.data or "",
+                phone=profile_form.phone.data or "",
+                share_contact=bool(profile_form.share_contact.data),
+            )
+        except ValidationFailed as error:
+            add_service_errors(profile_form, error)
+        else:
+            flash("Ihre Angaben sind gespeichert.", "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(profile_form, password_form)
+
+
+@bp.post("/konto/passwort")
+@login_required
+def change_password():
+    password_form = ChangePasswordForm(prefix="passwort")
+    profile_form = ProfileForm(prefix="profil", formdata=None, obj=current_user)
+    if password_form.validate_on_submit():
+        try:
+            accounts_service.change_password(
+                actor=current_user,
+                current=password_form.current_password.data or "",
+                new=password_form.new_password.data or "",
+            )
+        except ValidationFailed as error:
+            add_service_errors(password_form, error)
+        else:
+            flash("Ihr Passwort ist geändert.", "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(profile_form, password_form)
+
+
+@bp.get("/konto/daten-export")
+@login_required
+def export_data():
+    data = accounts_service.export_personal_data(actor=current_user)
+    response = Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="meine-daten-loesungskatalog.json"'},
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/konto/loeschen", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            accounts_service.delete_own_account(actor=current_user)
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Ihr Konto ist gelöscht. Ihre persönlichen Daten wurden entfernt.", "success")
+            return redirect(url_for("public.index"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/delete.html", form=form), status
+
+
+@bp.get("/konto/benachrichtigungen")
+@login_required
+def notifications():
+    items = notification_service.list_notifications(actor=current_user)
+    return render_template("accounts/notifications.html", items=items)
+
+
+@bp.post("/konto/benachrichtigungen/gelesen")
+@login_required
+def mark_notifications_read():
+    count = notification_service.mark_all_read(actor=current_user)
+    flash(
+        "Alle Benachrichtigungen sind als gelesen markiert." if count
+        else "Es gab keine ungelesenen Benachrichtigungen.",
+        "success",
+    )
+    return redirect(url_for("accounts.notifications"))

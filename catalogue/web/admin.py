@@ -1,0 +1,215 @@
+"""The Verwaltung area (/verwaltung): accounts, invitations, municipalities, audit log, mail log.
+
+Thin views: every page calls one service, which decides permissions (PermissionDenied renders
+403); anonymous visitors are sent to the sign-in page first.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from catalogue.errors import ValidationFailed
+from catalogue.services import accounts as accounts_service
+from catalogue.services import admin as admin_service
+from catalogue.services import mail as mail_service
+from catalogue.web.account_forms import (
+    AuditFilterForm,
+    InviteForm,
+    MunicipalityForm,
+    RoleForm,
+    UserFilterForm,
+    add_service_errors,
+)
+
+bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
+
+MAIL_NOT_SENT_PREFIX = "nicht versendet: kein SMTP"
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs a signed-in user; the services then check the role."""
+
+
+def _page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+@bp.get("/")
+def index():
+    overview = admin_service.admin_overview(actor=current_user)
+    return render_template("admin/index.html", overview=overview)
+
+
+# Accounts -----------------------------------------------------------------------------------
+
+
+@bp.get("/konten")
+def users():
+    form = UserFilterForm(request.args)
+    form.fill_choices(admin_service.municipality_options())
+    data = form.data if form.validate() else {}
+    page = admin_service.list_users(
+        actor=current_user,
+        role=accounts_service.parse_role(data.get("rolle")),
+        municipality_ags=data.get("kommune") or None,
+        page=_page_number(),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    args = {k: v for k, v in request.args.items() if k in ("rolle", "kommune") and v}
+    return render_template("admin/users.html", form=form, page=page, args=args)
+
+
+@bp.route("/konten/einladen", methods=["GET", "POST"])
+def invite():
+    options = admin_service.invitation_options(actor=current_user)
+    form = InviteForm()
+    form.fill_choices(options.roles, options.municipalities)
+    if form.validate_on_submit():
+        try:
+            user, _token = accounts_service.invite_user(
+                actor=current_user,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=form.role.data or "",
+                municipality_ags=form.municipality_ags.data or None,
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash(f"Die Einladung an {user.email} ist verschickt.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/invite.html", form=form), status
+
+
+def _render_user(user_id: int, form: RoleForm | None = None, error: str | None = None):
+    detail = admin_service.get_user(actor=current_user, user_id=user_id)
+    if form is None:
+        form = RoleForm(formdata=None, obj=detail.user)
+        form.role.data = detail.user.role.value
+    form.fill_choices(admin_service.municipality_options())
+    invalid = bool(form.errors or error)
+    return render_template(
+        "admin/user.html",
+        detail=detail,
+        user=detail.user,
+        form=form,
+        error=error,
+        invalid=invalid,
+        is_deleted=accounts_service.is_deleted(detail.user),
+        is_pending=accounts_service.is_pending(detail.user),
+    ), (400 if invalid else 200)
+
+
+@bp.route("/konten/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    if request.method == "GET":
+        return _render_user(user_id)
+    form = RoleForm()
+    form.fill_choices(admin_service.municipality_options())
+    if form.validate_on_submit():
+        try:
+            accounts_service.set_role(
+                actor=current_user,
+                user_id=user_id,
+                role=form.role.data or "",
+                municipality_ags=form.municipality_ags.data or None,
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash("Rolle und Kommune sind gespeichert.", "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+    return _render_user(user_id, form)
+
+
+@bp.post("/konten/<int:user_id>/deaktivieren")
+def deactivate(user_id: int):
+    try:
+        accounts_service.deactivate_user(actor=current_user, user_id=user_id)
+    except ValidationFailed as error:
+        return _render_user(user_id, error=error.message)
+    flash("Das Konto ist deaktiviert. Die Person kann sich nicht mehr anmelden.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/konten/<int:user_id>/reaktivieren")
+def reactivate(user_id: int):
+    accounts_service.reactivate_user(actor=current_user, user_id=user_id)
+    flash("Das Konto ist wieder aktiv.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+# Municipalities -----------------------------------------------------------------------------
+
+
+@bp.get("/kommunen")
+def municipalities():
+    items = admin_service.list_municipalities(actor=current_user)
+    return render_template("admin/municipalities.html", items=items)
+
+
+@bp.route("/kommunen/<ags>", methods=["GET", "POST"])
+def municipality(ags: str):
+    item = admin_service.get_municipality(actor=current_user, ags=ags)
+    form = MunicipalityForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            admin_service.update_municipality(
+                actor=current_user,
+                ags=ags,
+                name=form.name.data or "",
+                population=form.population.data,
+                type_label=form.type_label.data or "",
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash(f"Die Angaben zu {item.display_name} sind gespeichert.", "success")
+            return redirect(url_for("admin.municipalities"))
+    status = 400 if form.errors else 200
+    return render_template("admin/municipality.html", form=form, item=item), status
+
+
+# Logs ---------------------------------------------------------------------------------------
+
+
+@bp.get("/protokoll")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    form.fill_choices(admin_service.ENTITY_TYPE_LABELS)
+    data = form.data if form.validate() else {}
+    page = admin_service.list_events(
+        actor=current_user,
+        entity_type=data.get("typ") or None,
+        page=_page_number(),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    args = {"typ": data["typ"]} if data.get("typ") else {}
+    return render_template(
+        "admin/audit_log.html",
+        form=form,
+        page=page,
+        args=args,
+        labels=admin_service.ENTITY_TYPE_LABELS,
+    )
+
+
+def mail_status(mail) -> str:
+    if mail.sent_at:
+        return "versendet"
+    if mail.error.startswith(MAIL_NOT_SENT_PREFIX):
+        return "protokolliert, nicht versendet"
+    if mail.error:
+        return f"Fehler beim Versand: {mail.error}"
+    return "wartet auf Versand"
+
+
+@bp.get("/e-mails")
+def mails():
+    items = mail_service.list_mails(actor=current_user)
+    return render_template("admin/mails.html", items=items, mail_status=mail_status)
+

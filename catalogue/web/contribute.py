@@ -1,0 +1,237 @@
+"""Contributors' pages ("Mitwirken"): Meine Beiträge, writing solutions and experience reports,
+attachments, submitting for review, revisions of published entries, history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from catalogue.errors import ValidationFailed
+from catalogue.services import catalogue as catalogue_service
+from catalogue.services import contributions
+from catalogue.services import workflow as workflow_service
+from catalogue.services.contributions import ReportInput, SolutionInput
+from catalogue.services.review import revision_changes
+from catalogue.web.contribute_forms import ReportForm, SolutionForm
+
+bp = Blueprint("contribute", __name__, url_prefix="/mitwirken")
+
+
+def _form_errors(form, error: ValidationFailed) -> None:
+    for name, message in error.errors.items():
+        target = getattr(form, name, None)
+        if target is not None:
+            target.errors = list(target.errors) + [message]
+        else:
+            flash(message, "error")
+
+
+def _solution_form() -> SolutionForm:
+    form = SolutionForm()
+    form.fill_choices(catalogue_service.all_municipalities())
+    return form
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template(
+        "contribute/index.html", rows=contributions.my_contributions(actor=current_user)
+    )
+
+
+def _save_attachment(form, solution_id: int) -> bool:
+    upload = form.attachment.data
+    if not upload or not getattr(upload, "filename", ""):
+        return True
+    try:
+        contributions.add_attachment(
+            actor=current_user, solution_id=solution_id, filename=upload.filename, stream=upload.stream
+        )
+    except ValidationFailed as error:
+        form.attachment.errors = [error.errors.get("attachment", error.message)]
+        return False
+    return True
+
+
+@bp.route("/loesungen/neu", methods=["GET", "POST"])
+@login_required
+def new_solution():
+    form = _solution_form()
+    preview = None
+    if request.method == "GET" and current_user.municipality_ags:
+        form.lead_municipality_ags.data = current_user.municipality_ags
+    if form.validate_on_submit():
+        if "preview" in request.form:
+            preview = form.to_input()
+        else:
+            try:
+                solution = contributions.create_solution(actor=current_user, data=form.to_input())
+            except ValidationFailed as error:
+                _form_errors(form, error)
+            else:
+                if _save_attachment(form, solution.id):
+                    flash("Der Entwurf ist gespeichert. Sie können ihn weiter bearbeiten oder zur Prüfung einreichen.", "success")
+                    return redirect(url_for("contribute.solution_status", solution_id=solution.id))
+                return redirect(url_for("contribute.edit_solution", solution_id=solution.id))
+    status = 400 if form.errors else 200
+    return render_template("contribute/solution_form.html", form=form, solution=None, preview=preview), status
+
+
+@bp.route("/loesungen/<int:solution_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def edit_solution(solution_id: int):
+    solution = contributions.get_solution_for_edit(actor=current_user, solution_id=solution_id)
+    form = _solution_form()
+    preview = None
+    if request.method == "GET":
+        form.load(SolutionInput.from_solution(solution))
+    elif form.validate_on_submit():
+        if "preview" in request.form:
+            preview = form.to_input()
+        else:
+            try:
+                contributions.update_solution(actor=current_user, solution_id=solution.id, data=form.to_input())
+            except ValidationFailed as error:
+                _form_errors(form, error)
+            else:
+                if _save_attachment(form, solution.id):
+                    flash("Ihre Änderungen sind gespeichert.", "success")
+                    return redirect(url_for("contribute.solution_status", solution_id=solution.id))
+    status = 400 if form.errors else 200
+    return render_template("contribute/solution_form.html", form=form, solution=solution, preview=preview), status
+
+
+@bp.get("/loesungen/<int:solution_id>")
+@login_required
+def solution_status(solution_id: int):
+    solution = contributions.get_solution_for_edit(actor=current_user, solution_id=solution_id)
+    _, events = workflow_service.history(actor=current_user, entity_type="solution", entry_id=solution.id) if _can_history(solution) else (None, [])
+    return render_template(
+        "contribute/solution_status.html",
+        solution=solution,
+        events=events,
+        changes=revision_changes(solution),
+        actions=workflow_service.available(current_user, solution),
+    )
+
+
+def _can_history(entry) -> bool:
+    from catalogue.permissions import can_view_history
+
+    return can_view_history(current_user, entry)
+
+
+@bp.post("/<entity_type>/<int:entry_id>/aktion")
+@login_required
+def act(entity_type: str, entry_id: int):
+    if entity_type not in ("loesungen", "berichte"):
+        abort(404)
+    kind = "solution" if entity_type == "loesungen" else "report"
+    action = request.form.get("action", "")
+    try:
+        state = workflow_service.apply_action(
+            actor=current_user, entity_type=kind, entry_id=entry_id, action=action,
+            comment=request.form.get("comment", ""),
+        )
+    except ValidationFailed as error:
+        flash(next(iter(error.errors.values()), error.message), "error")
+    else:
+        flash(f"Erledigt. Neuer Zustand: {state.label}.", "success")
+    endpoint = "contribute.solution_status" if kind == "solution" else "contribute.report_status"
+    key = "solution_id" if kind == "solution" else "report_id"
+    return redirect(url_for(endpoint, **{key: entry_id}))
+
+
+@bp.post("/loesungen/<int:solution_id>/ueberarbeiten")
+@login_required
+def revise_solution(solution_id: int):
+    revision = contributions.start_revision(actor=current_user, solution_id=solution_id)
+    flash("Sie bearbeiten eine Überarbeitung. Die veröffentlichte Fassung bleibt sichtbar, bis das DigitalBüro Ihre Änderungen freigibt.", "info")
+    return redirect(url_for("contribute.edit_solution", solution_id=revision.id))
+
+
+@bp.post("/anhaenge/<int:attachment_id>/loeschen")
+@login_required
+def delete_attachment(attachment_id: int):
+    attachment, _ = contributions.get_attachment(actor=current_user, attachment_id=attachment_id)
+    solution_id = attachment.solution_id
+    contributions.remove_attachment(actor=current_user, attachment_id=attachment_id)
+    flash("Der Anhang wurde entfernt.", "success")
+    return redirect(url_for("contribute.edit_solution", solution_id=solution_id))
+
+
+@bp.route("/loesungen/<int:solution_id>/bericht/neu", methods=["GET", "POST"])
+@login_required
+def new_report(solution_id: int):
+    solution = contributions.get_solution_for_edit(actor=current_user, solution_id=solution_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            report = contributions.create_report(actor=current_user, solution_id=solution.id, data=form.to_input())
+        except ValidationFailed as error:
+            _form_errors(form, error)
+        else:
+            flash("Ihr Erfahrungsbericht ist als Entwurf gespeichert.", "success")
+            return redirect(url_for("contribute.report_status", report_id=report.id))
+    status = 400 if form.errors else 200
+    return render_template("contribute/report_form.html", form=form, solution=solution, report=None), status
+
+
+@bp.route("/berichte/<int:report_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def edit_report(report_id: int):
+    report = contributions.get_report_for_edit(actor=current_user, report_id=report_id)
+    form = ReportForm()
+    if request.method == "GET":
+        form.load(ReportInput(**{n: getattr(report, n) for n in ReportInput.__dataclass_fields__}))
+    elif form.validate_on_submit():
+        try:
+            contributions.update_report(actor=current_user, report_id=report.id, data=form.to_input())
+        except ValidationFailed as error:
+            _form_errors(form, error)
+        else:
+            flash("Ihre Änderungen sind gespeichert.", "success")
+            return redirect(url_for("contribute.report_status", report_id=report.id))
+    status = 400 if form.errors else 200
+    return render_template("contribute/report_form.html", form=form, solution=report.solution, report=report), status
+
+
+@bp.get("/berichte/<int:report_id>")
+@login_required
+def report_status(report_id: int):
+    report = contributions.get_report_for_edit(actor=current_user, report_id=report_id)
+    _, events = workflow_service.history(actor=current_user, entity_type="report", entry_id=report.id) if _can_history(report) else (None, [])
+    return render_template(
+        "contribute/report_status.html",
+        report=report,
+        events=events,
+        changes=revision_changes(report),
+        actions=workflow_service.available(current_user, report),
+    )
+
+
+@bp.post("/berichte/<int:report_id>/ueberarbeiten")
+@login_required
+def revise_report(report_id: int):
+    revision = contributions.start_report_revision(actor=current_user, report_id=report_id)
+    flash("Sie bearbeiten eine Überarbeitung Ihres Berichts. Die veröffentlichte Fassung bleibt sichtbar, bis sie freigegeben ist.", "info")
+    return redirect(url_for("contribute.edit_report", report_id=revision.id))
+
+
+attachments_bp = Blueprint("attachments", __name__)
+
+
+@attachments_bp.get("/anhaenge/<int:attachment_id>/<path:filename>")
+def download(attachment_id: int, filename: str):
+    attachment, path = contributions.get_attachment(actor=current_user, attachment_id=attachment_id)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=not attachment.content_type.startswith("image/"),
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
