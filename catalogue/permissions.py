@@ -159,6 +159,40 @@ def can_manage_account(actor: Any) -> bool:
     return is_staff(actor)
 
 
+def can_record_need(actor: Any) -> bool:
+    """Municipal staff record needs for their own municipality; curators for any."""
+    return is_curator(actor) or (is_staff(actor) and actor.municipality_ags is not None)
+
+
+def can_view_need(actor: Any, need: Any) -> bool:
+    from catalogue.models.enums import NeedVisibility
+
+    if need.visibility == NeedVisibility.PUBLIC:
+        return True
+    return is_curator(actor) or (is_staff(actor) and actor.municipality_ags == need.municipality_ags)
+
+
+def can_manage_need(actor: Any, need: Any) -> bool:
+    """Change status or text: the need's municipality or curators."""
+    return is_curator(actor) or (is_staff(actor) and actor.municipality_ags == need.municipality_ags)
+
+
+def can_broker(actor: Any) -> bool:
+    return is_curator(actor)
+
+
+def can_declare_reuse(actor: Any) -> bool:
+    return is_staff(actor) and actor.municipality_ags is not None
+
+
+def can_update_reuse(actor: Any, reuse: Any) -> bool:
+    return is_curator(actor) or (is_staff(actor) and actor.municipality_ags == reuse.municipality_ags)
+
+
+def can_request_contact(actor: Any) -> bool:
+    return is_staff(actor)
+
+
 def require(allowed: bool, message: str = "Dafür fehlt Ihnen die Berechtigung.") -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -177,6 +211,13 @@ TEMPLATE_PREDICATES = {
     "can_view_history": can_view_history,
     "can_review": can_review,
     "can_view_own_contributions": can_view_own_contributions,
+    "can_record_need": can_record_need,
+    "can_view_need": can_view_need,
+    "can_manage_need": can_manage_need,
+    "can_broker": can_broker,
+    "can_declare_reuse": can_declare_reuse,
+    "can_update_reuse": can_update_reuse,
+    "can_request_contact": can_request_contact,
     "can_view_barrier_reports": can_view_barrier_reports,
     "is_curator": is_curator,
     "is_admin": is_admin,

@@ -27,7 +27,7 @@ from search_index.query import Concept, Variant, concept_docs, concept_for_word,
 if TYPE_CHECKING:
     from search_index.index import SearchContext
 
-MATCH_BOOSTS = {"title": 2.5, "summary": 1.5, "tags": 1.5, "content": 1.0, "reports": 0.5}
+MATCH_BOOSTS = {"title": 1.0, "summary": 0.5, "tags": 0.5, "content": 1.0, "reports": 0.5}
 MAX_CONCEPTS = 14
 MAX_DF_SHARE = 0.25
 CANDIDATES = 60
@@ -40,10 +40,11 @@ VOCAB_HEAD_WEIGHT = 0.0
 FIELD_FACTORS = {"title": 1.0, "tags": 0.9, "summary": 0.9, "content": 0.6}  # a match in an experience report counts a little less than the solution
 
 # Band thresholds on the calibrated confidence (see _band).
-STRONG_COVERAGE = 0.5
+BANDS = ("strong", "possible", "weak")
+STRONG_COVERAGE = 0.6
 STRONG_MIN_CONCEPTS = 2
 STRONG_REL = 0.8
-POSSIBLE_COVERAGE = 0.25
+POSSIBLE_COVERAGE = 0.3
 
 
 @dataclass
@@ -77,9 +78,7 @@ def _need_concepts(
         concept = concept_for_word(ctx, qw, m.group(0))
         if VOCAB_SPLIT and not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:
             _add_vocabulary_split(ctx, qw.raw, concept)
-        if not concept.variants:
-            continue
-        docs = concept_docs(ctx, concept)
+        docs = concept_docs(ctx, concept) if concept.variants else frozenset()
         df = len(docs)
         if not df:
             if len(qw.stem) >= 4 and not qw.stem.isdigit():
@@ -213,12 +212,15 @@ def run_match(
         exclude_solution_ids=exclude_solution_ids,
     )
     out = []
+    ceiling = 0  # bands never rise down the list: "strong" results always come first
     for c in ranked:
+        level = max(BANDS.index(_band(c, n_concepts)), ceiling)
+        ceiling = level
         out.append(
             Match(
                 solution_id=c.solution_id,
                 score=round(c.score, 4),
-                band=_band(c, n_concepts),
+                band=BANDS[level],
                 reasons=_reasons(ctx, c.docnum, c.matched, category, municipality_population),
             )
         )

@@ -517,6 +517,15 @@ def _suggestion_is_visible(index: CatalogueIndex, suggestion: str) -> bool:
     return bool(_load_visible(probe.hits))
 
 
+def ensure_index_current() -> None:
+    """In inline mode, apply pending outbox rows before reading (cheap when nothing is pending)."""
+    if current_app.config["SEARCH_SYNC"] == "inline" and _has_pending():
+        try:
+            sync_outbox()
+        except Exception:  # noqa: BLE001 - serve from the slightly stale index
+            log.exception("search index sync before reading failed")
+
+
 def search_catalogue(
     *,
     actor: Any,
@@ -526,11 +535,7 @@ def search_catalogue(
     page: int = 1,
     per_page: int = 20,
 ) -> SearchOutcome:
-    if current_app.config["SEARCH_SYNC"] == "inline" and _has_pending():
-        try:
-            sync_outbox()
-        except Exception:  # noqa: BLE001 - serve from the slightly stale index
-            log.exception("search index sync before search failed")
+    ensure_index_current()
     sort = sort if sort in SORTS else "relevance"
     page = max(1, min(page, 500))
     index = get_index()

@@ -8,6 +8,7 @@ merges it into the published entry, which stays visible until that moment.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app
@@ -20,6 +21,8 @@ from catalogue.services.audit import record_event
 from catalogue.services.notifications import municipality_staff, notify, notify_curators
 from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
 from catalogue.workflow import COMMENT_REQUIRED, Action, available_actions, may_act, target_state
+
+log = logging.getLogger(__name__)
 
 ENTITY_TYPES = {"solution": Solution, "report": ExperienceReport}
 
@@ -187,9 +190,25 @@ def apply_action(
         raise InvalidTransition("Unbekannte Aktion.") from None
     with unit_of_work() as s:
         entry = load_entry(s, entity_type, entry_id)
-        return _transition(
+        first_publication = (
+            action == Action.APPROVE and entity_type == "solution" and entry.revision_of_id is None
+        )
+        state = _transition(
             s, actor=actor, entity_type=entity_type, entry=entry, action=action, comment=comment
         )
+    if first_publication:
+        _reverse_match(entry_id)
+    return state
+
+
+def _reverse_match(solution_id: int) -> None:
+    """Flag open needs the newly published solution fits (after commit; never fails the action)."""
+    from catalogue.services.needs import flag_needs_for_new_solution
+
+    try:
+        flag_needs_for_new_solution(solution_id)
+    except Exception:  # noqa: BLE001 - the approval itself has been committed
+        log.exception("reverse matching for solution %s failed", solution_id)
 
 
 def history(*, actor: Any, entity_type: str, entry_id: int):

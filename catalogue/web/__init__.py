@@ -10,7 +10,7 @@ from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
 
 
 def register_blueprints(app: Flask) -> None:
-    from catalogue.web import contribute, pages, public, review, search
+    from catalogue.web import contribute, needs, pages, public, review, search
 
     app.register_blueprint(public.bp)
     app.register_blueprint(pages.bp)
@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contribute.bp)
     app.register_blueprint(contribute.attachments_bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(needs.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from catalogue.categories import CATEGORIES
 from catalogue.models import ProjectStatus, Readiness, ReportRole, SolutionKind
 from catalogue.services.contributions import ContactInput, LinkInput, ReportInput, SolutionInput
+from catalogue.web.choices import options
 
 CHOOSE = [("", "Bitte wählen")]
 
@@ -30,10 +31,10 @@ class SolutionForm(FlaskForm):
     summary = TextAreaField("Kurzbeschreibung", validators=[InputRequired("Bitte fassen Sie die Lösung kurz zusammen."), Length(max=600, message="Höchstens 600 Zeichen.")])
     problem = TextAreaField("Ausgangslage: Welches Problem hatten Sie?", validators=[Optional(), Length(max=5000)])
     description = TextAreaField("Beschreibung", validators=[InputRequired("Bitte beschreiben Sie die Lösung."), Length(max=50000)])
-    category = SelectField("Kategorie", choices=CHOOSE + list(CATEGORIES.items()), validators=[InputRequired("Bitte wählen Sie eine Kategorie.")])
-    kind = SelectField("Art der Lösung", choices=CHOOSE + SolutionKind.choices(), validators=[InputRequired("Bitte wählen Sie die Art der Lösung.")])
-    project_status = SelectField("Projektstand", choices=CHOOSE + ProjectStatus.choices(), validators=[InputRequired("Bitte wählen Sie den Projektstand.")])
-    readiness = SelectField("Nachnutzbarkeit", choices=CHOOSE + Readiness.choices(), validators=[InputRequired("Bitte wählen Sie, wie nachnutzbar die Lösung ist.")])
+    category = SelectField("Kategorie", choices=options(CHOOSE + list(CATEGORIES.items())), validators=[InputRequired("Bitte wählen Sie eine Kategorie.")])
+    kind = SelectField("Art der Lösung", choices=options(CHOOSE + SolutionKind.choices()), validators=[InputRequired("Bitte wählen Sie die Art der Lösung.")])
+    project_status = SelectField("Projektstand", choices=options(CHOOSE + ProjectStatus.choices()), validators=[InputRequired("Bitte wählen Sie den Projektstand.")])
+    readiness = SelectField("Nachnutzbarkeit", choices=options(CHOOSE + Readiness.choices()), validators=[InputRequired("Bitte wählen Sie, wie nachnutzbar die Lösung ist.")])
     lead_municipality_ags = SelectField("Federführende Kommune", choices=[], validate_choice=False)
     tags = StringField("Schlagworte", validators=[Optional(), Length(max=500)])
     partner_ags = SelectMultipleField("Partnerkommunen", choices=[], validate_choice=False)
@@ -56,8 +57,8 @@ class SolutionForm(FlaskForm):
     attachment = FileField("Anhang hinzufügen")
 
     def fill_choices(self, municipalities) -> None:
-        self.lead_municipality_ags.choices = CHOOSE + [(m.ags, m.display_name) for m in municipalities]
-        self.partner_ags.choices = [(m.ags, m.display_name) for m in municipalities]
+        self.lead_municipality_ags.choices = options(CHOOSE + [(m.ags, m.display_name) for m in municipalities])
+        self.partner_ags.choices = options([(m.ags, m.display_name) for m in municipalities])
 
     def load(self, data: SolutionInput) -> None:
         for name in ("title", "summary", "problem", "description", "category", "kind", "project_status",
@@ -119,7 +120,7 @@ class SolutionForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     title = StringField("Titel", validators=[InputRequired("Bitte geben Sie einen Titel an."), Length(max=200, message="Höchstens 200 Zeichen.")])
-    role = SelectField("Ihre Rolle", choices=CHOOSE + [(ReportRole.ORIGINATOR.value, "Wir haben die Lösung entwickelt oder eingeführt"), (ReportRole.REUSER.value, "Wir nutzen die Lösung nach")], validators=[InputRequired("Bitte wählen Sie Ihre Rolle.")])
+    role = SelectField("Ihre Rolle", choices=options(CHOOSE + [(ReportRole.ORIGINATOR.value, "Wir haben die Lösung entwickelt oder eingeführt"), (ReportRole.REUSER.value, "Wir nutzen die Lösung nach")]), validators=[InputRequired("Bitte wählen Sie Ihre Rolle.")])
     what_worked = TextAreaField("Was hat gut funktioniert?", validators=[Optional(), Length(max=10000)])
     what_did_not = TextAreaField("Was hat nicht funktioniert?", validators=[Optional(), Length(max=10000)])
     effort = StringField("Aufwand", validators=[Optional(), Length(max=200)])
@@ -145,6 +146,6 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    typ = SelectField("Art des Eintrags", choices=[("", "alle"), ("solution", "Lösungen"), ("report", "Erfahrungsberichte")], default="")
+    typ = SelectField("Art des Eintrags", choices=options([("", "alle"), ("solution", "Lösungen"), ("report", "Erfahrungsberichte")]), default="")
     kommune = SelectField("Kommune", choices=[], default="", validate_choice=False)
 

@@ -8,6 +8,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from catalogue.categories import CATEGORIES
 from catalogue.models import ProjectStatus, SolutionKind
+from catalogue.web.choices import options
 
 
 class SolutionFilterForm(FlaskForm):
@@ -24,11 +25,11 @@ class SolutionFilterForm(FlaskForm):
 
     def fill_choices(self, kreise, municipalities) -> None:
         any_ = [("", "alle")]
-        self.kategorie.choices = any_ + list(CATEGORIES.items())
-        self.kreis.choices = any_ + [(k.ags, k.display_name) for k in kreise]
-        self.kommune.choices = any_ + [(m.ags, m.name) for m in municipalities]
-        self.art.choices = any_ + SolutionKind.choices()
-        self.status.choices = any_ + ProjectStatus.choices()
+        self.kategorie.choices = options(any_ + list(CATEGORIES.items()))
+        self.kreis.choices = options(any_ + [(k.ags, k.display_name) for k in kreise])
+        self.kommune.choices = options(any_ + [(m.ags, m.name) for m in municipalities])
+        self.art.choices = options(any_ + SolutionKind.choices())
+        self.status.choices = options(any_ + ProjectStatus.choices())
 
 
 class BarrierReportForm(FlaskForm):

@@ -10,6 +10,7 @@ from catalogue.permissions import can_review, require
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import review as review_service
 from catalogue.services import workflow as workflow_service
+from catalogue.web.choices import options
 from catalogue.web.contribute_forms import DecisionForm, QueueFilterForm
 
 bp = Blueprint("review", __name__, url_prefix="/pruefung")
@@ -21,9 +22,9 @@ ENTITY_PATHS = {"loesungen": "solution", "berichte": "report"}
 @login_required
 def queue():
     form = QueueFilterForm(request.args)
-    form.kommune.choices = [("", "alle")] + [
-        (m.ags, m.display_name) for m in catalogue_service.all_municipalities()
-    ]
+    form.kommune.choices = options(
+        [("", "alle")] + [(m.ags, m.display_name) for m in catalogue_service.all_municipalities()]
+    )
     items = review_service.review_queue(
         actor=current_user,
         entity_type=form.typ.data or None,

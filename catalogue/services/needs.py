@@ -1,0 +1,256 @@
+"""Needs (Bedarfe) and matching them to solutions.
+
+Matching runs in ``search_index`` (Flask-free); this module turns its ranked solution ids into
+rows loaded from the database — re-filtered so that only published solutions are ever shown —
+and owns the need lifecycle: offen → vermittelt → gelöst / geschlossen.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm
+
+from catalogue.categories import CATEGORIES
+from catalogue.db import db, unit_of_work
+from catalogue.errors import InvalidTransition, NotFound, ValidationFailed
+from catalogue.models import ContentState, Municipality, Need, NeedStatus, NeedVisibility, Solution
+from catalogue.permissions import (
+    can_manage_need,
+    can_record_need,
+    can_view_need,
+    is_curator,
+    is_staff,
+    require,
+)
+from catalogue.services.audit import record_event
+from catalogue.services.notifications import municipality_staff, notify, notify_curators
+
+log = logging.getLogger(__name__)
+
+BAND_LABELS = {"strong": "passt gut", "possible": "könnte passen", "weak": "entfernt verwandt"}
+
+NEED_TRANSITIONS: dict[NeedStatus, set[NeedStatus]] = {
+    NeedStatus.OPEN: {NeedStatus.BROKERED, NeedStatus.SOLVED, NeedStatus.CLOSED},
+    NeedStatus.BROKERED: {NeedStatus.SOLVED, NeedStatus.CLOSED, NeedStatus.OPEN},
+    NeedStatus.SOLVED: {NeedStatus.OPEN},
+    NeedStatus.CLOSED: {NeedStatus.OPEN},
+}
+
+
+@dataclass
+class MatchView:
+    solution: Solution
+    score: float
+    band: str
+    reasons: list[str]
+
+    @property
+    def band_label(self) -> str:
+        return BAND_LABELS.get(self.band, self.band)
+
+
+@dataclass
+class MatchOutcome:
+    matches: list[MatchView]
+
+    @property
+    def has_strong(self) -> bool:
+        return any(m.band == "strong" for m in self.matches)
+
+    @property
+    def best_band(self) -> str | None:
+        return self.matches[0].band if self.matches else None
+
+
+def _visible_matches(raw) -> list[MatchView]:
+    ids = [m.solution_id for m in raw]
+    solutions = {
+        s.id: s
+        for s in db.session.scalars(
+            sa.select(Solution)
+            .where(
+                Solution.id.in_(ids),
+                Solution.state == ContentState.PUBLISHED,
+                Solution.revision_of_id.is_(None),
+            )
+            .options(orm.selectinload(Solution.lead_municipality))
+        )
+    }
+    return [
+        MatchView(solutions[m.solution_id], m.score, m.band, list(m.reasons))
+        for m in raw
+        if m.solution_id in solutions
+    ]
+
+
+def match_text(
+    text: str,
+    *,
+    category: str | None = None,
+    tags: list[str] | None = None,
+    municipality_ags: str | None = None,
+    limit: int = 10,
+) -> MatchOutcome:
+    """Match a need text (saved or not) to published solutions."""
+    from catalogue.services.search import ensure_index_current, get_index
+
+    text = text.strip()
+    if not text:
+        return MatchOutcome([])
+    ensure_index_current()
+    population = None
+    if municipality_ags:
+        municipality = db.session.get(Municipality, municipality_ags)
+        population = municipality.population if municipality else None
+    raw = get_index().match(
+        text[:5000],
+        limit=limit,
+        category=category if category in CATEGORIES else None,
+        tags=tags or (),
+        municipality_population=population,
+    )
+    return MatchOutcome(_visible_matches(raw))
+
+
+def validate_need(title: str, text: str, category: str | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "Bitte geben Sie Ihrem Bedarf einen kurzen Titel."
+    elif len(title) > 200:
+        errors["title"] = "Der Titel darf höchstens 200 Zeichen lang sein."
+    if len(text.strip()) < 10:
+        errors["text"] = "Bitte beschreiben Sie Ihren Bedarf in mindestens einem Satz."
+    elif len(text) > 5000:
+        errors["text"] = "Bitte fassen Sie sich kürzer (höchstens 5000 Zeichen)."
+    if category and category not in CATEGORIES:
+        errors["category"] = "Bitte wählen Sie eine Kategorie aus der Liste."
+    return errors
+
+
+def create_need(
+    *,
+    actor: Any,
+    title: str,
+    text: str,
+    category: str | None = None,
+    tags: str = "",
+    visibility: str = NeedVisibility.PUBLIC.value,
+    municipality_ags: str | None = None,
+) -> Need:
+    require(can_record_need(actor), "Bedarfe können angemeldete Mitarbeitende einer Kommune erfassen.")
+    errors = validate_need(title, text, category)
+    if visibility not in {v.value for v in NeedVisibility}:
+        errors["visibility"] = "Bitte wählen Sie, wer den Bedarf sehen darf."
+    ags = municipality_ags if is_curator(actor) and municipality_ags else actor.municipality_ags
+    if ags is None:
+        errors["municipality_ags"] = "Bitte wählen Sie die Kommune, für die der Bedarf gilt."
+    if errors:
+        raise ValidationFailed(errors)
+    with unit_of_work() as s:
+        need = Need(
+            municipality_ags=ags,
+            author_id=actor.id,
+            title=title.strip(),
+            text=text.strip(),
+            category=category or None,
+            tags=tags.strip(),
+            visibility=NeedVisibility(visibility),
+        )
+        s.add(need)
+        s.flush()
+        record_event(s, actor=actor, entity_type="need", entity_id=need.id, from_state=None, to_state=NeedStatus.OPEN.value)
+        notify_curators(
+            s,
+            text=f"Neuer Bedarf aus {db.session.get(Municipality, ags).name}: „{need.title}“",
+            link=f"/bedarfe/{need.id}",
+        )
+    return need
+
+
+def get_need(*, actor: Any, need_id: int) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None or not can_view_need(actor, need):
+        raise NotFound("Diesen Bedarf gibt es nicht oder er ist nicht öffentlich.")
+    return need
+
+
+def need_matches(need: Need, limit: int = 10) -> MatchOutcome:
+    return match_text(
+        f"{need.title}. {need.text}",
+        category=need.category,
+        tags=[t.strip() for t in need.tags.split(",") if t.strip()],
+        municipality_ags=need.municipality_ags,
+        limit=limit,
+    )
+
+
+def list_needs(*, actor: Any, status: str | None = None, own_only: bool = False) -> list[Need]:
+    query = sa.select(Need).options(orm.selectinload(Need.municipality))
+    if not is_curator(actor):
+        visible = Need.visibility == NeedVisibility.PUBLIC
+        if is_staff(actor) and actor.municipality_ags:
+            visible = sa.or_(visible, Need.municipality_ags == actor.municipality_ags)
+        query = query.where(visible)
+    if own_only and is_staff(actor) and actor.municipality_ags:
+        query = query.where(Need.municipality_ags == actor.municipality_ags)
+    if status in {s.value for s in NeedStatus}:
+        query = query.where(Need.status == NeedStatus(status))
+    return list(db.session.scalars(query.order_by(Need.created_at.desc(), Need.id.desc())))
+
+
+def set_need_status(*, actor: Any, need_id: int, status: str, comment: str = "") -> Need:
+    with unit_of_work() as s:
+        need = s.get(Need, need_id)
+        if need is None:
+            raise NotFound("Diesen Bedarf gibt es nicht.")
+        require(can_manage_need(actor, need))
+        try:
+            new = NeedStatus(status)
+        except ValueError:
+            raise InvalidTransition("Unbekannter Status.") from None
+        if new not in NEED_TRANSITIONS[need.status]:
+            raise InvalidTransition(f"Von „{need.status.label}“ nach „{new.label}“ ist nicht möglich.")
+        record_event(s, actor=actor, entity_type="need", entity_id=need.id, from_state=need.status.value, to_state=new.value, comment=comment.strip())
+        need.status = new
+    return need
+
+
+def flag_needs_for_new_solution(solution_id: int) -> list[Need]:
+    """Reverse matching: when a solution is first published, find open needs it fits strongly;
+    notify curators and the needs' municipalities. Returns the flagged needs."""
+    solution = db.session.get(Solution, solution_id)
+    if solution is None or solution.state != ContentState.PUBLISHED:
+        return []
+    flagged: list[Need] = []
+    open_needs = db.session.scalars(sa.select(Need).where(Need.status == NeedStatus.OPEN)).all()
+    for need in open_needs:
+        outcome = need_matches(need, limit=10)
+        if any(m.solution.id == solution_id and m.band == "strong" for m in outcome.matches):
+            flagged.append(need)
+    if not flagged:
+        return []
+    with unit_of_work() as s:
+        base_url = current_app.config["BASE_URL"]
+        for need in flagged:
+            text = f"Die neue Lösung „{solution.title}“ passt gut zum Bedarf „{need.title}“ ({need.municipality.name})."
+            notify_curators(s, text=text, link=f"/bedarfe/{need.id}")
+            for user in municipality_staff(s, need.municipality_ags):
+                notify(s, user=user, text=text, link=f"/loesungen/{solution.slug}",
+                       mail_subject=f"Passende Lösung für Ihren Bedarf: {solution.title}", base_url=base_url)
+    return flagged
+
+
+def similar_solutions(title: str, summary: str, *, exclude_id: int | None = None, limit: int = 5) -> list[MatchView]:
+    """Duplicate hint while a solution is written."""
+    from catalogue.services.search import ensure_index_current, get_index
+
+    if len((title + summary).strip()) < 5:
+        return []
+    ensure_index_current()
+    raw = [m for m in get_index().similar(title, summary, limit=limit + 1) if m.solution_id != exclude_id]
+    return _visible_matches(raw[:limit])

@@ -1,0 +1,64 @@
+"""Forms for needs, brokering and reuse records."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from catalogue.categories import CATEGORIES
+from catalogue.models import NeedVisibility, ReuseStatus
+from catalogue.web.choices import options
+
+ANY_CATEGORY = [("", "keine Angabe")]
+
+
+class DescribeNeedForm(FlaskForm):
+    """Try matching without saving (GET, no CSRF needed: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    text = TextAreaField(
+        "Beschreiben Sie Ihr Anliegen",
+        validators=[InputRequired("Bitte beschreiben Sie, was Sie suchen."), Length(min=3, max=5000, message="Bitte zwischen 3 und 5000 Zeichen.")],
+    )
+    category = SelectField("Kategorie", choices=options(ANY_CATEGORY + list(CATEGORIES.items())), default="", validators=[Optional()])
+
+
+class NeedForm(FlaskForm):
+    title = StringField("Kurzer Titel", validators=[InputRequired("Bitte geben Sie einen kurzen Titel an."), Length(max=200, message="Höchstens 200 Zeichen.")])
+    text = TextAreaField("Beschreibung des Bedarfs", validators=[InputRequired("Bitte beschreiben Sie Ihren Bedarf."), Length(min=10, max=5000, message="Bitte zwischen 10 und 5000 Zeichen.")])
+    category = SelectField("Kategorie", choices=options(ANY_CATEGORY + list(CATEGORIES.items())), default="", validators=[Optional()])
+    tags = StringField("Schlagworte", validators=[Optional(), Length(max=300)])
+    visibility = SelectField("Wer darf den Bedarf sehen?", choices=options([(NeedVisibility.PUBLIC.value, "alle (öffentlich)"), (NeedVisibility.CURATORS.value, "nur das DigitalBüro und meine Kommune")]), default=NeedVisibility.PUBLIC.value)
+    municipality_ags = SelectField("Kommune", choices=[], default="", validate_choice=False)
+
+
+class NeedStatusForm(FlaskForm):
+    status = SelectField("Neuer Status", choices=options([("open", "offen"), ("brokered", "vermittelt"), ("solved", "gelöst"), ("closed", "geschlossen")]))
+    comment = StringField("Anmerkung", validators=[Optional(), Length(max=500)])
+
+
+class BrokerForm(FlaskForm):
+    solution_id = HiddenField(validators=[InputRequired()])
+    need_id = HiddenField()
+    message = TextAreaField("Nachricht an beide Seiten", validators=[Optional(), Length(max=2000)])
+
+
+class ContactRequestForm(FlaskForm):
+    message = TextAreaField("Ihre Nachricht an das DigitalBüro", validators=[InputRequired("Bitte schreiben Sie kurz, worum es geht."), Length(min=10, max=2000, message="Bitte zwischen 10 und 2000 Zeichen.")])
+
+
+class CloseRequestForm(FlaskForm):
+    reason = StringField("Grund", validators=[InputRequired("Bitte nennen Sie den Grund."), Length(max=500)])
+
+
+class ReuseForm(FlaskForm):
+    status = SelectField("Stand der Nachnutzung", choices=options([(s.value, s.label) for s in ReuseStatus if s != ReuseStatus.ENDED]))
+    note = StringField("Anmerkung", validators=[Optional(), Length(max=500)])
+
+
+class ReuseUpdateForm(FlaskForm):
+    status = SelectField("Stand der Nachnutzung", choices=options(ReuseStatus.choices()))
+    ended_reason = StringField("Grund für das Ende", validators=[Optional(), Length(max=500)])

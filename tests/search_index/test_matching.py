@@ -1,0 +1,149 @@
+"""Need matching: solutions as results, bands, German reasons, exclusion, no-match behaviour."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search_index import CatalogueIndex
+from search_index.evaluate import category_key, main, metrics
+from tests.search_index.conftest import make_doc
+
+SOLUTIONS = [
+    make_doc(1, "Online-Terminvergabe im Bürgerbüro", "Termine für Ausweis und Meldewesen online buchen.",
+             "Wartezeiten im Bürgerbüro sinken, weil Termine vorab gebucht werden.", category="buergerservice",
+             tags=("Terminvergabe", "Bürgerbüro"), reuse_count=3, population=30000),
+    make_doc(2, "Kita-Navigator für die Platzvergabe", "Eltern melden ihr Kind online für einen Kitaplatz an.",
+             "Die Kindertagesstätten sehen alle Vormerkungen zentral.", category="familie",
+             tags=("Kita", "Betreuungsplatz"), population=250000),
+    make_doc(3, "Mängelmelder-App", "Schäden an Straßen und Laternen mit Foto melden.",
+             "Meldungen gehen direkt an den Bauhof.", category="sicherheit", tags=("Mängelmelder",)),
+    make_doc(4, "Hochwasser-Frühwarnung mit Pegelsensoren", "Sensoren messen den Pegel der Bäche.",
+             "Bei Starkregen warnt das System die Feuerwehr.", category="umwelt"),
+    make_doc(5, "Digitale Friedhofsverwaltung", "Grabstellen digital verwalten.", "Gebühren und Fristen im Blick.",
+             category="interne-verwaltung"),
+    # an experience report about solution 4: its text counts for solution 4
+    make_doc(6, "Erfahrungsbericht Pegelmessung", "Unser Dorfbach trat über die Ufer.",
+             "Die Warnung kam rechtzeitig, die Wehr war vor Ort.", kind="report", solution_id=4),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory):
+    ix = CatalogueIndex(tmp_path_factory.mktemp("matching"))
+    ix.rebuild(SOLUTIONS)
+    yield ix
+    ix.close()
+
+
+def test_results_are_solutions_with_bands_and_reasons(matcher):
+    matches = matcher.match("Wir möchten Termine im Bürgerbüro online vergeben")
+    assert matches[0].solution_id == 1
+    assert matches[0].band in ("strong", "possible")
+    assert all(m.band in ("strong", "possible", "weak") for m in matches)
+    assert len({m.solution_id for m in matches}) == len(matches)
+    reasons = " ".join(matches[0].reasons)
+    assert "im Titel vor" in reasons and "»Bürgerbüro«" in reasons
+
+
+def test_bands_never_rise_down_the_list(matcher):
+    order = {"strong": 0, "possible": 1, "weak": 2}
+    for text in ["Kita Platz online", "Termin Bürgerbüro", "Hochwasser Warnung Bach", "Schäden melden"]:
+        levels = [order[m.band] for m in matcher.match(text)]
+        assert levels == sorted(levels)
+
+
+def test_strong_for_clear_fit(matcher):
+    (first, *_rest) = matcher.match("Online-Terminvergabe Bürgerbüro")
+    assert first.solution_id == 1 and first.band == "strong"
+
+
+def test_thesaurus_and_compounds_help(matcher):
+    assert matcher.match("Kindertagesstätte Anmeldung")[0].solution_id == 2
+    assert matcher.match("Schadensmelder für Schlaglöcher")[0].solution_id == 3
+
+
+def test_report_text_counts_for_its_solution(matcher):
+    matches = matcher.match("Dorfbach über die Ufer, die Wehr muss früher gewarnt werden")
+    assert matches[0].solution_id == 4
+    assert all(m.solution_id != 6 for m in matches)
+
+
+def test_no_match_gets_no_strong_band(matcher):
+    for text in ["Fischereischein online beantragen", "Drohnen für die Inspektion von Brücken", "zzzz qqqq"]:
+        assert all(m.band != "strong" for m in matcher.match(text))
+
+
+def test_empty_and_stopword_only_needs(matcher):
+    assert matcher.match("") == []
+    assert matcher.match("und oder die der das") == []
+
+
+def test_exclude_and_limit(matcher):
+    matches = matcher.match("Termine Bürgerbüro Kita", exclude_solution_ids=[1], limit=2)
+    assert len(matches) <= 2
+    assert all(m.solution_id != 1 for m in matches)
+
+
+def test_context_reasons(matcher):
+    (first, *_r) = matcher.match("Kita Platz", category="familie", municipality_population=200000)
+    assert "gleiche Kategorie" in first.reasons
+    assert any(r.startswith("Kommune ähnlicher Größe (250.000") for r in first.reasons)
+    (first, *_r) = matcher.match("Terminvergabe")
+    assert "wird von 3 Kommunen nachgenutzt" in first.reasons
+
+
+def test_similar_for_duplicate_hint(matcher):
+    similar = matcher.similar("Terminvergabe online", "Bürger buchen Termine im Bürgerbüro")
+    assert similar and similar[0].solution_id == 1
+    assert matcher.similar("Fischereischein", "Angelkarte beantragen") == []
+
+
+def test_category_key():
+    assert category_key("Umwelt, Klima & Energie") == "umwelt-klima-energie"
+    assert category_key("Bürgerservice & Verwaltungsleistungen") == "burgerservice-verwaltungsleistungen"
+
+
+def test_metrics_definitions():
+    qrels = {"N1": {"S1": 2, "S2": 1}, "N2": {}}
+    rankings = {
+        "N1": [{"id": "S2", "band": "strong"}, {"id": "S9", "band": "strong"}, {"id": "S1", "band": "weak"}],
+        "N2": [{"id": "S1", "band": "possible"}],
+    }
+    m = metrics(rankings, qrels, ["N1", "N2"])
+    assert m["recall@5"] == 1.0
+    assert m["mrr@10"] == 1.0
+    assert m["strong_precision"] == 0.5
+    assert m["no_match_accuracy"] == 1.0
+    assert 0 < m["ndcg@10"] < 1
+
+
+def test_evaluate_cli_on_small_set(tmp_path, capsys):
+    rows = [
+        {"id": "S1", "title": "Online-Terminvergabe", "summary": "Termine buchen", "description": "",
+         "lessons": "", "category": "Bürgerservice & Verwaltungsleistungen", "tags": ["Termin"],
+         "municipality": "Lemgo", "status": "im Betrieb"},
+        {"id": "S2", "title": "Kita-Navigator", "summary": "Kitaplatz finden", "description": "",
+         "lessons": "", "category": "Familie & Soziales", "tags": [], "municipality": "Bünde",
+         "status": "im Betrieb"},
+    ]
+    (tmp_path / "solutions.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    (tmp_path / "needs.jsonl").write_text(
+        json.dumps({"id": "N1", "text": "Terminvergabe online", "municipality": "X"}) + "\n"
+        + json.dumps({"id": "N2", "text": "Fischereischein", "municipality": "X"}) + "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "qrels.tsv").write_text("N1\tS1\t2\n", encoding="utf-8")
+    out = tmp_path / "rankings.jsonl"
+    assert main([str(tmp_path), "--rankings", str(out)]) == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last["ndcg@10"] == 1.0 and last["no_match_accuracy"] == 1.0
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["need_id"] == "N1" and lines[0]["results"][0]["id"] == "S1"
+
+
+def test_dev_set_copy_present():
+    dev = Path(__file__).resolve().parents[2] / "benchmarks" / "matching" / "dev"
+    assert (dev / "solutions.jsonl").exists()
