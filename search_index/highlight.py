@@ -12,37 +12,38 @@ from __future__ import annotations
 import html
 from collections.abc import Collection
 
-from search_index.analysis import german_analyzer
+from functools import lru_cache
 
-_ANALYZER = None
+from search_index.analysis import HYPHENS_RE, WORD_RE, analyze_word
+
+MAX_ANALYSED_CHARS = 20_000
 
 
-def _analyzer():
-    global _ANALYZER
-    if _ANALYZER is None:
-        _ANALYZER = german_analyzer()
-    return _ANALYZER
+@lru_cache(maxsize=100_000)
+def word_stems(word: str) -> frozenset[str]:
+    """Every index term one surface word (possibly hyphenated) produces."""
+    qw = analyze_word(word)
+    if qw is None:
+        return frozenset()
+    stems = {qw.stem, *qw.parts}
+    for piece in HYPHENS_RE.split(word):
+        piece_word = analyze_word(piece) if piece else None
+        if piece_word is not None:
+            stems.add(piece_word.stem)
+            stems.update(piece_word.parts)
+    return frozenset(stems)
 
 
 def match_spans(text: str, stems: Collection[str]) -> list[tuple[int, int]]:
-    """Character spans of `text` whose tokens (or compound parts) stem to one of `stems`."""
+    """Character spans of words in `text` that produce one of `stems` (or a compound part)."""
     if not text or not stems:
         return []
+    stems = stems if isinstance(stems, (set, frozenset)) else set(stems)
     spans: list[tuple[int, int]] = []
-    for t in _analyzer()(text, chars=True, positions=False):
-        if t.text in stems:
-            spans.append((t.startchar, t.endchar))
-    if not spans:
-        return []
-    spans.sort()
-    merged = [spans[0]]
-    for start, end in spans[1:]:
-        last_start, last_end = merged[-1]
-        if start <= last_end:
-            merged[-1] = (last_start, max(last_end, end))
-        else:
-            merged.append((start, end))
-    return merged
+    for m in WORD_RE.finditer(text, 0, MAX_ANALYSED_CHARS):
+        if not stems.isdisjoint(word_stems(m.group(0))):
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

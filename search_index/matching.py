@@ -14,15 +14,15 @@ for particular needs or benchmark data.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from whoosh import query as wq
-
 from search_index.analysis import WORD_RE, analyze_word, stem_word
-from search_index.query import Concept, Variant, concept_docs, concept_for_word, concept_query
+from search_index.query import Concept, Variant, concept_docs, concept_for_word
+from search_index.scoring import bm25
 
 if TYPE_CHECKING:
     from search_index.index import SearchContext
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 MATCH_BOOSTS = {"title": 1.0, "summary": 0.5, "tags": 0.5, "content": 1.0, "reports": 0.5}
 MAX_CONCEPTS = 14
 MAX_DF_SHARE = 0.25
-CANDIDATES = 60
+CANDIDATES = 200
 REPORT_FACTOR = 0.7
 W_COVERAGE = 0.7
 CATEGORY_BONUS = 0.05
@@ -156,31 +156,35 @@ def rank_candidates(
     excluded = {int(s) for s in exclude_solution_ids}
     total_idf = sum(c.idf for c in concepts)
 
-    subs = [q for q in (concept_query(ctx, sc.concept, MATCH_BOOSTS) for sc in concepts) if q]
-    results = ctx.searcher.search(wq.Or(subs), limit=CANDIDATES * 2)
-
+    # Stage 1: idf-weighted coordination over all documents that carry any concept.
+    acc: dict[int, float] = {}
+    for sc in concepts:
+        for d in sc.docs:
+            acc[d] = acc.get(d, 0.0) + sc.idf
     kinds = ctx.array("kind")
     sol_ids = ctx.array("solution_id")
     categories = ctx.array("category")
+    if excluded:
+        acc = {d: s for d, s in acc.items() if int(sol_ids[d]) not in excluded}
+    pool = heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
+    # Stage 2: BM25 over the candidates (a concept scores its best variant).
+    scores = bm25(ctx, [sc.concept for sc in concepts], pool, MATCH_BOOSTS)
     best: dict[int, tuple[float, int]] = {}
-    for hit in results:
-        d = hit.docnum
+    for d in pool:
         sid = int(sol_ids[d])
-        if sid in excluded:
-            continue
-        score = float(hit.score) * (REPORT_FACTOR if kinds[d] == "report" else 1.0)
+        score = scores.get(d, 0.0) * (REPORT_FACTOR if kinds[d] == "report" else 1.0)
         if sid not in best or score > best[sid][0]:
             best[sid] = (score, d)
     if not best:
         return [], len(concepts)
-    top_bm25 = max(s for s, _ in best.values())
+    top_bm25 = max(s for s, _ in best.values()) or 1.0
 
     ranked: list[_Candidate] = []
-    for sid, (bm25, d) in best.items():
+    for sid, (raw, d) in best.items():
         matched = [sc for sc in concepts if d in sc.docs]
         carried = sum(sc.idf * _strength(ctx, sc.concept, d) for sc in matched)
         coverage = carried / total_idf
-        score = (1 - W_COVERAGE) * bm25 / top_bm25 + W_COVERAGE * coverage
+        score = (1 - W_COVERAGE) * raw / top_bm25 + W_COVERAGE * coverage
         if category and categories[d] == category:
             score += CATEGORY_BONUS
         ranked.append(

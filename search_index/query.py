@@ -39,6 +39,7 @@ from search_index.analysis import (
     german_analyzer,
 )
 from search_index.highlight import highlight_fragment, highlight_whole
+from search_index.scoring import bm25, prerank
 
 if TYPE_CHECKING:
     from search_index.index import SearchContext
@@ -49,6 +50,7 @@ SEARCH_BOOSTS = {"content": 1.0, "title": 2.0, "summary": 1.0, "tags": 1.0}
 SUGGEST_BELOW = 3
 MAX_VARIANTS = 16
 MAX_PER_PAGE = 100
+RERANK_DEPTH = 200
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Hit:
     solution_id: int
     score: float
     highlights: dict[str, str] = field(default_factory=dict)
+    version: int = 0  # the indexed version: callers drop snippets of outdated text
 
 
 @dataclass
@@ -423,7 +426,7 @@ def run_search(ctx: SearchContext, request: SearchRequest) -> SearchResults:
     ranked: list[tuple[int, float]] = []
     if total and start < total:
         if request.sort == "relevance" and concepts and any(c.variants for c in concepts):
-            ranked = _score(ctx, concepts, final, matched, want, relaxed)
+            ranked = _score(ctx, concepts, final, want, relaxed)
         else:
             ranked = _sorted_by(ctx, final, request.sort if concepts or request.sort != "relevance" else "newest", want)
     ranked = ranked[start:want]
@@ -457,32 +460,20 @@ def _score(
     ctx: SearchContext,
     concepts: list[Concept],
     final: set[int] | frozenset[int],
-    matched: set[int] | frozenset[int],
     want: int,
     relaxed: bool,
 ) -> list[tuple[int, float]]:
-    subs = [q for q in (concept_query(ctx, c, SEARCH_BOOSTS) for c in concepts) if q is not None]
-    if not subs:
-        return []
-    if len(subs) == 1:
-        q = subs[0]
-    elif relaxed:
-        q = wq.Or(subs, scale=0.9)
-    else:
-        q = wq.And(subs)
-    restrict = None
-    has_phrase = any(v.phrase for c in concepts for v in c.variants)
-    if len(final) != len(matched) or has_phrase:
-        restrict = final if isinstance(final, set) else set(final)
-    results = ctx.searcher.search(q, limit=want, filter=restrict, scored=True)
-    out = [(hit.docnum, float(hit.score)) for hit in results]
-    if len(out) < min(want, len(final)):
-        # Whoosh's matcher and the set algebra disagree only in corner cases (e.g. phrases);
-        # append the remaining documents so totals and pages stay consistent.
-        seen = {d for d, _ in out}
-        rest = _sorted_by(ctx, [d for d in final if d not in seen], "newest", want - len(out))
-        out.extend((d, 0.0) for d, _ in rest)
-    return out
+    """Relevance order: set-based pre-ranking, then BM25 on the best few hundred."""
+    candidates = prerank(ctx, concepts, final, max(RERANK_DEPTH, 2 * want))
+    scores = bm25(ctx, concepts, candidates, SEARCH_BOOSTS)
+    if relaxed:
+        # any-word fallback: documents with more of the words first
+        for d in candidates:
+            matched = sum(1 for c in concepts if d in concept_docs(ctx, c))
+            scores[d] = scores.get(d, 0.0) + 100.0 * matched
+    published = ctx.array("published")
+    ranked = sorted(candidates, key=lambda d: (-scores.get(d, 0.0), -published[d], d))
+    return [(d, round(scores.get(d, 0.0), 4)) for d in ranked[:want]]
 
 
 def _sorted_by(ctx: SearchContext, docs, sort: str, want: int) -> list[tuple[int, float]]:
@@ -514,4 +505,5 @@ def _hit(ctx: SearchContext, docnum: int, score: float, stems: set[str]) -> Hit:
         solution_id=int(ctx.array("solution_id")[docnum]),
         score=score,
         highlights=highlights,
+        version=int(ctx.array("version")[docnum]),
     )

@@ -70,7 +70,12 @@ DEMO_PASSWORD = "demo-passwort-123"
 DEMO_MUNICIPALITY_AGS = "05774032"  # Paderborn
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
     ("mitglied@demo.example", "Demo Mitglied (Paderborn)", Role.MEMBER, DEMO_MUNICIPALITY_AGS),
-    ("beitrag@demo.example", "Demo Beitragende (Paderborn)", Role.CONTRIBUTOR, DEMO_MUNICIPALITY_AGS),
+    (
+        "beitrag@demo.example",
+        "Demo Beitragende (Paderborn)",
+        Role.CONTRIBUTOR,
+        DEMO_MUNICIPALITY_AGS,
+    ),
     ("kuratierung@demo.example", "Demo Kuratierung", Role.CURATOR, None),
     ("admin@demo.example", "Demo Administration", Role.ADMIN, None),
 )
@@ -511,7 +516,9 @@ def export_personal_data(*, actor: Any) -> dict[str, Any]:
         sa.select(ReviewEvent).where(ReviewEvent.actor_id == user.id).order_by(ReviewEvent.id)
     )
     mails = s.scalars(
-        sa.select(OutgoingMail).where(OutgoingMail.recipient == user.email).order_by(OutgoingMail.id)
+        sa.select(OutgoingMail)
+        .where(OutgoingMail.recipient == user.email)
+        .order_by(OutgoingMail.id)
     )
     return {
         "export_created_at": iso(utcnow()),
@@ -555,11 +562,14 @@ def export_personal_data(*, actor: Any) -> dict[str, Any]:
 
 
 def _other_active_admins(session: orm.Session, user: User) -> int:
-    return session.scalar(
-        sa.select(sa.func.count(User.id)).where(
-            User.role == Role.ADMIN, User.is_active, User.id != user.id
+    return (
+        session.scalar(
+            sa.select(sa.func.count(User.id)).where(
+                User.role == Role.ADMIN, User.is_active, User.id != user.id
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def delete_own_account(*, actor: Any) -> None:
@@ -569,8 +579,10 @@ def delete_own_account(*, actor: Any) -> None:
     user = _load_user(s, actor.id)
     if user.role == Role.ADMIN and _other_active_admins(s, user) == 0:
         raise ValidationFailed(
-            {"confirm": "Sie sind die einzige aktive Administration. Bitte ernennen Sie zuerst "
-             "eine weitere Person zur Administration."}
+            {
+                "confirm": "Sie sind die einzige aktive Administration. Bitte ernennen Sie zuerst "
+                "eine weitere Person zur Administration."
+            }
         )
     with unit_of_work() as s:
         old_email = user.email
@@ -711,9 +723,7 @@ def create_admin(*, email: str, name: str, password: str) -> User:
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work() as s:
-        user = User(
-            email=email, name=name, role=Role.ADMIN, password_hash=hash_password(password)
-        )
+        user = User(email=email, name=name, role=Role.ADMIN, password_hash=hash_password(password))
         s.add(user)
         s.flush()
         record_event(

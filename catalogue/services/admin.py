@@ -247,7 +247,9 @@ def update_municipality(
             entity_id=int(ags),
             from_state=None,
             to_state="updated",
-            comment="; ".join(f"{label}: {_show(old)} → {_show(new)}" for label, old, new in changes),
+            comment="; ".join(
+                f"{label}: {_show(old)} → {_show(new)}" for label, old, new in changes
+            ),
         )
     return municipality
 
@@ -279,4 +281,3 @@ def list_events(
         )
     )
     return Page(items=items, page=page, per_page=per_page, total=total)
-

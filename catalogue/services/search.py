@@ -58,8 +58,10 @@ THESAURUS_KEY = "thesaurus"
 
 
 def _published_solution_query() -> sa.Select:
+    # populate_existing: the session may hold rows loaded before another process changed them.
     return (
         sa.select(Solution)
+        .execution_options(populate_existing=True)
         .where(Solution.state == ContentState.PUBLISHED, Solution.revision_of_id.is_(None))
         .options(
             orm.selectinload(Solution.tags),
@@ -73,7 +75,9 @@ def _reports_by_solution(solution_ids: list[int]) -> dict[int, list[ExperienceRe
     if not solution_ids:
         return result
     for report in db.session.scalars(
-        sa.select(ExperienceReport).where(
+        sa.select(ExperienceReport)
+        .execution_options(populate_existing=True)
+        .where(
             ExperienceReport.solution_id.in_(solution_ids),
             ExperienceReport.state == ContentState.PUBLISHED,
             ExperienceReport.revision_of_id.is_(None),
@@ -147,6 +151,7 @@ def documents_for(doc_ids: list[str]) -> tuple[list[IndexDocument], list[str]]:
         reports = list(
             db.session.scalars(
                 sa.select(ExperienceReport)
+                .execution_options(populate_existing=True)
                 .where(ExperienceReport.id.in_(report_ids))
                 .options(orm.selectinload(ExperienceReport.municipality))
             )
@@ -506,7 +511,7 @@ def _load_visible(hits) -> list[ResultItem]:
         else:
             current_version = solution.version
         # A snippet from an older version of the text is not shown; the current summary is.
-        highlights = hit.highlights if getattr(hit, "version", current_version) == current_version else {}
+        highlights = hit.highlights if hit.version == current_version else {}
         items.append(ResultItem(hit.kind, solution, report, highlights, hit.score))
     return items
 

@@ -24,15 +24,19 @@ from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Opti
 from catalogue.errors import ValidationFailed
 from catalogue.models import Municipality, Role
 
-_PASSWORD_HINT = "Mindestens 12 Zeichen. Ein Satz aus mehreren Wörtern ist gut zu merken und sicher."
+_PASSWORD_HINT = (
+    "Mindestens 12 Zeichen. Ein Satz aus mehreren Wörtern ist gut zu merken und sicher."
+)
 
 
 def add_service_errors(form: FlaskForm, error: ValidationFailed) -> None:
     """Attach a service's errors to the matching fields (unknown keys go to the first field)."""
     fields = list(form)
     for name, message in error.errors.items():
-        target = form[name] if name in form else next(
-            (f for f in fields if f.type not in ("CSRFTokenField", "HiddenField")), None
+        target = (
+            form[name]
+            if name in form
+            else next((f for f in fields if f.type not in ("CSRFTokenField", "HiddenField")), None)
         )
         if target is None:
             continue
@@ -229,7 +233,9 @@ class MunicipalityForm(FlaskForm):
         "Einwohnerzahl",
         validators=[
             Optional(),
-            NumberRange(min=0, max=100_000_000, message="Bitte eine Zahl zwischen 0 und 100 Millionen."),
+            NumberRange(
+                min=0, max=100_000_000, message="Bitte eine Zahl zwischen 0 und 100 Millionen."
+            ),
         ],
     )
     type_label = StringField(

@@ -169,7 +169,9 @@ def reset_password(token: str):
             flash("Ihr neues Passwort ist gespeichert. Bitte melden Sie sich an.", "success")
             return redirect(url_for("accounts.login"))
     status = 400 if form.errors else 200
-    return _no_store(render_template("accounts/reset_password.html", form=form, token=token), status)
+    return _no_store(
+        render_template("accounts/reset_password.html", form=form, token=token), status
+    )
 
 
 # Own account --------------------------------------------------------------------------------
@@ -272,7 +274,8 @@ def notifications():
 def mark_notifications_read():
     count = notification_service.mark_all_read(actor=current_user)
     flash(
-        "Alle Benachrichtigungen sind als gelesen markiert." if count
+        "Alle Benachrichtigungen sind als gelesen markiert."
+        if count
         else "Es gab keine ungelesenen Benachrichtigungen.",
         "success",
     )

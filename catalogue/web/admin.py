@@ -212,4 +212,3 @@ def mail_status(mail) -> str:
 def mails():
     items = mail_service.list_mails(actor=current_user)
     return render_template("admin/mails.html", items=items, mail_status=mail_status)
-

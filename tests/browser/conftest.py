@@ -69,15 +69,18 @@ class LiveServer:
             return pool.submit(run).result(timeout=30)
 
 
-def _buffered(wsgi_app):
-    """Read each response completely and close it before handing it to the server.
+def _pooled(wsgi_app, pool: ThreadPoolExecutor):
+    """Run every request in a fixed pool of worker threads and return the body fully read.
 
-    Werkzeug's development server skips ``close()`` on the response when the browser drops the
-    connection mid-transfer (navigating away while fonts load), which leaks the open static file
-    (ResourceWarning). Responses here are small, so buffering costs nothing.
+    - Like gunicorn's gthread workers, the app sees long-lived threads. Werkzeug's threaded
+      server starts a thread per connection, and reused thread idents make the search index's
+      per-thread searchers leak (see search_index/index.py, CatalogueIndex._register).
+    - Werkzeug's development server skips ``close()`` on the response when the browser drops
+      the connection mid-transfer (navigating away while fonts load), which leaks the open
+      static file. Reading and closing the response here avoids that; responses are small.
     """
 
-    def app(environ, start_response):
+    def run(environ, start_response):
         iterable = wsgi_app(environ, start_response)
         try:
             return [b"".join(iterable)]
@@ -85,6 +88,9 @@ def _buffered(wsgi_app):
             close = getattr(iterable, "close", None)
             if close is not None:
                 close()
+
+    def app(environ, start_response):
+        return pool.submit(run, environ, start_response).result()
 
     return app
 
@@ -116,7 +122,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         db.session.close()
     assert source_slug and solution_slug
 
-    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
+    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="live-app")
+    server = make_server("127.0.0.1", 0, _pooled(app, pool), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -125,13 +132,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-        with app.app_context():
-            db.session.close()
-            for engine in db.engines.values():
-                engine.dispose()
-        index = app.extensions.get("catalogue_index")
-        if index is not None:
-            index.close()
+
+        def cleanup() -> None:  # in a worker thread, away from Playwright's event loop
+            with app.app_context():
+                db.session.close()
+                for engine in db.engines.values():
+                    engine.dispose()
+            index = app.extensions.get("catalogue_index")
+            if index is not None:
+                index.close()
+
+        pool.submit(cleanup).result(timeout=30)
+        pool.shutdown(wait=True)
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,20 @@ PADERBORN = "05774032"
 GENERIC = "E-Mail-Adresse oder Passwort ist falsch."
 
 
+PRODUCTION_HASHER = accounts._hasher
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    """Argon2 with production cost takes ~0.1-1 s per hash; tests use a cheap profile."""
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    accounts._dummy_hash.cache_clear()
+    yield
+    accounts._dummy_hash.cache_clear()
+
+
 # Helpers ------------------------------------------------------------------------------------
 
 
@@ -59,13 +73,17 @@ def last_mail(to: str) -> OutgoingMail:
 
 
 def link_path(mail: OutgoingMail, prefix: str) -> str:
-    match = re.search(r"http://127\.0\.0\.1:5000(" + re.escape(prefix) + r"[A-Za-z0-9_-]+)", mail.body)
+    match = re.search(
+        r"http://127\.0\.0\.1:5000(" + re.escape(prefix) + r"[A-Za-z0-9_-]+)", mail.body
+    )
     assert match, mail.body
     return match.group(1)
 
 
 def error_summary(html: str) -> str:
-    match = re.search(r'<div class="kern-alert kern-alert--danger app-error-summary".*?</ul>', html, re.S)
+    match = re.search(
+        r'<div class="kern-alert kern-alert--danger app-error-summary".*?</ul>', html, re.S
+    )
     assert match, html
     return match.group(0)
 
@@ -92,6 +110,13 @@ def separate_app(tmp_path: Path, **overrides) -> Iterator:
 # Passwords and sign-in ----------------------------------------------------------------------
 
 
+def test_production_hasher_is_argon2id_with_strong_parameters():
+    from argon2 import Type
+
+    assert PRODUCTION_HASHER.type == Type.ID
+    assert PRODUCTION_HASHER.memory_cost >= 64 * 1024 and PRODUCTION_HASHER.time_cost >= 2
+
+
 def test_hash_and_verify_password():
     hashed = accounts.hash_password(PASSWORD)
     assert hashed.startswith("$argon2id$") and PASSWORD not in hashed
@@ -103,7 +128,7 @@ def test_hash_and_verify_password():
 
 def test_login_rehashes_weak_hashes(app, municipalities):
     admin = make_admin()
-    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    weak = PasswordHasher(time_cost=2, memory_cost=512, parallelism=1).hash(PASSWORD)
     with unit_of_work():
         admin.password_hash = weak
     user = accounts.authenticate(admin.email, PASSWORD)
@@ -125,7 +150,10 @@ def test_login_failures_share_one_generic_message(app, client, municipalities):
     inactive = make_user(admin, "inaktiv@example.org")
     accounts.deactivate_user(actor=admin, user_id=inactive.id)
     pending, _ = accounts.invite_user(
-        actor=admin, email="offen@example.org", name="Offen", role=Role.MEMBER,
+        actor=admin,
+        email="offen@example.org",
+        name="Offen",
+        role=Role.MEMBER,
         municipality_ags=PADERBORN,
     )
     cases = {
@@ -261,9 +289,7 @@ def test_session_cookie_flags_in_production(tmp_path):
             base_url="https://localhost",
         )
         assert response.status_code == 302
-        cookie = next(
-            c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")
-        )
+        cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
         flags = {part.strip().lower() for part in cookie.split(";")[1:]}
         assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags
 
@@ -299,7 +325,9 @@ def test_invitation_flow_end_to_end(app, client, municipalities):
     page = client.get(path)
     assert page.status_code == 200 and "neu@paderborn.example" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
-    short = client.post(path, data={"name": "Nora Neu", "password": "kurz", "password_confirm": "kurz"})
+    short = client.post(
+        path, data={"name": "Nora Neu", "password": "kurz", "password_confirm": "kurz"}
+    )
     assert short.status_code == 400
     assert "mindestens 12 Zeichen" in short.get_data(as_text=True)
     mismatch = client.post(
@@ -317,7 +345,10 @@ def test_invitation_flow_end_to_end(app, client, municipalities):
     # single use
     again = client.get(path)
     assert again.status_code == 404 and "bereits verwendet" in again.get_data(as_text=True)
-    assert client.post(path, data={"password": PASSWORD, "password_confirm": PASSWORD}).status_code == 404
+    assert (
+        client.post(path, data={"password": PASSWORD, "password_confirm": PASSWORD}).status_code
+        == 404
+    )
     with pytest.raises(NotFound):
         accounts.accept_invitation(token, PASSWORD)
 
@@ -336,7 +367,10 @@ def test_invitation_flow_end_to_end(app, client, municipalities):
 def test_expired_invitation_is_rejected(client, municipalities):
     admin = make_admin()
     user, token = accounts.invite_user(
-        actor=admin, email="spaet@example.org", name="Spät", role=Role.MEMBER,
+        actor=admin,
+        email="spaet@example.org",
+        name="Spät",
+        role=Role.MEMBER,
         municipality_ags=PADERBORN,
     )
     with unit_of_work() as s:
@@ -359,13 +393,19 @@ def test_invitation_validation(app, municipalities):
     assert set(caught.value.errors) == {"email", "name", "municipality_ags"}
     with pytest.raises(ValidationFailed) as caught:
         accounts.invite_user(
-            actor=admin, email="k@example.org", name="K", role=Role.CURATOR,
+            actor=admin,
+            email="k@example.org",
+            name="K",
+            role=Role.CURATOR,
             municipality_ags=PADERBORN,
         )
     assert "keine Kommune" in caught.value.errors["municipality_ags"]
     with pytest.raises(ValidationFailed) as caught:
         accounts.invite_user(
-            actor=admin, email="ADMIN@example.org", name="Doppelt", role=Role.ADMIN,
+            actor=admin,
+            email="ADMIN@example.org",
+            name="Doppelt",
+            role=Role.ADMIN,
             municipality_ags=None,
         )
     assert "bereits ein Konto" in caught.value.errors["email"]
@@ -428,7 +468,10 @@ def test_profile_update_keeps_input_on_error(client, municipalities):
     make_admin()
     login(client, "admin@example.org")
     page = client.get("/konto").get_data(as_text=True)
-    assert "Meine Kontaktdaten dürfen bei Vermittlungen an andere Kommunen weitergegeben werden" in page
+    assert (
+        "Meine Kontaktdaten dürfen bei Vermittlungen an andere Kommunen weitergegeben werden"
+        in page
+    )
     bad = client.post(
         "/konto",
         data={"profil-name": "Ada Neu", "profil-phone": "ruf mich an", "profil-share_contact": "y"},
@@ -436,7 +479,9 @@ def test_profile_update_keeps_input_on_error(client, municipalities):
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "<title>Fehler: Mein Konto" in html
     assert 'value="Ada Neu"' in html and 'value="ruf mich an"' in html
-    assert re.search(r'id="profil-share_contact"[^>]*checked|checked[^>]*id="profil-share_contact"', html)
+    assert re.search(
+        r'id="profil-share_contact"[^>]*checked|checked[^>]*id="profil-share_contact"', html
+    )
     good = client.post(
         "/konto",
         data={"profil-name": "Ada Neu", "profil-phone": "05251 88-0", "profil-share_contact": "y"},
@@ -478,7 +523,11 @@ def test_change_password(client, municipalities):
 def test_notifications_list_and_mark_read(client, municipalities):
     admin = make_admin()
     with unit_of_work() as s:
-        s.add(Notification(user_id=admin.id, text="Ihre Lösung wurde veröffentlicht.", link="/loesungen"))
+        s.add(
+            Notification(
+                user_id=admin.id, text="Ihre Lösung wurde veröffentlicht.", link="/loesungen"
+            )
+        )
         s.add(Notification(user_id=admin.id, text="Fremder Link", link="https://evil.example"))
     login(client, "admin@example.org")
     html = client.get("/konto/benachrichtigungen").get_data(as_text=True)
@@ -527,10 +576,19 @@ def test_gdpr_delete_anonymises_and_keeps_audit(client, municipalities):
     assert user.password_hash is None and "weg@example.org" not in user.email
     assert accounts.is_deleted(user)
     assert db.session.scalar(sa.select(Notification).where(Notification.user_id == user.id)) is None
-    assert db.session.scalar(
-        sa.select(OutgoingMail).where(OutgoingMail.recipient == "weg@example.org")
-    ) is None
-    events = list(db.session.scalars(sa.select(ReviewEvent).where(ReviewEvent.entity_id == user.id, ReviewEvent.entity_type == "user")))
+    assert (
+        db.session.scalar(
+            sa.select(OutgoingMail).where(OutgoingMail.recipient == "weg@example.org")
+        )
+        is None
+    )
+    events = list(
+        db.session.scalars(
+            sa.select(ReviewEvent).where(
+                ReviewEvent.entity_id == user.id, ReviewEvent.entity_type == "user"
+            )
+        )
+    )
     assert [e.to_state for e in events] == ["invited", "active", "deleted"]
     assert login(client, "weg@example.org").status_code == 400
     # the address is free again, and a second deletion gets its own placeholder
