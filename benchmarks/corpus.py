@@ -44,7 +44,10 @@ WORDS = (
     "eingeführt umgesetzt genutzt beantragt gebucht gemeldet geprüft veröffentlicht "
     "die der das und mit für von auf im in ist sind wurde werden haben hat nach bei aus zu"
 ).split()
-SYLLABLES = "ba be bi bo bu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu ver ge be an aus ein".split()
+SYLLABLES = (
+    "ba be bi bo bu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu "
+    "ra re ri ro ru sa se si so su ta te ti to tu ver ge be an aus ein"
+).split()
 CATEGORIES = (
     "buergerservice bauen-wohnen mobilitaet bildung familie-soziales gesundheit umwelt "
     "wirtschaft kultur sicherheit interne-verwaltung daten beteiligung infrastruktur"
@@ -59,11 +62,16 @@ class Corpus:
         self.rng = random.Random(seed)
         rng = self.rng
         self.pseudo = [
-            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
-            for _ in range(20000)
+            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(20000)
         ]
-        vocab = WORDS + [self.compound() for _ in range(3000)] + self.pseudo
-        # Zipf-like weights: domain words first.
+        # Zipf-like weights. Function words take the top ranks; domain words and compounds are
+        # spread over the next ~8000 ranks, so that a typical search word occurs in 0.5-10 % of
+        # the documents (as in real catalogues), not in nearly all of them.
+        function_words = [w for w in WORDS if w.islower() and len(w) <= 6][:40]
+        content = [w for w in WORDS if w not in function_words]
+        middle = content + [self.compound() for _ in range(3000)] + self.pseudo[:5000]
+        rng.shuffle(middle)
+        vocab = function_words + middle + self.pseudo[5000:]
         self.vocab = vocab
         self.weights = [1.0 / (i + 1) ** 1.07 for i in range(len(vocab))]
         self.kreise = [f"0575{i}" for i in range(8)] + [f"0576{i}" for i in range(8)]
@@ -118,16 +126,31 @@ class Corpus:
         rng = self.rng
         out = []
         fixed = [
-            "Terminvergabe", "Kfz Zulassung", "Kita Platz Vergabe", "Open Source Verwaltung",
-            "Sperrmüll", "Bürgerbüro Termin", "Mängelmelder", "E-Akte", "Parkplatz Sensor",
-            "Ratsinformationssystem", "Hochwasser Warnung", "digitale Schule Tablets",
+            "Terminvergabe",
+            "Kfz Zulassung",
+            "Kita Platz Vergabe",
+            "Open Source Verwaltung",
+            "Sperrmüll",
+            "Bürgerbüro Termin",
+            "Mängelmelder",
+            "E-Akte",
+            "Parkplatz Sensor",
+            "Ratsinformationssystem",
+            "Hochwasser Warnung",
+            "digitale Schule Tablets",
         ]
         for i in range(n):
             if i < len(fixed):
                 out.append(fixed[i])
             else:
-                k = rng.randint(1, 3)
-                out.append(" ".join(rng.choice(WORDS[:200]) for _ in range(k)))
+                k = rng.choice([1, 1, 2, 2, 2, 3])
+                words = [w for w in WORDS if not (w.islower() and len(w) <= 6)]
+                out.append(
+                    " ".join(
+                        rng.choice(words) if rng.random() < 0.7 else self.compound()
+                        for _ in range(k)
+                    )
+                )
         return out
 
     def needs(self, n: int) -> list[str]:

@@ -41,14 +41,20 @@ def main() -> None:
         start = time.perf_counter()
         ix.match(text, limit=10)
         times.append((time.perf_counter() - start) * 1000)
-    print(f"match ({len(needs)} needs of 20-80 words): p50 {statistics.median(times):.1f} ms, "
-          f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms")
+    print(
+        f"match ({len(needs)} needs of 20-80 words): p50 {statistics.median(times):.1f} ms, "
+        f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms"
+    )
     ix.close()
-    print(json.dumps({
-        "docs": args.docs,
-        "match_p50_ms": round(statistics.median(times), 1),
-        "match_p95_ms": round(percentile(times, 95), 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "docs": args.docs,
+                "match_p50_ms": round(statistics.median(times), 1),
+                "match_p95_ms": round(percentile(times, 95), 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

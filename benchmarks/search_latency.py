@@ -53,8 +53,11 @@ def main() -> None:
     if rate is not None:
         print(f"rebuild: {args.docs} docs at {rate:.0f} docs/s", flush=True)
     stats = ix.stats()
-    print(f"index: {stats['doc_count']} docs, {stats['segment_count']} segments, "
-          f"{stats['size_bytes'] / 1e6:.1f} MB", flush=True)
+    print(
+        f"index: {stats['doc_count']} docs, {stats['segment_count']} segments, "
+        f"{stats['size_bytes'] / 1e6:.1f} MB",
+        flush=True,
+    )
 
     queries = Corpus(seed=7).queries(args.queries)
     facets = tuple(FILTER_FIELDS)
@@ -69,46 +72,65 @@ def main() -> None:
     filtered = []
     for q in queries[:20]:
         start = time.perf_counter()
-        ix.search(SearchRequest(text=q, facet_fields=facets, filters={"category": ["mobilitaet", "umwelt"]}))
+        ix.search(
+            SearchRequest(
+                text=q, facet_fields=facets, filters={"category": ["mobilitaet", "umwelt"]}
+            )
+        )
         filtered.append((time.perf_counter() - start) * 1000)
     browse = []
     for sort in ("relevance", "newest", "most_reused"):
         start = time.perf_counter()
         ix.search(SearchRequest(text="", facet_fields=facets, sort=sort))
         browse.append((time.perf_counter() - start) * 1000)
-    print(f"search (facets on {len(facets)} fields + highlights top 10): "
-          f"p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 95):.1f} ms, "
-          f"max {max(times):.1f} ms, median hits {statistics.median(totals):.0f}")
-    print(f"search with 2-value category filter: p50 {statistics.median(filtered):.1f} ms, "
-          f"p95 {percentile(filtered, 95):.1f} ms; browse all: max {max(browse):.1f} ms")
+    print(
+        f"search (facets on {len(facets)} fields + highlights top 10): "
+        f"p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 95):.1f} ms, "
+        f"max {max(times):.1f} ms, median hits {statistics.median(totals):.0f}"
+    )
+    print(
+        f"search with 2-value category filter: p50 {statistics.median(filtered):.1f} ms, "
+        f"p95 {percentile(filtered, 95):.1f} ms; browse all: max {max(browse):.1f} ms"
+    )
 
     approve = []
     for i in range(5):
         doc = next(corpus.documents(1))
         word = f"Freigabetest{i}wort"
-        doc = type(doc)(**{**{f: getattr(doc, f) for f in doc.__dataclass_fields__},
-                           "doc_id": f"solution:{10**8 + i}", "title": f"{doc.title} {word}"})
+        doc = type(doc)(
+            **{
+                **{f: getattr(doc, f) for f in doc.__dataclass_fields__},
+                "doc_id": f"solution:{10**8 + i}",
+                "title": f"{doc.title} {word}",
+            }
+        )
         start = time.perf_counter()
         ix.apply([doc], [])
         found = ix.search(SearchRequest(text=word)).total
         approve.append((time.perf_counter() - start) * 1000)
         assert found == 1, "approved document not found"
-    print(f"approve→searchable (apply + first query, new searcher): "
-          f"median {statistics.median(approve):.0f} ms, max {max(approve):.0f} ms")
+    print(
+        f"approve→searchable (apply + first query, new searcher): "
+        f"median {statistics.median(approve):.0f} ms, max {max(approve):.0f} ms"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.0f} MB")
     ix.close()
-    print(json.dumps({
-        "docs": args.docs,
-        "search_p50_ms": round(statistics.median(times), 1),
-        "search_p95_ms": round(percentile(times, 95), 1),
-        "filtered_p95_ms": round(percentile(filtered, 95), 1),
-        "rebuild_docs_per_s": round(rate, 1) if rate is not None else None,
-        "approve_to_searchable_ms": round(max(approve), 1),
-        "peak_rss_mb": round(rss, 1),
-        "segments": stats["segment_count"],
-        "index_mb": round(stats["size_bytes"] / 1e6, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "docs": args.docs,
+                "search_p50_ms": round(statistics.median(times), 1),
+                "search_p95_ms": round(percentile(times, 95), 1),
+                "filtered_p95_ms": round(percentile(filtered, 95), 1),
+                "rebuild_docs_per_s": round(rate, 1) if rate is not None else None,
+                "approve_to_searchable_ms": round(max(approve), 1),
+                "peak_rss_mb": round(rss, 1),
+                "segments": stats["segment_count"],
+                "index_mb": round(stats["size_bytes"] / 1e6, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -167,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.rankings:
         with args.rankings.open("w", encoding="utf-8") as fh:
             for nid, results in rankings.items():
-                fh.write(json.dumps({"need_id": nid, "results": results}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps({"need_id": nid, "results": results}, ensure_ascii=False) + "\n"
+                )
     print(json.dumps(result))
     return 0
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Collection
-
 from functools import lru_cache
 
 from search_index.analysis import HYPHENS_RE, WORD_RE, analyze_word

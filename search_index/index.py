@@ -119,6 +119,20 @@ def document_fields(doc: IndexDocument) -> dict[str, Any]:
     return values
 
 
+def _raw_matcher(m: Any) -> Any | None:
+    """The whoosh3 on-disk leaf matcher behind `m` (deletion filter unwrapped), or None.
+
+    Reading its blocks directly is 5-20x faster than one Python call per posting. This uses
+    private attributes of Whoosh-Reloaded 2.7.5 (pinned); other matchers take the slow path.
+    Callers must filter deleted documents themselves.
+    """
+    raw = getattr(m, "child", m)
+    if all(hasattr(raw, a) for a in ("_read_ids", "_read_weights", "_next_block", "_atend")):
+        if hasattr(raw, "_maxid") and hasattr(raw, "_ids"):
+            return raw
+    return None
+
+
 class SearchContext:
     """One thread's open searcher plus per-document arrays and a term → docnums cache.
 
@@ -128,6 +142,7 @@ class SearchContext:
     """
 
     TERM_CACHE_SIZE = 512
+    WEIGHT_CACHE_SIZE = 64
 
     def __init__(self, owner: CatalogueIndex, target: str, ix: index.Index, searcher: Searcher):
         self.owner = owner
@@ -141,6 +156,7 @@ class SearchContext:
         self._live: frozenset[int] | None = None
         self._term_cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
         self._df_cache: dict[tuple[str, str], int] = {}
+        self._weight_cache: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
         self._docnum_by_id: dict[str, int] | None = None
 
     # -- arrays -------------------------------------------------------------------------------
@@ -204,9 +220,21 @@ class SearchContext:
             for leaf, offset in self._leaves:
                 if not leaf.doc_frequency(field, text):
                     continue
-                ids = leaf.postings(field, text).all_ids()
+                m = leaf.postings(field, text)
+                raw = _raw_matcher(m)
+                if raw is None:
+                    ids = list(m.all_ids())
+                else:
+                    ids = []
+                    while not raw._atend:
+                        raw._read_ids()
+                        ids.extend(raw._ids)
+                        raw._next_block()
+                    if leaf.has_deletions():
+                        deleted = leaf.deleted_docs_set
+                        ids = [d for d in ids if d not in deleted]
                 if offset:
-                    out.extend(offset + d for d in ids)
+                    out.extend([offset + d for d in ids])
                 else:
                     out.extend(ids)
             docs = frozenset(out)
@@ -214,6 +242,90 @@ class SearchContext:
         if len(cache) > self.TERM_CACHE_SIZE:
             cache.popitem(last=False)
         return docs
+
+    def term_weights(self, field: str, text: str) -> dict[int, float]:
+        """Live global docnum → term frequency (weight) for one term (cached per searcher)."""
+        key = (field, text)
+        cache = self._weight_cache
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        found = {}
+        if self.doc_frequency(field, text):
+            for leaf, offset in self._leaves:
+                if not leaf.doc_frequency(field, text):
+                    continue
+                deleted = leaf.deleted_docs_set if leaf.has_deletions() else ()
+                m = leaf.postings(field, text)
+                raw = _raw_matcher(m)
+                if raw is not None:
+                    # whoosh3 leaf matcher: read whole blocks instead of one posting per call
+                    while not raw._atend:
+                        raw._read_ids()
+                        raw._read_weights()
+                        for d, w in zip(raw._ids, raw._weights, strict=False):
+                            if d not in deleted:
+                                found[offset + d] = w
+                        raw._next_block()
+                else:
+                    while m.is_active():
+                        found[offset + m.id()] = m.weight()
+                        m.next()
+        cache[key] = found
+        if len(cache) > self.WEIGHT_CACHE_SIZE:
+            cache.popitem(last=False)
+        return found
+
+    def weights_for(self, field: str, text: str, docs: list[int]) -> dict[int, float]:
+        """Term frequency of the term in each of `docs` (sorted global docnums) that has it.
+
+        Reads only the posting blocks that can contain one of the documents.
+        """
+        found: dict[int, float] = {}
+        if not docs or not self.doc_frequency(field, text):
+            return found
+        i, n = 0, len(docs)
+        for leaf, offset in self._leaves:
+            end = offset + leaf.doc_count_all()
+            if i >= n:
+                break
+            if docs[i] >= end or not leaf.doc_frequency(field, text):
+                while i < n and docs[i] < end:
+                    i += 1
+                continue
+            m = leaf.postings(field, text)
+            raw = _raw_matcher(m)
+            if raw is None:
+                local = {}
+                while m.is_active():
+                    local[m.id()] = m.weight()
+                    m.next()
+                while i < n and docs[i] < end:
+                    w = local.get(docs[i] - offset)
+                    if w is not None:
+                        found[docs[i]] = w
+                    i += 1
+                continue
+            while i < n and docs[i] < end and not raw._atend:
+                target = docs[i] - offset
+                if target > raw._maxid:
+                    raw._next_block()
+                    continue
+                raw._read_ids()
+                raw._read_weights()
+                position = {d: k for k, d in enumerate(raw._ids)}
+                weights = raw._weights
+                maxid = raw._maxid
+                while i < n and docs[i] - offset <= maxid:
+                    k = position.get(docs[i] - offset)
+                    if k is not None:
+                        found[docs[i]] = weights[k]
+                    i += 1
+                raw._next_block()
+            while i < n and docs[i] < end:
+                i += 1
+        return found
 
     def stored(self, docnum: int) -> dict[str, Any]:
         return self.searcher.stored_fields(docnum)

@@ -37,7 +37,12 @@ CATEGORY_BONUS = 0.05
 VOCAB_SPLIT = True
 VOCAB_SPLIT_WEIGHT = 0.6
 VOCAB_HEAD_WEIGHT = 0.0
-FIELD_FACTORS = {"title": 1.0, "tags": 0.9, "summary": 0.9, "content": 0.6}  # a match in an experience report counts a little less than the solution
+FIELD_FACTORS = {
+    "title": 1.0,
+    "tags": 0.9,
+    "summary": 0.9,
+    "content": 0.6,
+}  # a match in an experience report counts a little less than the solution
 
 # Band thresholds on the calibrated confidence (see _band).
 BANDS = ("strong", "possible", "weak")
@@ -304,7 +309,10 @@ def _reasons(
     report_terms = [
         sc.concept.label
         for sc in matched
-        if any(len(v.terms) == 1 and d in ctx.term_docs("reports", v.terms[0]) for v in sc.concept.variants)
+        if any(
+            len(v.terms) == 1 and d in ctx.term_docs("reports", v.terms[0])
+            for v in sc.concept.variants
+        )
     ]
     if len(report_terms) >= 2 or (ctx.array("kind")[d] == "report"):
         reasons.append("ähnliches Problem in Erfahrungsberichten beschrieben")

@@ -7,7 +7,9 @@ one.
 
 Semantics (documented for the UI):
 * Plain words are AND-ed (each word, or one of its variants, must occur); "quoted phrases" must
-  occur as a phrase. There is no field syntax; operators are ordinary words.
+  occur as a phrase in title, summary or body (the index keeps no positions, so adjacency is
+  checked on the stored text; above 3000 candidates only "all words" is checked). There is no
+  field syntax; operators are ordinary words.
 * If the AND query finds nothing, words that do not occur in the index are replaced by close
   spellings (edit distance 1-2) and `fuzzy=True` is set. If there is still nothing and the query
   has several words, any-word (OR) matching ranked by the number of matched words is used and
@@ -17,7 +19,8 @@ Semantics (documented for the UI):
 * Empty text browses everything (sorted by newest for sort="relevance").
 
 Matching docnum sets are computed without scoring from cached per-term posting sets; only the
-requested page is scored by Whoosh. Must not: import Flask or SQLAlchemy, or decide visibility.
+requested page is ranked (search_index.scoring). Must not: import Flask or SQLAlchemy, or decide
+visibility.
 """
 
 from __future__ import annotations
@@ -28,8 +31,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from whoosh import query as wq
 
 from search_index.analysis import (
     WORD_RE,
@@ -44,13 +45,21 @@ from search_index.scoring import bm25, prerank
 if TYPE_CHECKING:
     from search_index.index import SearchContext
 
-FILTER_FIELDS = ("kind", "category", "kreis", "municipality", "solution_kind", "status", "readiness")
+FILTER_FIELDS = (
+    "kind",
+    "category",
+    "kreis",
+    "municipality",
+    "solution_kind",
+    "status",
+    "readiness",
+)
 SORTS = ("relevance", "newest", "most_reused")
 SEARCH_BOOSTS = {"content": 1.0, "title": 2.0, "summary": 1.0, "tags": 1.0}
 SUGGEST_BELOW = 3
 MAX_VARIANTS = 16
 MAX_PER_PAGE = 100
-RERANK_DEPTH = 200
+RERANK_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,9 @@ class Concept:
         return {t for v in self.variants for t in v.terms}
 
 
-def concept_for_word(ctx: SearchContext, qw: QueryWord, label: str, synonyms: bool = True) -> Concept:
+def concept_for_word(
+    ctx: SearchContext, qw: QueryWord, label: str, synonyms: bool = True
+) -> Concept:
     thesaurus = ctx.owner.thesaurus
     seen: dict[tuple[str, ...], Variant] = {}
 
@@ -231,27 +242,6 @@ def concept_docs(ctx: SearchContext, concept: Concept) -> set[int] | frozenset[i
     return out
 
 
-def concept_query(
-    ctx: SearchContext, concept: Concept, boosts: Mapping[str, float]
-) -> wq.Query | None:
-    subs: list[wq.Query] = []
-    for v in concept.variants:
-        if v.phrase:
-            subs.append(wq.And([wq.Term("content", t) for t in v.terms], boost=v.weight))
-        elif len(v.terms) == 1:
-            term = v.terms[0]
-            for fieldname, boost in boosts.items():
-                if boost and ctx.doc_frequency(fieldname, term):
-                    subs.append(wq.Term(fieldname, term, boost=boost * v.weight))
-        else:
-            subs.append(
-                wq.And([wq.Term("content", t) for t in v.terms], boost=v.weight / len(v.terms))
-            )
-    if not subs:
-        return None
-    return subs[0] if len(subs) == 1 else wq.Or(subs)
-
-
 def add_fuzzy_variants(ctx: SearchContext, concept: Concept) -> bool:
     """Add close spellings of a word missing from the index; True if any were found."""
     if concept.variants or " " in concept.stem:
@@ -260,12 +250,24 @@ def add_fuzzy_variants(ctx: SearchContext, concept: Concept) -> bool:
     if len(stem) < 4:
         return False
     maxdist = 1 if len(stem) <= 6 else 2
-    candidates = []
+    found: dict[str, int] = {}
     for term in ctx.reader.terms_within("content", stem, maxdist, prefix=2):
         df = ctx.doc_frequency("content", term)
         if df:
-            candidates.append((df, term))
-    candidates.sort(reverse=True)
+            found[term] = df
+    # Typos in inflected endings are closer to the surface words of the spelling field.
+    raw = concept.raw
+    spellings = (
+        {raw, raw.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü")} if raw else set()
+    )
+    for raw in (s for s in spellings if len(s) >= 5):
+        for word in ctx.reader.terms_within("spell", raw, 1 if len(raw) <= 7 else 2, prefix=2):
+            qw = analyze_word(word)
+            if qw is not None and qw.stem != stem:
+                df = ctx.doc_frequency("content", qw.stem)
+                if df:
+                    found[qw.stem] = df
+    candidates = sorted(((df, term) for term, df in found.items()), reverse=True)
     for _df, term in candidates[:5]:
         concept.variants.append(Variant((term,), 0.6, False, "fuzzy"))
     return bool(candidates)
@@ -284,6 +286,8 @@ def _filter_sets(
     for key, values in filters.items():
         if key not in FILTER_FIELDS:
             raise ValueError(f"unknown filter {key!r}")
+        if isinstance(values, str):
+            values = [values]
         allowed = {str(v) for v in values if v is not None and str(v) != ""}
         if not allowed:
             continue
@@ -428,7 +432,12 @@ def run_search(ctx: SearchContext, request: SearchRequest) -> SearchResults:
         if request.sort == "relevance" and concepts and any(c.variants for c in concepts):
             ranked = _score(ctx, concepts, final, want, relaxed)
         else:
-            ranked = _sorted_by(ctx, final, request.sort if concepts or request.sort != "relevance" else "newest", want)
+            ranked = _sorted_by(
+                ctx,
+                final,
+                request.sort if concepts or request.sort != "relevance" else "newest",
+                want,
+            )
     ranked = ranked[start:want]
 
     stems = highlight_stems(concepts)

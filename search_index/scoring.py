@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 K1 = 1.2
 B = 0.75
 PRERANK_BONUS = {"title": 1.0, "summary": 0.4, "tags": 0.4}
+SKIP_FACTOR = 20  # longer posting lists are read only in the blocks holding candidates
 
 
 def idf(ctx: SearchContext, field: str, term: str) -> float:
@@ -36,30 +37,41 @@ def idf(ctx: SearchContext, field: str, term: str) -> float:
 def prerank(
     ctx: SearchContext, concepts: Sequence[Concept], docs: Iterable[int], want: int
 ) -> list[int]:
-    """The `want` best of `docs` by a set-based score (ties: newest first)."""
+    """The `want` best of `docs` by a set-based score (ties: newest first).
+
+    Per concept, a document gets the idf × weight of its best single-word variant plus bonuses
+    for title/summary/tags hits; only set and dict operations run per document.
+    """
     pool = docs if isinstance(docs, (set, frozenset)) else set(docs)
     if len(pool) <= want:
         return list(pool)
-    scores: dict[int, float] = dict.fromkeys(pool, 0.0)
+    scores: dict[int, float] | None = None
     for concept in concepts:
+        variants = [
+            (v.weight * idf(ctx, "content", v.terms[0]), v.terms[0])
+            for v in concept.variants
+            if len(v.terms) == 1
+        ]
+        if not variants:
+            continue
+        variants.sort(reverse=True)
         best: dict[int, float] = {}
-        for v in concept.variants:
-            if len(v.terms) != 1:
-                continue
-            term = v.terms[0]
-            base = v.weight * idf(ctx, "content", term)
-            content = ctx.term_docs("content", term)
-            hits = content & pool if len(content) < len(pool) else pool & content
-            extra: dict[int, float] = {}
-            for fieldname, bonus in PRERANK_BONUS.items():
-                for d in ctx.term_docs(fieldname, term) & hits:
-                    extra[d] = extra.get(d, 0.0) + bonus * base
-            for d in hits:
-                value = base + extra.get(d, 0.0)
-                if value > best.get(d, 0.0):
-                    best[d] = value
-        for d, value in best.items():
-            scores[d] += value
+        for base, term in variants:
+            hits = ctx.term_docs("content", term) & pool
+            best.update(dict.fromkeys(hits.difference(best), base))
+        top_base, top_term = variants[0]
+        for fieldname, bonus in PRERANK_BONUS.items():
+            for d in ctx.term_docs(fieldname, top_term) & pool:
+                best[d] = best.get(d, 0.0) + bonus * top_base
+        if scores is None:
+            scores = best
+        else:
+            get = scores.get
+            scores.update({d: get(d, 0.0) + s for d, s in best.items()})
+    if not scores:
+        scores = dict.fromkeys(pool, 0.0)
+    for d in pool.difference(scores):
+        scores[d] = 0.0
     published = ctx.array("published")
     return heapq.nlargest(want, scores, key=lambda d: (scores[d], published[d]))
 
@@ -87,32 +99,17 @@ def bm25(
         found = tf_cache.get(key)
         if found is not None:
             return found
-        found = {}
         df = ctx.doc_frequency(field, term)
-        if df:
-            m = reader.postings(field, term)
-            is_active, current, weight = m.is_active, m.id, m.weight
-            if df <= 4 * len(ordered):
-                # short posting list: walking it is cheaper than skipping
-                step = m.next
-                while is_active():
-                    d = current()
-                    if d in wanted:
-                        found[d] = weight()
-                    step()
+        if not df:
+            found = {}
+        elif df <= SKIP_FACTOR * len(ordered):
+            weights = ctx.term_weights(field, term)  # whole list, block-wise, cached
+            if len(weights) < len(wanted):
+                found = {d: w for d, w in weights.items() if d in wanted}
             else:
-                skip = m.skip_to
-                for d in ordered:
-                    if not is_active():
-                        break
-                    now = current()
-                    if now < d:
-                        skip(d)
-                        if not is_active():
-                            break
-                        now = current()
-                    if now == d:
-                        found[d] = weight()
+                found = {d: weights[d] for d in wanted if d in weights}
+        else:
+            found = ctx.weights_for(field, term, ordered)
         tf_cache[key] = found
         return found
 

@@ -578,16 +578,25 @@ def normalise_query(text: str) -> str:
 
 
 def record_zero_result(text: str) -> None:
+    """Count a search without results. Concurrent identical searches may race on the unique
+    query: the loser retries once and then increments the winner's row."""
     query = normalise_query(text)
     if not query:
         return
-    with unit_of_work() as s:
-        row = s.scalar(sa.select(ZeroResultQuery).where(ZeroResultQuery.query == query))
-        if row is None:
-            s.add(ZeroResultQuery(query=query))
-        else:
-            row.count += 1
-            row.last_seen = utcnow()
+    for attempt in range(2):
+        try:
+            with unit_of_work() as s:
+                updated = s.execute(
+                    sa.update(ZeroResultQuery)
+                    .where(ZeroResultQuery.query == query)
+                    .values(count=ZeroResultQuery.count + 1, last_seen=utcnow())
+                ).rowcount
+                if not updated:
+                    s.add(ZeroResultQuery(query=query))
+            return
+        except sa.exc.IntegrityError:
+            if attempt:
+                raise
 
 
 def zero_result_queries(*, actor: Any, limit: int = 100) -> list[ZeroResultQuery]:

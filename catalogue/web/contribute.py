@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from catalogue.errors import ValidationFailed
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions
+from catalogue.services import needs as needs_service
 from catalogue.services import workflow as workflow_service
 from catalogue.services.contributions import ReportInput, SolutionInput
 from catalogue.services.review import revision_changes
@@ -75,7 +76,12 @@ def new_solution():
                     return redirect(url_for("contribute.solution_status", solution_id=solution.id))
                 return redirect(url_for("contribute.edit_solution", solution_id=solution.id))
     status = 400 if form.errors else 200
-    return render_template("contribute/solution_form.html", form=form, solution=None, preview=preview), status
+    similar = (
+        needs_service.similar_solutions(preview.title, preview.summary) if preview else []
+    )
+    return render_template(
+        "contribute/solution_form.html", form=form, solution=None, preview=preview, similar=similar
+    ), status
 
 
 @bp.route("/loesungen/<int:solution_id>/bearbeiten", methods=["GET", "POST"])
@@ -99,7 +105,16 @@ def edit_solution(solution_id: int):
                     flash("Ihre Änderungen sind gespeichert.", "success")
                     return redirect(url_for("contribute.solution_status", solution_id=solution.id))
     status = 400 if form.errors else 200
-    return render_template("contribute/solution_form.html", form=form, solution=solution, preview=preview), status
+    similar = (
+        needs_service.similar_solutions(
+            preview.title, preview.summary, exclude_id=solution.revision_of_id or solution.id
+        )
+        if preview
+        else []
+    )
+    return render_template(
+        "contribute/solution_form.html", form=form, solution=solution, preview=preview, similar=similar
+    ), status
 
 
 @bp.get("/loesungen/<int:solution_id>")
@@ -113,6 +128,11 @@ def solution_status(solution_id: int):
         events=events,
         changes=revision_changes(solution),
         actions=workflow_service.available(current_user, solution),
+        similar=needs_service.similar_solutions(
+            solution.title, solution.summary, exclude_id=solution.revision_of_id or solution.id
+        )
+        if solution.state.value in ("draft", "changes_requested") and not solution.revision_of_id
+        else [],
     )
 
 

@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.services import catalogue as catalogue_service
+from catalogue.services import reuse as reuse_service
 from catalogue.web.forms import SolutionFilterForm
+from catalogue.web.needs_forms import ContactRequestForm, ReuseForm, ReuseUpdateForm
 
 bp = Blueprint("public", __name__)
 
@@ -55,11 +57,16 @@ def solutions():
 @bp.get("/loesungen/<slug>")
 def solution(slug: str):
     item = catalogue_service.get_solution(slug, current_user)
+    own_reuse = reuse_service.own_reuse(current_user, item.id)
     return render_template(
         "public/solution.html",
         solution=item,
         reports=catalogue_service.published_reports(item.id),
         reuses=catalogue_service.reuses_of(item.id),
+        own_reuse=own_reuse,
+        reuse_form=ReuseForm(),
+        reuse_update_form=ReuseUpdateForm(status=own_reuse.status.value) if own_reuse else None,
+        contact_form=ContactRequestForm(),
     )
 
 

@@ -19,12 +19,34 @@ from catalogue.text import render_markdown
 _NAV_SECTIONS = {
     "public.solution": "public.solutions",
     "public.municipality": "public.municipalities",
+    "needs.describe": "needs.index",
+    "needs.new": "needs.index",
+    "needs.detail": "needs.index",
+    "needs.contact_request": "needs.brokering",
+}
+
+
+# Blueprints whose pages all belong to one nav entry.
+_NAV_BLUEPRINTS = {
+    "contribute": "contribute.index",
+    "review": "review.queue",
+    "admin": "admin.index",
 }
 
 
 def nav_active(endpoint: str) -> bool:
     current = request.endpoint or ""
-    return current == endpoint or _NAV_SECTIONS.get(current) == endpoint
+    if current == endpoint or _NAV_SECTIONS.get(current) == endpoint:
+        return True
+    return _NAV_BLUEPRINTS.get(current.split(".", 1)[0]) == endpoint
+
+
+def unread_notifications() -> int:
+    from flask_login import current_user
+
+    from catalogue.services.notifications import unread_count
+
+    return unread_count(current_user)
 
 
 def _date(value: date | datetime | None, fmt: str = "medium") -> str:
@@ -54,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["euro"] = _euro
     app.jinja_env.globals["nav_active"] = nav_active
     app.jinja_env.globals["state_label"] = state_label
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.trim_blocks = True

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,7 +117,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             .limit(1)
         )
         solution_slug = db.session.scalar(
-            sa.select(Solution.slug).where(Solution.is_demo.is_(True)).order_by(Solution.id).limit(1)
+            sa.select(Solution.slug)
+            .where(Solution.is_demo.is_(True))
+            .order_by(Solution.id)
+            .limit(1)
         )
         db.session.close()
     assert source_slug and solution_slug
@@ -224,10 +227,12 @@ def axe_violations(page) -> list[dict]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
-        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
-                 .then(r => r.violations.map(v => ({
-                     id: v.id, impact: v.impact, help: v.help,
-                     nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})))""",
+        """tags => axe
+            .run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+            .then(r => r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary})),
+            })))""",
         WCAG_TAGS,
     )
 

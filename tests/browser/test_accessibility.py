@@ -48,7 +48,7 @@ def test_page_has_no_axe_violations(live_server, axe_page, path):
 
 
 def test_filter_form_is_filled_and_clean(live_server, axe_page):
-    axe_page.goto(live_server.url + PAGES["solutions-filtered"])
+    axe_page.goto(live_server.url + "/loesungen?kategorie=buergerservice&kreis=05774000")
     assert axe_page.locator("#kategorie").input_value() == "buergerservice"
     assert axe_page.locator("#kreis").input_value() == "05774000"
     assert_axe_clean(axe_page)
@@ -106,7 +106,7 @@ def test_every_public_page_reflows_at_320px(live_server, narrow_axe_page):
                 """() => [...document.querySelectorAll('body *')]
                     .filter(e => e.getBoundingClientRect().right > 321)
                     .slice(0, 5)
-                    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().replace(/\\s+/g, '.') : ''))"""
+                    .map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'))"""
             )
             overflowing.append(f"{path}: scrollWidth {width}px, e.g. {culprits}")
     assert not overflowing, "horizontal scrolling at 320 px:\n" + "\n".join(overflowing)

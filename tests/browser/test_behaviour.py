@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(live_server, page, path):
     page.goto(live_server.url + path)
     page.keyboard.press("Tab")
-    focused = page.evaluate("[document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]")
+    focused = page.evaluate(
+        "[document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]"
+    )
     assert focused == ["Zum Inhalt springen", "#inhalt"]
     box = page.locator(".app-skiplink").bounding_box()
     assert box and box["y"] >= 0 and box["height"] > 0, "focused skip link must be visible"
@@ -37,7 +39,7 @@ def test_pages_stay_on_origin_without_csp_violations(live_server, page):
             foreign.append(f"{page.url} → {request.url}")
 
     page.on("request", record)
-    page.on("console", lambda m: console.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("console", lambda m: m.type == "error" and console.append(f"{page.url}: {m.text}"))
     page.on("pageerror", lambda e: console.append(f"{page.url}: {e}"))
     for path in public_paths(live_server):
         response = page.goto(live_server.url + path)
@@ -56,7 +58,8 @@ def _barrier_reports(live_server) -> int:
 def test_barrier_form_stores_a_report(live_server, page):
     before = _barrier_reports(live_server)
     page.goto(live_server.url + "/barrierefreiheit")
-    page.get_by_label("Beschreibung der Barriere").fill("Der Filter auf /loesungen lässt sich nicht bedienen.")
+    description = "Der Filter auf /loesungen lässt sich nicht bedienen."
+    page.get_by_label("Beschreibung der Barriere").fill(description)
     page.get_by_label("Auf welcher Seite?").fill("/loesungen")
     page.get_by_role("button", name="Meldung absenden").click()
     status = page.locator("[role=status]", has_text="Vielen Dank")

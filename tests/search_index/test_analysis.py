@@ -63,7 +63,9 @@ def test_analyzer_pickles_without_dictionary():
     data = pickle.dumps(german_analyzer())
     assert len(data) < 5000  # the morpheme dictionary stays in the module registry
     clone = pickle.loads(data)
-    assert [t.text for t in clone("Bürgerbüro")] == [t.text for t in german_analyzer()("Bürgerbüro")]
+    assert [t.text for t in clone("Bürgerbüro")] == [
+        t.text for t in german_analyzer()("Bürgerbüro")
+    ]
 
 
 def test_custom_decompounder_needs_full_decomposition():
@@ -73,7 +75,9 @@ def test_custom_decompounder_needs_full_decomposition():
 
 
 def test_thesaurus_round_trip_and_expand():
-    th = Thesaurus.from_text("# Kommentar\nBürgerbüro, Bürgeramt, Bürgerservice\nKita, Kindertagesstätte\n")
+    th = Thesaurus.from_text(
+        "# Kommentar\nBürgerbüro, Bürgeramt, Bürgerservice\nKita, Kindertagesstätte\n"
+    )
     assert len(th.groups) == 2
     assert Thesaurus.from_text(th.to_text()).groups == th.groups
     expanded = dict(th.expand("burgeramt"))

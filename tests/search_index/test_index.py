@@ -57,7 +57,9 @@ def test_rebuild_swaps_while_reader_open(tmp_path):
     old_ctx = ix.context()
     old_target = old_ctx.target
     progress = []
-    count = ix.rebuild(CATALOGUE, total=len(CATALOGUE), progress=lambda n, t: progress.append((n, t)))
+    count = ix.rebuild(
+        CATALOGUE, total=len(CATALOGUE), progress=lambda n, t: progress.append((n, t))
+    )
     assert count == len(CATALOGUE)
     assert progress[-1] == (len(CATALOGUE), len(CATALOGUE))
     # the old searcher still answers although its directory is gone
@@ -76,7 +78,9 @@ def test_stats(catalogue):
     assert stats["doc_count"] == len(CATALOGUE)
     assert stats["segment_count"] >= 1
     assert stats["size_bytes"] > 0
-    assert stats["path"].endswith(os.readlink(os.path.join(os.path.dirname(stats["path"]), "current")))
+    assert stats["path"].endswith(
+        os.readlink(os.path.join(os.path.dirname(stats["path"]), "current"))
+    )
     assert stats["last_modified"] is not None
 
 
@@ -101,3 +105,25 @@ def test_package_imports_neither_flask_nor_sqlalchemy():
         "print(bad); sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_block_readers_agree_with_whoosh_postings(tmp_path):
+    ix = CatalogueIndex(tmp_path)
+    ix.rebuild(
+        [make_doc(i, f"Termin Nummer {i}", "Kita" if i % 3 else "Abfall") for i in range(1, 400)]
+    )
+    ix.apply(
+        [make_doc(i, "Abfall", version=2) for i in range(5, 300, 7)], ["solution:10", "solution:11"]
+    )
+    ctx = ix.context()
+    assert ctx.reader.has_deletions()
+    for term in ("termin", "kita", "abfall"):
+        m = ctx.reader.postings("content", term)
+        ref = {}
+        while m.is_active():
+            ref[m.id()] = m.weight()
+            m.next()
+        assert ctx.term_docs("content", term) == frozenset(ref)
+        assert ctx.term_weights("content", term) == ref
+        wanted = sorted(ctx.live_docs())[::3]
+        assert ctx.weights_for("content", term, wanted) == {d: ref[d] for d in wanted if d in ref}

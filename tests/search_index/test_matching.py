@@ -12,21 +12,56 @@ from search_index.evaluate import category_key, main, metrics
 from tests.search_index.conftest import make_doc
 
 SOLUTIONS = [
-    make_doc(1, "Online-Terminvergabe im Bürgerbüro", "Termine für Ausweis und Meldewesen online buchen.",
-             "Wartezeiten im Bürgerbüro sinken, weil Termine vorab gebucht werden.", category="buergerservice",
-             tags=("Terminvergabe", "Bürgerbüro"), reuse_count=3, population=30000),
-    make_doc(2, "Kita-Navigator für die Platzvergabe", "Eltern melden ihr Kind online für einen Kitaplatz an.",
-             "Die Kindertagesstätten sehen alle Vormerkungen zentral.", category="familie",
-             tags=("Kita", "Betreuungsplatz"), population=250000),
-    make_doc(3, "Mängelmelder-App", "Schäden an Straßen und Laternen mit Foto melden.",
-             "Meldungen gehen direkt an den Bauhof.", category="sicherheit", tags=("Mängelmelder",)),
-    make_doc(4, "Hochwasser-Frühwarnung mit Pegelsensoren", "Sensoren messen den Pegel der Bäche.",
-             "Bei Starkregen warnt das System die Feuerwehr.", category="umwelt"),
-    make_doc(5, "Digitale Friedhofsverwaltung", "Grabstellen digital verwalten.", "Gebühren und Fristen im Blick.",
-             category="interne-verwaltung"),
+    make_doc(
+        1,
+        "Online-Terminvergabe im Bürgerbüro",
+        "Termine für Ausweis und Meldewesen online buchen.",
+        "Wartezeiten im Bürgerbüro sinken, weil Termine vorab gebucht werden.",
+        category="buergerservice",
+        tags=("Terminvergabe", "Bürgerbüro"),
+        reuse_count=3,
+        population=30000,
+    ),
+    make_doc(
+        2,
+        "Kita-Navigator für die Platzvergabe",
+        "Eltern melden ihr Kind online für einen Kitaplatz an.",
+        "Die Kindertagesstätten sehen alle Vormerkungen zentral.",
+        category="familie",
+        tags=("Kita", "Betreuungsplatz"),
+        population=250000,
+    ),
+    make_doc(
+        3,
+        "Mängelmelder-App",
+        "Schäden an Straßen und Laternen mit Foto melden.",
+        "Meldungen gehen direkt an den Bauhof.",
+        category="sicherheit",
+        tags=("Mängelmelder",),
+    ),
+    make_doc(
+        4,
+        "Hochwasser-Frühwarnung mit Pegelsensoren",
+        "Sensoren messen den Pegel der Bäche.",
+        "Bei Starkregen warnt das System die Feuerwehr.",
+        category="umwelt",
+    ),
+    make_doc(
+        5,
+        "Digitale Friedhofsverwaltung",
+        "Grabstellen digital verwalten.",
+        "Gebühren und Fristen im Blick.",
+        category="interne-verwaltung",
+    ),
     # an experience report about solution 4: its text counts for solution 4
-    make_doc(6, "Erfahrungsbericht Pegelmessung", "Unser Dorfbach trat über die Ufer.",
-             "Die Warnung kam rechtzeitig, die Wehr war vor Ort.", kind="report", solution_id=4),
+    make_doc(
+        6,
+        "Erfahrungsbericht Pegelmessung",
+        "Unser Dorfbach trat über die Ufer.",
+        "Die Warnung kam rechtzeitig, die Wehr war vor Ort.",
+        kind="report",
+        solution_id=4,
+    ),
 ]
 
 
@@ -50,7 +85,12 @@ def test_results_are_solutions_with_bands_and_reasons(matcher):
 
 def test_bands_never_rise_down_the_list(matcher):
     order = {"strong": 0, "possible": 1, "weak": 2}
-    for text in ["Kita Platz online", "Termin Bürgerbüro", "Hochwasser Warnung Bach", "Schäden melden"]:
+    for text in [
+        "Kita Platz online",
+        "Termin Bürgerbüro",
+        "Hochwasser Warnung Bach",
+        "Schäden melden",
+    ]:
         levels = [order[m.band] for m in matcher.match(text)]
         assert levels == sorted(levels)
 
@@ -72,7 +112,11 @@ def test_report_text_counts_for_its_solution(matcher):
 
 
 def test_no_match_gets_no_strong_band(matcher):
-    for text in ["Fischereischein online beantragen", "Drohnen für die Inspektion von Brücken", "zzzz qqqq"]:
+    for text in [
+        "Fischereischein online beantragen",
+        "Drohnen für die Inspektion von Brücken",
+        "zzzz qqqq",
+    ]:
         assert all(m.band != "strong" for m in matcher.match(text))
 
 
@@ -103,13 +147,20 @@ def test_similar_for_duplicate_hint(matcher):
 
 def test_category_key():
     assert category_key("Umwelt, Klima & Energie") == "umwelt-klima-energie"
-    assert category_key("Bürgerservice & Verwaltungsleistungen") == "burgerservice-verwaltungsleistungen"
+    assert (
+        category_key("Bürgerservice & Verwaltungsleistungen")
+        == "burgerservice-verwaltungsleistungen"
+    )
 
 
 def test_metrics_definitions():
     qrels = {"N1": {"S1": 2, "S2": 1}, "N2": {}}
     rankings = {
-        "N1": [{"id": "S2", "band": "strong"}, {"id": "S9", "band": "strong"}, {"id": "S1", "band": "weak"}],
+        "N1": [
+            {"id": "S2", "band": "strong"},
+            {"id": "S9", "band": "strong"},
+            {"id": "S1", "band": "weak"},
+        ],
         "N2": [{"id": "S1", "band": "possible"}],
     }
     m = metrics(rankings, qrels, ["N1", "N2"])
@@ -122,17 +173,37 @@ def test_metrics_definitions():
 
 def test_evaluate_cli_on_small_set(tmp_path, capsys):
     rows = [
-        {"id": "S1", "title": "Online-Terminvergabe", "summary": "Termine buchen", "description": "",
-         "lessons": "", "category": "Bürgerservice & Verwaltungsleistungen", "tags": ["Termin"],
-         "municipality": "Lemgo", "status": "im Betrieb"},
-        {"id": "S2", "title": "Kita-Navigator", "summary": "Kitaplatz finden", "description": "",
-         "lessons": "", "category": "Familie & Soziales", "tags": [], "municipality": "Bünde",
-         "status": "im Betrieb"},
+        {
+            "id": "S1",
+            "title": "Online-Terminvergabe",
+            "summary": "Termine buchen",
+            "description": "",
+            "lessons": "",
+            "category": "Bürgerservice & Verwaltungsleistungen",
+            "tags": ["Termin"],
+            "municipality": "Lemgo",
+            "status": "im Betrieb",
+        },
+        {
+            "id": "S2",
+            "title": "Kita-Navigator",
+            "summary": "Kitaplatz finden",
+            "description": "",
+            "lessons": "",
+            "category": "Familie & Soziales",
+            "tags": [],
+            "municipality": "Bünde",
+            "status": "im Betrieb",
+        },
     ]
-    (tmp_path / "solutions.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    (tmp_path / "solutions.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in rows), encoding="utf-8"
+    )
     (tmp_path / "needs.jsonl").write_text(
-        json.dumps({"id": "N1", "text": "Terminvergabe online", "municipality": "X"}) + "\n"
-        + json.dumps({"id": "N2", "text": "Fischereischein", "municipality": "X"}) + "\n",
+        json.dumps({"id": "N1", "text": "Terminvergabe online", "municipality": "X"})
+        + "\n"
+        + json.dumps({"id": "N2", "text": "Fischereischein", "municipality": "X"})
+        + "\n",
         encoding="utf-8",
     )
     (tmp_path / "qrels.tsv").write_text("N1\tS1\t2\n", encoding="utf-8")

@@ -42,7 +42,7 @@ def test_umlaut_and_sharp_s_variants(catalogue):
 
 
 def test_typo_gets_suggestion_or_fuzzy(catalogue):
-    res = catalogue.search(SearchRequest(text="Sperrmülabholung"))
+    res = catalogue.search(SearchRequest(text="Sperrmuellabholungg"))
     assert res.fuzzy
     assert [h.doc_id for h in res.hits] == ["solution:6"]
     res = catalogue.search(SearchRequest(text="Ratsinformationsystem"))
@@ -73,11 +73,21 @@ def test_quoted_phrase(catalogue):
 
 def test_highlights_are_escaped_and_marked(tmp_path):
     ix = CatalogueIndex(tmp_path)
-    ix.apply([make_doc(1, "Kita <script>alert(1)</script> & Anmeldung", body="Die Kita-Anmeldung " * 40)], [])
+    ix.apply(
+        [
+            make_doc(
+                1, "Kita <script>alert(1)</script> & Anmeldung", body="Die Kita-Anmeldung " * 40
+            )
+        ],
+        [],
+    )
     (hit,) = ix.search(SearchRequest(text="Kita")).hits
     assert hit.highlights["title"].startswith("<mark>Kita</mark> &lt;script&gt;")
     assert "&amp;" in hit.highlights["title"]
-    assert "<mark>Kita-Anmeldung</mark>" in hit.highlights["body"] or "<mark>Kita</mark>" in hit.highlights["body"]
+    assert (
+        "<mark>Kita-Anmeldung</mark>" in hit.highlights["body"]
+        or "<mark>Kita</mark>" in hit.highlights["body"]
+    )
     assert len(hit.highlights["body"]) < 600
 
 
@@ -94,9 +104,17 @@ def test_sort_most_reused(catalogue):
 
 
 def test_filters_or_within_and_across(catalogue):
-    assert set(ids(catalogue, "", filters={"kreis": ["05754"]})) == {"solution:1", "solution:3", "report:4"}
+    assert set(ids(catalogue, "", filters={"kreis": ["05754"]})) == {
+        "solution:1",
+        "solution:3",
+        "report:4",
+    }
     assert set(ids(catalogue, "", filters={"kreis": ["05754", "05758"], "kind": ["solution"]})) == {
-        "solution:1", "solution:3", "solution:6", "solution:7"}
+        "solution:1",
+        "solution:3",
+        "solution:6",
+        "solution:7",
+    }
     assert ids(catalogue, "Termin", filters={"category": ["mobilitaet"]}) == ["solution:5"]
     with pytest.raises(ValueError):
         catalogue.search(SearchRequest(filters={"title": ["x"]}))
@@ -116,20 +134,34 @@ def test_facets_match_brute_force(tmp_path):
     words = ["Termin", "Kita", "Abfall", "Parkplatz", "Schule"]
     docs = []
     for i in range(1, 91):
-        docs.append(make_doc(
-            i, f"{rng.choice(words)} {rng.choice(words)} Lösung", kind=rng.choice(["solution", "report"]),
-            category=rng.choice(["a", "b", "c"]), kreis=rng.choice(["k1", "k2", "k3", "k4"]),
-            status=rng.choice(["geplant", "im Betrieb", ""]),
-        ))
+        docs.append(
+            make_doc(
+                i,
+                f"{rng.choice(words)} {rng.choice(words)} Lösung",
+                kind=rng.choice(["solution", "report"]),
+                category=rng.choice(["a", "b", "c"]),
+                kreis=rng.choice(["k1", "k2", "k3", "k4"]),
+                status=rng.choice(["geplant", "im Betrieb", ""]),
+            )
+        )
     ix = CatalogueIndex(tmp_path)
     ix.rebuild(docs)
     facets = ("kind", "category", "kreis", "status")
     for text, filters in itertools.product(
         ["", "Kita", "Termin Schule"],
-        [{}, {"category": ["a"]}, {"category": ["a", "b"], "kreis": ["k2"]}, {"status": ["im Betrieb"], "kind": ["report"]}],
+        [
+            {},
+            {"category": ["a"]},
+            {"category": ["a", "b"], "kreis": ["k2"]},
+            {"status": ["im Betrieb"], "kind": ["report"]},
+        ],
     ):
-        res = ix.search(SearchRequest(text=text, filters=filters, facet_fields=facets, per_page=100))
-        matching = [d for d in docs if not text or all(w.lower() in d.title.lower() for w in text.split())]
+        res = ix.search(
+            SearchRequest(text=text, filters=filters, facet_fields=facets, per_page=100)
+        )
+        matching = [
+            d for d in docs if not text or all(w.lower() in d.title.lower() for w in text.split())
+        ]
         final = [d for d in matching if all(getattr(d, k) in v for k, v in filters.items())]
         assert res.total == len(final), (text, filters)
         assert {h.doc_id for h in res.hits} == {d.doc_id for d in final}
@@ -139,18 +171,27 @@ def test_facets_match_brute_force(tmp_path):
 
 def test_pagination_is_stable_and_complete(tmp_path):
     ix = CatalogueIndex(tmp_path)
-    ix.rebuild([make_doc(i, f"Digitale Akte Nummer {i}", published=datetime(2021, 1, 1 + i)) for i in range(1, 26)])
+    ix.rebuild(
+        [
+            make_doc(i, f"Digitale Akte Nummer {i}", published=datetime(2021, 1, 1 + i))
+            for i in range(1, 26)
+        ]
+    )
     pages = [ix.search(SearchRequest(text="Akte", page=p, per_page=10)) for p in (1, 2, 3, 4)]
     assert [len(p.hits) for p in pages] == [10, 10, 5, 0]
     assert all(p.total == 25 for p in pages)
     seen = [h.doc_id for p in pages for h in p.hits]
     assert len(set(seen)) == 25
-    newest = [h.doc_id for h in ix.search(SearchRequest(text="Akte", sort="newest", per_page=3)).hits]
+    newest = [
+        h.doc_id for h in ix.search(SearchRequest(text="Akte", sort="newest", per_page=3)).hits
+    ]
     assert newest == ["solution:25", "solution:24", "solution:23"]
 
 
 def test_thesaurus_replaced_at_query_time(catalogue, tmp_path):
-    ix = CatalogueIndex(tmp_path, thesaurus=Thesaurus.from_text("Rathausportal, Ratsinformationssystem\n"))
+    ix = CatalogueIndex(
+        tmp_path, thesaurus=Thesaurus.from_text("Rathausportal, Ratsinformationssystem\n")
+    )
     ix.apply([make_doc(8, "Ratsinformationssystem mit App")], [])
     assert ids(ix, "Rathausportal") == ["solution:8"]
     ix.thesaurus = Thesaurus.from_text("")
