@@ -38,6 +38,7 @@ seed: setup
 	CATALOGUE_ENV=development $(CATALOGUE) seed municipalities
 	CATALOGUE_ENV=development $(CATALOGUE) seed modellregion
 	CATALOGUE_ENV=development $(CATALOGUE) seed demo
+	CATALOGUE_ENV=development $(CATALOGUE) seed accounts
 	CATALOGUE_ENV=development $(CATALOGUE) search rebuild
 
 run: seed

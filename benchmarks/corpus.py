@@ -64,14 +64,17 @@ class Corpus:
         self.pseudo = [
             "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(20000)
         ]
-        # Zipf-like weights. Function words take the top ranks; domain words and compounds are
-        # spread over the next ~8000 ranks, so that a typical search word occurs in 0.5-10 % of
-        # the documents (as in real catalogues), not in nearly all of them.
+        # Zipf-like weights. Function words take the top ranks; domain words and some compounds
+        # are spread over the next ~900 ranks, so that a typical search word occurs in roughly
+        # 1-15 % of the documents (as in real catalogues), not in nearly all of them.
         function_words = [w for w in WORDS if w.islower() and len(w) <= 6][:40]
         content = [w for w in WORDS if w not in function_words]
-        middle = content + [self.compound() for _ in range(3000)] + self.pseudo[:5000]
-        rng.shuffle(middle)
-        vocab = function_words + middle + self.pseudo[5000:]
+        compounds = [self.compound() for _ in range(3000)]
+        head = content + compounds[:600]
+        rng.shuffle(head)
+        tail = compounds[600:] + self.pseudo
+        rng.shuffle(tail)
+        vocab = function_words + head + tail
         self.vocab = vocab
         self.weights = [1.0 / (i + 1) ** 1.07 for i in range(len(vocab))]
         self.kreise = [f"0575{i}" for i in range(8)] + [f"0576{i}" for i in range(8)]

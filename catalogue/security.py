@@ -40,8 +40,11 @@ def _set_headers(response: Response) -> Response:
 def _load_user(user_id: str):
     from catalogue.models import User
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    raw_id, _, fingerprint = user_id.partition(":")
+    user = db.session.get(User, int(raw_id)) if raw_id.isdigit() else None
+    if user is None or not user.is_active or fingerprint != user.session_fingerprint:
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:

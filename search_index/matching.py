@@ -27,10 +27,10 @@ from search_index.scoring import bm25
 if TYPE_CHECKING:
     from search_index.index import SearchContext
 
-MATCH_BOOSTS = {"title": 1.0, "summary": 0.5, "tags": 0.5, "content": 1.0, "reports": 0.5}
+MATCH_BOOSTS = {"title": 1.0, "content": 1.0}  # summary/tags are part of content
 MAX_CONCEPTS = 14
 MAX_DF_SHARE = 0.25
-CANDIDATES = 200
+CANDIDATES = 100
 REPORT_FACTOR = 0.7
 W_COVERAGE = 0.7
 CATEGORY_BONUS = 0.05
@@ -60,11 +60,12 @@ class Match:
     reasons: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class _ScoredConcept:
     concept: Concept
     docs: set[int] | frozenset[int]
     idf: float
+    df: int = 0
 
 
 def _need_concepts(
@@ -83,21 +84,33 @@ def _need_concepts(
         concept = concept_for_word(ctx, qw, m.group(0))
         if VOCAB_SPLIT and not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:
             _add_vocabulary_split(ctx, qw.raw, concept)
-        docs = concept_docs(ctx, concept) if concept.variants else frozenset()
-        df = len(docs)
+        # Cheap estimate first (largest variant); exact document sets only for the chosen ones.
+        df = max((_variant_df(ctx, v) for v in concept.variants), default=0)
         if not df:
             if len(qw.stem) >= 4 and not qw.stem.isdigit():
                 missing_idf += max_idf
             continue
-        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        scored.append(_ScoredConcept(concept, docs, idf))
+        scored.append(_ScoredConcept(concept, frozenset(), _idf(n_docs, df), df))
     if not scored:
         return [], missing_idf
-    selective = [s for s in scored if len(s.docs) <= max(2, MAX_DF_SHARE * n_docs)]
+    selective = [s for s in scored if s.df <= max(2, MAX_DF_SHARE * n_docs)]
     if len(selective) < 3:
         selective = scored
     selective.sort(key=lambda s: -s.idf)
-    return selective[:MAX_CONCEPTS], missing_idf
+    chosen = selective[:MAX_CONCEPTS]
+    for sc in chosen:
+        sc.docs = concept_docs(ctx, sc.concept)
+        sc.df = len(sc.docs)
+        sc.idf = _idf(n_docs, sc.df)
+    return chosen, missing_idf
+
+
+def _idf(n_docs: int, df: int) -> float:
+    return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def _variant_df(ctx: SearchContext, v: Variant) -> int:
+    return min(ctx.doc_frequency("content", t) for t in v.terms)
 
 
 def _add_vocabulary_split(ctx: SearchContext, word: str, concept: Concept) -> None:
@@ -184,10 +197,14 @@ def rank_candidates(
         return [], len(concepts)
     top_bm25 = max(s for s, _ in best.values()) or 1.0
 
+    chosen = {d for _, d in best.values()}
+    strengths = [_strength_map(ctx, sc.concept, chosen) for sc in concepts]
     ranked: list[_Candidate] = []
     for sid, (raw, d) in best.items():
         matched = [sc for sc in concepts if d in sc.docs]
-        carried = sum(sc.idf * _strength(ctx, sc.concept, d) for sc in matched)
+        carried = sum(
+            sc.idf * strengths[i].get(d, 0.0) for i, sc in enumerate(concepts) if d in sc.docs
+        )
         coverage = carried / total_idf
         score = (1 - W_COVERAGE) * raw / top_bm25 + W_COVERAGE * coverage
         if category and categories[d] == category:
@@ -236,26 +253,36 @@ def run_match(
     return out
 
 
-def _strength(ctx: SearchContext, concept: Concept, d: int) -> float:
-    """How well document d carries the concept: variant weight × where it occurs."""
-    best = 0.0
+def _strength_map(ctx: SearchContext, concept: Concept, pool: set[int]) -> dict[int, float]:
+    """For documents of `pool`: how well each carries the concept (variant weight × field)."""
+    best: dict[int, float] = {}
+    content_factor = FIELD_FACTORS["content"]
     for v in concept.variants:
-        if v.weight * FIELD_FACTORS["title"] <= best:
-            continue
         if len(v.terms) == 1:
             term = v.terms[0]
-            if d not in ctx.term_docs("content", term):
+            hits = ctx.term_docs("content", term) & pool
+            if not hits:
                 continue
-            factor = FIELD_FACTORS["content"]
-            for fieldname in ("title", "tags", "summary"):
-                if d in ctx.term_docs(fieldname, term):
-                    factor = max(factor, FIELD_FACTORS[fieldname])
-                    break
+            in_title = ctx.term_docs("title", term) & hits
+            in_other = (ctx.term_docs("tags", term) | ctx.term_docs("summary", term)) & hits
+            for d in hits:
+                if d in in_title:
+                    factor = FIELD_FACTORS["title"]
+                elif d in in_other:
+                    factor = max(FIELD_FACTORS["tags"], FIELD_FACTORS["summary"])
+                else:
+                    factor = content_factor
+                value = v.weight * factor
+                if value > best.get(d, 0.0):
+                    best[d] = value
         else:
-            if not all(d in ctx.term_docs("content", t) for t in v.terms):
-                continue
-            factor = FIELD_FACTORS["content"]
-        best = max(best, v.weight * factor)
+            hits = set(pool)
+            for term in v.terms:
+                hits &= ctx.term_docs("content", term)
+            for d in hits:
+                value = v.weight * content_factor
+                if value > best.get(d, 0.0):
+                    best[d] = value
     return best
 
 

@@ -46,7 +46,15 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Session identity: the id plus a fingerprint of the password hash, so that changing
+        or resetting the password ends every other session of this account."""
+        return f"{self.id}:{self.session_fingerprint}"
+
+    @property
+    def session_fingerprint(self) -> str:
+        import hashlib
+
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
 
 class AccountToken(Base):

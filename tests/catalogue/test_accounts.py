@@ -648,3 +648,24 @@ def test_cli_create_admin(app, client, municipalities):
         args=["users", "create-admin", "chefin@example.org", "C", "--password", PASSWORD]
     )
     assert duplicate.exit_code != 0 and "bereits ein Konto" in duplicate.output
+
+
+def test_changing_the_password_ends_other_sessions(app, municipalities):
+    from catalogue.db import unit_of_work
+    from catalogue.models import Role, User
+    from catalogue.services import accounts
+
+    with unit_of_work() as s:
+        user = User(email="sitzung@example.org", name="Sitzung", role=Role.MEMBER,
+                    municipality_ags="05774032", password_hash=accounts.hash_password("altes-passwort-123"))
+        s.add(user)
+    other_device = app.test_client()
+    with other_device.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+    assert other_device.get("/konto").status_code == 200
+    accounts.change_password(actor=user, current="altes-passwort-123", new="neues-passwort-456")
+    from flask import g
+
+    g.pop("_login_user", None)  # the test app context outlives requests; Flask-Login caches here
+    response = other_device.get("/konto")
+    assert response.status_code == 302 and "/anmelden" in response.headers["Location"]

@@ -137,7 +137,7 @@ def test_visibility_matrix(people, client, role, state):
     _force_state(solution.id, state)
     if role != "anonymous":
         with client.session_transaction() as session:
-            session["_user_id"] = str(people[role].id)
+            session["_user_id"] = people[role].get_id()
             session["_fresh"] = True
     status = client.get(f"/loesungen/{solution.slug}").status_code
     public = state in (ContentState.PUBLISHED, ContentState.ARCHIVED)
