@@ -251,12 +251,24 @@ def current_thesaurus() -> Thesaurus:
     return Thesaurus.from_text(row.value) if row is not None and row.value.strip() else Thesaurus.default()
 
 
+def _thesaurus_stamp():
+    return db.session.scalar(
+        sa.select(SearchSetting.updated_at).where(SearchSetting.key == THESAURUS_KEY)
+    )
+
+
 def get_index() -> CatalogueIndex:
+    """This process's index object; the curators' thesaurus is re-read when it changed."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     index = app.extensions.get("catalogue_index")
+    stamp = _thesaurus_stamp()
     if index is None:
         index = CatalogueIndex(Path(app.config["SEARCH_INDEX_DIR"]), thesaurus=current_thesaurus())
         app.extensions["catalogue_index"] = index
+        app.extensions["catalogue_thesaurus_stamp"] = stamp
+    elif app.extensions.get("catalogue_thesaurus_stamp") != stamp:
+        index.thesaurus = current_thesaurus()
+        app.extensions["catalogue_thesaurus_stamp"] = stamp
     return index
 
 

@@ -17,6 +17,7 @@ from wtforms import (
     PasswordField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
@@ -253,3 +254,10 @@ class AuditFilterForm(FlaskForm):
         self.typ.choices = [SelectChoice("", "alle")] + [
             SelectChoice(key, label) for key, label in sorted(labels.items(), key=lambda i: i[1])
         ]
+
+
+class ThesaurusForm(FlaskForm):
+    text = TextAreaField(
+        "Synonymgruppen",
+        validators=[InputRequired("Der Thesaurus darf nicht leer sein.")],
+    )

@@ -212,3 +212,52 @@ def mail_status(mail) -> str:
 def mails():
     items = mail_service.list_mails(actor=current_user)
     return render_template("admin/mails.html", items=items, mail_status=mail_status)
+
+
+# Search: thesaurus and demand signals ---------------------------------------------------------
+
+
+@bp.route("/thesaurus", methods=["GET", "POST"])
+def thesaurus():
+    from catalogue.permissions import is_curator, require
+    from catalogue.services import thesaurus as thesaurus_service
+    from catalogue.web.account_forms import ThesaurusForm
+
+    require(is_curator(current_user), "Den Thesaurus pflegt das DigitalBüro.")
+    form = ThesaurusForm()
+    if request.method == "GET":
+        form.text.data = thesaurus_service.thesaurus_text()
+    elif request.form.get("reset"):
+        thesaurus_service.reset_thesaurus(actor=current_user)
+        flash("Der mitgelieferte Thesaurus gilt wieder.", "success")
+        return redirect(url_for("admin.thesaurus"))
+    elif form.validate_on_submit():
+        try:
+            result = thesaurus_service.update_thesaurus(actor=current_user, text=form.text.data or "")
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash(f"Gespeichert: {len(result)} Synonymgruppen. Die Suche nutzt sie ab sofort.", "success")
+            return redirect(url_for("admin.thesaurus"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "admin/thesaurus.html", form=form, customised=thesaurus_service.is_customised()
+    ), status
+
+
+@bp.get("/suchen-ohne-treffer")
+def zero_results():
+    from catalogue.services import search as search_service
+
+    return render_template(
+        "admin/zero_results.html", rows=search_service.zero_result_queries(actor=current_user)
+    )
+
+
+@bp.get("/barrieren")
+def barrier_reports():
+    from catalogue.services import feedback as feedback_service
+
+    return render_template(
+        "admin/barrier_reports.html", rows=feedback_service.list_barrier_reports(actor=current_user)
+    )

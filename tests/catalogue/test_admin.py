@@ -383,3 +383,33 @@ def test_mail_log_shows_logged_invitations(client, people):
     assert "/konto/einladung/" in html
     with pytest.raises(PermissionDenied):
         mail_service.list_mails(actor=people["curator"])
+
+
+def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
+    from catalogue.db import unit_of_work
+    from catalogue.errors import PermissionDenied, ValidationFailed
+    from catalogue.models import Role, User
+    from catalogue.services import search, thesaurus
+
+    with unit_of_work() as s:
+        curator = User(email="kur@example.org", name="Kur", role=Role.CURATOR)
+        member = User(email="mit@example.org", name="Mit", role=Role.MEMBER, municipality_ags="05774032")
+        s.add_all([curator, member])
+    before = search.search_catalogue(actor=None, text="Zauberformular", filters={})
+    assert before.total == 0
+    with pytest.raises(PermissionDenied):
+        thesaurus.update_thesaurus(actor=member, text="Zauberformular, Terminvergabe\n")
+    with pytest.raises(ValidationFailed) as error:
+        thesaurus.update_thesaurus(actor=curator, text="nur ein Begriff\n")
+    assert "Zeile 1" in error.value.errors["text"]
+    thesaurus.update_thesaurus(actor=curator, text=thesaurus.thesaurus_text() + "Zauberformular, Terminvergabe\n")
+    after = search.search_catalogue(actor=None, text="Zauberformular", filters={})
+    assert any("Terminvergabe" in i.solution.title for i in after.items)
+    thesaurus.reset_thesaurus(actor=curator)
+    assert search.search_catalogue(actor=None, text="Zauberformular", filters={}).total == 0
+    with client.session_transaction() as session:
+        session["_user_id"] = curator.get_id()
+    page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
+    assert "Bürgerbüro" in page
+    assert client.get("/verwaltung/suchen-ohne-treffer").status_code == 200
+    assert client.get("/verwaltung/barrieren").status_code == 200

@@ -1,0 +1,83 @@
+"""The curator-editable thesaurus (synonym groups for administrative German).
+
+Stored as text in ``search_setting``; the search layer applies it at query time, so an edit
+takes effect at once, without re-indexing, in every process (each checks the setting's
+timestamp before it searches).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.errors import ValidationFailed
+from catalogue.models import SearchSetting
+from catalogue.permissions import is_curator, require
+from catalogue.services.audit import record_event
+from search_index.thesaurus import Thesaurus
+
+KEY = "thesaurus"
+MAX_CHARS = 200_000
+
+
+def thesaurus_text() -> str:
+    row = db.session.get(SearchSetting, KEY)
+    return row.value if row is not None and row.value.strip() else Thesaurus.default_text()
+
+
+def is_customised() -> bool:
+    row = db.session.get(SearchSetting, KEY)
+    return row is not None and bool(row.value.strip())
+
+
+def validate(text: str) -> dict[str, str]:
+    if len(text) > MAX_CHARS:
+        return {"text": "Der Thesaurus ist zu lang (höchstens 200.000 Zeichen)."}
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        entries = [e.strip() for e in content.split(",") if e.strip()]
+        if len(set(entries)) < 2:
+            problems.append(f"Zeile {number}: Eine Gruppe braucht mindestens zwei verschiedene Begriffe, durch Kommas getrennt.")
+    if problems:
+        more = f" (und {len(problems) - 5} weitere)" if len(problems) > 5 else ""
+        return {"text": " ".join(problems[:5]) + more}
+    return {}
+
+
+def update_thesaurus(*, actor: Any, text: str) -> Thesaurus:
+    require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
+    text = text.replace("\r\n", "\n").strip() + "\n"
+    errors = validate(text)
+    if errors:
+        raise ValidationFailed(errors)
+    thesaurus = Thesaurus.from_text(text)
+    with unit_of_work() as s:
+        row = s.get(SearchSetting, KEY)
+        if row is None:
+            row = SearchSetting(key=KEY)
+            s.add(row)
+        row.value = text
+        row.updated_at = utcnow()
+        row.updated_by_id = actor.id
+        record_event(
+            s, actor=actor, entity_type="thesaurus", entity_id=0, from_state=None,
+            to_state="updated", comment=f"{len(thesaurus)} Synonymgruppen",
+        )
+    return thesaurus
+
+
+def reset_thesaurus(*, actor: Any) -> None:
+    require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
+    with unit_of_work() as s:
+        row = s.get(SearchSetting, KEY)
+        if row is not None:
+            row.value = ""
+            row.updated_at = utcnow()
+            row.updated_by_id = actor.id
+        record_event(
+            s, actor=actor, entity_type="thesaurus", entity_id=0, from_state=None,
+            to_state="reset", comment="Auf den mitgelieferten Thesaurus zurückgesetzt",
+        )
