@@ -646,7 +646,12 @@ class CatalogueIndex:
             exclude_solution_ids=exclude_solution_ids,
         )
 
-    def similar(self, title: str, summary: str, limit: int = 5) -> list[Match]:
+    def similar(
+        self, title: str, summary: str, limit: int = 5, *, exclude_solution_ids: Iterable[int] = ()
+    ) -> list[Match]:
+        """Existing solutions that look like one being written (duplicate hint; no weak ones)."""
         from search_index.matching import run_similar
 
-        return run_similar(self.context(), title, summary, limit=limit)
+        return run_similar(
+            self.context(), title, summary, limit=limit, exclude_solution_ids=exclude_solution_ids
+        )

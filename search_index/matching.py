@@ -359,7 +359,15 @@ def _variant_set(ctx: SearchContext, v) -> frozenset[int] | set[int]:
     return variant_docs(ctx, v)
 
 
-def run_similar(ctx: SearchContext, title: str, summary: str, limit: int = 5) -> list[Match]:
+def run_similar(
+    ctx: SearchContext,
+    title: str,
+    summary: str,
+    limit: int = 5,
+    exclude_solution_ids: Iterable[int] = (),
+) -> list[Match]:
     """Solutions that look like the one being written (duplicate hint)."""
-    text = f"{title} {title} {summary}"
-    return [m for m in run_match(ctx, text, limit=limit) if m.band != "weak"]
+    matches = run_match(
+        ctx, f"{title} {summary}", limit=limit, exclude_solution_ids=exclude_solution_ids
+    )
+    return [m for m in matches if m.band != "weak"]

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import sqlalchemy as sa
@@ -34,6 +35,9 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PASSWORD = "browser-test-passwort-42"
+
+T = TypeVar("T")
 
 
 def _unavailable(reason: str) -> None:
@@ -67,6 +71,21 @@ class LiveServer:
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             return pool.submit(run).result(timeout=30)
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` inside the live app's context in a worker thread (see ``query``); use it
+        to create data through services while the browser is running."""
+        from catalogue.extensions import db
+
+        def run() -> T:
+            with self.app.app_context():
+                try:
+                    return fn()
+                finally:
+                    db.session.close()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(run).result(timeout=60)
 
 
 def _pooled(wsgi_app, pool: ThreadPoolExecutor):

@@ -143,6 +143,10 @@ def test_similar_for_duplicate_hint(matcher):
     similar = matcher.similar("Terminvergabe online", "Bürger buchen Termine im Bürgerbüro")
     assert similar and similar[0].solution_id == 1
     assert matcher.similar("Fischereischein", "Angelkarte beantragen") == []
+    assert all(
+        m.solution_id != 1
+        for m in matcher.similar("Terminvergabe online", "Termine", exclude_solution_ids=[1])
+    )
 
 
 def test_category_key():
