@@ -6,6 +6,7 @@ benchmarks/matching_latency.py. Must not be imported by the application.
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import datetime, timedelta
 
@@ -77,6 +78,7 @@ class Corpus:
         vocab = function_words + head + tail
         self.vocab = vocab
         self.weights = [1.0 / (i + 1) ** 1.07 for i in range(len(vocab))]
+        self.cum_weights = list(itertools.accumulate(self.weights))
         self.kreise = [f"0575{i}" for i in range(8)] + [f"0576{i}" for i in range(8)]
         self.municipalities = [(k, f"{k}{j:03d}") for k in self.kreise for j in range(30)]
 
@@ -91,7 +93,7 @@ class Corpus:
         return word
 
     def words(self, n: int) -> str:
-        return " ".join(self.rng.choices(self.vocab, weights=self.weights, k=n))
+        return " ".join(self.rng.choices(self.vocab, cum_weights=self.cum_weights, k=n))
 
     def document(self, i: int) -> IndexDocument:
         rng = self.rng

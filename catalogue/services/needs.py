@@ -114,7 +114,15 @@ def match_text(
         tags=tags or (),
         municipality_population=population,
     )
-    return MatchOutcome(_visible_matches(raw))
+    return MatchOutcome(_trim_weak(_visible_matches(raw)))
+
+
+def _trim_weak(matches: list[MatchView]) -> list[MatchView]:
+    """Distant relatives are shown sparingly: at most five when nothing fits better, at most
+    three below better matches — a long list of weak hits only hides the signal."""
+    better = [m for m in matches if m.band != "weak"]
+    weak = [m for m in matches if m.band == "weak"]
+    return better + weak[: 3 if better else 5]
 
 
 def validate_need(title: str, text: str, category: str | None) -> dict[str, str]:

@@ -266,3 +266,73 @@ def format_violations(url: str, violations: list[dict]) -> str:
         if len(v["nodes"]) > 5:
             lines.append(f"    … and {len(v['nodes']) - 5} more")
     return "\n".join(lines)
+
+
+# Accounts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    role: str
+    email: str
+    name: str
+    password: str = PASSWORD
+
+
+ACCOUNTS = {
+    # role: (e-mail, name, municipality); contributor and member work for Paderborn
+    "admin": ("admin@browser.example", "Browser Administration", None),
+    "curator": ("kuratierung@browser.example", "Browser Kuratierung", None),
+    "contributor": ("beitrag@browser.example", "Browser Beitragende", "05774032"),
+    "member": ("mitglied@browser.example", "Browser Mitglied", "05774032"),
+}
+
+
+@pytest.fixture(scope="session")
+def accounts(live_server: LiveServer) -> dict[str, Account]:
+    """One account per role in the live app, created the way production creates them: the
+    first admin from the command line, everyone else by invitation and accepting it."""
+    from catalogue.services import accounts as service
+
+    def create() -> None:
+        email, name, _ = ACCOUNTS["admin"]
+        admin = service.create_admin(email=email, name=name, password=PASSWORD)
+        for role in ("curator", "contributor", "member"):
+            email, name, ags = ACCOUNTS[role]
+            _, token = service.invite_user(
+                actor=admin, email=email, name=name, role=role, municipality_ags=ags
+            )
+            service.accept_invitation(token, PASSWORD)
+
+    live_server.call(create)
+    return {role: Account(role, email, name) for role, (email, name, _) in ACCOUNTS.items()}
+
+
+def sign_in(page, live: LiveServer, account: Account) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto(live.url + "/anmelden")
+    page.locator("#email").fill(account.email)
+    page.locator("#password").fill(account.password)
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    page.get_by_text(f"Willkommen, {account.name}!").wait_for()
+
+
+@pytest.fixture
+def signed_in(browser, live_server: LiveServer, accounts: dict[str, Account]):
+    """Factory: a page in a fresh browser context, signed in as ``role``. Contexts bypass CSP
+    (so axe can be injected) unless ``bypass_csp=False``; all are closed after the test."""
+    contexts = []
+
+    def open_page(role: str, *, width: int = 1280, bypass_csp: bool = True):
+        ctx = browser.new_context(
+            viewport={"width": width, "height": 900}, locale="de-DE", bypass_csp=bypass_csp
+        )
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        sign_in(page, live_server, accounts[role])
+        return page
+
+    yield open_page
+    for ctx in contexts:
+        ctx.close()

@@ -222,10 +222,13 @@ def test_attachment_download_follows_visibility_and_is_safe(people, client):
     assert client.get(url).status_code == 404  # draft: not public
     _force_state(solution.id, ContentState.PUBLISHED)
     response = client.get(url)
-    assert response.status_code == 200 and response.data == PDF
-    assert response.headers["Content-Disposition"].startswith("attachment")
-    assert "sandbox" in response.headers["Content-Security-Policy"]
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    try:
+        assert response.status_code == 200 and response.data == PDF
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    finally:
+        response.close()
 
 
 # -- the journey -------------------------------------------------------------------------------

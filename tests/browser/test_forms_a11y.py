@@ -1,0 +1,296 @@
+"""axe-core (WCAG 2.0/2.1 A and AA) on the signed-in pages and every form, each form in its
+normal state and in its error state (submitted empty), plus 320 px reflow of the two longest
+forms. The error state also checks the error pattern itself: title prefix, an error summary
+whose links lead to existing fields, and ``aria-invalid`` fields whose ``aria-describedby``
+points at elements that exist.
+
+Signed-in pages are shared per role and width within this module (signing in costs an argon2
+check); all data the pages need is created once through the services."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.conftest import (
+    LiveServer,
+    axe_violations,
+    format_violations,
+    sign_in,
+)
+from tests.browser.test_journey import TINY_PDF
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class Content:
+    submitted_id: int  # a new solution waiting for review, with an attachment
+    revision_id: int  # a submitted revision of a published solution (the review page diff)
+    changes_requested_id: int  # sent back with a comment (Meine Beiträge, notifications)
+    report_solution_id: int  # a published solution to write an experience report about
+    need_id: int  # a public need of the member's municipality
+
+
+def _solution_input(title: str):
+    from catalogue.services.contributions import SolutionInput
+
+    return SolutionInput(
+        title=title,
+        summary=f"{title}: eine kurze Zusammenfassung für die Prüfung.",
+        description="Wie es funktioniert:\n\n- Schritt eins\n- Schritt zwei",
+        category="buergerservice",
+        kind="software",
+        project_status="in_operation",
+        readiness="documented",
+    )
+
+
+@pytest.fixture(scope="module")
+def content(live_server: LiveServer, accounts) -> Content:
+    from catalogue.models import Solution, User
+    from catalogue.services import contributions, needs
+    from catalogue.services import workflow as wf
+
+    def create() -> Content:
+        from catalogue.extensions import db
+
+        def user(role: str) -> User:
+            return db.session.scalar(sa.select(User).where(User.email == accounts[role].email))
+
+        author, curator, member = user("contributor"), user("curator"), user("member")
+
+        def submitted(title: str, attachment: str | None = None) -> int:
+            solution = contributions.create_solution(actor=author, data=_solution_input(title))
+            if attachment:
+                contributions.add_attachment(
+                    actor=author, solution_id=solution.id, filename=attachment,
+                    stream=io.BytesIO(TINY_PDF),
+                )
+            wf.apply_action(actor=author, entity_type="solution", entry_id=solution.id, action="submit")
+            return solution.id
+
+        submitted_id = submitted("Mängelmelder für Straßenschäden", attachment="handbuch.pdf")
+        changes_id = submitted("Digitale Ratsarbeit ohne Papier")
+        wf.apply_action(
+            actor=curator, entity_type="solution", entry_id=changes_id,
+            action="request_changes", comment="Bitte nennen Sie die Kosten pro Jahr.",
+        )
+        published_id = submitted("Online-Antrag für Anwohnerparkausweise")
+        wf.apply_action(actor=curator, entity_type="solution", entry_id=published_id, action="approve")
+        revision = contributions.start_revision(actor=author, solution_id=published_id)
+        data = _solution_input("Anwohnerparken digital beantragen")
+        contributions.update_solution(actor=author, solution_id=revision.id, data=data)
+        wf.apply_action(actor=author, entity_type="solution", entry_id=revision.id, action="submit")
+        need = needs.create_need(
+            actor=member,
+            title="Terminvergabe im Bürgerbüro",
+            text="Im Bürgerbüro warten die Leute montags lange; wir suchen eine Online-Terminvergabe.",
+        )
+        report_solution_id = db.session.scalar(
+            sa.select(Solution.id).where(Solution.slug == live_server.solution_slug)
+        )
+        return Content(submitted_id, revision.id, changes_id, report_solution_id, need.id)
+
+    return live_server.call(create)
+
+
+@pytest.fixture(scope="module")
+def pages(browser, live_server: LiveServer, accounts) -> Iterator[Callable[..., object]]:
+    """``pages(role, width=1280)``: one page per role and width for the whole module
+    (``visitor`` is not signed in). CSP is bypassed so that axe can be injected."""
+    cache: dict[tuple[str, int], object] = {}
+    contexts = []
+
+    def get(role: str, width: int = 1280):
+        if (role, width) not in cache:
+            ctx = browser.new_context(
+                viewport={"width": width, "height": 900}, locale="de-DE", bypass_csp=True
+            )
+            ctx.set_default_timeout(10_000)
+            contexts.append(ctx)
+            page = ctx.new_page()
+            if role != "visitor":
+                sign_in(page, live_server, accounts[role])
+            cache[(role, width)] = page
+        return cache[(role, width)]
+
+    yield get
+    for ctx in contexts:
+        ctx.close()
+
+
+def _url(live_server: LiveServer, content: Content, path: str) -> str:
+    return live_server.url + path.format(**vars(content))
+
+
+def assert_axe_clean(page, state: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, format_violations(f"{page.url} ({state})", violations)
+
+
+def assert_error_pattern(page) -> None:
+    """The page shows a form's error state the way every form must (see _macros.html)."""
+    summary = page.locator(".app-error-summary")
+    summary.first.wait_for()
+    assert page.title().startswith("Fehler:"), page.title()
+    targets = summary.locator("a").evaluate_all("links => links.map(a => a.hash.slice(1))")
+    assert targets, "the error summary lists no field"
+    for target in targets:
+        assert page.locator(f"[id='{target}']").count() == 1, f"summary links to missing #{target}"
+    invalid = page.locator("[aria-invalid=true]")
+    assert invalid.count() >= 1
+    for described in invalid.evaluate_all("els => els.map(e => e.getAttribute('aria-describedby'))"):
+        assert described, "an invalid field without aria-describedby"
+        for ref in described.split():
+            assert page.locator(f"[id='{ref}']").count() == 1, f"aria-describedby → missing #{ref}"
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    culprits = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 321)
+            .slice(0, 5)
+            .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                      + '.' + [...e.classList].join('.'))"""
+    )
+    assert width <= 321, f"{page.url}: scrollWidth {width}px at 320 px, e.g. {culprits}"
+
+
+def _submit(label: str, *, clear: tuple[str, ...] = ()) -> Callable[[object], None]:
+    def run(page) -> None:
+        for selector in clear:
+            page.locator(selector).fill("")
+        page.get_by_role("button", name=label, exact=True).click()
+
+    return run
+
+
+# id: (role, path, how to reach the error state)
+FORMS = {
+    "login": ("visitor", "/anmelden", _submit("Anmelden")),
+    "password-forgotten": ("visitor", "/konto/passwort-vergessen", _submit("Link anfordern")),
+    "profile": ("member", "/konto", _submit("Angaben speichern", clear=("#profil-name",))),
+    "profile-password": ("member", "/konto", _submit("Passwort ändern")),
+    "new-solution": ("contributor", "/mitwirken/loesungen/neu", _submit("Entwurf speichern")),
+    "new-report": (
+        "contributor",
+        "/mitwirken/loesungen/{report_solution_id}/bericht/neu",
+        _submit("Entwurf speichern"),
+    ),
+    "new-need": ("member", "/bedarfe/neu", _submit("Bedarf speichern")),
+    "describe-need": ("visitor", "/bedarfe/beschreiben", _submit("Passende Lösungen finden")),
+    "review": (
+        "curator",
+        "/pruefung/loesungen/{submitted_id}",
+        _submit("Überarbeitung erbitten"),
+    ),
+    "review-revision": ("curator", "/pruefung/loesungen/{revision_id}", _submit("Ablehnen")),
+    "admin-invite": ("admin", "/verwaltung/konten/einladen", _submit("Einladung verschicken")),
+}
+
+
+@pytest.mark.parametrize("name", FORMS.keys())
+def test_form_is_axe_clean_normal_and_with_errors(live_server, content, pages, name):
+    role, path, make_errors = FORMS[name]
+    page = pages(role)
+    response = page.goto(_url(live_server, content, path))
+    assert response.status == 200
+    assert page.locator(".app-error-summary").count() == 0
+    assert_axe_clean(page, "normal")
+    make_errors(page)
+    assert_error_pattern(page)
+    assert_axe_clean(page, "error")
+
+
+def test_review_comment_is_required_to_request_changes(live_server, content, pages):
+    page = pages("curator")
+    page.goto(_url(live_server, content, "/pruefung/loesungen/{submitted_id}"))
+    page.get_by_role("button", name="Überarbeitung erbitten").click()
+    assert_error_pattern(page)
+    error = page.locator("#comment-error").inner_text()
+    assert "Bitte begründen Sie die Entscheidung" in error
+    assert page.locator("#comment").get_attribute("aria-describedby") == "comment-hint comment-error"
+    assert "In Prüfung" in page.locator(".kern-preline").inner_text()  # nothing was decided
+
+
+# id: (role, path, a locator that proves the page shows what it should)
+PAGES = {
+    "describe-need-results": (
+        "visitor",
+        "/bedarfe/beschreiben?text=Termine+im+B%C3%BCrgerb%C3%BCro+online+vergeben",
+        ".app-match",
+    ),
+    "describe-need-results-member": (
+        "member",
+        "/bedarfe/beschreiben?text=Termine+im+B%C3%BCrgerb%C3%BCro+online+vergeben",
+        "text=Als Bedarf meiner Kommune speichern",
+    ),
+    "describe-need-no-results": (
+        "visitor",
+        "/bedarfe/beschreiben?text=Quantenverschr%C3%A4nkte+Zebrastreifen",
+        "text=Zu dieser Beschreibung passt noch keine Lösung im Katalog.",
+    ),
+    "need-detail": ("member", "/bedarfe/{need_id}", "text=Status ändern"),
+    "need-detail-curator": ("curator", "/bedarfe/{need_id}", "h1"),
+    "needs": ("member", "/bedarfe", "text=Terminvergabe im Bürgerbüro"),
+    "brokering": ("curator", "/vermittlung", "text=Terminvergabe im Bürgerbüro"),
+    "review-queue": ("curator", "/pruefung/", "text=Anwohnerparken digital beantragen"),
+    "my-contributions": ("contributor", "/mitwirken/", "text=Bitte nennen Sie die Kosten pro Jahr."),
+    "solution-status": (
+        "contributor",
+        "/mitwirken/loesungen/{changes_requested_id}",
+        ".app-events__comment",
+    ),
+    "revision-status": ("contributor", "/mitwirken/loesungen/{revision_id}", ".app-diff"),
+    "notifications": ("contributor", "/konto/benachrichtigungen", ".app-result"),
+    "admin-overview": ("admin", "/verwaltung/", "h1"),
+    "admin-users": ("admin", "/verwaltung/konten", "text=Browser Beitragende"),
+    "admin-users-filtered": (
+        "admin",
+        "/verwaltung/konten?rolle=contributor&kommune=05774032",
+        "text=Browser Beitragende",
+    ),
+    "admin-users-invalid-filter": ("admin", "/verwaltung/konten?rolle=unsinn", "h1"),
+    "admin-user": ("admin", "/verwaltung/konten", None),  # reached by clicking, see below
+    "audit-log": ("admin", "/verwaltung/protokoll", "text=Einladung angenommen"),
+    "audit-log-filtered": ("admin", "/verwaltung/protokoll?typ=solution", "text=Nr."),
+}
+
+
+@pytest.mark.parametrize("name", PAGES.keys())
+def test_signed_in_page_is_axe_clean(live_server, content, pages, name):
+    role, path, proof = PAGES[name]
+    page = pages(role)
+    response = page.goto(_url(live_server, content, path))
+    assert response.status == 200
+    if name == "admin-user":
+        page.get_by_role("link", name="Browser Beitragende").click()
+        page.wait_for_url("**/verwaltung/konten/*")
+    else:
+        assert page.locator(proof).count() >= 1, f"{path}: {proof} not found"
+    assert_axe_clean(page, "normal")
+
+
+@pytest.mark.parametrize(
+    "role, path, errors",
+    [
+        ("contributor", "/mitwirken/loesungen/neu", _submit("Entwurf speichern")),
+        ("curator", "/pruefung/loesungen/{revision_id}", _submit("Überarbeitung erbitten")),
+    ],
+    ids=["new-solution", "review"],
+)
+def test_long_forms_reflow_at_320px(live_server, content, pages, role, path, errors):
+    page = pages(role, width=320)
+    page.goto(_url(live_server, content, path))
+    assert_no_horizontal_scroll(page)
+    assert_axe_clean(page, "normal, 320 px")
+    errors(page)
+    assert_error_pattern(page)
+    assert_no_horizontal_scroll(page)
+    assert_axe_clean(page, "error, 320 px")
