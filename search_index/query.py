@@ -55,11 +55,11 @@ FILTER_FIELDS = (
     "readiness",
 )
 SORTS = ("relevance", "newest", "most_reused")
-SEARCH_BOOSTS = {"content": 1.0, "title": 2.0, "summary": 1.0, "tags": 1.0}
+SEARCH_BOOSTS = {"content": 1.0, "title": 2.0}  # summary and tags are part of content
 SUGGEST_BELOW = 3
 MAX_VARIANTS = 16
 MAX_PER_PAGE = 100
-RERANK_DEPTH = 100
+RERANK_DEPTH = 60
 
 
 @dataclass(frozen=True)
