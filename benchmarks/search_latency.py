@@ -114,7 +114,8 @@ def main() -> None:
         f"median {statistics.median(approve):.0f} ms, max {max(approve):.0f} ms"
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {rss:.0f} MB")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS {rss:.0f} MB (largest rebuild worker process: {children:.0f} MB)")
     ix.close()
     print(
         json.dumps(
@@ -126,6 +127,7 @@ def main() -> None:
                 "rebuild_docs_per_s": round(rate, 1) if rate is not None else None,
                 "approve_to_searchable_ms": round(max(approve), 1),
                 "peak_rss_mb": round(rss, 1),
+                "peak_rss_rebuild_worker_mb": round(children, 1),
                 "segments": stats["segment_count"],
                 "index_mb": round(stats["size_bytes"] / 1e6, 1),
             }

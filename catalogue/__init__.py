@@ -35,9 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["SEARCH_INDEX_DIR"] = settings["SEARCH_INDEX_DIR"] or os.path.join(
         app.instance_path, "search-index"
     )
-    app.config["UPLOAD_DIR"] = settings["UPLOAD_DIR"] or os.path.join(
-        app.instance_path, "uploads"
-    )
+    app.config["UPLOAD_DIR"] = settings["UPLOAD_DIR"] or os.path.join(app.instance_path, "uploads")
     engine_options: dict[str, Any] = {"url": database_url}
     if database_url.startswith("sqlite"):
         engine_options["connect_args"] = {"timeout": 30}

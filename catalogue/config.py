@@ -27,7 +27,8 @@ KEYS: dict[str, Key] = {
         None, "SQLAlchemy URL. Default: SQLite file catalogue.sqlite3 in the instance folder."
     ),
     "SEARCH_INDEX_DIR": Key(
-        None, "Directory of this host's Whoosh index. Default: search-index/ in the instance folder."
+        None,
+        "Directory of this host's Whoosh index. Default: search-index/ in the instance folder.",
     ),
     "SEARCH_SYNC": Key(
         "inline",
@@ -36,7 +37,9 @@ KEYS: dict[str, Key] = {
     ),
     "DEMO_MODE": Key(False, "Show the demo-data banner and allow demo accounts."),
     "REGION_NAME": Key("Ostwestfalen-Lippe", "Name of the region the catalogue serves."),
-    "OPERATOR_NAME": Key("DigitalBüro OWL", "Who runs this catalogue (shown in header and footer)."),
+    "OPERATOR_NAME": Key(
+        "DigitalBüro OWL", "Who runs this catalogue (shown in header and footer)."
+    ),
     "OPERATOR_ADDRESS": Key(
         "Musterstraße 1\n33098 Paderborn", "Postal address for the Impressum (multi-line)."
     ),

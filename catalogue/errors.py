@@ -20,7 +20,9 @@ class PermissionDenied(DomainError):
 
 
 class ValidationFailed(DomainError):
-    def __init__(self, errors: dict[str, str], message: str = "Bitte prüfen Sie Ihre Angaben.") -> None:
+    def __init__(
+        self, errors: dict[str, str], message: str = "Bitte prüfen Sie Ihre Angaben."
+    ) -> None:
         super().__init__(message)
         self.errors = errors
 

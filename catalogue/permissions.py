@@ -169,12 +169,16 @@ def can_view_need(actor: Any, need: Any) -> bool:
 
     if need.visibility == NeedVisibility.PUBLIC:
         return True
-    return is_curator(actor) or (is_staff(actor) and actor.municipality_ags == need.municipality_ags)
+    return is_curator(actor) or (
+        is_staff(actor) and actor.municipality_ags == need.municipality_ags
+    )
 
 
 def can_manage_need(actor: Any, need: Any) -> bool:
     """Change status or text: the need's municipality or curators."""
-    return is_curator(actor) or (is_staff(actor) and actor.municipality_ags == need.municipality_ags)
+    return is_curator(actor) or (
+        is_staff(actor) and actor.municipality_ags == need.municipality_ags
+    )
 
 
 def can_broker(actor: Any) -> bool:
@@ -186,7 +190,9 @@ def can_declare_reuse(actor: Any) -> bool:
 
 
 def can_update_reuse(actor: Any, reuse: Any) -> bool:
-    return is_curator(actor) or (is_staff(actor) and actor.municipality_ags == reuse.municipality_ags)
+    return is_curator(actor) or (
+        is_staff(actor) and actor.municipality_ags == reuse.municipality_ags
+    )
 
 
 def can_request_contact(actor: Any) -> bool:

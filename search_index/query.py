@@ -270,7 +270,15 @@ def add_fuzzy_variants(ctx: SearchContext, concept: Concept) -> bool:
     candidates = sorted(((df, term) for term, df in found.items()), reverse=True)
     for _df, term in candidates[:5]:
         concept.variants.append(Variant((term,), 0.6, False, "fuzzy"))
-    return bool(candidates)
+    if not candidates:
+        # A misspelt thesaurus word ("Kindertagesstäte") can still reach its synonyms ("Kita").
+        thesaurus = ctx.owner.thesaurus
+        for _dist, key in thesaurus.closest(stem, maxdist)[:2]:
+            for term, weight in thesaurus.expand(key):
+                terms = tuple(term.split())
+                if all(ctx.doc_frequency("content", x) for x in terms):
+                    concept.variants.append(Variant(terms, 0.6 * weight, False, "fuzzy"))
+    return bool(concept.variants)
 
 
 # ------------------------------------------------------------------------------------------
@@ -374,6 +382,9 @@ def suggest(ctx: SearchContext, text: str, concepts: list[Concept]) -> str | Non
             and ctx.doc_frequency("content", qw.stem) == 0
         ):
             fix = _best_spelling(ctx, lower)
+            if fix is None:
+                close = ctx.owner.thesaurus.closest(qw.stem, 1 if len(qw.stem) <= 6 else 2)
+                fix = ctx.owner.thesaurus.surface(close[0][1]) if close else None
             fixed = analyze_word(fix) if fix else None
             if fixed is not None and fixed.stem != qw.stem:
                 out.append(fix)

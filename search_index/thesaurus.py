@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+from whoosh.support.levenshtein import distance
+
 from search_index.analysis import analyze_query_words
 
 SYNONYM_WEIGHT = 0.7
@@ -38,6 +40,7 @@ class Thesaurus:
         self._text = text
         self._index: dict[str, list[int]] = {}
         self._keys: list[tuple[str, ...]] = []
+        self._surface: dict[str, str] = {}  # key -> the entry as written (for suggestions)
         self.max_words = 1
         for gi, group in enumerate(self._groups):
             keys: list[str] = []
@@ -45,6 +48,7 @@ class Thesaurus:
                 key = _entry_key(entry)
                 if key and key not in keys:
                     keys.append(key)
+                    self._surface.setdefault(key, entry)
                     self.max_words = max(self.max_words, key.count(" ") + 1)
             self._keys.append(tuple(keys))
             for key in keys:
@@ -88,6 +92,23 @@ class Thesaurus:
 
     def __contains__(self, stemmed_term: str) -> bool:
         return stemmed_term in self._index
+
+    def closest(self, stemmed_term: str, maxdist: int) -> list[tuple[int, str]]:
+        """Single-word keys within `maxdist` edits of a (misspelt) stem: [(distance, key)]."""
+        out = []
+        for key in self._index:
+            if " " in key or abs(len(key) - len(stemmed_term)) > maxdist:
+                continue
+            if key[:1] != stemmed_term[:1]:
+                continue
+            d = distance(key, stemmed_term, limit=maxdist + 1)
+            if 0 < d <= maxdist:
+                out.append((d, key))
+        return sorted(out)
+
+    def surface(self, key: str) -> str:
+        """The entry as curators wrote it, for a stemmed key ("" if unknown)."""
+        return self._surface.get(key, "")
 
     def expand(self, stemmed_term: str) -> list[tuple[str, float]]:
         """[(term, weight)]: the term itself (1.0), then its synonyms (SYNONYM_WEIGHT)."""

@@ -19,7 +19,9 @@ PG_URL = os.environ.get("CATALOGUE_TEST_DATABASE_URL")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "allow_drift: the test leaves the index out of sync on purpose")
+    config.addinivalue_line(
+        "markers", "allow_drift: the test leaves the index out of sync on purpose"
+    )
 
 
 def _reset_postgres(url: str) -> None:

@@ -56,7 +56,5 @@ class ExperienceReport(Base):
     @property
     def full_text(self) -> str:
         return "\n".join(
-            part
-            for part in (self.title, self.what_worked, self.what_did_not, self.advice)
-            if part
+            part for part in (self.title, self.what_worked, self.what_did_not, self.advice) if part
         )

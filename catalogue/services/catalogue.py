@@ -109,7 +109,9 @@ def key_figures() -> KeyFigures:
     published = Solution.state == ContentState.PUBLISHED
     return KeyFigures(
         solutions=s.scalar(
-            sa.select(sa.func.count(Solution.id)).where(published, Solution.revision_of_id.is_(None))
+            sa.select(sa.func.count(Solution.id)).where(
+                published, Solution.revision_of_id.is_(None)
+            )
         )
         or 0,
         reports=s.scalar(
@@ -129,9 +131,7 @@ def key_figures() -> KeyFigures:
             )
         )
         or 0,
-        reuses=s.scalar(
-            sa.select(sa.func.count(Reuse.id)).where(Reuse.status != ReuseStatus.ENDED)
-        )
+        reuses=s.scalar(sa.select(sa.func.count(Reuse.id)).where(Reuse.status != ReuseStatus.ENDED))
         or 0,
     )
 
@@ -303,7 +303,9 @@ def municipality_profile(ags: str) -> MunicipalityProfile:
     if m.kind == MunicipalityKind.KREIS:
         members = list(
             db.session.scalars(
-                sa.select(Municipality).where(Municipality.kreis_ags == ags).order_by(Municipality.name)
+                sa.select(Municipality)
+                .where(Municipality.kreis_ags == ags)
+                .order_by(Municipality.name)
             )
         )
     return MunicipalityProfile(m, offers, partner_in, reuses, reports, members)

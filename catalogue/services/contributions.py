@@ -176,7 +176,9 @@ def validate_report(data: ReportInput) -> dict[str, str]:
     if not _enum_ok(ReportRole, data.role):
         errors["role"] = "Bitte wählen Sie, ob Sie die Lösung entwickelt haben oder nachnutzen."
     if not (data.what_worked.strip() or data.what_did_not.strip() or data.advice.strip()):
-        errors["what_worked"] = "Bitte beschreiben Sie mindestens, was gut funktioniert hat, was nicht, oder Ihren Rat an andere."
+        errors["what_worked"] = (
+            "Bitte beschreiben Sie mindestens, was gut funktioniert hat, was nicht, oder Ihren Rat an andere."
+        )
     for name in ("effort", "cost", "duration"):
         if len(getattr(data, name)) > 200:
             errors[name] = "Bitte höchstens 200 Zeichen."
@@ -217,16 +219,32 @@ def _unique_slug(session, title: str, suffix: str = "") -> str:
 def _apply_solution_input(session, solution: Solution, data: SolutionInput) -> None:
     errors: dict[str, str] = {}
     solution.partners = [
-        m for m in _municipalities(session, data.partner_ags, errors)
+        m
+        for m in _municipalities(session, data.partner_ags, errors)
         if m.ags != solution.lead_municipality_ags
     ]
     if errors:
         raise ValidationFailed(errors)
     for name in (
-        "title", "summary", "problem", "description", "category", "lead_organisation",
-        "partner_organisations", "ozg_references", "leika_keys", "technology", "products",
-        "licence", "repository_url", "effort_person_days", "cost_eur", "cost_note", "funding",
-        "duration_months", "review_by",
+        "title",
+        "summary",
+        "problem",
+        "description",
+        "category",
+        "lead_organisation",
+        "partner_organisations",
+        "ozg_references",
+        "leika_keys",
+        "technology",
+        "products",
+        "licence",
+        "repository_url",
+        "effort_person_days",
+        "cost_eur",
+        "cost_note",
+        "funding",
+        "duration_months",
+        "review_by",
     ):
         value = getattr(data, name)
         setattr(solution, name, value.strip() if isinstance(value, str) else value)
@@ -239,7 +257,13 @@ def _apply_solution_input(session, solution: Solution, data: SolutionInput) -> N
         for i, link in enumerate(data.links)
     ]
     solution.contacts = [
-        ContactPerson(name=c.name.strip(), role=c.role.strip(), email=c.email.strip(), phone=c.phone.strip(), position=i)
+        ContactPerson(
+            name=c.name.strip(),
+            role=c.role.strip(),
+            email=c.email.strip(),
+            phone=c.phone.strip(),
+            position=i,
+        )
         for i, c in enumerate(data.contacts)
     ]
 
@@ -249,7 +273,9 @@ def _lead_for(session, actor: Any, requested: str | None) -> str:
         ags = requested or ""
         m = session.get(Municipality, ags) if ags else None
         if m is None:
-            raise ValidationFailed({"lead_municipality_ags": "Bitte wählen Sie die federführende Kommune."})
+            raise ValidationFailed(
+                {"lead_municipality_ags": "Bitte wählen Sie die federführende Kommune."}
+            )
         return m.ags
     return actor.municipality_ags
 
@@ -276,8 +302,13 @@ def create_solution(*, actor: Any, data: SolutionInput) -> Solution:
         s.flush()
         _apply_solution_input(s, solution, data)
         record_event(
-            s, actor=actor, entity_type="solution", entity_id=solution.id,
-            from_state=None, to_state=ContentState.DRAFT.value, comment="Entwurf angelegt",
+            s,
+            actor=actor,
+            entity_type="solution",
+            entity_id=solution.id,
+            from_state=None,
+            to_state=ContentState.DRAFT.value,
+            comment="Entwurf angelegt",
         )
     return solution
 
@@ -339,8 +370,13 @@ def start_revision(*, actor: Any, solution_id: int) -> Solution:
         s.flush()
         _apply_solution_input(s, revision, SolutionInput.from_solution(original))
         record_event(
-            s, actor=actor, entity_type="solution", entity_id=revision.id, from_state=None,
-            to_state=ContentState.DRAFT.value, comment=f"Überarbeitung von #{original.id} begonnen",
+            s,
+            actor=actor,
+            entity_type="solution",
+            entity_id=revision.id,
+            from_state=None,
+            to_state=ContentState.DRAFT.value,
+            comment=f"Überarbeitung von #{original.id} begonnen",
         )
     return revision
 
@@ -354,9 +390,15 @@ ALLOWED_ATTACHMENTS: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        (b"PK\x03\x04",),
+    ),
     "odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
     "ods": ("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
     "odp": ("application/vnd.oasis.opendocument.presentation", (b"PK\x03\x04",)),
@@ -375,7 +417,9 @@ def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[by
     allowed = ALLOWED_ATTACHMENTS.get(extension)
     if allowed is None:
         raise ValidationFailed(
-            {"attachment": "Dieser Dateityp ist nicht erlaubt. Erlaubt sind PDF, PNG, JPEG und Office-Dokumente (docx, xlsx, pptx, odt, ods, odp)."}
+            {
+                "attachment": "Dieser Dateityp ist nicht erlaubt. Erlaubt sind PDF, PNG, JPEG und Office-Dokumente (docx, xlsx, pptx, odt, ods, odp)."
+            }
         )
     content = stream.read(MAX_ATTACHMENT_BYTES + 1)
     if len(content) > MAX_ATTACHMENT_BYTES:
@@ -384,9 +428,7 @@ def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[by
         raise ValidationFailed({"attachment": "Die Datei ist leer."})
     content_type, signatures = allowed
     if not any(content.startswith(sig) for sig in signatures):
-        raise ValidationFailed(
-            {"attachment": "Der Inhalt der Datei passt nicht zu ihrer Endung."}
-        )
+        raise ValidationFailed({"attachment": "Der Inhalt der Datei passt nicht zu ihrer Endung."})
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
@@ -394,10 +436,16 @@ def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[by
         solution = s.get(Solution, solution_id)
         if solution is None:
             raise NotFound("Diese Lösung gibt es nicht.")
-        require(can_edit_solution(actor, solution), "Anhänge können nur an Entwürfen geändert werden.")
+        require(
+            can_edit_solution(actor, solution), "Anhänge können nur an Entwürfen geändert werden."
+        )
         attachment = Attachment(
-            solution_id=solution.id, filename=filename, stored_name=stored_name,
-            content_type=content_type, size=len(content), uploaded_by_id=actor.id,
+            solution_id=solution.id,
+            filename=filename,
+            stored_name=stored_name,
+            content_type=content_type,
+            size=len(content),
+            uploaded_by_id=actor.id,
         )
         s.add(attachment)
         (upload_dir / stored_name).write_bytes(content)
@@ -410,7 +458,9 @@ def remove_attachment(*, actor: Any, attachment_id: int) -> None:
         if attachment is None:
             raise NotFound("Diesen Anhang gibt es nicht.")
         solution = s.get(Solution, attachment.solution_id)
-        require(can_edit_solution(actor, solution), "Anhänge können nur an Entwürfen geändert werden.")
+        require(
+            can_edit_solution(actor, solution), "Anhänge können nur an Entwürfen geändert werden."
+        )
         s.delete(attachment)
     path = Path(current_app.config["UPLOAD_DIR"]) / attachment.stored_name
     path.unlink(missing_ok=True)
@@ -438,7 +488,10 @@ def create_report(*, actor: Any, solution_id: int, data: ReportInput) -> Experie
         solution = s.get(Solution, solution_id)
         if solution is None:
             raise NotFound("Diese Lösung gibt es nicht.")
-        require(can_write_report(actor, solution), "Zu dieser Lösung können Sie keinen Bericht schreiben.")
+        require(
+            can_write_report(actor, solution),
+            "Zu dieser Lösung können Sie keinen Bericht schreiben.",
+        )
         if errors:
             raise ValidationFailed(errors)
         municipality_ags = actor.municipality_ags or solution.lead_municipality_ags
@@ -454,8 +507,13 @@ def create_report(*, actor: Any, solution_id: int, data: ReportInput) -> Experie
         s.add(report)
         s.flush()
         record_event(
-            s, actor=actor, entity_type="report", entity_id=report.id,
-            from_state=None, to_state=ContentState.DRAFT.value, comment="Entwurf angelegt",
+            s,
+            actor=actor,
+            entity_type="report",
+            entity_id=report.id,
+            from_state=None,
+            to_state=ContentState.DRAFT.value,
+            comment="Entwurf angelegt",
         )
     return report
 
@@ -521,8 +579,13 @@ def start_report_revision(*, actor: Any, report_id: int) -> ExperienceReport:
         s.add(revision)
         s.flush()
         record_event(
-            s, actor=actor, entity_type="report", entity_id=revision.id, from_state=None,
-            to_state=ContentState.DRAFT.value, comment=f"Überarbeitung von #{original.id} begonnen",
+            s,
+            actor=actor,
+            entity_type="report",
+            entity_id=revision.id,
+            from_state=None,
+            to_state=ContentState.DRAFT.value,
+            comment=f"Überarbeitung von #{original.id} begonnen",
         )
     return revision
 
@@ -543,8 +606,14 @@ def my_contributions(*, actor: Any) -> list[ContributionRow]:
     curator comment, newest activity first."""
     require(can_view_own_contributions(actor))
     if is_curator(actor) and actor.municipality_ags is None:
-        solutions = list(db.session.scalars(sa.select(Solution).where(Solution.created_by_id == actor.id)))
-        reports = list(db.session.scalars(sa.select(ExperienceReport).where(ExperienceReport.author_id == actor.id)))
+        solutions = list(
+            db.session.scalars(sa.select(Solution).where(Solution.created_by_id == actor.id))
+        )
+        reports = list(
+            db.session.scalars(
+                sa.select(ExperienceReport).where(ExperienceReport.author_id == actor.id)
+            )
+        )
     else:
         solutions = list(
             db.session.scalars(
@@ -574,7 +643,11 @@ def my_contributions(*, actor: Any) -> list[ContributionRow]:
         commented: dict[int, str] = {}
         for event in events:
             latest[event.entity_id] = event
-            if event.comment and event.to_state in {"changes_requested", "rejected", "published"} and event.actor_id:
+            if (
+                event.comment
+                and event.to_state in {"changes_requested", "rejected", "published"}
+                and event.actor_id
+            ):
                 commented[event.entity_id] = event.comment
         for entry in entries:
             if entry.state == ContentState.ARCHIVED and entry.revision_of_id is not None:

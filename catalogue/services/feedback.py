@@ -22,12 +22,16 @@ def submit_barrier_report(
     if len(description) > 5000:
         errors["description"] = "Bitte fassen Sie sich kürzer (höchstens 5000 Zeichen)."
     if contact_email and "@" not in contact_email:
-        errors["contact_email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an oder lassen Sie das Feld leer."
+        errors["contact_email"] = (
+            "Bitte geben Sie eine gültige E-Mail-Adresse an oder lassen Sie das Feld leer."
+        )
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work() as s:
         report = BarrierReport(
-            description=description, page_url=page_url.strip()[:500], contact_email=contact_email.strip()
+            description=description,
+            page_url=page_url.strip()[:500],
+            contact_email=contact_email.strip(),
         )
         s.add(report)
     return report
@@ -35,4 +39,6 @@ def submit_barrier_report(
 
 def list_barrier_reports(*, actor: Any) -> list[BarrierReport]:
     require(can_view_barrier_reports(actor))
-    return list(db.session.scalars(sa.select(BarrierReport).order_by(BarrierReport.created_at.desc())))
+    return list(
+        db.session.scalars(sa.select(BarrierReport).order_by(BarrierReport.created_at.desc()))
+    )

@@ -41,7 +41,12 @@ def deliver_pending() -> int:
     config = current_app.config
     for mail in pending:
         if not config["MAIL_SERVER"]:
-            log.info("E-Mail (kein SMTP konfiguriert) an %s: %s\n%s", mail.recipient, mail.subject, mail.body)
+            log.info(
+                "E-Mail (kein SMTP konfiguriert) an %s: %s\n%s",
+                mail.recipient,
+                mail.subject,
+                mail.body,
+            )
             mail.error = "nicht versendet: kein SMTP-Server konfiguriert (nur protokolliert)"
             continue
         message = EmailMessage()
@@ -78,6 +83,3 @@ def list_mails(*, actor: Any, limit: int = 200) -> list[OutgoingMail]:
     return list(
         db.session.scalars(sa.select(OutgoingMail).order_by(OutgoingMail.id.desc()).limit(limit))
     )
-
-
-

@@ -150,7 +150,9 @@ def create_need(
     visibility: str = NeedVisibility.PUBLIC.value,
     municipality_ags: str | None = None,
 ) -> Need:
-    require(can_record_need(actor), "Bedarfe können angemeldete Mitarbeitende einer Kommune erfassen.")
+    require(
+        can_record_need(actor), "Bedarfe können angemeldete Mitarbeitende einer Kommune erfassen."
+    )
     errors = validate_need(title, text, category)
     if visibility not in {v.value for v in NeedVisibility}:
         errors["visibility"] = "Bitte wählen Sie, wer den Bedarf sehen darf."
@@ -171,7 +173,14 @@ def create_need(
         )
         s.add(need)
         s.flush()
-        record_event(s, actor=actor, entity_type="need", entity_id=need.id, from_state=None, to_state=NeedStatus.OPEN.value)
+        record_event(
+            s,
+            actor=actor,
+            entity_type="need",
+            entity_id=need.id,
+            from_state=None,
+            to_state=NeedStatus.OPEN.value,
+        )
         notify_curators(
             s,
             text=f"Neuer Bedarf aus {db.session.get(Municipality, ags).name}: „{need.title}“",
@@ -222,8 +231,18 @@ def set_need_status(*, actor: Any, need_id: int, status: str, comment: str = "")
         except ValueError:
             raise InvalidTransition("Unbekannter Status.") from None
         if new not in NEED_TRANSITIONS[need.status]:
-            raise InvalidTransition(f"Von „{need.status.label}“ nach „{new.label}“ ist nicht möglich.")
-        record_event(s, actor=actor, entity_type="need", entity_id=need.id, from_state=need.status.value, to_state=new.value, comment=comment.strip())
+            raise InvalidTransition(
+                f"Von „{need.status.label}“ nach „{new.label}“ ist nicht möglich."
+            )
+        record_event(
+            s,
+            actor=actor,
+            entity_type="need",
+            entity_id=need.id,
+            from_state=need.status.value,
+            to_state=new.value,
+            comment=comment.strip(),
+        )
         need.status = new
     return need
 
@@ -248,17 +267,29 @@ def flag_needs_for_new_solution(solution_id: int) -> list[Need]:
             text = f"Die neue Lösung „{solution.title}“ passt gut zum Bedarf „{need.title}“ ({need.municipality.name})."
             notify_curators(s, text=text, link=f"/bedarfe/{need.id}")
             for user in municipality_staff(s, need.municipality_ags):
-                notify(s, user=user, text=text, link=f"/loesungen/{solution.slug}",
-                       mail_subject=f"Passende Lösung für Ihren Bedarf: {solution.title}", base_url=base_url)
+                notify(
+                    s,
+                    user=user,
+                    text=text,
+                    link=f"/loesungen/{solution.slug}",
+                    mail_subject=f"Passende Lösung für Ihren Bedarf: {solution.title}",
+                    base_url=base_url,
+                )
     return flagged
 
 
-def similar_solutions(title: str, summary: str, *, exclude_id: int | None = None, limit: int = 5) -> list[MatchView]:
+def similar_solutions(
+    title: str, summary: str, *, exclude_id: int | None = None, limit: int = 5
+) -> list[MatchView]:
     """Duplicate hint while a solution is written."""
     from catalogue.services.search import ensure_index_current, get_index
 
     if len((title + summary).strip()) < 5:
         return []
     ensure_index_current()
-    raw = [m for m in get_index().similar(title, summary, limit=limit + 1) if m.solution_id != exclude_id]
+    raw = [
+        m
+        for m in get_index().similar(title, summary, limit=limit + 1)
+        if m.solution_id != exclude_id
+    ]
     return _visible_matches(raw[:limit])

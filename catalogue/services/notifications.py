@@ -63,11 +63,14 @@ def list_notifications(*, actor: Any, limit: int = 50) -> list[Notification]:
 def unread_count(actor: Any) -> int:
     if not is_staff(actor):
         return 0
-    return db.session.scalar(
-        sa.select(sa.func.count(Notification.id)).where(
-            Notification.user_id == actor.id, Notification.read_at.is_(None)
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.user_id == actor.id, Notification.read_at.is_(None)
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def mark_all_read(*, actor: Any) -> int:

@@ -48,7 +48,10 @@ def review_queue(
         query = (
             sa.select(ExperienceReport)
             .where(ExperienceReport.state == ContentState.SUBMITTED)
-            .options(orm.selectinload(ExperienceReport.municipality), orm.selectinload(ExperienceReport.solution))
+            .options(
+                orm.selectinload(ExperienceReport.municipality),
+                orm.selectinload(ExperienceReport.solution),
+            )
         )
         if municipality_ags:
             query = query.where(ExperienceReport.municipality_ags == municipality_ags)
@@ -84,20 +87,38 @@ def word_diff(old: str, new: str) -> Markup:
 
 
 SOLUTION_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Titel"), ("summary", "Kurzbeschreibung"), ("problem", "Ausgangslage"),
-    ("description", "Beschreibung"), ("category", "Kategorie"), ("kind", "Art"),
-    ("project_status", "Projektstand"), ("readiness", "Nachnutzbarkeit"),
-    ("lead_organisation", "Federführende Stelle"), ("partner_organisations", "Weitere Beteiligte"),
-    ("ozg_references", "OZG-Bezug"), ("leika_keys", "LeiKa-Schlüssel"), ("technology", "Technik"),
-    ("products", "Produkte"), ("licence", "Lizenz"), ("repository_url", "Quellcode"),
-    ("effort_person_days", "Aufwand (Personentage)"), ("cost_eur", "Kosten (Euro)"),
-    ("cost_note", "Hinweis zu Kosten"), ("funding", "Förderung"),
-    ("duration_months", "Dauer (Monate)"), ("review_by", "Nächste Prüfung"),
+    ("title", "Titel"),
+    ("summary", "Kurzbeschreibung"),
+    ("problem", "Ausgangslage"),
+    ("description", "Beschreibung"),
+    ("category", "Kategorie"),
+    ("kind", "Art"),
+    ("project_status", "Projektstand"),
+    ("readiness", "Nachnutzbarkeit"),
+    ("lead_organisation", "Federführende Stelle"),
+    ("partner_organisations", "Weitere Beteiligte"),
+    ("ozg_references", "OZG-Bezug"),
+    ("leika_keys", "LeiKa-Schlüssel"),
+    ("technology", "Technik"),
+    ("products", "Produkte"),
+    ("licence", "Lizenz"),
+    ("repository_url", "Quellcode"),
+    ("effort_person_days", "Aufwand (Personentage)"),
+    ("cost_eur", "Kosten (Euro)"),
+    ("cost_note", "Hinweis zu Kosten"),
+    ("funding", "Förderung"),
+    ("duration_months", "Dauer (Monate)"),
+    ("review_by", "Nächste Prüfung"),
 )
 REPORT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Titel"), ("role", "Rolle"), ("what_worked", "Was gut funktioniert hat"),
-    ("what_did_not", "Was nicht funktioniert hat"), ("effort", "Aufwand"), ("cost", "Kosten"),
-    ("duration", "Dauer"), ("advice", "Rat an andere"),
+    ("title", "Titel"),
+    ("role", "Rolle"),
+    ("what_worked", "Was gut funktioniert hat"),
+    ("what_did_not", "Was nicht funktioniert hat"),
+    ("effort", "Aufwand"),
+    ("cost", "Kosten"),
+    ("duration", "Dauer"),
+    ("advice", "Rat an andere"),
 )
 
 
@@ -128,7 +149,10 @@ def revision_changes(entry: Solution | ExperienceReport) -> list[FieldChange]:
             ("Schlagworte", lambda s: ", ".join(t.name for t in s.tags)),
             ("Partnerkommunen", lambda s: ", ".join(m.name for m in s.partners)),
             ("Links", lambda s: "\n".join(f"{link.title} {link.url}" for link in s.links)),
-            ("Ansprechpersonen", lambda s: "\n".join(f"{c.name} {c.role} {c.email} {c.phone}" for c in s.contacts)),
+            (
+                "Ansprechpersonen",
+                lambda s: "\n".join(f"{c.name} {c.role} {c.email} {c.phone}" for c in s.contacts),
+            ),
         ):
             old, new = getter(original), getter(entry)
             if old != new:

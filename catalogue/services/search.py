@@ -173,11 +173,7 @@ def documents_for(doc_ids: list[str]) -> tuple[list[IndexDocument], list[str]]:
         seen.add(f"solution:{s.id}")
     for r in reports:
         parent = solutions.get(r.solution_id)
-        if (
-            parent is not None
-            and r.state == ContentState.PUBLISHED
-            and r.revision_of_id is None
-        ):
+        if parent is not None and r.state == ContentState.PUBLISHED and r.revision_of_id is None:
             upserts.append(report_document(r, parent, counts.get(parent.id, 0)))
             seen.add(f"report:{r.id}")
     wanted = {f"solution:{i}" for i in solution_ids} | {f"report:{i}" for i in report_ids}
@@ -248,7 +244,11 @@ def expected_versions() -> dict[str, int]:
 
 def current_thesaurus() -> Thesaurus:
     row = db.session.get(SearchSetting, THESAURUS_KEY)
-    return Thesaurus.from_text(row.value) if row is not None and row.value.strip() else Thesaurus.default()
+    return (
+        Thesaurus.from_text(row.value)
+        if row is not None and row.value.strip()
+        else Thesaurus.default()
+    )
 
 
 def _thesaurus_stamp():

@@ -239,8 +239,13 @@ def load_content(path: Path, *, is_demo: bool) -> SeedResult:
             s.flush()
             source = "Demodaten" if is_demo else "Übernahme aus öffentlichen Quellen"
             record_event(
-                s, actor=None, entity_type="solution", entity_id=solution.id,
-                from_state=None, to_state=ContentState.PUBLISHED.value, comment=source,
+                s,
+                actor=None,
+                entity_type="solution",
+                entity_id=solution.id,
+                from_state=None,
+                to_state=ContentState.PUBLISHED.value,
+                comment=source,
             )
             enqueue(s, solution_doc_id(solution.id))
             for report_data in entry.get("reports") or []:
@@ -263,8 +268,13 @@ def load_content(path: Path, *, is_demo: bool) -> SeedResult:
                 s.add(report)
                 s.flush()
                 record_event(
-                    s, actor=None, entity_type="report", entity_id=report.id,
-                    from_state=None, to_state=ContentState.PUBLISHED.value, comment=source,
+                    s,
+                    actor=None,
+                    entity_type="report",
+                    entity_id=report.id,
+                    from_state=None,
+                    to_state=ContentState.PUBLISHED.value,
+                    comment=source,
                 )
                 enqueue(s, report_doc_id(report.id))
                 if report.role == ReportRole.REUSER and municipality.ags != lead.ags:

@@ -40,7 +40,9 @@ def validate(text: str) -> dict[str, str]:
             continue
         entries = [e.strip() for e in content.split(",") if e.strip()]
         if len(set(entries)) < 2:
-            problems.append(f"Zeile {number}: Eine Gruppe braucht mindestens zwei verschiedene Begriffe, durch Kommas getrennt.")
+            problems.append(
+                f"Zeile {number}: Eine Gruppe braucht mindestens zwei verschiedene Begriffe, durch Kommas getrennt."
+            )
     if problems:
         more = f" (und {len(problems) - 5} weitere)" if len(problems) > 5 else ""
         return {"text": " ".join(problems[:5]) + more}
@@ -63,8 +65,13 @@ def update_thesaurus(*, actor: Any, text: str) -> Thesaurus:
         row.updated_at = utcnow()
         row.updated_by_id = actor.id
         record_event(
-            s, actor=actor, entity_type="thesaurus", entity_id=0, from_state=None,
-            to_state="updated", comment=f"{len(thesaurus)} Synonymgruppen",
+            s,
+            actor=actor,
+            entity_type="thesaurus",
+            entity_id=0,
+            from_state=None,
+            to_state="updated",
+            comment=f"{len(thesaurus)} Synonymgruppen",
         )
     return thesaurus
 
@@ -78,6 +85,11 @@ def reset_thesaurus(*, actor: Any) -> None:
             row.updated_at = utcnow()
             row.updated_by_id = actor.id
         record_event(
-            s, actor=actor, entity_type="thesaurus", entity_id=0, from_state=None,
-            to_state="reset", comment="Auf den mitgelieferten Thesaurus zurückgesetzt",
+            s,
+            actor=actor,
+            entity_type="thesaurus",
+            entity_id=0,
+            from_state=None,
+            to_state="reset",
+            comment="Auf den mitgelieferten Thesaurus zurückgesetzt",
         )

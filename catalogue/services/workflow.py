@@ -28,17 +28,44 @@ ENTITY_TYPES = {"solution": Solution, "report": ExperienceReport}
 
 # Content fields copied from an approved revision onto the published entry.
 SOLUTION_CONTENT_FIELDS = (
-    "title", "summary", "problem", "description", "category", "kind", "project_status",
-    "readiness", "lead_organisation", "partner_organisations", "ozg_references", "leika_keys",
-    "technology", "products", "licence", "repository_url", "effort_person_days", "cost_eur",
-    "cost_note", "funding", "duration_months", "review_by",
+    "title",
+    "summary",
+    "problem",
+    "description",
+    "category",
+    "kind",
+    "project_status",
+    "readiness",
+    "lead_organisation",
+    "partner_organisations",
+    "ozg_references",
+    "leika_keys",
+    "technology",
+    "products",
+    "licence",
+    "repository_url",
+    "effort_person_days",
+    "cost_eur",
+    "cost_note",
+    "funding",
+    "duration_months",
+    "review_by",
 )
 REPORT_CONTENT_FIELDS = (
-    "title", "role", "what_worked", "what_did_not", "effort", "cost", "duration", "advice",
+    "title",
+    "role",
+    "what_worked",
+    "what_did_not",
+    "effort",
+    "cost",
+    "duration",
+    "advice",
 )
 
 
-def load_entry(session: orm.Session, entity_type: str, entry_id: int) -> Solution | ExperienceReport:
+def load_entry(
+    session: orm.Session, entity_type: str, entry_id: int
+) -> Solution | ExperienceReport:
     model = ENTITY_TYPES.get(entity_type)
     entry = session.get(model, entry_id) if model else None
     if entry is None:
@@ -66,7 +93,10 @@ def _merge_solution(session: orm.Session, revision: Solution) -> Solution:
         setattr(original, name, getattr(revision, name))
     original.tags = list(revision.tags)
     original.partners = list(revision.partners)
-    original.links = [type(link)(title=link.title, url=link.url, position=link.position) for link in revision.links]
+    original.links = [
+        type(link)(title=link.title, url=link.url, position=link.position)
+        for link in revision.links
+    ]
     original.contacts = [
         type(c)(name=c.name, role=c.role, email=c.email, phone=c.phone, position=c.position)
         for c in revision.contacts
@@ -106,7 +136,9 @@ def _transition(
     comment = comment.strip()
     if action in COMMENT_REQUIRED and not comment:
         raise ValidationFailed(
-            {"comment": "Bitte begründen Sie die Entscheidung in einem Kommentar für die Autorin oder den Autor."}
+            {
+                "comment": "Bitte begründen Sie die Entscheidung in einem Kommentar für die Autorin oder den Autor."
+            }
         )
     old_state = entry.state
     is_revision_approval = action == Action.APPROVE and entry.revision_of_id is not None
@@ -119,7 +151,9 @@ def _transition(
         entity_id=entry.id,
         from_state=old_state.value,
         to_state=entry.state.value,
-        comment=comment if not is_revision_approval else f"Freigegeben und übernommen. {comment}".strip(),
+        comment=comment
+        if not is_revision_approval
+        else f"Freigegeben und übernommen. {comment}".strip(),
     )
     published_entry = entry
     if is_revision_approval:
@@ -140,7 +174,9 @@ def _transition(
     elif action == Action.APPROVE:
         entry.published_at = utcnow()
     enqueue(session, _doc_id(entity_type, published_entry.id))
-    _notify(session, actor=actor, entity_type=entity_type, entry=entry, action=action, comment=comment)
+    _notify(
+        session, actor=actor, entity_type=entity_type, entry=entry, action=action, comment=comment
+    )
     return entry.state
 
 
@@ -169,7 +205,9 @@ def _notify(session, *, actor, entity_type, entry, action, comment) -> None:
     if text is None:
         return
     owner = getattr(entry, "lead_municipality_ags", None) or entry.municipality_ags
-    recipients = {u.id: u for u in municipality_staff(session, owner) if u.role.value == "contributor"}
+    recipients = {
+        u.id: u for u in municipality_staff(session, owner) if u.role.value == "contributor"
+    }
     author_id = getattr(entry, "created_by_id", None) or getattr(entry, "author_id", None)
     if author_id:
         author = session.get(User, author_id)
@@ -178,7 +216,14 @@ def _notify(session, *, actor, entity_type, entry, action, comment) -> None:
     for user in recipients.values():
         if user.id == getattr(actor, "id", None):
             continue
-        notify(session, user=user, text=text, link=link, mail_subject=f"Lösungskatalog: {title}", base_url=base_url)
+        notify(
+            session,
+            user=user,
+            text=text,
+            link=link,
+            mail_subject=f"Lösungskatalog: {title}",
+            base_url=base_url,
+        )
 
 
 def apply_action(
@@ -221,7 +266,9 @@ def history(*, actor: Any, entity_type: str, entry_id: int):
     require(can_view_history(actor, entry))
     ids = [entry.id]
     if entity_type == "solution":
-        ids += list(db.session.scalars(select(Solution.id).where(Solution.revision_of_id == entry.id)))
+        ids += list(
+            db.session.scalars(select(Solution.id).where(Solution.revision_of_id == entry.id))
+        )
     else:
         ids += list(
             db.session.scalars(

@@ -233,11 +233,16 @@ def thesaurus():
         return redirect(url_for("admin.thesaurus"))
     elif form.validate_on_submit():
         try:
-            result = thesaurus_service.update_thesaurus(actor=current_user, text=form.text.data or "")
+            result = thesaurus_service.update_thesaurus(
+                actor=current_user, text=form.text.data or ""
+            )
         except ValidationFailed as error:
             add_service_errors(form, error)
         else:
-            flash(f"Gespeichert: {len(result)} Synonymgruppen. Die Suche nutzt sie ab sofort.", "success")
+            flash(
+                f"Gespeichert: {len(result)} Synonymgruppen. Die Suche nutzt sie ab sofort.",
+                "success",
+            )
             return redirect(url_for("admin.thesaurus"))
     status = 400 if form.errors else 200
     return render_template(

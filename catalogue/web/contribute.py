@@ -47,7 +47,10 @@ def _save_attachment(form, solution_id: int) -> bool:
         return True
     try:
         contributions.add_attachment(
-            actor=current_user, solution_id=solution_id, filename=upload.filename, stream=upload.stream
+            actor=current_user,
+            solution_id=solution_id,
+            filename=upload.filename,
+            stream=upload.stream,
         )
     except ValidationFailed as error:
         form.attachment.errors = [error.errors.get("attachment", error.message)]
@@ -72,13 +75,14 @@ def new_solution():
                 _form_errors(form, error)
             else:
                 if _save_attachment(form, solution.id):
-                    flash("Der Entwurf ist gespeichert. Sie können ihn weiter bearbeiten oder zur Prüfung einreichen.", "success")
+                    flash(
+                        "Der Entwurf ist gespeichert. Sie können ihn weiter bearbeiten oder zur Prüfung einreichen.",
+                        "success",
+                    )
                     return redirect(url_for("contribute.solution_status", solution_id=solution.id))
                 return redirect(url_for("contribute.edit_solution", solution_id=solution.id))
     status = 400 if form.errors else 200
-    similar = (
-        needs_service.similar_solutions(preview.title, preview.summary) if preview else []
-    )
+    similar = needs_service.similar_solutions(preview.title, preview.summary) if preview else []
     return render_template(
         "contribute/solution_form.html", form=form, solution=None, preview=preview, similar=similar
     ), status
@@ -97,7 +101,9 @@ def edit_solution(solution_id: int):
             preview = form.to_input()
         else:
             try:
-                contributions.update_solution(actor=current_user, solution_id=solution.id, data=form.to_input())
+                contributions.update_solution(
+                    actor=current_user, solution_id=solution.id, data=form.to_input()
+                )
             except ValidationFailed as error:
                 _form_errors(form, error)
             else:
@@ -113,7 +119,11 @@ def edit_solution(solution_id: int):
         else []
     )
     return render_template(
-        "contribute/solution_form.html", form=form, solution=solution, preview=preview, similar=similar
+        "contribute/solution_form.html",
+        form=form,
+        solution=solution,
+        preview=preview,
+        similar=similar,
     ), status
 
 
@@ -121,7 +131,11 @@ def edit_solution(solution_id: int):
 @login_required
 def solution_status(solution_id: int):
     solution = contributions.get_solution_for_edit(actor=current_user, solution_id=solution_id)
-    _, events = workflow_service.history(actor=current_user, entity_type="solution", entry_id=solution.id) if _can_history(solution) else (None, [])
+    _, events = (
+        workflow_service.history(actor=current_user, entity_type="solution", entry_id=solution.id)
+        if _can_history(solution)
+        else (None, [])
+    )
     return render_template(
         "contribute/solution_status.html",
         solution=solution,
@@ -151,7 +165,10 @@ def act(entity_type: str, entry_id: int):
     action = request.form.get("action", "")
     try:
         state = workflow_service.apply_action(
-            actor=current_user, entity_type=kind, entry_id=entry_id, action=action,
+            actor=current_user,
+            entity_type=kind,
+            entry_id=entry_id,
+            action=action,
             comment=request.form.get("comment", ""),
         )
     except ValidationFailed as error:
@@ -167,7 +184,10 @@ def act(entity_type: str, entry_id: int):
 @login_required
 def revise_solution(solution_id: int):
     revision = contributions.start_revision(actor=current_user, solution_id=solution_id)
-    flash("Sie bearbeiten eine Überarbeitung. Die veröffentlichte Fassung bleibt sichtbar, bis das DigitalBüro Ihre Änderungen freigibt.", "info")
+    flash(
+        "Sie bearbeiten eine Überarbeitung. Die veröffentlichte Fassung bleibt sichtbar, bis das DigitalBüro Ihre Änderungen freigibt.",
+        "info",
+    )
     return redirect(url_for("contribute.edit_solution", solution_id=revision.id))
 
 
@@ -188,14 +208,18 @@ def new_report(solution_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            report = contributions.create_report(actor=current_user, solution_id=solution.id, data=form.to_input())
+            report = contributions.create_report(
+                actor=current_user, solution_id=solution.id, data=form.to_input()
+            )
         except ValidationFailed as error:
             _form_errors(form, error)
         else:
             flash("Ihr Erfahrungsbericht ist als Entwurf gespeichert.", "success")
             return redirect(url_for("contribute.report_status", report_id=report.id))
     status = 400 if form.errors else 200
-    return render_template("contribute/report_form.html", form=form, solution=solution, report=None), status
+    return render_template(
+        "contribute/report_form.html", form=form, solution=solution, report=None
+    ), status
 
 
 @bp.route("/berichte/<int:report_id>/bearbeiten", methods=["GET", "POST"])
@@ -207,21 +231,29 @@ def edit_report(report_id: int):
         form.load(ReportInput(**{n: getattr(report, n) for n in ReportInput.__dataclass_fields__}))
     elif form.validate_on_submit():
         try:
-            contributions.update_report(actor=current_user, report_id=report.id, data=form.to_input())
+            contributions.update_report(
+                actor=current_user, report_id=report.id, data=form.to_input()
+            )
         except ValidationFailed as error:
             _form_errors(form, error)
         else:
             flash("Ihre Änderungen sind gespeichert.", "success")
             return redirect(url_for("contribute.report_status", report_id=report.id))
     status = 400 if form.errors else 200
-    return render_template("contribute/report_form.html", form=form, solution=report.solution, report=report), status
+    return render_template(
+        "contribute/report_form.html", form=form, solution=report.solution, report=report
+    ), status
 
 
 @bp.get("/berichte/<int:report_id>")
 @login_required
 def report_status(report_id: int):
     report = contributions.get_report_for_edit(actor=current_user, report_id=report_id)
-    _, events = workflow_service.history(actor=current_user, entity_type="report", entry_id=report.id) if _can_history(report) else (None, [])
+    _, events = (
+        workflow_service.history(actor=current_user, entity_type="report", entry_id=report.id)
+        if _can_history(report)
+        else (None, [])
+    )
     return render_template(
         "contribute/report_status.html",
         report=report,
@@ -235,7 +267,10 @@ def report_status(report_id: int):
 @login_required
 def revise_report(report_id: int):
     revision = contributions.start_report_revision(actor=current_user, report_id=report_id)
-    flash("Sie bearbeiten eine Überarbeitung Ihres Berichts. Die veröffentlichte Fassung bleibt sichtbar, bis sie freigegeben ist.", "info")
+    flash(
+        "Sie bearbeiten eine Überarbeitung Ihres Berichts. Die veröffentlichte Fassung bleibt sichtbar, bis sie freigegeben ist.",
+        "info",
+    )
     return redirect(url_for("contribute.edit_report", report_id=revision.id))
 
 

@@ -27,45 +27,113 @@ CHOOSE = [("", "Bitte wählen")]
 
 
 class SolutionForm(FlaskForm):
-    title = StringField("Titel", validators=[InputRequired("Bitte geben Sie einen Titel an."), Length(max=200, message="Höchstens 200 Zeichen.")])
-    summary = TextAreaField("Kurzbeschreibung", validators=[InputRequired("Bitte fassen Sie die Lösung kurz zusammen."), Length(max=600, message="Höchstens 600 Zeichen.")])
-    problem = TextAreaField("Ausgangslage: Welches Problem hatten Sie?", validators=[Optional(), Length(max=5000)])
-    description = TextAreaField("Beschreibung", validators=[InputRequired("Bitte beschreiben Sie die Lösung."), Length(max=50000)])
-    category = SelectField("Kategorie", choices=options(CHOOSE + list(CATEGORIES.items())), validators=[InputRequired("Bitte wählen Sie eine Kategorie.")])
-    kind = SelectField("Art der Lösung", choices=options(CHOOSE + SolutionKind.choices()), validators=[InputRequired("Bitte wählen Sie die Art der Lösung.")])
-    project_status = SelectField("Projektstand", choices=options(CHOOSE + ProjectStatus.choices()), validators=[InputRequired("Bitte wählen Sie den Projektstand.")])
-    readiness = SelectField("Nachnutzbarkeit", choices=options(CHOOSE + Readiness.choices()), validators=[InputRequired("Bitte wählen Sie, wie nachnutzbar die Lösung ist.")])
+    title = StringField(
+        "Titel",
+        validators=[
+            InputRequired("Bitte geben Sie einen Titel an."),
+            Length(max=200, message="Höchstens 200 Zeichen."),
+        ],
+    )
+    summary = TextAreaField(
+        "Kurzbeschreibung",
+        validators=[
+            InputRequired("Bitte fassen Sie die Lösung kurz zusammen."),
+            Length(max=600, message="Höchstens 600 Zeichen."),
+        ],
+    )
+    problem = TextAreaField(
+        "Ausgangslage: Welches Problem hatten Sie?", validators=[Optional(), Length(max=5000)]
+    )
+    description = TextAreaField(
+        "Beschreibung",
+        validators=[InputRequired("Bitte beschreiben Sie die Lösung."), Length(max=50000)],
+    )
+    category = SelectField(
+        "Kategorie",
+        choices=options(CHOOSE + list(CATEGORIES.items())),
+        validators=[InputRequired("Bitte wählen Sie eine Kategorie.")],
+    )
+    kind = SelectField(
+        "Art der Lösung",
+        choices=options(CHOOSE + SolutionKind.choices()),
+        validators=[InputRequired("Bitte wählen Sie die Art der Lösung.")],
+    )
+    project_status = SelectField(
+        "Projektstand",
+        choices=options(CHOOSE + ProjectStatus.choices()),
+        validators=[InputRequired("Bitte wählen Sie den Projektstand.")],
+    )
+    readiness = SelectField(
+        "Nachnutzbarkeit",
+        choices=options(CHOOSE + Readiness.choices()),
+        validators=[InputRequired("Bitte wählen Sie, wie nachnutzbar die Lösung ist.")],
+    )
     lead_municipality_ags = SelectField("Federführende Kommune", choices=[], validate_choice=False)
     tags = StringField("Schlagworte", validators=[Optional(), Length(max=500)])
     partner_ags = SelectMultipleField("Partnerkommunen", choices=[], validate_choice=False)
-    lead_organisation = StringField("Federführende Stelle", validators=[Optional(), Length(max=200)])
-    partner_organisations = TextAreaField("Weitere Beteiligte", validators=[Optional(), Length(max=2000)])
+    lead_organisation = StringField(
+        "Federführende Stelle", validators=[Optional(), Length(max=200)]
+    )
+    partner_organisations = TextAreaField(
+        "Weitere Beteiligte", validators=[Optional(), Length(max=2000)]
+    )
     ozg_references = TextAreaField("OZG-Bezug", validators=[Optional(), Length(max=2000)])
     leika_keys = TextAreaField("LeiKa-Schlüssel", validators=[Optional(), Length(max=2000)])
     technology = TextAreaField("Technik", validators=[Optional(), Length(max=2000)])
     products = TextAreaField("Eingesetzte Produkte", validators=[Optional(), Length(max=2000)])
     licence = StringField("Lizenz", validators=[Optional(), Length(max=120)])
     repository_url = StringField("Quellcode-Repository", validators=[Optional(), Length(max=500)])
-    effort_person_days = IntegerField("Aufwand in Personentagen", validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")])
-    cost_eur = IntegerField("Kosten in Euro", validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")])
+    effort_person_days = IntegerField(
+        "Aufwand in Personentagen",
+        validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")],
+    )
+    cost_eur = IntegerField(
+        "Kosten in Euro",
+        validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")],
+    )
     cost_note = StringField("Hinweis zu den Kosten", validators=[Optional(), Length(max=500)])
     funding = TextAreaField("Förderung", validators=[Optional(), Length(max=2000)])
-    duration_months = IntegerField("Dauer in Monaten", validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")])
+    duration_months = IntegerField(
+        "Dauer in Monaten",
+        validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")],
+    )
     review_by = DateField("Inhalt prüfen bis", validators=[Optional()])
     links = TextAreaField("Links", validators=[Optional(), Length(max=5000)])
     contacts = TextAreaField("Ansprechpersonen", validators=[Optional(), Length(max=5000)])
     attachment = FileField("Anhang hinzufügen")
 
     def fill_choices(self, municipalities) -> None:
-        self.lead_municipality_ags.choices = options(CHOOSE + [(m.ags, m.display_name) for m in municipalities])
+        self.lead_municipality_ags.choices = options(
+            CHOOSE + [(m.ags, m.display_name) for m in municipalities]
+        )
         self.partner_ags.choices = options([(m.ags, m.display_name) for m in municipalities])
 
     def load(self, data: SolutionInput) -> None:
-        for name in ("title", "summary", "problem", "description", "category", "kind", "project_status",
-                     "readiness", "lead_organisation", "partner_organisations", "ozg_references",
-                     "leika_keys", "technology", "products", "licence", "repository_url",
-                     "effort_person_days", "cost_eur", "cost_note", "funding", "duration_months",
-                     "review_by", "lead_municipality_ags"):
+        for name in (
+            "title",
+            "summary",
+            "problem",
+            "description",
+            "category",
+            "kind",
+            "project_status",
+            "readiness",
+            "lead_organisation",
+            "partner_organisations",
+            "ozg_references",
+            "leika_keys",
+            "technology",
+            "products",
+            "licence",
+            "repository_url",
+            "effort_person_days",
+            "cost_eur",
+            "cost_note",
+            "funding",
+            "duration_months",
+            "review_by",
+            "lead_municipality_ags",
+        ):
             getattr(self, name).data = getattr(data, name)
         self.partner_ags.data = list(data.partner_ags)
         self.tags.data = ", ".join(data.tags)
@@ -119,33 +187,80 @@ class SolutionForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    title = StringField("Titel", validators=[InputRequired("Bitte geben Sie einen Titel an."), Length(max=200, message="Höchstens 200 Zeichen.")])
-    role = SelectField("Ihre Rolle", choices=options(CHOOSE + [(ReportRole.ORIGINATOR.value, "Wir haben die Lösung entwickelt oder eingeführt"), (ReportRole.REUSER.value, "Wir nutzen die Lösung nach")]), validators=[InputRequired("Bitte wählen Sie Ihre Rolle.")])
-    what_worked = TextAreaField("Was hat gut funktioniert?", validators=[Optional(), Length(max=10000)])
-    what_did_not = TextAreaField("Was hat nicht funktioniert?", validators=[Optional(), Length(max=10000)])
+    title = StringField(
+        "Titel",
+        validators=[
+            InputRequired("Bitte geben Sie einen Titel an."),
+            Length(max=200, message="Höchstens 200 Zeichen."),
+        ],
+    )
+    role = SelectField(
+        "Ihre Rolle",
+        choices=options(
+            CHOOSE
+            + [
+                (ReportRole.ORIGINATOR.value, "Wir haben die Lösung entwickelt oder eingeführt"),
+                (ReportRole.REUSER.value, "Wir nutzen die Lösung nach"),
+            ]
+        ),
+        validators=[InputRequired("Bitte wählen Sie Ihre Rolle.")],
+    )
+    what_worked = TextAreaField(
+        "Was hat gut funktioniert?", validators=[Optional(), Length(max=10000)]
+    )
+    what_did_not = TextAreaField(
+        "Was hat nicht funktioniert?", validators=[Optional(), Length(max=10000)]
+    )
     effort = StringField("Aufwand", validators=[Optional(), Length(max=200)])
     cost = StringField("Kosten", validators=[Optional(), Length(max=200)])
     duration = StringField("Dauer", validators=[Optional(), Length(max=200)])
     advice = TextAreaField("Ihr Rat an andere Kommunen", validators=[Optional(), Length(max=10000)])
 
     def load(self, data: ReportInput) -> None:
-        for name in ("title", "role", "what_worked", "what_did_not", "effort", "cost", "duration", "advice"):
+        for name in (
+            "title",
+            "role",
+            "what_worked",
+            "what_did_not",
+            "effort",
+            "cost",
+            "duration",
+            "advice",
+        ):
             value = getattr(data, name)
             getattr(self, name).data = value.value if hasattr(value, "value") else value
 
     def to_input(self) -> ReportInput:
-        return ReportInput(**{name: getattr(self, name).data or "" for name in (
-            "title", "role", "what_worked", "what_did_not", "effort", "cost", "duration", "advice")})
+        return ReportInput(
+            **{
+                name: getattr(self, name).data or ""
+                for name in (
+                    "title",
+                    "role",
+                    "what_worked",
+                    "what_did_not",
+                    "effort",
+                    "cost",
+                    "duration",
+                    "advice",
+                )
+            }
+        )
 
 
 class DecisionForm(FlaskForm):
-    comment = TextAreaField("Kommentar für die Autorin oder den Autor", validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(
+        "Kommentar für die Autorin oder den Autor", validators=[Optional(), Length(max=5000)]
+    )
 
 
 class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    typ = SelectField("Art des Eintrags", choices=options([("", "alle"), ("solution", "Lösungen"), ("report", "Erfahrungsberichte")]), default="")
+    typ = SelectField(
+        "Art des Eintrags",
+        choices=options([("", "alle"), ("solution", "Lösungen"), ("report", "Erfahrungsberichte")]),
+        default="",
+    )
     kommune = SelectField("Kommune", choices=[], default="", validate_choice=False)
-

@@ -41,7 +41,8 @@ class BarrierReportForm(FlaskForm):
         ],
     )
     page_url = StringField(
-        "Auf welcher Seite?", validators=[Optional(), Length(max=500, message="Höchstens 500 Zeichen.")]
+        "Auf welcher Seite?",
+        validators=[Optional(), Length(max=500, message="Höchstens 500 Zeichen.")],
     )
     contact_email = EmailField(
         "Ihre E-Mail-Adresse für Rückfragen",

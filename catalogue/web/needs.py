@@ -63,7 +63,8 @@ def describe():
 def new():
     form = NeedForm()
     form.municipality_ags.choices = options(
-        [("", "Bitte wählen")] + [(m.ags, m.display_name) for m in catalogue_service.all_municipalities()]
+        [("", "Bitte wählen")]
+        + [(m.ags, m.display_name) for m in catalogue_service.all_municipalities()]
     )
     if request.method == "GET" and request.args.get("text"):
         form.text.data = request.args["text"][:5000]
@@ -71,14 +72,21 @@ def new():
     if form.validate_on_submit():
         try:
             need = needs_service.create_need(
-                actor=current_user, title=form.title.data, text=form.text.data,
-                category=form.category.data or None, tags=form.tags.data or "",
-                visibility=form.visibility.data, municipality_ags=form.municipality_ags.data or None,
+                actor=current_user,
+                title=form.title.data,
+                text=form.text.data,
+                category=form.category.data or None,
+                tags=form.tags.data or "",
+                visibility=form.visibility.data,
+                municipality_ags=form.municipality_ags.data or None,
             )
         except ValidationFailed as error:
             _errors_into(form, error)
         else:
-            flash("Ihr Bedarf ist erfasst. Das DigitalBüro sieht ihn und meldet sich, wenn es eine passende Kommune kennt.", "success")
+            flash(
+                "Ihr Bedarf ist erfasst. Das DigitalBüro sieht ihn und meldet sich, wenn es eine passende Kommune kennt.",
+                "success",
+            )
             return redirect(url_for("needs.detail", need_id=need.id))
     status = 400 if form.errors else 200
     return render_template("needs/form.html", form=form), status
@@ -101,7 +109,12 @@ def detail(need_id: int):
 def set_status(need_id: int):
     form = NeedStatusForm()
     if form.validate_on_submit():
-        need = needs_service.set_need_status(actor=current_user, need_id=need_id, status=form.status.data, comment=form.comment.data or "")
+        need = needs_service.set_need_status(
+            actor=current_user,
+            need_id=need_id,
+            status=form.status.data,
+            comment=form.comment.data or "",
+        )
         flash(f"Der Bedarf ist jetzt „{need.status.label}“.", "success")
     return redirect(url_for("needs.detail", need_id=need_id))
 
@@ -114,12 +127,16 @@ def broker():
         flash("Die Vermittlung konnte nicht gespeichert werden.", "error")
         return redirect(request.referrer or url_for("needs.brokering"))
     contact = reuse_service.broker(
-        actor=current_user, solution_id=int(form.solution_id.data),
+        actor=current_user,
+        solution_id=int(form.solution_id.data),
         need_id=int(form.need_id.data) if form.need_id.data else None,
         request_id=int(request.form["request_id"]) if request.form.get("request_id") else None,
         message=form.message.data or "",
     )
-    flash("Vermittelt. Beide Kommunen wurden mit den freigegebenen Kontaktdaten benachrichtigt.", "success")
+    flash(
+        "Vermittelt. Beide Kommunen wurden mit den freigegebenen Kontaktdaten benachrichtigt.",
+        "success",
+    )
     return redirect(url_for("needs.contact_request", request_id=contact.id))
 
 
@@ -142,7 +159,12 @@ def brokering():
 @login_required
 def contact_request(request_id: int):
     contact = reuse_service.get_contact_request(actor=current_user, request_id=request_id)
-    return render_template("needs/contact_request.html", contact=contact, close_form=CloseRequestForm(), broker_form=BrokerForm(solution_id=contact.solution_id, need_id=contact.need_id or ""))
+    return render_template(
+        "needs/contact_request.html",
+        contact=contact,
+        close_form=CloseRequestForm(),
+        broker_form=BrokerForm(solution_id=contact.solution_id, need_id=contact.need_id or ""),
+    )
 
 
 @bp.post("/vermittlung/<int:request_id>/schliessen")
@@ -150,7 +172,9 @@ def contact_request(request_id: int):
 def close_request(request_id: int):
     form = CloseRequestForm()
     try:
-        reuse_service.close_contact_request(actor=current_user, request_id=request_id, reason=form.reason.data or "")
+        reuse_service.close_contact_request(
+            actor=current_user, request_id=request_id, reason=form.reason.data or ""
+        )
     except ValidationFailed as error:
         flash(next(iter(error.errors.values())), "error")
     else:
@@ -162,7 +186,9 @@ def close_request(request_id: int):
 @login_required
 def request_to_reuse(request_id: int):
     reuse_service.convert_to_reuse(actor=current_user, request_id=request_id)
-    flash("Nachnutzung erfasst. Sie erscheint auf den Seiten der Lösung und der Kommune.", "success")
+    flash(
+        "Nachnutzung erfasst. Sie erscheint auf den Seiten der Lösung und der Kommune.", "success"
+    )
     return redirect(url_for("needs.contact_request", request_id=request_id))
 
 
@@ -173,14 +199,23 @@ def request_contact(solution_id: int):
     slug = request.form.get("slug", "")
     if form.validate_on_submit():
         try:
-            reuse_service.request_contact(actor=current_user, solution_id=solution_id, message=form.message.data)
+            reuse_service.request_contact(
+                actor=current_user, solution_id=solution_id, message=form.message.data
+            )
         except ValidationFailed as error:
             flash(next(iter(error.errors.values())), "error")
         else:
-            flash("Ihre Anfrage ist beim DigitalBüro eingegangen. Es stellt den Kontakt her.", "success")
+            flash(
+                "Ihre Anfrage ist beim DigitalBüro eingegangen. Es stellt den Kontakt her.",
+                "success",
+            )
     else:
         flash(next(iter(form.errors.values()))[0], "error")
-    return redirect(url_for("public.solution", slug=slug) + "#kontakt-anfragen" if slug else url_for("public.index"))
+    return redirect(
+        url_for("public.solution", slug=slug) + "#kontakt-anfragen"
+        if slug
+        else url_for("public.index")
+    )
 
 
 @bp.post("/loesungen/<int:solution_id>/nachnutzung")
@@ -190,12 +225,19 @@ def declare_reuse(solution_id: int):
     slug = request.form.get("slug", "")
     if form.validate_on_submit():
         try:
-            reuse = reuse_service.declare_reuse(actor=current_user, solution_id=solution_id, status=form.status.data, note=form.note.data or "")
+            reuse = reuse_service.declare_reuse(
+                actor=current_user,
+                solution_id=solution_id,
+                status=form.status.data,
+                note=form.note.data or "",
+            )
         except ValidationFailed as error:
             flash(next(iter(error.errors.values())), "error")
         else:
             flash(f"Gespeichert: Ihre Kommune ist „{reuse.status.label}“.", "success")
-    return redirect(url_for("public.solution", slug=slug) + "#nachnutzung" if slug else url_for("public.index"))
+    return redirect(
+        url_for("public.solution", slug=slug) + "#nachnutzung" if slug else url_for("public.index")
+    )
 
 
 @bp.post("/nachnutzung/<int:reuse_id>")
@@ -203,7 +245,12 @@ def declare_reuse(solution_id: int):
 def update_reuse(reuse_id: int):
     form = ReuseUpdateForm()
     try:
-        reuse = reuse_service.update_reuse(actor=current_user, reuse_id=reuse_id, status=form.status.data or "", ended_reason=form.ended_reason.data or "")
+        reuse = reuse_service.update_reuse(
+            actor=current_user,
+            reuse_id=reuse_id,
+            status=form.status.data or "",
+            ended_reason=form.ended_reason.data or "",
+        )
     except ValidationFailed as error:
         flash(next(iter(error.errors.values())), "error")
         return redirect(request.referrer or url_for("public.index"))

@@ -21,22 +21,66 @@ class DescribeNeedForm(FlaskForm):
 
     text = TextAreaField(
         "Beschreiben Sie Ihr Anliegen",
-        validators=[InputRequired("Bitte beschreiben Sie, was Sie suchen."), Length(min=3, max=5000, message="Bitte zwischen 3 und 5000 Zeichen.")],
+        validators=[
+            InputRequired("Bitte beschreiben Sie, was Sie suchen."),
+            Length(min=3, max=5000, message="Bitte zwischen 3 und 5000 Zeichen."),
+        ],
     )
-    category = SelectField("Kategorie", choices=options(ANY_CATEGORY + list(CATEGORIES.items())), default="", validators=[Optional()])
+    category = SelectField(
+        "Kategorie",
+        choices=options(ANY_CATEGORY + list(CATEGORIES.items())),
+        default="",
+        validators=[Optional()],
+    )
 
 
 class NeedForm(FlaskForm):
-    title = StringField("Kurzer Titel", validators=[InputRequired("Bitte geben Sie einen kurzen Titel an."), Length(max=200, message="Höchstens 200 Zeichen.")])
-    text = TextAreaField("Beschreibung des Bedarfs", validators=[InputRequired("Bitte beschreiben Sie Ihren Bedarf."), Length(min=10, max=5000, message="Bitte zwischen 10 und 5000 Zeichen.")])
-    category = SelectField("Kategorie", choices=options(ANY_CATEGORY + list(CATEGORIES.items())), default="", validators=[Optional()])
+    title = StringField(
+        "Kurzer Titel",
+        validators=[
+            InputRequired("Bitte geben Sie einen kurzen Titel an."),
+            Length(max=200, message="Höchstens 200 Zeichen."),
+        ],
+    )
+    text = TextAreaField(
+        "Beschreibung des Bedarfs",
+        validators=[
+            InputRequired("Bitte beschreiben Sie Ihren Bedarf."),
+            Length(min=10, max=5000, message="Bitte zwischen 10 und 5000 Zeichen."),
+        ],
+    )
+    category = SelectField(
+        "Kategorie",
+        choices=options(ANY_CATEGORY + list(CATEGORIES.items())),
+        default="",
+        validators=[Optional()],
+    )
     tags = StringField("Schlagworte", validators=[Optional(), Length(max=300)])
-    visibility = SelectField("Wer darf den Bedarf sehen?", choices=options([(NeedVisibility.PUBLIC.value, "alle (öffentlich)"), (NeedVisibility.CURATORS.value, "nur das DigitalBüro und meine Kommune")]), default=NeedVisibility.PUBLIC.value)
+    visibility = SelectField(
+        "Wer darf den Bedarf sehen?",
+        choices=options(
+            [
+                (NeedVisibility.PUBLIC.value, "alle (öffentlich)"),
+                (NeedVisibility.CURATORS.value, "nur das DigitalBüro und meine Kommune"),
+            ]
+        ),
+        default=NeedVisibility.PUBLIC.value,
+    )
     municipality_ags = SelectField("Kommune", choices=[], default="", validate_choice=False)
 
 
 class NeedStatusForm(FlaskForm):
-    status = SelectField("Neuer Status", choices=options([("open", "offen"), ("brokered", "vermittelt"), ("solved", "gelöst"), ("closed", "geschlossen")]))
+    status = SelectField(
+        "Neuer Status",
+        choices=options(
+            [
+                ("open", "offen"),
+                ("brokered", "vermittelt"),
+                ("solved", "gelöst"),
+                ("closed", "geschlossen"),
+            ]
+        ),
+    )
     comment = StringField("Anmerkung", validators=[Optional(), Length(max=500)])
 
 
@@ -47,15 +91,26 @@ class BrokerForm(FlaskForm):
 
 
 class ContactRequestForm(FlaskForm):
-    message = TextAreaField("Ihre Nachricht an das DigitalBüro", validators=[InputRequired("Bitte schreiben Sie kurz, worum es geht."), Length(min=10, max=2000, message="Bitte zwischen 10 und 2000 Zeichen.")])
+    message = TextAreaField(
+        "Ihre Nachricht an das DigitalBüro",
+        validators=[
+            InputRequired("Bitte schreiben Sie kurz, worum es geht."),
+            Length(min=10, max=2000, message="Bitte zwischen 10 und 2000 Zeichen."),
+        ],
+    )
 
 
 class CloseRequestForm(FlaskForm):
-    reason = StringField("Grund", validators=[InputRequired("Bitte nennen Sie den Grund."), Length(max=500)])
+    reason = StringField(
+        "Grund", validators=[InputRequired("Bitte nennen Sie den Grund."), Length(max=500)]
+    )
 
 
 class ReuseForm(FlaskForm):
-    status = SelectField("Stand der Nachnutzung", choices=options([(s.value, s.label) for s in ReuseStatus if s != ReuseStatus.ENDED]))
+    status = SelectField(
+        "Stand der Nachnutzung",
+        choices=options([(s.value, s.label) for s in ReuseStatus if s != ReuseStatus.ENDED]),
+    )
     note = StringField("Anmerkung", validators=[Optional(), Length(max=500)])
 
 

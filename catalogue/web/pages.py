@@ -47,7 +47,10 @@ def accessibility():
             for name, message in error.errors.items():
                 getattr(form, name).errors.append(message)
         else:
-            flash("Vielen Dank! Ihre Meldung ist eingegangen. Wir prüfen sie und melden uns, wenn Sie eine E-Mail-Adresse angegeben haben.", "success")
+            flash(
+                "Vielen Dank! Ihre Meldung ist eingegangen. Wir prüfen sie und melden uns, wenn Sie eine E-Mail-Adresse angegeben haben.",
+                "success",
+            )
             return redirect(url_for("pages.accessibility") + "#barriere-melden")
     status = 400 if form.errors else 200
     return render_template("pages/barrierefreiheit.html", form=form), status

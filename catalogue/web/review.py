@@ -44,15 +44,23 @@ def review(path_type: str, entry_id: int):
         action = request.form.get("action", "")
         try:
             state = workflow_service.apply_action(
-                actor=current_user, entity_type=entity_type, entry_id=entry_id,
-                action=action, comment=form.comment.data or "",
+                actor=current_user,
+                entity_type=entity_type,
+                entry_id=entry_id,
+                action=action,
+                comment=form.comment.data or "",
             )
         except ValidationFailed as error:
             form.comment.errors = list(form.comment.errors) + list(error.errors.values())
         else:
-            flash(f"Entscheidung gespeichert: {state.label}. Die Autorin oder der Autor wurde benachrichtigt.", "success")
+            flash(
+                f"Entscheidung gespeichert: {state.label}. Die Autorin oder der Autor wurde benachrichtigt.",
+                "success",
+            )
             return redirect(url_for("review.queue"))
-    _, events = workflow_service.history(actor=current_user, entity_type=entity_type, entry_id=entry_id)
+    _, events = workflow_service.history(
+        actor=current_user, entity_type=entity_type, entry_id=entry_id
+    )
     status = 400 if form.errors else 200
     return render_template(
         "review/review.html",

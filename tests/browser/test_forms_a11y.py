@@ -53,7 +53,7 @@ def _solution_input(title: str):
 @pytest.fixture(scope="module")
 def content(live_server: LiveServer, accounts) -> Content:
     from catalogue.models import Solution, User
-    from catalogue.services import contributions, needs
+    from catalogue.services import contributions, needs, reuse
     from catalogue.services import workflow as wf
 
     def create() -> Content:
@@ -93,6 +93,10 @@ def content(live_server: LiveServer, accounts) -> Content:
         )
         report_solution_id = db.session.scalar(
             sa.select(Solution.id).where(Solution.slug == live_server.solution_slug)
+        )
+        reuse.request_contact(
+            actor=member, solution_id=report_solution_id, need_id=need.id,
+            message="Wir möchten wissen, wie die Einführung bei Ihnen gelaufen ist.",
         )
         return Content(submitted_id, revision.id, changes_id, report_solution_id, need.id)
 
@@ -135,19 +139,32 @@ def assert_axe_clean(page, state: str) -> None:
 
 def assert_error_pattern(page) -> None:
     """The page shows a form's error state the way every form must (see _macros.html)."""
-    summary = page.locator(".app-error-summary")
-    summary.first.wait_for()
+    page.locator(".app-error-summary").first.wait_for()
     assert page.title().startswith("Fehler:"), page.title()
-    targets = summary.locator("a").evaluate_all("links => links.map(a => a.hash.slice(1))")
-    assert targets, "the error summary lists no field"
-    for target in targets:
-        assert page.locator(f"[id='{target}']").count() == 1, f"summary links to missing #{target}"
-    invalid = page.locator("[aria-invalid=true]")
-    assert invalid.count() >= 1
-    for described in invalid.evaluate_all("els => els.map(e => e.getAttribute('aria-describedby'))"):
-        assert described, "an invalid field without aria-describedby"
-        for ref in described.split():
-            assert page.locator(f"[id='{ref}']").count() == 1, f"aria-describedby → missing #{ref}"
+    problems = page.evaluate(
+        """() => {
+            const problems = [];
+            const exists = id => document.querySelectorAll(`[id="${CSS.escape(id)}"]`).length === 1;
+            const links = [...document.querySelectorAll('.app-error-summary a')];
+            if (!links.length) problems.push('the error summary lists no field');
+            for (const a of links) {
+                const target = a.hash.slice(1);
+                if (!exists(target)) problems.push(`summary links to missing #${target}`);
+            }
+            const invalid = [...document.querySelectorAll('[aria-invalid=true]')];
+            if (!invalid.length) problems.push('no field is marked aria-invalid');
+            for (const field of invalid) {
+                const refs = (field.getAttribute('aria-describedby') || '').split(/\\s+/)
+                    .filter(Boolean);
+                if (!refs.length) problems.push(`#${field.id} is invalid without aria-describedby`);
+                for (const ref of refs) {
+                    if (!exists(ref)) problems.push(`#${field.id}: aria-describedby → missing #${ref}`);
+                }
+            }
+            return problems;
+        }"""
+    )
+    assert not problems, f"{page.url}: " + "; ".join(problems)
 
 
 def assert_no_horizontal_scroll(page) -> None:
@@ -171,6 +188,16 @@ def _submit(label: str, *, clear: tuple[str, ...] = ()) -> Callable[[object], No
     return run
 
 
+def _request_changes_without_comment(page) -> None:
+    """The comment is optional for WTForms but required by the service for this decision:
+    the service's error must come back on the field, and nothing may be decided."""
+    page.get_by_role("button", name="Überarbeitung erbitten", exact=True).click()
+    page.locator("#comment-error").wait_for()
+    assert "Bitte begründen Sie die Entscheidung" in page.locator("#comment-error").inner_text()
+    assert page.locator("#comment").get_attribute("aria-describedby") == "comment-hint comment-error"
+    assert "In Prüfung" in page.locator(".kern-preline").inner_text()
+
+
 # id: (role, path, how to reach the error state)
 FORMS = {
     "login": ("visitor", "/anmelden", _submit("Anmelden")),
@@ -185,11 +212,7 @@ FORMS = {
     ),
     "new-need": ("member", "/bedarfe/neu", _submit("Bedarf speichern")),
     "describe-need": ("visitor", "/bedarfe/beschreiben", _submit("Passende Lösungen finden")),
-    "review": (
-        "curator",
-        "/pruefung/loesungen/{submitted_id}",
-        _submit("Überarbeitung erbitten"),
-    ),
+    "review": ("curator", "/pruefung/loesungen/{submitted_id}", _request_changes_without_comment),
     "review-revision": ("curator", "/pruefung/loesungen/{revision_id}", _submit("Ablehnen")),
     "admin-invite": ("admin", "/verwaltung/konten/einladen", _submit("Einladung verschicken")),
 }
@@ -208,28 +231,12 @@ def test_form_is_axe_clean_normal_and_with_errors(live_server, content, pages, n
     assert_axe_clean(page, "error")
 
 
-def test_review_comment_is_required_to_request_changes(live_server, content, pages):
-    page = pages("curator")
-    page.goto(_url(live_server, content, "/pruefung/loesungen/{submitted_id}"))
-    page.get_by_role("button", name="Überarbeitung erbitten").click()
-    assert_error_pattern(page)
-    error = page.locator("#comment-error").inner_text()
-    assert "Bitte begründen Sie die Entscheidung" in error
-    assert page.locator("#comment").get_attribute("aria-describedby") == "comment-hint comment-error"
-    assert "In Prüfung" in page.locator(".kern-preline").inner_text()  # nothing was decided
-
-
 # id: (role, path, a locator that proves the page shows what it should)
 PAGES = {
     "describe-need-results": (
         "visitor",
         "/bedarfe/beschreiben?text=Termine+im+B%C3%BCrgerb%C3%BCro+online+vergeben",
         ".app-match",
-    ),
-    "describe-need-results-member": (
-        "member",
-        "/bedarfe/beschreiben?text=Termine+im+B%C3%BCrgerb%C3%BCro+online+vergeben",
-        "text=Als Bedarf meiner Kommune speichern",
     ),
     "describe-need-no-results": (
         "visitor",
@@ -238,8 +245,7 @@ PAGES = {
     ),
     "need-detail": ("member", "/bedarfe/{need_id}", "text=Status ändern"),
     "need-detail-curator": ("curator", "/bedarfe/{need_id}", "h1"),
-    "needs": ("member", "/bedarfe", "text=Terminvergabe im Bürgerbüro"),
-    "brokering": ("curator", "/vermittlung", "text=Terminvergabe im Bürgerbüro"),
+    "brokering": ("curator", "/vermittlung", "td >> text=Terminvergabe im Bürgerbüro"),
     "review-queue": ("curator", "/pruefung/", "text=Anwohnerparken digital beantragen"),
     "my-contributions": ("contributor", "/mitwirken/", "text=Bitte nennen Sie die Kosten pro Jahr."),
     "solution-status": (
@@ -247,19 +253,14 @@ PAGES = {
         "/mitwirken/loesungen/{changes_requested_id}",
         ".app-events__comment",
     ),
-    "revision-status": ("contributor", "/mitwirken/loesungen/{revision_id}", ".app-diff"),
     "notifications": ("contributor", "/konto/benachrichtigungen", ".app-result"),
-    "admin-overview": ("admin", "/verwaltung/", "h1"),
     "admin-users": ("admin", "/verwaltung/konten", "text=Browser Beitragende"),
     "admin-users-filtered": (
         "admin",
         "/verwaltung/konten?rolle=contributor&kommune=05774032",
         "text=Browser Beitragende",
     ),
-    "admin-users-invalid-filter": ("admin", "/verwaltung/konten?rolle=unsinn", "h1"),
-    "admin-user": ("admin", "/verwaltung/konten", None),  # reached by clicking, see below
     "audit-log": ("admin", "/verwaltung/protokoll", "text=Einladung angenommen"),
-    "audit-log-filtered": ("admin", "/verwaltung/protokoll?typ=solution", "text=Nr."),
 }
 
 
@@ -269,11 +270,7 @@ def test_signed_in_page_is_axe_clean(live_server, content, pages, name):
     page = pages(role)
     response = page.goto(_url(live_server, content, path))
     assert response.status == 200
-    if name == "admin-user":
-        page.get_by_role("link", name="Browser Beitragende").click()
-        page.wait_for_url("**/verwaltung/konten/*")
-    else:
-        assert page.locator(proof).count() >= 1, f"{path}: {proof} not found"
+    assert page.locator(proof).count() >= 1, f"{path}: {proof} not found"
     assert_axe_clean(page, "normal")
 
 
@@ -281,16 +278,69 @@ def test_signed_in_page_is_axe_clean(live_server, content, pages, name):
     "role, path, errors",
     [
         ("contributor", "/mitwirken/loesungen/neu", _submit("Entwurf speichern")),
-        ("curator", "/pruefung/loesungen/{revision_id}", _submit("Überarbeitung erbitten")),
+        ("curator", "/pruefung/loesungen/{revision_id}", _request_changes_without_comment),
     ],
     ids=["new-solution", "review"],
 )
 def test_long_forms_reflow_at_320px(live_server, content, pages, role, path, errors):
+    """No horizontal scrolling at 320 px, before and after an invalid submission (axe runs on
+    the error state only: it contains everything the normal state shows)."""
     page = pages(role, width=320)
     page.goto(_url(live_server, content, path))
     assert_no_horizontal_scroll(page)
-    assert_axe_clean(page, "normal, 320 px")
     errors(page)
     assert_error_pattern(page)
     assert_no_horizontal_scroll(page)
     assert_axe_clean(page, "error, 320 px")
+
+
+def test_solution_form_controls_show_their_content(live_server, pages):
+    """KERN fixes inputs at 48px: the partner list box must still show several options, and
+    the Markdown description must be taller than the two-sentence summary."""
+    page = pages("contributor")
+    page.goto(live_server.url + "/mitwirken/loesungen/neu")
+    heights = page.evaluate(
+        """() => Object.fromEntries(['partner_ags', 'summary', 'description']
+            .map(id => [id, document.getElementById(id).getBoundingClientRect().height]))"""
+    )
+    option = page.locator("#partner_ags option").first.bounding_box()["height"] or 20
+    assert heights["partner_ags"] >= 5 * option, heights
+    assert heights["description"] > 1.5 * heights["summary"], heights
+
+
+# Tables may scroll sideways inside their wrapper at 320 px (WCAG 1.4.10 allows that for data
+# tables), but keyboard users must be able to scroll them: the wrapper takes focus and is named.
+TABLE_PAGES = {
+    "review-queue": ("curator", "/pruefung/"),
+    "my-contributions": ("contributor", "/mitwirken/"),
+    "brokering": ("curator", "/vermittlung"),
+    "admin-users": ("admin", "/verwaltung/konten"),
+    "audit-log": ("admin", "/verwaltung/protokoll"),
+}
+
+
+def test_wide_tables_scroll_in_focusable_regions_at_320px(live_server, content, pages):
+    problems = []
+    for name, (role, path) in TABLE_PAGES.items():
+        page = pages(role, width=320)
+        page.goto(_url(live_server, content, path))
+        assert page.locator("table").count() >= 1, f"{name}: no table to check"
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        if width > 321:
+            problems.append(f"{name}: the page scrolls sideways ({width}px)")
+        problems += [
+            f"{name}: {p}"
+            for p in page.evaluate(
+                """() => [...document.querySelectorAll('table')].map(t => {
+                    const box = t.closest('.kern-table-responsive');
+                    if (!box) return 'a table outside .kern-table-responsive';
+                    if (box.scrollWidth <= box.clientWidth) return null;
+                    if (box.tabIndex < 0) return 'a scrolling table wrapper cannot take focus';
+                    const label = box.getAttribute('aria-labelledby');
+                    if (box.getAttribute('role') !== 'region' || !label
+                        || !document.getElementById(label)) return 'a scrolling table wrapper has no name';
+                    return null;
+                }).filter(Boolean)"""
+            )
+        ]
+    assert not problems, "\n".join(problems)

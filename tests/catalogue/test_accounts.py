@@ -656,8 +656,13 @@ def test_changing_the_password_ends_other_sessions(app, municipalities):
     from catalogue.services import accounts
 
     with unit_of_work() as s:
-        user = User(email="sitzung@example.org", name="Sitzung", role=Role.MEMBER,
-                    municipality_ags="05774032", password_hash=accounts.hash_password("altes-passwort-123"))
+        user = User(
+            email="sitzung@example.org",
+            name="Sitzung",
+            role=Role.MEMBER,
+            municipality_ags="05774032",
+            password_hash=accounts.hash_password("altes-passwort-123"),
+        )
         s.add(user)
     other_device = app.test_client()
     with other_device.session_transaction() as session:

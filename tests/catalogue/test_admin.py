@@ -393,7 +393,9 @@ def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
 
     with unit_of_work() as s:
         curator = User(email="kur@example.org", name="Kur", role=Role.CURATOR)
-        member = User(email="mit@example.org", name="Mit", role=Role.MEMBER, municipality_ags="05774032")
+        member = User(
+            email="mit@example.org", name="Mit", role=Role.MEMBER, municipality_ags="05774032"
+        )
         s.add_all([curator, member])
     before = search.search_catalogue(actor=None, text="Zauberformular", filters={})
     assert before.total == 0
@@ -402,7 +404,9 @@ def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
     with pytest.raises(ValidationFailed) as error:
         thesaurus.update_thesaurus(actor=curator, text="nur ein Begriff\n")
     assert "Zeile 1" in error.value.errors["text"]
-    thesaurus.update_thesaurus(actor=curator, text=thesaurus.thesaurus_text() + "Zauberformular, Terminvergabe\n")
+    thesaurus.update_thesaurus(
+        actor=curator, text=thesaurus.thesaurus_text() + "Zauberformular, Terminvergabe\n"
+    )
     after = search.search_catalogue(actor=None, text="Zauberformular", filters={})
     assert any("Terminvergabe" in i.solution.title for i in after.items)
     thesaurus.reset_thesaurus(actor=curator)

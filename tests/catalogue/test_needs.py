@@ -28,7 +28,14 @@ LEMGO = "05766040"
 
 def _user(role, ags, email, share=False):
     with unit_of_work() as s:
-        user = User(email=email, name=email.split("@")[0].title(), role=role, municipality_ags=ags, share_contact=share, phone="0521 123")
+        user = User(
+            email=email,
+            name=email.split("@")[0].title(),
+            role=role,
+            municipality_ags=ags,
+            share_contact=share,
+            phone="0521 123",
+        )
         s.add(user)
     return user
 
@@ -51,7 +58,9 @@ def test_describe_need_finds_the_appointment_solution_with_reasons(staff):
     titles = [m.solution.title for m in outcome.matches[:5]]
     assert any("Terminvergabe" in t for t in titles), titles
     assert all(m.band in {"strong", "possible", "weak"} for m in outcome.matches)
-    assert outcome.matches[0].reasons and all(isinstance(r, str) for r in outcome.matches[0].reasons)
+    assert outcome.matches[0].reasons and all(
+        isinstance(r, str) for r in outcome.matches[0].reasons
+    )
 
 
 def test_describe_page_without_login_and_empty_input(client, staff):
@@ -59,13 +68,19 @@ def test_describe_page_without_login_and_empty_input(client, staff):
     assert "Vorschläge" in html and "Warum dieser Vorschlag?" in html
     assert "Anmeldung" in html  # invites to sign in to save
     response = client.get("/bedarfe/beschreiben?text=")
-    assert response.status_code == 400 and "Bitte beschreiben Sie" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Bitte beschreiben Sie" in response.get_data(
+        as_text=True
+    )
 
 
 def test_a_need_nothing_fits_says_so(client, staff):
-    outcome = needs.match_text("Wartung der Orgel in der Stadthalle und Stimmung der Kirchenglocken")
+    outcome = needs.match_text(
+        "Wartung der Orgel in der Stadthalle und Stimmung der Kirchenglocken"
+    )
     assert not outcome.has_strong
-    html = client.get("/bedarfe/beschreiben?text=Wartung+der+Orgel+in+der+Stadthalle+und+Stimmung+der+Kirchenglocken").get_data(as_text=True)
+    html = client.get(
+        "/bedarfe/beschreiben?text=Wartung+der+Orgel+in+der+Stadthalle+und+Stimmung+der+Kirchenglocken"
+    ).get_data(as_text=True)
     assert "noch nichts, das gut passt" in html or "passt noch keine Lösung" in html
 
 
@@ -75,7 +90,7 @@ def test_matches_never_show_unpublished_solutions(staff):
         solution.state = ContentState.DRAFT  # no outbox row: the index is stale on purpose
     outcome = needs.match_text("Online-Terminvergabe im Bürgerbüro")
     assert solution.id not in [m.solution.id for m in outcome.matches]
-    with unit_of_work() as s:
+    with unit_of_work():
         solution.state = ContentState.PUBLISHED
 
 
@@ -84,32 +99,61 @@ def test_need_lifecycle_and_visibility(staff, client):
     with pytest.raises(ValidationFailed) as error:
         needs.create_need(actor=member, title="", text="kurz")
     assert {"title", "text"} <= set(error.value.errors)
-    need = needs.create_need(actor=member, title="Wartezeiten im Bürgerbüro", text="Montags stauen sich die Leute im Bürgerbüro.", visibility="curators")
+    need = needs.create_need(
+        actor=member,
+        title="Wartezeiten im Bürgerbüro",
+        text="Montags stauen sich die Leute im Bürgerbüro.",
+        visibility="curators",
+    )
     assert need.municipality_ags == BIELEFELD and need.status == NeedStatus.OPEN
     assert client.get(f"/bedarfe/{need.id}").status_code == 404  # not public
     assert need not in needs.list_needs(actor=staff["other_member"])
     assert need in needs.list_needs(actor=staff["curator"])
     with pytest.raises(PermissionDenied):
         needs.set_need_status(actor=staff["other_member"], need_id=need.id, status="closed")
-    needs.set_need_status(actor=member, need_id=need.id, status="closed", comment="Hat sich erledigt")
+    needs.set_need_status(
+        actor=member, need_id=need.id, status="closed", comment="Hat sich erledigt"
+    )
     with pytest.raises(InvalidTransition):
         needs.set_need_status(actor=member, need_id=need.id, status="brokered")
-    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.user_id == staff["curator"].id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.user_id == staff["curator"].id
+            )
+        )
+        == 1
+    )
 
 
 def test_brokering_notifies_both_sides_with_shared_contacts(staff):
     member, curator = staff["member"], staff["curator"]
-    owner = _user(Role.CONTRIBUTOR, _solution("online-terminvergabe").lead_municipality_ags, "team@owner.example", share=True)
-    need = needs.create_need(actor=member, title="Terminbuchung", text="Wir wollen Termine im Bürgerbüro online vergeben.")
+    owner = _user(
+        Role.CONTRIBUTOR,
+        _solution("online-terminvergabe").lead_municipality_ags,
+        "team@owner.example",
+        share=True,
+    )
+    need = needs.create_need(
+        actor=member,
+        title="Terminbuchung",
+        text="Wir wollen Termine im Bürgerbüro online vergeben.",
+    )
     solution = _solution("online-terminvergabe")
     with pytest.raises(PermissionDenied):
         reuse.broker(actor=member, solution_id=solution.id, need_id=need.id)
-    request = reuse.broker(actor=curator, solution_id=solution.id, need_id=need.id, message="Sprechen Sie miteinander!")
+    request = reuse.broker(
+        actor=curator, solution_id=solution.id, need_id=need.id, message="Sprechen Sie miteinander!"
+    )
     assert request.status == ContactRequestStatus.BROKERED
     assert db.session.get(Need, need.id).status == NeedStatus.BROKERED
-    to_requester = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.recipient == member.email)).all()
+    to_requester = db.session.scalars(
+        sa.select(OutgoingMail).where(OutgoingMail.recipient == member.email)
+    ).all()
     assert any("team@owner.example" in m.body for m in to_requester)
-    to_owner = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.recipient == owner.email)).all()
+    to_owner = db.session.scalars(
+        sa.select(OutgoingMail).where(OutgoingMail.recipient == owner.email)
+    ).all()
     assert any(member.email in m.body for m in to_owner)
     created = reuse.convert_to_reuse(actor=curator, request_id=request.id)
     assert created.municipality_ags == BIELEFELD and created.confirmed_at is not None
@@ -118,10 +162,16 @@ def test_brokering_notifies_both_sides_with_shared_contacts(staff):
 
 def test_contact_request_can_be_closed_with_reason(staff):
     solution = _solution("online-terminvergabe")
-    request = reuse.request_contact(actor=staff["member"], solution_id=solution.id, message="Wie lange hat die Einführung gedauert?")
+    request = reuse.request_contact(
+        actor=staff["member"],
+        solution_id=solution.id,
+        message="Wie lange hat die Einführung gedauert?",
+    )
     with pytest.raises(ValidationFailed):
         reuse.close_contact_request(actor=staff["curator"], request_id=request.id, reason="")
-    reuse.close_contact_request(actor=staff["curator"], request_id=request.id, reason="Frage per Telefon beantwortet")
+    reuse.close_contact_request(
+        actor=staff["curator"], request_id=request.id, reason="Frage per Telefon beantwortet"
+    )
     with pytest.raises(InvalidTransition):
         reuse.close_contact_request(actor=staff["curator"], request_id=request.id, reason="nochmal")
 
@@ -130,15 +180,23 @@ def test_reuse_declaration_lifecycle(staff, client):
     solution = _solution("online-terminvergabe")
     member = staff["other_member"]
     record = reuse.declare_reuse(actor=member, solution_id=solution.id, status="interested")
-    assert reuse.declare_reuse(actor=member, solution_id=solution.id, status="pilot").id == record.id
+    assert (
+        reuse.declare_reuse(actor=member, solution_id=solution.id, status="pilot").id == record.id
+    )
     with pytest.raises(ValidationFailed):
         reuse.update_reuse(actor=member, reuse_id=record.id, status="ended")
-    reuse.update_reuse(actor=member, reuse_id=record.id, status="ended", ended_reason="Zu teuer für uns")
+    reuse.update_reuse(
+        actor=member, reuse_id=record.id, status="ended", ended_reason="Zu teuer für uns"
+    )
     assert db.session.get(Reuse, record.id).status == ReuseStatus.ENDED
     with pytest.raises(PermissionDenied):
         reuse.confirm_reuse(actor=member, reuse_id=record.id)
     reuse.confirm_reuse(actor=staff["curator"], reuse_id=record.id)
-    events = db.session.scalars(sa.select(ReviewEvent.to_state).where(ReviewEvent.entity_type == "reuse", ReviewEvent.entity_id == record.id)).all()
+    events = db.session.scalars(
+        sa.select(ReviewEvent.to_state).where(
+            ReviewEvent.entity_type == "reuse", ReviewEvent.entity_id == record.id
+        )
+    ).all()
     assert events == ["interested", "pilot", "ended", "ended"]
     lead = _user(Role.MEMBER, solution.lead_municipality_ags, "lead@example.org")
     with pytest.raises(ValidationFailed):
@@ -149,7 +207,11 @@ def test_reuse_declaration_lifecycle(staff, client):
 
 def test_reverse_matching_flags_open_needs_when_a_solution_is_published(staff):
     member, curator = staff["member"], staff["curator"]
-    need = needs.create_need(actor=member, title="Schiedsamt digital", text="Bürgerinnen sollen Schlichtungsanträge beim Schiedsamt bei Nachbarschaftsstreit online einreichen können.")
+    need = needs.create_need(
+        actor=member,
+        title="Schiedsamt digital",
+        text="Bürgerinnen sollen Schlichtungsanträge beim Schiedsamt bei Nachbarschaftsstreit online einreichen können.",
+    )
     author = _user(Role.CONTRIBUTOR, LEMGO, "beitrag@lemgo.example")
     solution = contributions.create_solution(
         actor=author,
@@ -157,20 +219,37 @@ def test_reverse_matching_flags_open_needs_when_a_solution_is_published(staff):
             title="Schiedsamt online: Schlichtungsanträge digital einreichen",
             summary="Bei Nachbarschaftsstreit reichen Bürgerinnen und Bürger Schlichtungsanträge beim Schiedsamt online ein.",
             description="Ein Online-Formular nimmt Schlichtungsanträge für das Schiedsamt entgegen; die Schiedsperson lädt digital zum Termin.",
-            category="sicherheit-ordnung", kind="software", project_status="in_operation", readiness="documented",
+            category="sicherheit-ordnung",
+            kind="software",
+            project_status="in_operation",
+            readiness="documented",
             tags=["Schiedsamt", "Schlichtung", "Online-Antrag"],
         ),
     )
-    before = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.user_id == member.id))
-    workflow.apply_action(actor=author, entity_type="solution", entry_id=solution.id, action="submit")
-    workflow.apply_action(actor=curator, entity_type="solution", entry_id=solution.id, action="approve")
-    texts = db.session.scalars(sa.select(Notification.text).where(Notification.user_id == member.id)).all()
+    before = db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(Notification.user_id == member.id)
+    )
+    workflow.apply_action(
+        actor=author, entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    workflow.apply_action(
+        actor=curator, entity_type="solution", entry_id=solution.id, action="approve"
+    )
+    texts = db.session.scalars(
+        sa.select(Notification.text).where(Notification.user_id == member.id)
+    ).all()
     assert len(texts) == before + 1 and "Schiedsamt" in texts[-1]
-    assert any("passt gut zum Bedarf" in t for t in db.session.scalars(sa.select(Notification.text).where(Notification.user_id == curator.id)))
+    assert any(
+        "passt gut zum Bedarf" in t
+        for t in db.session.scalars(
+            sa.select(Notification.text).where(Notification.user_id == curator.id)
+        )
+    )
     assert need.id
 
 
 def test_duplicate_hint_lists_similar_solutions(staff):
-    similar = needs.similar_solutions("Online-Terminvergabe für das Bürgerbüro", "Termine online buchen")
+    similar = needs.similar_solutions(
+        "Online-Terminvergabe für das Bürgerbüro", "Termine online buchen"
+    )
     assert any("Terminvergabe" in m.solution.title for m in similar)
-

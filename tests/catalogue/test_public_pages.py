@@ -21,7 +21,9 @@ def _write_seed(tmp_path, **overrides):
         "kind": "software",
         "status": "in_operation",
         "readiness": "documented",
-        "contacts": [{"name": "Team Bürgerbüro", "role": "Fachbereich", "email": "team@example.org"}],
+        "contacts": [
+            {"name": "Team Bürgerbüro", "role": "Fachbereich", "email": "team@example.org"}
+        ],
         "reports": [],
     }
     entry.update(overrides)
@@ -54,7 +56,11 @@ def test_solution_list_filters_and_paginates(client, demo):
     by_kreis = client.get("/loesungen?kreis=05774000").get_data(as_text=True)
     assert "Paderborn" in by_kreis
     page_two = client.get("/loesungen?page=2")
-    assert page_two.status_code == 200 and 'aria-current="page"><span class="app-visually-hidden">Seite </span>2' in page_two.get_data(as_text=True)
+    assert (
+        page_two.status_code == 200
+        and 'aria-current="page"><span class="app-visually-hidden">Seite </span>2'
+        in page_two.get_data(as_text=True)
+    )
     assert client.get("/loesungen?page=999").status_code == 200
 
 
@@ -71,12 +77,14 @@ def test_invalid_filter_value_is_ignored_not_an_error(client, demo):
 
 
 def test_solution_detail_renders_markdown_safely(client, municipalities, tmp_path):
-    description = "Text <script>alert(1)</script> und [Link](javascript:alert(1)) und **fett**\n\n# Titel"
+    description = (
+        "Text <script>alert(1)</script> und [Link](javascript:alert(1)) und **fett**\n\n# Titel"
+    )
     seed.load_content(_write_seed(tmp_path, description=description), is_demo=True)
     html = client.get("/loesungen/digitale-testloesung").get_data(as_text=True)
     assert "<strong>fett</strong>" in html
     assert "<script>alert" not in html
-    assert "href=\"javascript:" not in html
+    assert 'href="javascript:' not in html
     assert "<h3>Titel</h3>" in html  # user headings never compete with the page's h1/h2
 
 
@@ -97,7 +105,9 @@ def test_unpublished_solution_is_not_found(client, municipalities, tmp_path):
         enqueue(s, solution_doc_id(solution.id))
     response = client.get("/loesungen/digitale-testloesung")
     assert response.status_code == 404
-    assert "Seite nicht gefunden" in response.get_data(as_text=True) or "nicht öffentlich" in response.get_data(as_text=True)
+    assert "Seite nicht gefunden" in response.get_data(
+        as_text=True
+    ) or "nicht öffentlich" in response.get_data(as_text=True)
     assert "Digitale Testlösung" not in client.get("/loesungen").get_data(as_text=True)
 
 
@@ -115,7 +125,15 @@ def test_archived_solution_stays_reachable_and_is_marked(client, municipalities,
 
 def test_municipality_directory_groups_by_kreis(client, demo):
     html = client.get("/kommunen").get_data(as_text=True)
-    for kreis in ("Kreis Gütersloh", "Kreis Herford", "Kreis Höxter", "Kreis Lippe", "Kreis Minden-Lübbecke", "Kreis Paderborn", "Bielefeld"):
+    for kreis in (
+        "Kreis Gütersloh",
+        "Kreis Herford",
+        "Kreis Höxter",
+        "Kreis Lippe",
+        "Kreis Minden-Lübbecke",
+        "Kreis Paderborn",
+        "Bielefeld",
+    ):
         assert kreis in html
     assert html.count('href="/kommunen/05') == 76
 
@@ -132,7 +150,9 @@ def test_municipality_page_shows_offers_reuses_and_reports(client, demo):
 def test_legal_pages_use_operator_configuration(tmp_path):
     from tests.conftest import make_app
 
-    app = make_app(tmp_path, OPERATOR_NAME="DigitalBüro Testregion", OPERATOR_EMAIL="info@test.example")
+    app = make_app(
+        tmp_path, OPERATOR_NAME="DigitalBüro Testregion", OPERATOR_EMAIL="info@test.example"
+    )
     client = app.test_client()
     for url in ("/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache"):
         html = client.get(url).get_data(as_text=True)
@@ -143,7 +163,10 @@ def test_legal_pages_use_operator_configuration(tmp_path):
 def test_barrier_report_is_stored(client, municipalities):
     response = client.post(
         "/barrierefreiheit",
-        data={"description": "Das Suchfeld hat keine sichtbare Beschriftung.", "page_url": "/suche"},
+        data={
+            "description": "Das Suchfeld hat keine sichtbare Beschriftung.",
+            "page_url": "/suche",
+        },
     )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(BarrierReport.id))) == 1

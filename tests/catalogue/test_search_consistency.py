@@ -100,17 +100,25 @@ def test_rebuild_swaps_while_a_reader_is_open(app, municipalities, tmp_path):
     before = index.versions()
     count = search.rebuild()
     assert count == 1 and index.versions() == before
-    assert [i.solution.id for i in search.search_catalogue(actor=None, text="Terminvergabe", filters={}).items] == [solution.id]
+    assert [
+        i.solution.id
+        for i in search.search_catalogue(actor=None, text="Terminvergabe", filters={}).items
+    ] == [solution.id]
 
 
 def test_two_hosts_with_their_own_index_converge(app, municipalities, tmp_path):
     _seed_one(tmp_path)  # host A (this app) applied it inline
     from catalogue import create_app
 
-    b = create_app({
-        "ENV": "testing", "SECRET_KEY": "t", "DATABASE_URL": app.config["DATABASE_URL"],
-        "SEARCH_INDEX_DIR": str(tmp_path / "host-b-index"), "SEARCH_SYNC": "worker",
-    })
+    b = create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": "t",
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SEARCH_INDEX_DIR": str(tmp_path / "host-b-index"),
+            "SEARCH_SYNC": "worker",
+        }
+    )
     with b.app_context():
         assert search.status()["pending_outbox_rows"] > 0
         result = search.sync_outbox()
@@ -178,15 +186,22 @@ def test_out_of_order_commit_on_postgres_is_not_skipped(app, municipalities, tmp
     slow = engine.connect()
     slow_tx = slow.begin()
     # The slow transaction takes its sequence value first ...
-    slow.execute(sa.text("UPDATE solution SET title = 'Spät sichtbare Lösung', version = version + 1 WHERE id = :id"), {"id": first.id})
+    slow.execute(
+        sa.text(
+            "UPDATE solution SET title = 'Spät sichtbare Lösung', version = version + 1 WHERE id = :id"
+        ),
+        {"id": first.id},
+    )
     slow_id = slow.execute(
-        sa.insert(SearchOutbox).values(doc_id=solution_doc_id(first.id), op=OutboxOp.UPSERT.value).returning(SearchOutbox.id)
+        sa.insert(SearchOutbox)
+        .values(doc_id=solution_doc_id(first.id), op=OutboxOp.UPSERT.value)
+        .returning(SearchOutbox.id)
     ).scalar_one()
     # ... a later one commits first and is applied (inline sync after commit).
     second = _seed_one(tmp_path, title="Zweite Lösung")
     state = search.SyncState.load()
     assert state.cursor < slow_id, "the cursor must not pass an uncommitted row"
-    assert "solution:%d" % second.id in search.get_index().versions()
+    assert f"solution:{second.id}" in search.get_index().versions()
     slow_tx.commit()
     slow.close()
     engine.dispose()

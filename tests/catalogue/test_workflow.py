@@ -80,14 +80,28 @@ def test_transition_table(people, state, action):
     expected = TRANSITIONS.get((state, action))
     if expected is None:
         with pytest.raises(InvalidTransition):
-            workflow.apply_action(actor=actor, entity_type="solution", entry_id=solution.id, action=action, comment=comment)
+            workflow.apply_action(
+                actor=actor,
+                entity_type="solution",
+                entry_id=solution.id,
+                action=action,
+                comment=comment,
+            )
         return
-    new_state = workflow.apply_action(actor=actor, entity_type="solution", entry_id=solution.id, action=action, comment=comment)
+    new_state = workflow.apply_action(
+        actor=actor, entity_type="solution", entry_id=solution.id, action=action, comment=comment
+    )
     assert new_state == expected
     event = db.session.scalars(
-        sa.select(ReviewEvent).where(ReviewEvent.entity_id == solution.id).order_by(ReviewEvent.id.desc())
+        sa.select(ReviewEvent)
+        .where(ReviewEvent.entity_id == solution.id)
+        .order_by(ReviewEvent.id.desc())
     ).first()
-    assert (event.from_state, event.to_state, event.actor_id) == (state.value, expected.value, actor.id)
+    assert (event.from_state, event.to_state, event.actor_id) == (
+        state.value,
+        expected.value,
+        actor.id,
+    )
 
 
 # -- role × action × state ------------------------------------------------------------------
@@ -119,7 +133,11 @@ def test_permission_matrix(people, role, action, state):
     _force_state(solution.id, state)
     actor = people.get(role)
     call = lambda: workflow.apply_action(  # noqa: E731
-        actor=actor, entity_type="solution", entry_id=solution.id, action=action, comment="Kommentar"
+        actor=actor,
+        entity_type="solution",
+        entry_id=solution.id,
+        action=action,
+        comment="Kommentar",
     )
     if role in ALLOWED[action]:
         assert call() == TRANSITIONS[(state, action)]
@@ -167,10 +185,21 @@ def test_members_and_visitors_cannot_create_solutions(people):
 
 def test_comment_is_required_to_request_changes_or_reject(people):
     solution = _draft(people["contributor_own"])
-    workflow.apply_action(actor=people["contributor_own"], entity_type="solution", entry_id=solution.id, action="submit")
+    workflow.apply_action(
+        actor=people["contributor_own"],
+        entity_type="solution",
+        entry_id=solution.id,
+        action="submit",
+    )
     for action in ("request_changes", "reject"):
         with pytest.raises(ValidationFailed) as error:
-            workflow.apply_action(actor=people["curator"], entity_type="solution", entry_id=solution.id, action=action, comment="  ")
+            workflow.apply_action(
+                actor=people["curator"],
+                entity_type="solution",
+                entry_id=solution.id,
+                action=action,
+                comment="  ",
+            )
         assert "comment" in error.value.errors
     assert db.session.get(Solution, solution.id).state == ContentState.SUBMITTED
 
@@ -186,9 +215,20 @@ def test_review_events_cannot_be_changed(people):
 
 def test_validation_errors_are_german_and_complete(people):
     with pytest.raises(ValidationFailed) as error:
-        contributions.create_solution(actor=people["contributor_own"], data=SolutionInput(repository_url="ftp://x"))
+        contributions.create_solution(
+            actor=people["contributor_own"], data=SolutionInput(repository_url="ftp://x")
+        )
     errors = error.value.errors
-    assert {"title", "summary", "description", "category", "kind", "project_status", "readiness", "repository_url"} <= set(errors)
+    assert {
+        "title",
+        "summary",
+        "description",
+        "category",
+        "kind",
+        "project_status",
+        "readiness",
+        "repository_url",
+    } <= set(errors)
     assert errors["title"] == "Bitte geben Sie einen Titel an."
 
 
@@ -201,23 +241,41 @@ def test_attachment_type_and_content_are_checked(people):
     solution = _draft(people["contributor_own"])
     author = people["contributor_own"]
     with pytest.raises(ValidationFailed) as error:
-        contributions.add_attachment(actor=author, solution_id=solution.id, filename="tool.exe", stream=io.BytesIO(b"MZ"))
+        contributions.add_attachment(
+            actor=author, solution_id=solution.id, filename="tool.exe", stream=io.BytesIO(b"MZ")
+        )
     assert "nicht erlaubt" in error.value.errors["attachment"]
     with pytest.raises(ValidationFailed) as error:
-        contributions.add_attachment(actor=author, solution_id=solution.id, filename="fake.pdf", stream=io.BytesIO(b"<html>"))
+        contributions.add_attachment(
+            actor=author, solution_id=solution.id, filename="fake.pdf", stream=io.BytesIO(b"<html>")
+        )
     assert "passt nicht" in error.value.errors["attachment"]
     big = io.BytesIO(b"%PDF-" + b"0" * (contributions.MAX_ATTACHMENT_BYTES + 1))
     with pytest.raises(ValidationFailed):
-        contributions.add_attachment(actor=author, solution_id=solution.id, filename="big.pdf", stream=big)
-    attachment = contributions.add_attachment(actor=author, solution_id=solution.id, filename="../../Konzept.pdf", stream=io.BytesIO(PDF))
+        contributions.add_attachment(
+            actor=author, solution_id=solution.id, filename="big.pdf", stream=big
+        )
+    attachment = contributions.add_attachment(
+        actor=author, solution_id=solution.id, filename="../../Konzept.pdf", stream=io.BytesIO(PDF)
+    )
     assert attachment.filename == "Konzept.pdf"
     with pytest.raises(PermissionDenied):
-        contributions.add_attachment(actor=people["contributor_other"], solution_id=solution.id, filename="x.pdf", stream=io.BytesIO(PDF))
+        contributions.add_attachment(
+            actor=people["contributor_other"],
+            solution_id=solution.id,
+            filename="x.pdf",
+            stream=io.BytesIO(PDF),
+        )
 
 
 def test_attachment_download_follows_visibility_and_is_safe(people, client):
     solution = _draft(people["contributor_own"])
-    attachment = contributions.add_attachment(actor=people["contributor_own"], solution_id=solution.id, filename="Konzept.pdf", stream=io.BytesIO(PDF))
+    attachment = contributions.add_attachment(
+        actor=people["contributor_own"],
+        solution_id=solution.id,
+        filename="Konzept.pdf",
+        stream=io.BytesIO(PDF),
+    )
     url = f"/anhaenge/{attachment.id}/Konzept.pdf"
     assert client.get(url).status_code == 404  # draft: not public
     _force_state(solution.id, ContentState.PUBLISHED)
@@ -237,23 +295,44 @@ def test_attachment_download_follows_visibility_and_is_safe(people, client):
 def test_contribution_journey_with_review_and_revision(people, client):
     author, curator = people["contributor_own"], people["curator"]
     solution = _draft(author)
-    contributions.add_attachment(actor=author, solution_id=solution.id, filename="Konzept.pdf", stream=io.BytesIO(PDF))
-    workflow.apply_action(actor=author, entity_type="solution", entry_id=solution.id, action="submit")
+    contributions.add_attachment(
+        actor=author, solution_id=solution.id, filename="Konzept.pdf", stream=io.BytesIO(PDF)
+    )
+    workflow.apply_action(
+        actor=author, entity_type="solution", entry_id=solution.id, action="submit"
+    )
     assert [i.entry.id for i in review.review_queue(actor=curator)] == [solution.id]
-    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.user_id == curator.id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(Notification.user_id == curator.id)
+        )
+        == 1
+    )
 
-    workflow.apply_action(actor=curator, entity_type="solution", entry_id=solution.id, action="request_changes", comment="Bitte nennen Sie die Kosten.")
+    workflow.apply_action(
+        actor=curator,
+        entity_type="solution",
+        entry_id=solution.id,
+        action="request_changes",
+        comment="Bitte nennen Sie die Kosten.",
+    )
     rows = contributions.my_contributions(actor=author)
     assert rows[0].entry.state == ContentState.CHANGES_REQUESTED
     assert rows[0].last_comment == "Bitte nennen Sie die Kosten."
-    mail = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.recipient == author.email)).all()
+    mail = db.session.scalars(
+        sa.select(OutgoingMail).where(OutgoingMail.recipient == author.email)
+    ).all()
     assert any("Bitte nennen Sie die Kosten." in m.body for m in mail)
 
     data = SolutionInput.from_solution(db.session.get(Solution, solution.id))
     data.cost_eur = 12000
     contributions.update_solution(actor=author, solution_id=solution.id, data=data)
-    workflow.apply_action(actor=author, entity_type="solution", entry_id=solution.id, action="submit")
-    workflow.apply_action(actor=curator, entity_type="solution", entry_id=solution.id, action="approve")
+    workflow.apply_action(
+        actor=author, entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    workflow.apply_action(
+        actor=curator, entity_type="solution", entry_id=solution.id, action="approve"
+    )
     page = client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
     assert "Digitale Akte im Bauamt" in page and "12.000 €" in page
     assert "Digitale Akte im Bauamt" in client.get("/loesungen").get_data(as_text=True)
@@ -263,47 +342,82 @@ def test_contribution_journey_with_review_and_revision(people, client):
     data = SolutionInput.from_solution(revision)
     data.title = "Digitale Bauakte für alle Verfahren"
     contributions.update_solution(actor=author, solution_id=revision.id, data=data)
-    workflow.apply_action(actor=author, entity_type="solution", entry_id=revision.id, action="submit")
+    workflow.apply_action(
+        actor=author, entity_type="solution", entry_id=revision.id, action="submit"
+    )
     changes = review.revision_changes(db.session.get(Solution, revision.id))
     assert [c.label for c in changes] == ["Titel"]
     assert "<ins" in str(changes[0].diff) and "<del" in str(changes[0].diff)
     # the published version stays visible while the revision is reviewed
-    assert "Digitale Akte im Bauamt" in client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
+    assert "Digitale Akte im Bauamt" in client.get(f"/loesungen/{solution.slug}").get_data(
+        as_text=True
+    )
     assert client.get(f"/loesungen/{revision.slug}").status_code == 404
-    workflow.apply_action(actor=curator, entity_type="solution", entry_id=revision.id, action="approve")
+    workflow.apply_action(
+        actor=curator, entity_type="solution", entry_id=revision.id, action="approve"
+    )
     published = db.session.get(Solution, solution.id)
     assert published.title == "Digitale Bauakte für alle Verfahren"
     assert published.state == ContentState.PUBLISHED and published.version > 1
     assert len(published.attachments) == 1
     _, events = workflow.history(actor=curator, entity_type="solution", entry_id=solution.id)
-    assert [(e.entity_id, e.to_state) for e in events[-2:]] == [(revision.id, "archived"), (solution.id, "published")]
+    assert [(e.entity_id, e.to_state) for e in events[-2:]] == [
+        (revision.id, "archived"),
+        (solution.id, "published"),
+    ]
     assert "übernommen" in events[-1].comment
 
 
 def test_experience_report_workflow(people, client, municipalities):
     author = people["contributor_own"]
     solution = _draft(author)
-    workflow.apply_action(actor=author, entity_type="solution", entry_id=solution.id, action="submit")
-    workflow.apply_action(actor=people["curator"], entity_type="solution", entry_id=solution.id, action="approve")
+    workflow.apply_action(
+        actor=author, entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    workflow.apply_action(
+        actor=people["curator"], entity_type="solution", entry_id=solution.id, action="approve"
+    )
     other = people["contributor_other"]
     with pytest.raises(ValidationFailed):
-        contributions.create_report(actor=other, solution_id=solution.id, data=ReportInput(title="", role="reuser"))
+        contributions.create_report(
+            actor=other, solution_id=solution.id, data=ReportInput(title="", role="reuser")
+        )
     report = contributions.create_report(
-        actor=other, solution_id=solution.id,
-        data=ReportInput(title="Nachnutzung in Lemgo", role="reuser", what_worked="Schnelle Einführung.", advice="Früh den Personalrat einbinden."),
+        actor=other,
+        solution_id=solution.id,
+        data=ReportInput(
+            title="Nachnutzung in Lemgo",
+            role="reuser",
+            what_worked="Schnelle Einführung.",
+            advice="Früh den Personalrat einbinden.",
+        ),
     )
     assert report.municipality_ags == LEMGO
     with pytest.raises(PermissionDenied):
-        contributions.update_report(actor=author, report_id=report.id, data=ReportInput(title="x", role="reuser", advice="y"))
+        contributions.update_report(
+            actor=author,
+            report_id=report.id,
+            data=ReportInput(title="x", role="reuser", advice="y"),
+        )
     workflow.apply_action(actor=other, entity_type="report", entry_id=report.id, action="submit")
-    assert "Nachnutzung in Lemgo" not in client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
-    workflow.apply_action(actor=people["curator"], entity_type="report", entry_id=report.id, action="approve")
-    assert "Nachnutzung in Lemgo" in client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
+    assert "Nachnutzung in Lemgo" not in client.get(f"/loesungen/{solution.slug}").get_data(
+        as_text=True
+    )
+    workflow.apply_action(
+        actor=people["curator"], entity_type="report", entry_id=report.id, action="approve"
+    )
+    assert "Nachnutzung in Lemgo" in client.get(f"/loesungen/{solution.slug}").get_data(
+        as_text=True
+    )
     assert db.session.get(ExperienceReport, report.id).published_at is not None
 
 
 def test_unknown_entries_are_not_found(people):
     with pytest.raises(NotFound):
-        workflow.apply_action(actor=people["curator"], entity_type="solution", entry_id=999, action="approve")
+        workflow.apply_action(
+            actor=people["curator"], entity_type="solution", entry_id=999, action="approve"
+        )
     with pytest.raises(InvalidTransition):
-        workflow.apply_action(actor=people["curator"], entity_type="solution", entry_id=999, action="fly")
+        workflow.apply_action(
+            actor=people["curator"], entity_type="solution", entry_id=999, action="fly"
+        )

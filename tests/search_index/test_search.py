@@ -196,3 +196,12 @@ def test_thesaurus_replaced_at_query_time(catalogue, tmp_path):
     assert ids(ix, "Rathausportal") == ["solution:8"]
     ix.thesaurus = Thesaurus.from_text("")
     assert ids(ix, "Rathausportal") == []
+
+
+def test_misspelt_thesaurus_word_reaches_synonyms(tmp_path):
+    ix = CatalogueIndex(tmp_path)
+    ix.apply([make_doc(1, "Kita-Navigator", "Plätze in der Kita online vormerken")], [])
+    res = ix.search(SearchRequest(text="Kindertagesstäte"))
+    assert [h.doc_id for h in res.hits] == ["solution:1"]
+    assert res.fuzzy
+    assert res.suggestion == "Kindertagesstätte"
