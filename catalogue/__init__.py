@@ -51,6 +51,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Berlin"
     app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    # CSRF tokens live as long as the session: a long form must not expire after an hour.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
 
     from catalogue import cli, extensions, security
     from catalogue.db import register_after_commit

@@ -4,6 +4,7 @@ place that translates domain errors into HTTP responses."""
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
@@ -41,6 +42,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InvalidTransition)
     def _conflict(error: InvalidTransition):
         return render_error(409, error.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):  # noqa: ARG001
+        return render_error(
+            400,
+            "Das Formular ist abgelaufen oder wurde aus einer anderen Sitzung gesendet. Bitte "
+            "gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut – "
+            "Ihre Eingaben stehen meist noch im Browser.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

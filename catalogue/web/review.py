@@ -53,8 +53,12 @@ def review(path_type: str, entry_id: int):
         except ValidationFailed as error:
             form.comment.errors = list(form.comment.errors) + list(error.errors.values())
         else:
+            if entry.revision_of_id is not None and action == "approve":
+                outcome = "Freigegeben – die Überarbeitung ist übernommen und veröffentlicht"
+            else:
+                outcome = state.label
             flash(
-                f"Entscheidung gespeichert: {state.label}. Die Autorin oder der Autor wurde benachrichtigt.",
+                f"Entscheidung gespeichert: {outcome}. Die Autorin oder der Autor wurde benachrichtigt.",
                 "success",
             )
             return redirect(url_for("review.queue"))

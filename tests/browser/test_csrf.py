@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import sqlalchemy as sa
 
 import tests.conftest as base
@@ -57,10 +56,15 @@ def _scenario(tmp_path) -> None:
     try:
         with app.app_context():
             seed.load_municipalities()
-            admin = accounts.create_admin(email="admin@csrf.example", name="Admin", password=PASSWORD)
+            admin = accounts.create_admin(
+                email="admin@csrf.example", name="Admin", password=PASSWORD
+            )
             _, token = accounts.invite_user(
-                actor=admin, email="beitrag@csrf.example", name="Beitragende",
-                role="contributor", municipality_ags="05774032",
+                actor=admin,
+                email="beitrag@csrf.example",
+                name="Beitragende",
+                role="contributor",
+                municipality_ags="05774032",
             )
             accounts.accept_invitation(token, PASSWORD)
             db.session.close()
@@ -91,9 +95,12 @@ def _scenario(tmp_path) -> None:
 
         # A new solution (multipart form), signed in as a contributor.
         assert client.post("/mitwirken/loesungen/neu", data=SOLUTION).status_code == 400
-        assert client.post(
-            "/mitwirken/loesungen/neu", data={**SOLUTION, "csrf_token": "forged"}
-        ).status_code == 400
+        assert (
+            client.post(
+                "/mitwirken/loesungen/neu", data={**SOLUTION, "csrf_token": "forged"}
+            ).status_code
+            == 400
+        )
         assert count(Solution) == 0
         response = client.post(
             "/mitwirken/loesungen/neu",
@@ -107,9 +114,10 @@ def _scenario(tmp_path) -> None:
         # A token belongs to its session: another visitor cannot reuse it.
         stolen = _token(client, "/barrierefreiheit")
         other = app.test_client()
-        assert other.post(
-            "/barrierefreiheit", data={**report, "csrf_token": stolen}
-        ).status_code == 400
+        assert (
+            other.post("/barrierefreiheit", data={**report, "csrf_token": stolen}).status_code
+            == 400
+        )
     finally:
         with app.app_context():
             db.session.close()

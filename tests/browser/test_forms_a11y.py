@@ -68,20 +68,29 @@ def content(live_server: LiveServer, accounts) -> Content:
             solution = contributions.create_solution(actor=author, data=_solution_input(title))
             if attachment:
                 contributions.add_attachment(
-                    actor=author, solution_id=solution.id, filename=attachment,
+                    actor=author,
+                    solution_id=solution.id,
+                    filename=attachment,
                     stream=io.BytesIO(TINY_PDF),
                 )
-            wf.apply_action(actor=author, entity_type="solution", entry_id=solution.id, action="submit")
+            wf.apply_action(
+                actor=author, entity_type="solution", entry_id=solution.id, action="submit"
+            )
             return solution.id
 
         submitted_id = submitted("Mängelmelder für Straßenschäden", attachment="handbuch.pdf")
         changes_id = submitted("Digitale Ratsarbeit ohne Papier")
         wf.apply_action(
-            actor=curator, entity_type="solution", entry_id=changes_id,
-            action="request_changes", comment="Bitte nennen Sie die Kosten pro Jahr.",
+            actor=curator,
+            entity_type="solution",
+            entry_id=changes_id,
+            action="request_changes",
+            comment="Bitte nennen Sie die Kosten pro Jahr.",
         )
         published_id = submitted("Online-Antrag für Anwohnerparkausweise")
-        wf.apply_action(actor=curator, entity_type="solution", entry_id=published_id, action="approve")
+        wf.apply_action(
+            actor=curator, entity_type="solution", entry_id=published_id, action="approve"
+        )
         revision = contributions.start_revision(actor=author, solution_id=published_id)
         data = _solution_input("Anwohnerparken digital beantragen")
         contributions.update_solution(actor=author, solution_id=revision.id, data=data)
@@ -95,7 +104,9 @@ def content(live_server: LiveServer, accounts) -> Content:
             sa.select(Solution.id).where(Solution.slug == live_server.solution_slug)
         )
         reuse.request_contact(
-            actor=member, solution_id=report_solution_id, need_id=need.id,
+            actor=member,
+            solution_id=report_solution_id,
+            need_id=need.id,
             message="Wir möchten wissen, wie die Einführung bei Ihnen gelaufen ist.",
         )
         return Content(submitted_id, revision.id, changes_id, report_solution_id, need.id)
@@ -105,13 +116,13 @@ def content(live_server: LiveServer, accounts) -> Content:
 
 @pytest.fixture(scope="module")
 def pages(browser, live_server: LiveServer, accounts) -> Iterator[Callable[..., object]]:
-    """``pages(role, width=1280)``: one page per role and width for the whole module
-    (``visitor`` is not signed in). CSP is bypassed so that axe can be injected."""
-    cache: dict[tuple[str, int], object] = {}
+    """``pages(role, width=1280)``: one signed-in page per role for the whole module, resized
+    to ``width`` (``visitor`` is not signed in). CSP is bypassed so that axe can be injected."""
+    cache: dict[str, object] = {}
     contexts = []
 
     def get(role: str, width: int = 1280):
-        if (role, width) not in cache:
+        if role not in cache:
             ctx = browser.new_context(
                 viewport={"width": width, "height": 900}, locale="de-DE", bypass_csp=True
             )
@@ -120,8 +131,11 @@ def pages(browser, live_server: LiveServer, accounts) -> Iterator[Callable[..., 
             page = ctx.new_page()
             if role != "visitor":
                 sign_in(page, live_server, accounts[role])
-            cache[(role, width)] = page
-        return cache[(role, width)]
+            cache[role] = page
+        page = cache[role]
+        if page.viewport_size["width"] != width:
+            page.set_viewport_size({"width": width, "height": 900})
+        return page
 
     yield get
     for ctx in contexts:
@@ -194,7 +208,9 @@ def _request_changes_without_comment(page) -> None:
     page.get_by_role("button", name="Überarbeitung erbitten", exact=True).click()
     page.locator("#comment-error").wait_for()
     assert "Bitte begründen Sie die Entscheidung" in page.locator("#comment-error").inner_text()
-    assert page.locator("#comment").get_attribute("aria-describedby") == "comment-hint comment-error"
+    assert (
+        page.locator("#comment").get_attribute("aria-describedby") == "comment-hint comment-error"
+    )
     assert "In Prüfung" in page.locator(".kern-preline").inner_text()
 
 
@@ -247,7 +263,11 @@ PAGES = {
     "need-detail-curator": ("curator", "/bedarfe/{need_id}", "h1"),
     "brokering": ("curator", "/vermittlung", "td >> text=Terminvergabe im Bürgerbüro"),
     "review-queue": ("curator", "/pruefung/", "text=Anwohnerparken digital beantragen"),
-    "my-contributions": ("contributor", "/mitwirken/", "text=Bitte nennen Sie die Kosten pro Jahr."),
+    "my-contributions": (
+        "contributor",
+        "/mitwirken/",
+        "text=Bitte nennen Sie die Kosten pro Jahr.",
+    ),
     "solution-status": (
         "contributor",
         "/mitwirken/loesungen/{changes_requested_id}",

@@ -29,11 +29,7 @@ COMMENT = "Bitte ergänzen Sie, wie die Abfuhrtermine mit dem Entsorger abgestim
 
 
 def _flash(page, text: str) -> None:
-    try:
-        page.locator("[role=status]", has_text=text).first.wait_for()
-    except Exception:
-        print("URL", page.url, page.locator("main").inner_text())
-        raise
+    page.locator("[role=status]", has_text=text).first.wait_for()
 
 
 def _open_review(page, live_server, title: str) -> None:
@@ -44,9 +40,7 @@ def _open_review(page, live_server, title: str) -> None:
     assert page.locator("h1").inner_text() == title
 
 
-def test_contribution_review_publication_and_revision(
-    live_server, browser, signed_in, tmp_path
-):
+def test_contribution_review_publication_and_revision(live_server, browser, signed_in, tmp_path):
     pdf = tmp_path / "sperrmuell-konzept.pdf"
     pdf.write_bytes(TINY_PDF)
     author = signed_in("contributor", bypass_csp=False)
@@ -158,7 +152,9 @@ def test_contribution_review_publication_and_revision(
         # 10. The curator sees the field diff on the review page and approves.
         _open_review(curator, live_server, NEW_TITLE)
         assert "Überarbeitung" in curator.locator(".kern-preline").inner_text()
-        title_change = curator.locator(".app-diff__item", has=curator.locator("dt", has_text="Titel"))
+        title_change = curator.locator(
+            ".app-diff__item", has=curator.locator("dt", has_text="Titel")
+        )
         assert title_change.count() == 1
         assert "Sperrmüllanmeldung" in title_change.locator("del").all_inner_texts()[0]
         assert any("online anmelden" in t for t in title_change.locator("ins").all_inner_texts())
