@@ -314,3 +314,18 @@ def municipality_profile(ags: str) -> MunicipalityProfile:
 def all_municipalities() -> list[Municipality]:
     """Every municipality and Kreis, by name (for selects in forms)."""
     return list(db.session.scalars(sa.select(Municipality).order_by(Municipality.name)))
+
+
+def published_solutions_by_id(ids) -> dict[int, Solution]:
+    """Published (non-revision) solutions among ``ids`` — how every search and match result is
+    re-checked against the database, so a stale index never shows an unpublished entry."""
+    if not ids:
+        return {}
+    return {
+        s.id: s
+        for s in db.session.scalars(
+            _published_solutions()
+            .where(Solution.id.in_(set(ids)))
+            .options(orm.selectinload(Solution.lead_municipality))
+        )
+    }

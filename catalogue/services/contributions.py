@@ -50,6 +50,31 @@ from catalogue.permissions import (
 from catalogue.services.audit import record_event
 from catalogue.text import slugify
 
+# Solution fields stored as entered (strings stripped); the enums kind, project_status and
+# readiness are converted separately. Shared by the form, the service and revision merging.
+SOLUTION_PLAIN_FIELDS = (
+    "title",
+    "summary",
+    "problem",
+    "description",
+    "category",
+    "lead_organisation",
+    "partner_organisations",
+    "ozg_references",
+    "leika_keys",
+    "technology",
+    "products",
+    "licence",
+    "repository_url",
+    "effort_person_days",
+    "cost_eur",
+    "cost_note",
+    "funding",
+    "duration_months",
+    "review_by",
+)
+SOLUTION_ENUM_FIELDS = ("kind", "project_status", "readiness")
+
 URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -225,27 +250,7 @@ def _apply_solution_input(session, solution: Solution, data: SolutionInput) -> N
     ]
     if errors:
         raise ValidationFailed(errors)
-    for name in (
-        "title",
-        "summary",
-        "problem",
-        "description",
-        "category",
-        "lead_organisation",
-        "partner_organisations",
-        "ozg_references",
-        "leika_keys",
-        "technology",
-        "products",
-        "licence",
-        "repository_url",
-        "effort_person_days",
-        "cost_eur",
-        "cost_note",
-        "funding",
-        "duration_months",
-        "review_by",
-    ):
+    for name in SOLUTION_PLAIN_FIELDS:
         value = getattr(data, name)
         setattr(solution, name, value.strip() if isinstance(value, str) else value)
     solution.kind = SolutionKind(data.kind)

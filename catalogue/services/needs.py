@@ -28,6 +28,7 @@ from catalogue.permissions import (
     require,
 )
 from catalogue.services.audit import record_event
+from catalogue.services.catalogue import published_solutions_by_id
 from catalogue.services.notifications import municipality_staff, notify, notify_curators
 
 log = logging.getLogger(__name__)
@@ -68,19 +69,7 @@ class MatchOutcome:
 
 
 def _visible_matches(raw) -> list[MatchView]:
-    ids = [m.solution_id for m in raw]
-    solutions = {
-        s.id: s
-        for s in db.session.scalars(
-            sa.select(Solution)
-            .where(
-                Solution.id.in_(ids),
-                Solution.state == ContentState.PUBLISHED,
-                Solution.revision_of_id.is_(None),
-            )
-            .options(orm.selectinload(Solution.lead_municipality))
-        )
-    }
+    solutions = published_solutions_by_id([m.solution_id for m in raw])
     return [
         MatchView(solutions[m.solution_id], m.score, m.band, list(m.reasons))
         for m in raw

@@ -41,7 +41,7 @@ from catalogue.models import (
     ZeroResultQuery,
 )
 from catalogue.permissions import is_curator, require
-from catalogue.services.catalogue import reuse_counts
+from catalogue.services.catalogue import published_solutions_by_id, reuse_counts
 from search_index.documents import IndexDocument
 from search_index.index import CatalogueIndex
 from search_index.query import SearchRequest
@@ -485,18 +485,7 @@ FACET_FIELDS = ("kind", "category", "kreis", "municipality", "solution_kind", "s
 def _load_visible(hits) -> list[ResultItem]:
     solution_ids = {h.solution_id for h in hits}
     report_ids = {int(h.doc_id.split(":")[1]) for h in hits if h.kind == "report"}
-    solutions = {
-        s.id: s
-        for s in db.session.scalars(
-            sa.select(Solution)
-            .where(
-                Solution.id.in_(solution_ids),
-                Solution.state == ContentState.PUBLISHED,
-                Solution.revision_of_id.is_(None),
-            )
-            .options(orm.selectinload(Solution.lead_municipality))
-        )
-    }
+    solutions = published_solutions_by_id(solution_ids)
     reports = {
         r.id: r
         for r in db.session.scalars(

@@ -18,6 +18,7 @@ from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import ContentState, ExperienceReport, Solution, User
 from catalogue.services.audit import record_event
+from catalogue.services.contributions import SOLUTION_ENUM_FIELDS, SOLUTION_PLAIN_FIELDS
 from catalogue.services.notifications import municipality_staff, notify, notify_curators
 from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
 from catalogue.workflow import COMMENT_REQUIRED, Action, available_actions, may_act, target_state
@@ -27,30 +28,7 @@ log = logging.getLogger(__name__)
 ENTITY_TYPES = {"solution": Solution, "report": ExperienceReport}
 
 # Content fields copied from an approved revision onto the published entry.
-SOLUTION_CONTENT_FIELDS = (
-    "title",
-    "summary",
-    "problem",
-    "description",
-    "category",
-    "kind",
-    "project_status",
-    "readiness",
-    "lead_organisation",
-    "partner_organisations",
-    "ozg_references",
-    "leika_keys",
-    "technology",
-    "products",
-    "licence",
-    "repository_url",
-    "effort_person_days",
-    "cost_eur",
-    "cost_note",
-    "funding",
-    "duration_months",
-    "review_by",
-)
+SOLUTION_CONTENT_FIELDS = SOLUTION_PLAIN_FIELDS + SOLUTION_ENUM_FIELDS
 REPORT_CONTENT_FIELDS = (
     "title",
     "role",

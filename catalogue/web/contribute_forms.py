@@ -20,7 +20,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from catalogue.categories import CATEGORIES
 from catalogue.models import ProjectStatus, Readiness, ReportRole, SolutionKind
-from catalogue.services.contributions import ContactInput, LinkInput, ReportInput, SolutionInput
+from catalogue.services.contributions import (
+    SOLUTION_ENUM_FIELDS,
+    SOLUTION_PLAIN_FIELDS,
+    ContactInput,
+    LinkInput,
+    ReportInput,
+    SolutionInput,
+)
 from catalogue.web.choices import options
 
 CHOOSE = [("", "Bitte wählen")]
@@ -109,31 +116,7 @@ class SolutionForm(FlaskForm):
         self.partner_ags.choices = options([(m.ags, m.display_name) for m in municipalities])
 
     def load(self, data: SolutionInput) -> None:
-        for name in (
-            "title",
-            "summary",
-            "problem",
-            "description",
-            "category",
-            "kind",
-            "project_status",
-            "readiness",
-            "lead_organisation",
-            "partner_organisations",
-            "ozg_references",
-            "leika_keys",
-            "technology",
-            "products",
-            "licence",
-            "repository_url",
-            "effort_person_days",
-            "cost_eur",
-            "cost_note",
-            "funding",
-            "duration_months",
-            "review_by",
-            "lead_municipality_ags",
-        ):
+        for name in (*SOLUTION_PLAIN_FIELDS, *SOLUTION_ENUM_FIELDS, "lead_municipality_ags"):
             getattr(self, name).data = getattr(data, name)
         self.partner_ags.data = list(data.partner_ags)
         self.tags.data = ", ".join(data.tags)
