@@ -24,6 +24,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last: Playwright's sync API keeps an asyncio loop running in the
+    main thread for the rest of the session, and Flask-SQLAlchemy-Lite's app-context teardown
+    refuses to run next to it, so no ordinary test may come after them."""
+    browser_dir = Path(__file__).parent / "browser"
+    items.sort(key=lambda item: browser_dir in Path(str(item.path)).parents)
+
+
 def _reset_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
