@@ -158,6 +158,10 @@ def test_legal_pages_use_operator_configuration(tmp_path):
         html = client.get(url).get_data(as_text=True)
         assert "DigitalBüro Testregion" in html, url
     assert "info@test.example" in client.get("/impressum").get_data(as_text=True)
+    with app.app_context():
+        from catalogue.extensions import db
+
+        db.engine.dispose()
 
 
 def test_barrier_report_is_stored(client, municipalities):
@@ -206,10 +210,22 @@ def test_not_found_page_is_friendly(client, municipalities):
     assert "Seite nicht gefunden" in html and "Zur Startseite" in html
 
 
-def test_demo_banner_only_in_demo_mode(tmp_path, client, municipalities):
+def test_demo_banner_only_in_demo_mode(app, tmp_path, client, municipalities):
     assert "Demo-Modus" not in client.get("/").get_data(as_text=True)
-    from tests.conftest import make_app
+    from catalogue import create_app
 
-    (tmp_path / "demo").mkdir()
-    demo_app = make_app(tmp_path / "demo", DEMO_MODE=True)
+    # A second app on the same database (no schema reset: the first app is still connected).
+    demo_app = create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": "t",
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+            "DEMO_MODE": True,
+        }
+    )
     assert "Demo-Modus" in demo_app.test_client().get("/").get_data(as_text=True)
+    with demo_app.app_context():
+        from catalogue.extensions import db
+
+        db.engine.dispose()
