@@ -219,21 +219,25 @@ def set_need_status(*, actor: Any, need_id: int, status: str, comment: str = "")
             new = NeedStatus(status)
         except ValueError:
             raise InvalidTransition("Unbekannter Status.") from None
-        if new not in NEED_TRANSITIONS[need.status]:
-            raise InvalidTransition(
-                f"Von „{need.status.label}“ nach „{new.label}“ ist nicht möglich."
-            )
-        record_event(
-            s,
-            actor=actor,
-            entity_type="need",
-            entity_id=need.id,
-            from_state=need.status.value,
-            to_state=new.value,
-            comment=comment.strip(),
-        )
-        need.status = new
+        transition_need(s, actor=actor, need=need, new=new, comment=comment)
     return need
+
+
+def transition_need(session, *, actor: Any, need: Need, new: NeedStatus, comment: str = "") -> None:
+    """Move a need along its lifecycle and write the review event (no permission check: the
+    caller — the need's owner, or brokering by the DigitalBüro — has done it)."""
+    if new not in NEED_TRANSITIONS[need.status]:
+        raise InvalidTransition(f"Von „{need.status.label}“ nach „{new.label}“ ist nicht möglich.")
+    record_event(
+        session,
+        actor=actor,
+        entity_type="need",
+        entity_id=need.id,
+        from_state=need.status.value,
+        to_state=new.value,
+        comment=comment.strip(),
+    )
+    need.status = new
 
 
 def flag_needs_for_new_solution(solution_id: int) -> list[Need]:

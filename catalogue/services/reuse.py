@@ -33,6 +33,7 @@ from catalogue.permissions import (
     require,
 )
 from catalogue.services.audit import record_event
+from catalogue.services.needs import transition_need
 from catalogue.services.notifications import municipality_staff, notify, notify_curators
 from catalogue.services.outbox import enqueue, solution_doc_id
 
@@ -302,16 +303,13 @@ def broker(
             comment=message.strip(),
         )
         if need is not None and need.status == NeedStatus.OPEN:
-            record_event(
+            transition_need(
                 s,
                 actor=actor,
-                entity_type="need",
-                entity_id=need.id,
-                from_state=need.status.value,
-                to_state=NeedStatus.BROKERED.value,
+                need=need,
+                new=NeedStatus.BROKERED,
                 comment=f"Vermittelt an „{solution.title}“",
             )
-            need.status = NeedStatus.BROKERED
         base_url = current_app.config["BASE_URL"]
         owner_contacts = _contact_lines(s, solution) or [
             f"Bitte wenden Sie sich an das {current_app.config['OPERATOR_NAME']}."
@@ -428,16 +426,13 @@ def convert_to_reuse(
         if request.need_id:
             need = s.get(Need, request.need_id)
             if need is not None and need.status in (NeedStatus.OPEN, NeedStatus.BROKERED):
-                record_event(
+                transition_need(
                     s,
                     actor=actor,
-                    entity_type="need",
-                    entity_id=need.id,
-                    from_state=need.status.value,
-                    to_state=NeedStatus.SOLVED.value,
+                    need=need,
+                    new=NeedStatus.SOLVED,
                     comment="Nachnutzung vereinbart",
                 )
-                need.status = NeedStatus.SOLVED
         enqueue(s, solution_doc_id(request.solution_id))
     return reuse
 
