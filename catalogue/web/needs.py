@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
+from catalogue.permissions import can_broker, require
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import reuse as reuse_service
@@ -143,10 +144,8 @@ def broker():
 @bp.get("/vermittlung")
 @login_required
 def brokering():
-    open_needs = needs_service.list_needs(actor=current_user, status="open")
-    from catalogue.permissions import can_broker, require
-
     require(can_broker(current_user))
+    open_needs = needs_service.list_needs(actor=current_user, status="open")
     return render_template(
         "needs/brokering.html",
         needs=[(n, needs_service.need_matches(n, limit=3)) for n in open_needs],
