@@ -222,3 +222,41 @@ def test_evaluate_cli_on_small_set(tmp_path, capsys):
 def test_dev_set_copy_present():
     dev = Path(__file__).resolve().parents[2] / "benchmarks" / "matching" / "dev"
     assert (dev / "solutions.jsonl").exists()
+
+
+def test_feedback_from_the_best_result_finds_its_siblings(tmp_path, monkeypatch):
+    import search_index.matching as matching
+
+    docs = [
+        make_doc(
+            1,
+            "Parkleitsystem mit Sensoren",
+            "Freie Stellplätze werden angezeigt.",
+            "Autofahrer suchen weniger.",
+        ),
+        # shares the best result's title/summary words, none of the need's words
+        make_doc(
+            2,
+            "Stellplatzsensoren und Parkleitsystem",
+            "Sensoren melden freie Stellplätze.",
+            "Betrieb seit 2021.",
+        ),
+        make_doc(
+            3,
+            "Digitale Friedhofsverwaltung",
+            "Grabstellen digital verwalten.",
+            "Gebühren im Blick.",
+        ),
+    ] + [
+        make_doc(10 + i, f"Eintrag {i}", "Allgemeiner Text.", "Nichts Besonderes.")
+        for i in range(20)
+    ]
+    need = "Autofahrer suchen in der Altstadt lange"
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        with_feedback = [m.solution_id for m in ix.match(need)]
+        monkeypatch.setattr(matching, "W_FEEDBACK", 0.0)
+        monkeypatch.setattr(matching, "PRF_DOCS", 0)
+        without = [m.solution_id for m in ix.match(need)]
+    assert with_feedback[:2] == [1, 2]
+    assert 2 not in without
