@@ -45,6 +45,7 @@ VOCAB_SPLIT_WEIGHT = 0.6
 PRF_DOCS = 1
 PRF_TERMS = 12
 PRF_EXTRA = 30  # documents added to the candidates because they carry feedback words
+PRF_SCAN_MAX_DF = 1000  # feedback words this rare are looked up in all documents
 W_FEEDBACK = 0.05  # final = 0.95 × need score + 0.05 × feedback share  # unknown compound split into two words the catalogue knows
 # Soft coverage: a concept found in the title counts fully, in tags/summary 0.9, elsewhere 0.6.
 FIELD_FACTORS = {"title": 1.0, "tags": 0.9, "summary": 0.9, "content": 0.6}
@@ -190,7 +191,7 @@ def rank_candidates(
     ranked = _score_pool(ctx, concepts, missing_idf, pool, category, {})
     # Stage 3: pseudo-relevance feedback. Staff describe problems in other words than the
     # solutions use; the words of the best results' titles and summaries find their siblings.
-    feedback = _feedback_scores(ctx, concepts, ranked[:PRF_DOCS], n_docs)
+    feedback = _feedback_scores(ctx, concepts, ranked[:PRF_DOCS], n_docs, pool)
     if feedback:
         extra = [d for d in feedback if d not in acc and int(sol_ids[d]) not in excluded]
         pool = pool + heapq.nlargest(PRF_EXTRA, extra, key=feedback.__getitem__)
@@ -247,12 +248,18 @@ def _score_pool(
 
 
 def _feedback_scores(
-    ctx: SearchContext, concepts: list[_ScoredConcept], top: list[_Candidate], n_docs: int
+    ctx: SearchContext,
+    concepts: list[_ScoredConcept],
+    top: list[_Candidate],
+    n_docs: int,
+    pool: list[int],
 ) -> dict[int, float]:
     """docnum → idf-weighted share of the feedback words (from the top results) it carries.
 
     Feedback words are the discriminative words of the top results' titles and summaries that
-    the need itself does not contain; a word in several top results weighs more.
+    the need itself does not contain; a word in several top results weighs more. Documents
+    outside `pool` are found through the rarer feedback words only (reading the postings of
+    common words for every document would dominate the matching time of large catalogues).
     """
     if not top:
         return {}
@@ -277,8 +284,13 @@ def _feedback_scores(
     if not total:
         return {}
     scores: dict[int, float] = {}
+    pool_sorted = sorted(pool)
     for stem, w in chosen:
-        for d in ctx.term_docs("content", stem):
+        if ctx.doc_frequency("content", stem) <= PRF_SCAN_MAX_DF:
+            docs: Iterable[int] = ctx.term_docs("content", stem)
+        else:
+            docs = ctx.weights_for("content", stem, pool_sorted)
+        for d in docs:
             scores[d] = scores.get(d, 0.0) + w / total
     return scores
 
