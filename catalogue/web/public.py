@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import reuse as reuse_service
+from catalogue.web import feeds
 from catalogue.web.forms import SolutionFilterForm
 from catalogue.web.needs_forms import ContactRequestForm, ReuseForm, ReuseUpdateForm
 
 bp = Blueprint("public", __name__)
+FEED_ENTRIES = 30
 
 
 @bp.get("/")
@@ -25,8 +27,8 @@ def index():
     )
 
 
-@bp.get("/loesungen")
-def solutions():
+def _solution_filters() -> tuple[SolutionFilterForm, catalogue_service.SolutionFilters, bool]:
+    """The filter form of /loesungen (also used by its feed), its filters and validity."""
     form = SolutionFilterForm(request.args)
     form.fill_choices(catalogue_service.kreise(), catalogue_service.municipality_choices())
     valid = form.validate() if request.args else True
@@ -38,6 +40,12 @@ def solutions():
         kind=SolutionKind(data["art"]) if data.get("art") else None,
         status=ProjectStatus(data["status"]) if data.get("status") else None,
     )
+    return form, filters, valid
+
+
+@bp.get("/loesungen")
+def solutions():
+    form, filters, _valid = _solution_filters()
     page = catalogue_service.list_solutions(
         filters,
         page=request.args.get("page", 1, type=int) or 1,
@@ -52,6 +60,34 @@ def solutions():
         args=args,
         reuse_counts=catalogue_service.reuse_counts([s.id for s in page.items]),
     )
+
+
+@bp.get("/loesungen/feed.atom")
+def solutions_feed():
+    """Atom feed of the newest published solutions, with the list's filters."""
+    _form, filters, valid = _solution_filters()
+    if not valid:
+        return Response(
+            "Ungültiger Filter im Feed-Link. Bitte den Link auf der Seite »Lösungen« neu kopieren.",
+            status=400,
+            mimetype="text/plain",
+        )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    items = catalogue_service.list_solutions(filters, page=1, per_page=FEED_ENTRIES).items
+    operator = current_app.config["OPERATOR_NAME"]
+    title = f"Neue Lösungen – Lösungskatalog des {operator}"
+    if filters.active:
+        title += " (gefiltert)"
+    body = feeds.solutions_feed(
+        items,
+        title=title,
+        base_url=current_app.config["BASE_URL"],
+        self_path=url_for("public.solutions_feed", **args),
+        html_path=url_for("public.solutions", **args),
+        operator=operator,
+        solution_path=lambda s: url_for("public.solution", slug=s.slug),
+    )
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.get("/loesungen/<slug>")
