@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from search_index.analysis import WORD_RE, analyze_query_words, analyze_word, stem_word
-from search_index.query import Concept, Variant, concept_docs, concept_for_word
+from search_index.query import (
+    Concept,
+    Variant,
+    add_fuzzy_variants,
+    concept_docs,
+    concept_for_word,
+)
 from search_index.scoring import bm25
 
 if TYPE_CHECKING:
@@ -40,6 +46,8 @@ REPORT_FACTOR = 0.7  # a match in an experience report counts a little less than
 W_COVERAGE = 0.7  # final = 0.3 × BM25 (relative to the best) + 0.7 × soft coverage
 CATEGORY_BONUS = 0.05
 VOCAB_SPLIT_WEIGHT = 0.6
+FUZZY_MAX_WORDS = 6  # needs this short: unknown words also match close spellings (typos)
+FUZZY_MIN_LEN = 5
 # Pseudo-relevance feedback: words of the best result's title and summary. Chosen on the odd
 # half of the dev set, checked on the even half (both improved; flat for 0.03-0.07 and 12-16).
 PRF_DOCS = 1
@@ -83,6 +91,9 @@ def _need_concepts(
     scored: list[_ScoredConcept] = []
     max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
     missing_idf = 0.0
+    # Short keyword needs get typo tolerance; in long texts most unknown words are colloquial,
+    # and close spellings of them mislead (measured: strong precision fell below 0.9).
+    short = len(WORD_RE.findall(text)) <= FUZZY_MAX_WORDS
     for m in WORD_RE.finditer(text):
         qw = analyze_word(m.group(0))
         if qw is None or qw.stem in seen or len(qw.stem) < 2:
@@ -91,6 +102,8 @@ def _need_concepts(
         concept = concept_for_word(ctx, qw, m.group(0))
         if not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:
             _add_vocabulary_split(ctx, qw.raw, concept)
+            if short and len(qw.stem) >= FUZZY_MIN_LEN:
+                add_fuzzy_variants(ctx, concept)  # typos: close spellings the catalogue knows
         # Cheap estimate first (largest variant); exact document sets only for the chosen ones.
         df = max((_variant_df(ctx, v) for v in concept.variants), default=0)
         if not df:

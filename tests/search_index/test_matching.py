@@ -105,6 +105,18 @@ def test_thesaurus_and_compounds_help(matcher):
     assert matcher.match("Schadensmelder für Schlaglöcher")[0].solution_id == 3
 
 
+def test_short_needs_tolerate_typos_long_needs_do_not_guess(matcher, monkeypatch):
+    import search_index.matching as matching
+
+    assert matcher.match("Mängelmedler")[0].solution_id == 3
+    assert matcher.match("Hochwaser Pegel")[0].solution_id == 4
+    monkeypatch.setattr(matching, "FUZZY_MAX_WORDS", 0)
+    assert matcher.match("Mängelmedler") == []
+    monkeypatch.undo()
+    long_need = "Wir suchen seit Jahren etwas gegen den Mängelmedler " + "und so weiter " * 5
+    assert all(m.solution_id != 3 for m in matcher.match(long_need))
+
+
 def test_report_text_counts_for_its_solution(matcher):
     matches = matcher.match("Dorfbach über die Ufer, die Wehr muss früher gewarnt werden")
     assert matches[0].solution_id == 4
