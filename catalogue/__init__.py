@@ -54,7 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # CSRF tokens live as long as the session: a long form must not expire after an hour.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
 
-    from catalogue import cli, extensions, security
+    from catalogue import api, cli, extensions, security
     from catalogue.db import register_after_commit
     from catalogue.services.mail import deliver_after_commit as deliver_mail_after_commit
     from catalogue.services.search import sync_after_commit as search_sync_after_commit
@@ -69,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     template_helpers.init_app(app)
     register_blueprints(app)
+    api.init_app(app)
     register_error_handlers(app)
     cli.init_app(app)
     register_after_commit(app, search_sync_after_commit)

@@ -70,7 +70,9 @@ KEYS: dict[str, Key] = {
     "MAIL_USERNAME": Key("", "SMTP user name (optional)."),
     "MAIL_PASSWORD": Key("", "SMTP password (optional)."),
     "MAIL_SENDER": Key("loesungskatalog@example.org", "From address of outgoing mail."),
-    "BASE_URL": Key("http://127.0.0.1:5000", "Public base URL, used for links in e-mails and feeds."),
+    "BASE_URL": Key(
+        "http://127.0.0.1:5000", "Public base URL, used for links in e-mails and feeds."
+    ),
     "INVITATION_DAYS": Key(14, "Days an invitation link stays valid."),
     "PASSWORD_RESET_HOURS": Key(2, "Hours a password-reset link stays valid."),
     "MAX_CONTENT_LENGTH": Key(20 * 1024 * 1024, "Largest accepted request body in bytes."),

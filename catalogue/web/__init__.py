@@ -28,6 +28,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    """HTML error pages; under /api/ HTTP errors get the API's JSON envelope instead."""
+    from catalogue import api
+
     def render_error(status: int, message: str | None = None):
         return render_template(f"errors/{status}.html", message=message), status
 
@@ -54,6 +57,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if api.is_api_request():
+            return api.http_error(error)
         status = error.code or 500
         if status in (400, 403, 404, 405, 409, 413, 429):
             return render_error(status)
@@ -61,4 +66,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server_error(error):  # noqa: ARG001
+        if api.is_api_request():
+            return api.error_response(500)
         return render_error(500)
