@@ -30,15 +30,6 @@ limiter.limit("120 per minute")(bp)
 
 MAX_PER_PAGE = 100
 MAX_MATCH_TEXT = 5000
-SEARCH_FILTERS = {
-    "kind": "typ",
-    "category": "kategorie",
-    "kreis": "kreis",
-    "municipality": "kommune",
-    "solution_kind": "art",
-    "status": "status",
-    "readiness": "reife",
-}
 
 STATUS_CODES = {
     400: "bad_request",
@@ -160,7 +151,7 @@ def search():
     _raise_if(errors)
     filters = {
         field: [v for v in request.args.getlist(param) if v][:20]
-        for field, param in SEARCH_FILTERS.items()
+        for field, param in search_service.FILTER_PARAMS.items()
         if request.args.getlist(param)
     }
     outcome = search_service.search_catalogue(

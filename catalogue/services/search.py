@@ -480,6 +480,16 @@ class SearchOutcome:
 
 SORTS = ("relevance", "newest", "most_reused")
 FACET_FIELDS = ("kind", "category", "kreis", "municipality", "solution_kind", "status", "readiness")
+# Facet field → its query-string parameter on /suche and in the API (German, stable in links).
+FILTER_PARAMS = {
+    "kind": "typ",
+    "category": "kategorie",
+    "kreis": "kreis",
+    "municipality": "kommune",
+    "solution_kind": "art",
+    "status": "status",
+    "readiness": "reife",
+}
 
 
 def _load_visible(hits) -> list[ResultItem]:

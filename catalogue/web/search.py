@@ -10,15 +10,7 @@ from catalogue.services import search as search_service
 
 bp = Blueprint("search", __name__)
 
-FILTER_PARAMS = {
-    "kind": "typ",
-    "category": "kategorie",
-    "kreis": "kreis",
-    "municipality": "kommune",
-    "solution_kind": "art",
-    "status": "status",
-    "readiness": "reife",
-}
+FILTER_PARAMS = search_service.FILTER_PARAMS
 
 
 @bp.get("/suche")

@@ -8,11 +8,10 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 
-from catalogue.db import unit_of_work
-from catalogue.models import Role, User
+from catalogue.models import Role
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions
-from catalogue.services.contributions import SolutionInput
+from tests.catalogue.factories import make_user, solution_input
 from tests.catalogue.test_accounts import separate_app
 
 LEMGO = "05766040"
@@ -91,24 +90,8 @@ def test_municipalities(client, demo, spec):
 
 
 def test_unpublished_solutions_are_not_served(client, municipalities):
-    with unit_of_work() as s:
-        author = User(
-            email="a@lemgo.example", name="A", role=Role.CONTRIBUTOR, municipality_ags=LEMGO
-        )
-        s.add(author)
-    draft = contributions.create_solution(
-        actor=author,
-        data=SolutionInput(
-            title="Entwurf: Digitale Akte",
-            summary="Kurz.",
-            description="Lang.",
-            category="bauen-wohnen",
-            kind="software",
-            project_status="in_operation",
-            readiness="documented",
-            tags=["Test"],
-        ),
-    )
+    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    draft = contributions.create_solution(actor=author, data=solution_input())
     assert client.get("/api/v1/solutions").get_json()["total"] == 0
     response = client.get(f"/api/v1/solutions/{draft.slug}")
     assert response.status_code == 404

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from catalogue.db import unit_of_work
-from catalogue.models import Role, User
+from catalogue.models import Role
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions, workflow
-from catalogue.services.contributions import SolutionInput
+from tests.catalogue.factories import make_user, solution_input
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 LEMGO = "05766040"
@@ -51,29 +50,12 @@ def test_feed_keeps_the_list_filters(client, demo):
 
 
 def test_feed_shows_only_published_solutions(client, municipalities):
-    with unit_of_work() as s:
-        author = User(
-            email="a@lemgo.example", name="A", role=Role.CONTRIBUTOR, municipality_ags=LEMGO
-        )
-        curator = User(email="c@example.org", name="C", role=Role.CURATOR)
-        s.add_all([author, curator])
-    solutions = [
-        contributions.create_solution(
-            actor=author,
-            data=SolutionInput(
-                title=title,
-                summary="Kurzbeschreibung.",
-                description="Beschreibung.",
-                category="bauen-wohnen",
-                kind="software",
-                project_status="in_operation",
-                readiness="documented",
-                tags=["Test"],
-            ),
-        )
+    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    curator = make_user(Role.CURATOR, None, "c@example.org")
+    published, draft = (
+        contributions.create_solution(actor=author, data=solution_input(title=title))
         for title in ("Digitale Akte im Bauamt", "Online-Fundbüro der Stadt")
-    ]
-    published, draft = solutions
+    )
     workflow.apply_action(
         actor=author, entity_type="solution", entry_id=published.id, action="submit"
     )

@@ -16,21 +16,17 @@ from catalogue.models import (
     ReviewEvent,
     Role,
     Solution,
-    User,
 )
 from catalogue.services import contributions, review, workflow
 from catalogue.services.contributions import ReportInput, SolutionInput
 from catalogue.workflow import TRANSITIONS, Action
+from tests.catalogue.factories import make_user, solution_input
 
 PADERBORN = "05774032"
 LEMGO = "05766040"
 
 
-def _user(role: Role, ags: str | None, email: str) -> User:
-    with unit_of_work() as s:
-        user = User(email=email, name=email.split("@")[0], role=role, municipality_ags=ags)
-        s.add(user)
-    return user
+_user = make_user
 
 
 @pytest.fixture
@@ -45,18 +41,7 @@ def people(municipalities):
 
 
 def _draft(author, **overrides) -> Solution:
-    data = SolutionInput(
-        title=overrides.pop("title", "Digitale Akte im Bauamt"),
-        summary="Bauanträge werden vollständig digital bearbeitet.",
-        description="Die **Bauaufsicht** arbeitet mit einer E-Akte.",
-        category="bauen-wohnen",
-        kind="software",
-        project_status="in_operation",
-        readiness="documented",
-        tags=["Bauantrag", "E-Akte"],
-        **overrides,
-    )
-    return contributions.create_solution(actor=author, data=data)
+    return contributions.create_solution(actor=author, data=solution_input(**overrides))
 
 
 def _force_state(solution_id: int, state: ContentState) -> None:
