@@ -1,5 +1,5 @@
 """Legal and service pages: Impressum, Datenschutz, accessibility statement with the
-"Barriere melden" form, Leichte Sprache. Operator details come from configuration."""
+"Barriere melden" form, Leichte Sprache, the interfaces page (API and feed). Operator details come from configuration."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ def privacy():
 @bp.get("/leichte-sprache")
 def easy_language():
     return render_template("pages/leichte_sprache.html")
+
+
+@bp.get("/schnittstellen")
+def interfaces():
+    return render_template("pages/schnittstellen.html")
 
 
 @bp.route("/barrierefreiheit", methods=["GET", "POST"])

@@ -255,6 +255,7 @@ def public_paths(live: LiveServer) -> list[str]:
         "/datenschutz",
         "/barrierefreiheit",
         "/leichte-sprache",
+        "/schnittstellen",
         "/suche?q=Terminvergabe",
         "/suche?q=xyzxyz",
         "/gibt-es-nicht",

@@ -21,6 +21,7 @@ PAGES = {
     "datenschutz": "/datenschutz",
     "barrierefreiheit": "/barrierefreiheit",
     "leichte-sprache": "/leichte-sprache",
+    "schnittstellen": "/schnittstellen",
     "search": "/suche?q=Terminvergabe",
     "search-empty": "/suche?q=xyzxyz",
     "not-found": "/gibt-es-nicht",

@@ -143,3 +143,11 @@ def test_responses_are_utf8_and_open_to_other_origins(client, municipalities):
     response = client.get("/api/v1/solutions?per_page=0")
     assert "»per_page« muss zwischen 1 und 100 liegen." in response.get_data(as_text=True)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_interfaces_page_explains_api_and_feed(app, client, municipalities):
+    html = client.get("/schnittstellen").get_data(as_text=True)
+    assert 'href="/api/v1/openapi.json"' in html
+    assert 'href="/loesungen/feed.atom"' in html
+    assert app.config["BASE_URL"].rstrip("/") + "/api/v1" in html
+    assert 'href="/schnittstellen"' in client.get("/").get_data(as_text=True)  # footer link
