@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
+import search_index.bulk as bulk_module
 import search_index.index as index_module
 from search_index import CatalogueIndex, SearchRequest
 from search_index.analysis import fast_index_terms, german_analyzer
@@ -64,7 +66,10 @@ def _postings(reader, fieldname, btext):
     return out
 
 
-def test_bulk_writer_builds_the_same_segment_as_the_stock_writer(tmp_path):
+@pytest.mark.parametrize("block_path", [True, False], ids=["whole-blocks", "public-add"])
+def test_bulk_writer_builds_the_same_segment_as_the_stock_writer(tmp_path, monkeypatch, block_path):
+    if not block_path:  # a postings writer without the 2.7.5 block buffer: one add() per posting
+        monkeypatch.setattr(bulk_module, "_BLOCK_ATTRS", ("_no_such_attribute",))
     docs = [document_fields(d) for d in demo_documents()]
     readers = []
     for name in ("stock", "bulk"):
