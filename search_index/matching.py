@@ -48,6 +48,8 @@ CATEGORY_BONUS = 0.05
 VOCAB_SPLIT_WEIGHT = 0.6
 FUZZY_MAX_WORDS = 6  # needs this short: unknown words also match close spellings (typos)
 FUZZY_MIN_LEN = 5
+LOWERCASE_WEIGHT = 0.6  # lower-case words of properly cased texts (not nouns)
+CASED_MIN_WORDS = 8
 # Pseudo-relevance feedback: words of the best result's title and summary. Chosen on the odd
 # half of the dev set, checked on the even half (both improved; flat for 0.03-0.07 and 12-16).
 PRF_DOCS = 1
@@ -83,6 +85,7 @@ class _ScoredConcept:
     docs: set[int] | frozenset[int]
     idf: float
     df: int = 0
+    weight: float = 1.0
 
 
 def _need_concepts(
@@ -96,6 +99,7 @@ def _need_concepts(
     # Short keyword needs get typo tolerance; in long texts most unknown words are colloquial,
     # and close spellings of them mislead (measured: strong precision fell below 0.9).
     short = len(WORD_RE.findall(text)) <= FUZZY_MAX_WORDS
+    cased = _properly_cased(text)
     for m in WORD_RE.finditer(text):
         qw = analyze_word(m.group(0))
         if qw is None or qw.stem in seen or len(qw.stem) < 2:
@@ -107,12 +111,15 @@ def _need_concepts(
             if short and len(qw.stem) >= FUZZY_MIN_LEN:
                 add_fuzzy_variants(ctx, concept)  # typos: close spellings the catalogue knows
         # Cheap estimate first (largest variant); exact document sets only for the chosen ones.
+        # In properly cased German, nouns (capitalised) name the topic; lower-case words
+        # (verbs, adjectives, adverbs such as "morgens", "trotzdem") weigh less.
+        weight = LOWERCASE_WEIGHT if cased and m.group(0)[0].islower() else 1.0
         df = max((_variant_df(ctx, v) for v in concept.variants), default=0)
         if not df:
             if len(qw.stem) >= 4 and not qw.stem.isdigit():
-                missing_idf += max_idf
+                missing_idf += max_idf * weight
             continue
-        scored.append(_ScoredConcept(concept, frozenset(), _idf(n_docs, df), df))
+        scored.append(_ScoredConcept(concept, frozenset(), _idf(n_docs, df) * weight, df, weight))
     if not scored:
         return [], missing_idf
     selective = [s for s in scored if s.df <= max(2, MAX_DF_SHARE * n_docs)]
@@ -123,8 +130,18 @@ def _need_concepts(
     for sc in chosen:
         sc.docs = concept_docs(ctx, sc.concept)
         sc.df = len(sc.docs)
-        sc.idf = _idf(n_docs, sc.df)
+        sc.idf = _idf(n_docs, sc.df) * sc.weight
     return chosen, missing_idf
+
+
+def _properly_cased(text: str) -> bool:
+    """True if the text looks like German written with capitalised nouns (not all lower case)."""
+    words = WORD_RE.findall(text)
+    if len(words) < CASED_MIN_WORDS:
+        return False
+    upper = sum(1 for w in words if w[0].isupper())
+    lower = sum(1 for w in words if w[0].islower())
+    return upper >= 0.15 * len(words) and lower >= 0.3 * len(words)
 
 
 def _idf(n_docs: int, df: int) -> float:

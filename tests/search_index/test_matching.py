@@ -272,3 +272,17 @@ def test_feedback_from_the_best_result_finds_its_siblings(tmp_path, monkeypatch)
         without = [m.solution_id for m in ix.match(need)]
     assert with_feedback[:2] == [1, 2]
     assert 2 not in without
+
+
+def test_nouns_weigh_more_than_small_words_in_properly_written_needs(matcher):
+    from search_index.matching import LOWERCASE_WEIGHT, _need_concepts
+
+    ctx = matcher.context()
+    need = "Im Bürgerbüro sollen Termine künftig vorab online gebucht werden."
+    weights = {sc.concept.label: sc.weight for sc in _need_concepts(ctx, need, 6)[0]}
+    assert weights["Bürgerbüro"] == weights["Termine"] == 1.0
+    assert weights["vorab"] == weights["gebucht"] == LOWERCASE_WEIGHT < 1.0
+    # typed all in lower case (like a search): no word is taken for a noun
+    lower = {sc.concept.label: sc.weight for sc in _need_concepts(ctx, need.lower(), 6)[0]}
+    assert set(lower.values()) == {1.0}
+    assert matcher.match(need)[0].solution_id == 1
