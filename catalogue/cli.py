@@ -148,6 +148,16 @@ def search_check() -> None:
     raise SystemExit(1)
 
 
+@search_group.command("optimize")
+def search_optimize() -> None:
+    """Merge this host's index into one segment (for a nightly timer)."""
+    from catalogue.services import search as search_service
+
+    click.echo("Führe Segmente zusammen …")
+    before, after = search_service.optimize()
+    click.echo(f"Index zusammengeführt: {before} → {after} Segmente.")
+
+
 @search_group.command("status")
 def search_status() -> None:
     """Show index size, outbox cursor and pending changes."""

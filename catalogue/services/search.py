@@ -435,6 +435,18 @@ def check() -> Drift:
     )
 
 
+def optimize() -> tuple[int, int]:
+    """Merge this host's index into one segment (e.g. nightly); return segments before/after.
+
+    Incremental updates add small segments; searches read every segment, so fewer are faster.
+    Readers keep working; writers wait for the merge (same lock as rebuild).
+    """
+    index = get_index()
+    before = index.stats()["segment_count"]
+    index.optimize()
+    return before, index.stats()["segment_count"]
+
+
 def status() -> dict[str, Any]:
     state = SyncState.load()
     pending = db.session.scalar(

@@ -68,6 +68,18 @@ def test_publish_is_searchable_after_commit_and_unpublish_disappears(app, munici
     assert search.check().clean
 
 
+def test_optimize_merges_segments_and_keeps_every_document(app, municipalities, tmp_path):
+    solutions = [_seed_one(tmp_path, title=f"Onlinedienst Nummer {n}") for n in range(4)]
+    assert search.get_index().stats()["segment_count"] > 1  # one commit per seeded entry
+    result = app.test_cli_runner().invoke(args=["search", "optimize"])
+    assert result.exit_code == 0, result.output
+    assert "→ 1 Segmente" in result.output
+    assert search.get_index().stats()["segment_count"] == 1
+    found = search.search_catalogue(actor=None, text="Onlinedienst", filters={})
+    assert {i.solution.id for i in found.items} == {s.id for s in solutions}
+    assert search.check().clean
+
+
 @pytest.mark.allow_drift
 def test_stale_index_never_shows_unpublished_content(app, municipalities, tmp_path):
     solution = _seed_one(tmp_path, title="Geheimprojekt Quantenverwaltung")
