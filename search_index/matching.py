@@ -223,33 +223,41 @@ def rank_candidates(
         acc = {d: s for d, s in acc.items() if int(sol_ids[d]) not in excluded}
     pool = heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
     # Stage 2: BM25 + coverage over the candidates.
-    ranked = _score_pool(ctx, concepts, missing_idf, pool, category, {})
+    features = _pool_features(ctx, concepts, pool)
+    ranked = _rank(ctx, features, concepts, missing_idf, category, {})
     # Stage 3: pseudo-relevance feedback. Staff describe problems in other words than the
     # solutions use; the words of the best results' titles and summaries find their siblings.
     feedback = _feedback_scores(ctx, concepts, ranked[:PRF_DOCS], n_docs, pool)
     if feedback:
         extra = [d for d in feedback if d not in acc and int(sol_ids[d]) not in excluded]
-        pool = pool + heapq.nlargest(PRF_EXTRA, extra, key=feedback.__getitem__)
-        ranked = _score_pool(ctx, concepts, missing_idf, pool, category, feedback)
+        more = _pool_features(
+            ctx, concepts, heapq.nlargest(PRF_EXTRA, extra, key=feedback.__getitem__)
+        )
+        for sid, found in more.items():  # per solution its best-scoring document
+            if sid not in features or found.raw > features[sid].raw:
+                features[sid] = found
+        ranked = _rank(ctx, features, concepts, missing_idf, category, feedback)
     ranked = ranked[:limit]
     for c in ranked:
         c.rel = c.score / ranked[0].score if ranked and ranked[0].score else 0.0
     return ranked, len(concepts)
 
 
-def _score_pool(
-    ctx: SearchContext,
-    concepts: list[_ScoredConcept],
-    missing_idf: float,
-    pool: list[int],
-    category: str | None,
-    feedback: dict[int, float],
-) -> list[_Candidate]:
-    """Score the pool's documents, best document per solution, sorted best first."""
+@dataclass
+class _Features:
+    raw: float  # BM25 (experience reports discounted)
+    docnum: int
+    carried: float  # idf mass of the need's concepts the document carries (soft)
+    matched: list[_ScoredConcept]
+
+
+def _pool_features(
+    ctx: SearchContext, concepts: list[_ScoredConcept], pool: list[int]
+) -> dict[int, _Features]:
+    """solution id → features of its best-scoring document among `pool` (all per document, so
+    features of two pools can be merged without scoring anything twice)."""
     kinds = ctx.array("kind")
     sol_ids = ctx.array("solution_id")
-    categories = ctx.array("category")
-    total_idf = sum(c.idf for c in concepts)
     # A concept scores its best variant.
     scores = bm25(ctx, [sc.concept for sc in concepts], pool, MATCH_BOOSTS)
     best: dict[int, tuple[float, int]] = {}
@@ -258,25 +266,43 @@ def _score_pool(
         score = scores.get(d, 0.0) * (REPORT_FACTOR if kinds[d] == "report" else 1.0)
         if sid not in best or score > best[sid][0]:
             best[sid] = (score, d)
-    if not best:
-        return []
-    top_bm25 = max(s for s, _ in best.values()) or 1.0
     chosen = {d for _, d in best.values()}
     strengths = [_strength_map(ctx, sc.concept, chosen) for sc in concepts]
-    ranked: list[_Candidate] = []
+    features: dict[int, _Features] = {}
     for sid, (raw, d) in best.items():
-        matched = [sc for sc in concepts if d in sc.docs]
         carried = sum(
             sc.idf * strengths[i].get(d, 0.0) for i, sc in enumerate(concepts) if d in sc.docs
         )
-        coverage = carried / total_idf
-        score = (1 - W_COVERAGE) * raw / top_bm25 + W_COVERAGE * coverage
+        features[sid] = _Features(raw, d, carried, [sc for sc in concepts if d in sc.docs])
+    return features
+
+
+def _rank(
+    ctx: SearchContext,
+    features: dict[int, _Features],
+    concepts: list[_ScoredConcept],
+    missing_idf: float,
+    category: str | None,
+    feedback: dict[int, float],
+) -> list[_Candidate]:
+    """Candidates from their features, best first."""
+    if not features:
+        return []
+    categories = ctx.array("category")
+    total_idf = sum(c.idf for c in concepts)
+    top_bm25 = max(f.raw for f in features.values()) or 1.0
+    ranked: list[_Candidate] = []
+    for sid, f in features.items():
+        coverage = f.carried / total_idf
+        score = (1 - W_COVERAGE) * f.raw / top_bm25 + W_COVERAGE * coverage
         if feedback:
-            score = (1 - W_FEEDBACK) * score + W_FEEDBACK * feedback.get(d, 0.0)
-        if category and categories[d] == category:
+            score = (1 - W_FEEDBACK) * score + W_FEEDBACK * feedback.get(f.docnum, 0.0)
+        if category and categories[f.docnum] == category:
             score += CATEGORY_BONUS
         ranked.append(
-            _Candidate(sid, d, score, coverage, carried / (total_idf + missing_idf), matched)
+            _Candidate(
+                sid, f.docnum, score, coverage, f.carried / (total_idf + missing_idf), f.matched
+            )
         )
     ranked.sort(key=lambda c: (-c.score, c.solution_id))
     return ranked
@@ -314,7 +340,8 @@ def _feedback_scores(
             if df < 2 or df > MAX_DF_SHARE * n_docs:
                 continue
             weights[stem] = weights.get(stem, 0.0) + _idf(n_docs, df)
-    chosen = heapq.nlargest(PRF_TERMS, weights.items(), key=lambda kv: kv[1])
+    # ties broken by the word itself: the result must not depend on set order (hash seed)
+    chosen = heapq.nlargest(PRF_TERMS, weights.items(), key=lambda kv: (kv[1], kv[0]))
     total = sum(w for _, w in chosen)
     if not total:
         return {}
