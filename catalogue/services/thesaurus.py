@@ -56,6 +56,17 @@ def update_thesaurus(*, actor: Any, text: str) -> Thesaurus:
     if errors:
         raise ValidationFailed(errors)
     thesaurus = Thesaurus.from_text(text)
+    _store(actor, text, "updated", f"{len(thesaurus)} Synonymgruppen")
+    return thesaurus
+
+
+def reset_thesaurus(*, actor: Any) -> None:
+    require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
+    _store(actor, "", "reset", "Auf den mitgelieferten Thesaurus zurückgesetzt")
+
+
+def _store(actor: Any, text: str, event: str, comment: str) -> None:
+    """Save the curators' text ("" = use the shipped thesaurus) and record who changed it."""
     with unit_of_work() as s:
         row = s.get(SearchSetting, KEY)
         if row is None:
@@ -70,26 +81,6 @@ def update_thesaurus(*, actor: Any, text: str) -> Thesaurus:
             entity_type="thesaurus",
             entity_id=0,
             from_state=None,
-            to_state="updated",
-            comment=f"{len(thesaurus)} Synonymgruppen",
-        )
-    return thesaurus
-
-
-def reset_thesaurus(*, actor: Any) -> None:
-    require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
-    with unit_of_work() as s:
-        row = s.get(SearchSetting, KEY)
-        if row is not None:
-            row.value = ""
-            row.updated_at = utcnow()
-            row.updated_by_id = actor.id
-        record_event(
-            s,
-            actor=actor,
-            entity_type="thesaurus",
-            entity_id=0,
-            from_state=None,
-            to_state="reset",
-            comment="Auf den mitgelieferten Thesaurus zurückgesetzt",
+            to_state=event,
+            comment=comment,
         )
