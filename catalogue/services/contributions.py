@@ -73,6 +73,10 @@ SOLUTION_PLAIN_FIELDS = (
     "duration_months",
     "review_by",
 )
+# Free-text fields of an experience report (title and role are handled separately).
+REPORT_TEXT_FIELDS = ("what_worked", "what_did_not", "effort", "cost", "duration", "advice")
+# Everything an experience report's form, revision and merge carry over.
+REPORT_CONTENT_FIELDS = ("title", "role", *REPORT_TEXT_FIELDS)
 SOLUTION_ENUM_FIELDS = ("kind", "project_status", "readiness")
 
 URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
@@ -526,7 +530,7 @@ def create_report(*, actor: Any, solution_id: int, data: ReportInput) -> Experie
 def _apply_report_input(report: ExperienceReport, data: ReportInput) -> None:
     report.title = data.title.strip()
     report.role = ReportRole(data.role)
-    for name in ("what_worked", "what_did_not", "effort", "cost", "duration", "advice"):
+    for name in REPORT_TEXT_FIELDS:
         setattr(report, name, getattr(data, name).strip())
 
 
@@ -579,7 +583,7 @@ def start_report_revision(*, actor: Any, report_id: int) -> ExperienceReport:
             author_id=actor.id,
             is_demo=original.is_demo,
         )
-        for name in ("what_worked", "what_did_not", "effort", "cost", "duration", "advice"):
+        for name in REPORT_TEXT_FIELDS:
             setattr(revision, name, getattr(original, name))
         s.add(revision)
         s.flush()

@@ -18,7 +18,11 @@ from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import ContentState, ExperienceReport, Solution, User
 from catalogue.services.audit import record_event
-from catalogue.services.contributions import SOLUTION_ENUM_FIELDS, SOLUTION_PLAIN_FIELDS
+from catalogue.services.contributions import (
+    REPORT_CONTENT_FIELDS,
+    SOLUTION_ENUM_FIELDS,
+    SOLUTION_PLAIN_FIELDS,
+)
 from catalogue.services.notifications import municipality_staff, notify, notify_curators
 from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
 from catalogue.workflow import COMMENT_REQUIRED, Action, available_actions, may_act, target_state
@@ -29,16 +33,6 @@ ENTITY_TYPES = {"solution": Solution, "report": ExperienceReport}
 
 # Content fields copied from an approved revision onto the published entry.
 SOLUTION_CONTENT_FIELDS = SOLUTION_PLAIN_FIELDS + SOLUTION_ENUM_FIELDS
-REPORT_CONTENT_FIELDS = (
-    "title",
-    "role",
-    "what_worked",
-    "what_did_not",
-    "effort",
-    "cost",
-    "duration",
-    "advice",
-)
 
 
 def load_entry(

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from catalogue.categories import CATEGORIES
 from catalogue.models import ProjectStatus, Readiness, ReportRole, SolutionKind
 from catalogue.services.contributions import (
+    REPORT_CONTENT_FIELDS,
     SOLUTION_ENUM_FIELDS,
     SOLUTION_PLAIN_FIELDS,
     ContactInput,
@@ -200,16 +201,7 @@ class ReportForm(FlaskForm):
     advice = TextAreaField("Ihr Rat an andere Kommunen", validators=[Optional(), Length(max=10000)])
 
     def load(self, data: ReportInput) -> None:
-        for name in (
-            "title",
-            "role",
-            "what_worked",
-            "what_did_not",
-            "effort",
-            "cost",
-            "duration",
-            "advice",
-        ):
+        for name in REPORT_CONTENT_FIELDS:
             value = getattr(data, name)
             getattr(self, name).data = value.value if hasattr(value, "value") else value
 
