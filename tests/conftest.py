@@ -62,6 +62,34 @@ def make_app(tmp_path: Path, **overrides) -> Flask:
     return app
 
 
+def release_app(app: Flask) -> None:
+    """Close the app's session, database connections and search index (end of a test app)."""
+    from catalogue.extensions import db
+
+    with app.app_context():
+        db.session.close()
+        for engine in db.engines.values():
+            engine.dispose()
+    index = app.extensions.get("catalogue_index")
+    if index is not None:
+        index.close()
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Argon2 with production cost takes ~0.1-1 s per hash; account tests use a cheap profile."""
+    from argon2 import PasswordHasher
+
+    from catalogue.services import accounts
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    accounts._dummy_hash.cache_clear()
+    yield
+    accounts._dummy_hash.cache_clear()
+
+
 @pytest.fixture
 def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     app = make_app(tmp_path)
@@ -73,14 +101,7 @@ def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
             search_service.sync_outbox()
             drift = search_service.check()
             assert drift.clean, f"index drifted from the database: {drift}"
-        from catalogue.extensions import db
-
-        db.session.close()
-        for engine in db.engines.values():
-            engine.dispose()
-        index = app.extensions.get("catalogue_index")
-        if index is not None:
-            index.close()
+    release_app(app)
 
 
 @pytest.fixture

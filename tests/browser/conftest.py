@@ -175,16 +175,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.server_close()
         thread.join(timeout=10)
 
-        def cleanup() -> None:  # in a worker thread, away from Playwright's event loop
-            with app.app_context():
-                db.session.close()
-                for engine in db.engines.values():
-                    engine.dispose()
-            index = app.extensions.get("catalogue_index")
-            if index is not None:
-                index.close()
-
-        pool.submit(cleanup).result(timeout=30)
+        # in a worker thread, away from Playwright's event loop
+        pool.submit(base.release_app, app).result(timeout=30)
         pool.shutdown(wait=True)
 
 

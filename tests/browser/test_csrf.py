@@ -119,13 +119,7 @@ def _scenario(tmp_path) -> None:
             == 400
         )
     finally:
-        with app.app_context():
-            db.session.close()
-            for engine in db.engines.values():
-                engine.dispose()
-        index = app.extensions.get("catalogue_index")
-        if index is not None:
-            index.close()
+        base.release_app(app)
 
 
 def test_forms_reject_posts_without_csrf_token(tmp_path, monkeypatch):

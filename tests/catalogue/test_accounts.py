@@ -19,7 +19,7 @@ from catalogue.errors import NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import AccountToken, Notification, OutgoingMail, ReviewEvent, Role, User
 from catalogue.services import accounts
 from catalogue.web.accounts import safe_next
-from tests.conftest import make_app
+from tests.conftest import make_app, release_app
 
 PASSWORD = "ein-sehr-sicheres-passwort"
 PADERBORN = "05774032"
@@ -29,15 +29,7 @@ GENERIC = "E-Mail-Adresse oder Passwort ist falsch."
 PRODUCTION_HASHER = accounts._hasher
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Argon2 with production cost takes ~0.1-1 s per hash; tests use a cheap profile."""
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    accounts._dummy_hash.cache_clear()
-    yield
-    accounts._dummy_hash.cache_clear()
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 # Helpers ------------------------------------------------------------------------------------
@@ -98,13 +90,7 @@ def separate_app(tmp_path: Path, **overrides) -> Iterator:
         with app.app_context():
             yield app
     finally:
-        with app.app_context():
-            db.session.close()
-            for engine in db.engines.values():
-                engine.dispose()
-        index = app.extensions.get("catalogue_index")
-        if index is not None:
-            index.close()
+        release_app(app)
 
 
 # Passwords and sign-in ----------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
 from catalogue.db import db
 from catalogue.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -18,14 +17,7 @@ PASSWORD = "ein-sehr-sicheres-passwort"
 PADERBORN = "05774032"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    accounts._dummy_hash.cache_clear()
-    yield
-    accounts._dummy_hash.cache_clear()
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture
