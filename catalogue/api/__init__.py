@@ -9,6 +9,7 @@ is anonymous and public: it never uses a session, so it shows exactly what visit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -84,12 +85,25 @@ def _int_arg(name: str, default: int, low: int, high: int, errors: dict[str, str
     return value
 
 
-def _choice_arg(name: str, allowed: set[str], errors: dict[str, str]) -> str | None:
+def _choice_arg(
+    name: str, allowed: set[str] | Callable[[], set[str]], errors: dict[str, str]
+) -> str | None:
+    """The parameter's value if it is one of `allowed` (a set, or a function giving it, called
+    only when the parameter is present)."""
     raw = request.args.get(name) or None
-    if raw is not None and raw not in allowed:
+    if raw is None:
+        return None
+    if callable(allowed):
+        allowed = allowed()
+    if raw not in allowed:
         errors[name] = f"Unbekannter Wert »{raw}« für »{name}«."
         return None
     return raw
+
+
+def _enum_arg(name: str, enum: type, errors: dict[str, str]):
+    value = _choice_arg(name, {m.value for m in enum}, errors)
+    return enum(value) if value else None
 
 
 def _raise_if(errors: dict[str, str]) -> None:
@@ -100,12 +114,12 @@ def _raise_if(errors: dict[str, str]) -> None:
 @bp.get("/solutions")
 def solutions():
     errors: dict[str, str] = {}
-    kreise = {k.ags for k in catalogue_service.kreise()}
-    municipalities = {m.ags for m in catalogue_service.municipality_choices()}
     filters = catalogue_service.SolutionFilters(
         category=_choice_arg("kategorie", set(CATEGORIES), errors),
-        kreis=_choice_arg("kreis", kreise, errors),
-        municipality=_choice_arg("kommune", municipalities, errors),
+        kreis=_choice_arg("kreis", lambda: {k.ags for k in catalogue_service.kreise()}, errors),
+        municipality=_choice_arg(
+            "kommune", lambda: {m.ags for m in catalogue_service.municipality_choices()}, errors
+        ),
         kind=_enum_arg("art", SolutionKind, errors),
         status=_enum_arg("status", ProjectStatus, errors),
     )
@@ -118,11 +132,6 @@ def solutions():
     return jsonify(
         serializers.page(items, number=result.page, per_page=per_page, total=result.total)
     )
-
-
-def _enum_arg(name: str, enum: type, errors: dict[str, str]):
-    value = _choice_arg(name, {m.value for m in enum}, errors)
-    return enum(value) if value else None
 
 
 @bp.get("/solutions/<slug>")
@@ -149,11 +158,7 @@ def search():
     number = _int_arg("page", 1, 1, 500, errors)
     per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE, errors)
     _raise_if(errors)
-    filters = {
-        field: [v for v in request.args.getlist(param) if v][:20]
-        for field, param in search_service.FILTER_PARAMS.items()
-        if request.args.getlist(param)
-    }
+    filters = search_service.filters_from_params(request.args.getlist)
     outcome = search_service.search_catalogue(
         actor=_anonymous(), text=text, filters=filters, sort=sort, page=number, per_page=per_page
     )

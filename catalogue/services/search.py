@@ -504,6 +504,16 @@ FILTER_PARAMS = {
 }
 
 
+def filters_from_params(getlist: Callable[[str], list[str]]) -> dict[str, list[str]]:
+    """Facet filters from query-string parameters (`request.args.getlist`), at most 20 values each."""
+    filters = {}
+    for field_name, param in FILTER_PARAMS.items():
+        values = [v for v in getlist(param) if v][:20]
+        if values:
+            filters[field_name] = values
+    return filters
+
+
 def _load_visible(hits) -> list[ResultItem]:
     solution_ids = {h.solution_id for h in hits}
     report_ids = {int(h.doc_id.split(":")[1]) for h in hits if h.kind == "report"}

@@ -7,7 +7,7 @@ whatever host or proxy served the request. Must not query the database: the view
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
@@ -29,7 +29,7 @@ def solutions_feed(
     self_path: str,
     html_path: str,
     operator: str,
-    solution_path,
+    solution_path: Callable[[Solution], str],
 ) -> bytes:
     """Atom XML for `solutions` (newest first). `solution_path(solution)` → site-relative URL."""
     base = base_url.rstrip("/")

@@ -16,11 +16,7 @@ FILTER_PARAMS = search_service.FILTER_PARAMS
 @bp.get("/suche")
 def search():
     text = (request.args.get("q") or "").strip()[:200]
-    filters = {
-        field: [v for v in request.args.getlist(param) if v][:20]
-        for field, param in FILTER_PARAMS.items()
-        if request.args.getlist(param)
-    }
+    filters = search_service.filters_from_params(request.args.getlist)
     sort = request.args.get("sortierung", "relevance")
     page_number = request.args.get("page", 1, type=int) or 1
     outcome = search_service.search_catalogue(
