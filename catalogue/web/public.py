@@ -68,7 +68,7 @@ def solutions_feed():
     _form, filters, valid = _solution_filters()
     if not valid:
         return Response(
-            "Ungültiger Filter im Feed-Link. Bitte den Link auf der Seite »Lösungen« neu kopieren.",
+            "Ungültiger Filter im Feed-Link. Bitte kopieren Sie den Link auf der Seite »Lösungen« neu.",
             status=400,
             mimetype="text/plain",
         )
