@@ -48,8 +48,11 @@ run: seed
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Style and types: ruff (lint + format) and mypy (strict for search_index and services).
 lint: setup
 	$(VENV)/bin/ruff check catalogue search_index tests benchmarks
+	$(VENV)/bin/ruff format --check catalogue search_index tests benchmarks
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache
