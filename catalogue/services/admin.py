@@ -69,7 +69,7 @@ def admin_overview(*, actor: Any) -> Overview:
     require(can_access_admin(actor))
     s = db.session
 
-    def count(statement) -> int:
+    def count(statement: sa.Select[tuple[int]]) -> int:
         return s.scalar(statement) or 0
 
     live = ~User.email.endswith("@" + DELETED_EMAIL_DOMAIN)

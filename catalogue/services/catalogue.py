@@ -6,6 +6,7 @@ Only published content is returned to the public; these functions never write.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +48,7 @@ class SolutionFilters:
         )
 
 
-def _published_solutions() -> sa.Select:
+def _published_solutions() -> sa.Select[tuple[Solution]]:
     return sa.select(Solution).where(
         Solution.state == ContentState.PUBLISHED, Solution.revision_of_id.is_(None)
     )
@@ -316,7 +317,7 @@ def all_municipalities() -> list[Municipality]:
     return list(db.session.scalars(sa.select(Municipality).order_by(Municipality.name)))
 
 
-def published_solutions_by_id(ids) -> dict[int, Solution]:
+def published_solutions_by_id(ids: Iterable[int]) -> dict[int, Solution]:
     """Published (non-revision) solutions among ``ids`` — how every search and match result is
     re-checked against the database, so a stale index never shows an unpublished entry."""
     if not ids:

@@ -16,7 +16,7 @@ from sqlalchemy import orm
 
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from catalogue.models import ContentState, ExperienceReport, Solution, User
+from catalogue.models import ContentState, ExperienceReport, ReviewEvent, Role, Solution, User
 from catalogue.services.audit import record_event
 from catalogue.services.contributions import (
     REPORT_CONTENT_FIELDS,
@@ -29,8 +29,6 @@ from catalogue.workflow import COMMENT_REQUIRED, Action, available_actions, may_
 
 log = logging.getLogger(__name__)
 
-ENTITY_TYPES = {"solution": Solution, "report": ExperienceReport}
-
 # Content fields copied from an approved revision onto the published entry.
 SOLUTION_CONTENT_FIELDS = SOLUTION_PLAIN_FIELDS + SOLUTION_ENUM_FIELDS
 
@@ -38,8 +36,11 @@ SOLUTION_CONTENT_FIELDS = SOLUTION_PLAIN_FIELDS + SOLUTION_ENUM_FIELDS
 def load_entry(
     session: orm.Session, entity_type: str, entry_id: int
 ) -> Solution | ExperienceReport:
-    model = ENTITY_TYPES.get(entity_type)
-    entry = session.get(model, entry_id) if model else None
+    entry: Solution | ExperienceReport | None = None
+    if entity_type == "solution":
+        entry = session.get(Solution, entry_id)
+    elif entity_type == "report":
+        entry = session.get(ExperienceReport, entry_id)
     if entry is None:
         raise NotFound("Diesen Eintrag gibt es nicht.")
     return entry
@@ -61,6 +62,7 @@ def _link(entity_type: str, entry: Any) -> str:
 
 def _merge_solution(session: orm.Session, revision: Solution) -> Solution:
     original = revision.revision_of
+    assert original is not None, "a revision always has its original"
     for name in SOLUTION_CONTENT_FIELDS:
         setattr(original, name, getattr(revision, name))
     original.tags = list(revision.tags)
@@ -82,6 +84,7 @@ def _merge_solution(session: orm.Session, revision: Solution) -> Solution:
 
 def _merge_report(session: orm.Session, revision: ExperienceReport) -> ExperienceReport:
     original = session.get(ExperienceReport, revision.revision_of_id)
+    assert original is not None, "a revision always has its original"
     for name in REPORT_CONTENT_FIELDS:
         setattr(original, name, getattr(revision, name))
     original.version += 1
@@ -131,7 +134,7 @@ def _transition(
     if is_revision_approval:
         published_entry = (
             _merge_solution(session, entry)
-            if entity_type == "solution"
+            if isinstance(entry, Solution)
             else _merge_report(session, entry)
         )
         record_event(
@@ -152,7 +155,15 @@ def _transition(
     return entry.state
 
 
-def _notify(session, *, actor, entity_type, entry, action, comment) -> None:
+def _notify(
+    session: orm.Session,
+    *,
+    actor: Any,
+    entity_type: str,
+    entry: Solution | ExperienceReport,
+    action: Action,
+    comment: str,
+) -> None:
     base_url = current_app.config["BASE_URL"]
     noun = "Lösung" if entity_type == "solution" else "Erfahrungsbericht"
     title = entry.title
@@ -176,10 +187,8 @@ def _notify(session, *, actor, entity_type, entry, action, comment) -> None:
     text = messages.get(action)
     if text is None:
         return
-    owner = getattr(entry, "lead_municipality_ags", None) or entry.municipality_ags
-    recipients = {
-        u.id: u for u in municipality_staff(session, owner) if u.role.value == "contributor"
-    }
+    owner = entry.lead_municipality_ags if isinstance(entry, Solution) else entry.municipality_ags
+    recipients = {u.id: u for u in municipality_staff(session, owner) if u.role == Role.CONTRIBUTOR}
     author_id = getattr(entry, "created_by_id", None) or getattr(entry, "author_id", None)
     if author_id:
         author = session.get(User, author_id)
@@ -228,7 +237,9 @@ def _reverse_match(solution_id: int) -> None:
         log.exception("reverse matching for solution %s failed", solution_id)
 
 
-def history(*, actor: Any, entity_type: str, entry_id: int):
+def history(
+    *, actor: Any, entity_type: str, entry_id: int
+) -> tuple[Solution | ExperienceReport, list[ReviewEvent]]:
     from sqlalchemy import select
 
     from catalogue.models import ReviewEvent
@@ -262,11 +273,11 @@ def available(actor: Any, entry: Any) -> list[Action]:
     return available_actions(actor, entry)
 
 
-def load_entry_for_review(entity_type: str, entry_id: int):
+def load_entry_for_review(entity_type: str, entry_id: int) -> Solution | ExperienceReport:
     return load_entry(db.session, entity_type, entry_id)
 
 
-def original_of(entity_type: str, entry: Any):
+def original_of(entity_type: str, entry: Any) -> Solution | ExperienceReport | None:
     if entry.revision_of_id is None:
         return None
     return load_entry(db.session, entity_type, entry.revision_of_id)
