@@ -11,6 +11,7 @@ from typing import Any
 
 from catalogue.errors import PermissionDenied
 from catalogue.models.enums import ContentState, Role
+from catalogue.workflow import CURATOR_ACTIONS, Action, target_state
 
 
 def _role(actor: Any) -> Role | None:
@@ -34,6 +35,29 @@ def _owns(actor: Any, ags: str | None) -> bool:
 
 
 EDITABLE_STATES = frozenset({ContentState.DRAFT, ContentState.CHANGES_REQUESTED})
+
+
+def owner_ags(entry: Any) -> str:
+    """The municipality that owns an entry (solution: lead; report: reporting municipality)."""
+    ags: str = getattr(entry, "lead_municipality_ags", None) or entry.municipality_ags
+    return ags
+
+
+def can_apply_action(actor: Any, entry: Any, action: Action) -> bool:
+    """Role and ownership check for a workflow action (the state check is ``target_state``):
+    curators review, the owning municipality's contributors submit and withdraw."""
+    if action in CURATOR_ACTIONS:
+        return is_curator(actor)
+    return is_curator(actor) or _owns(actor, owner_ags(entry))
+
+
+def available_actions(actor: Any, entry: Any) -> list[Action]:
+    """Workflow actions the actor can take on the entry in its current state (for buttons)."""
+    return [
+        action
+        for action in Action
+        if target_state(entry.state, action) is not None and can_apply_action(actor, entry, action)
+    ]
 
 
 def can_view_solution(actor: Any, solution: Any) -> bool:

@@ -1,6 +1,6 @@
-"""The content workflow of solutions and experience reports: actions, the transition table and
-who may trigger which action. Pure data and predicates; applying a transition (state change,
-review event, outbox row, notifications) is ``services.workflow._transition``.
+"""The content workflow of solutions and experience reports: actions and the transition table.
+Pure data; who may trigger an action is ``permissions.can_apply_action``, applying a transition
+(state change, review event, outbox row, notifications) is ``services.workflow._transition``.
 
     draft ──submit──▶ submitted ──approve──▶ published ──archive──▶ archived
       ▲                 │  │  └──reject──▶ rejected                   │
@@ -12,9 +12,8 @@ review event, outbox row, notifications) is ``services.workflow._transition``.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
-from catalogue.models.enums import ContentState, Role
+from catalogue.models.enums import ContentState
 
 
 class Action(StrEnum):
@@ -62,27 +61,3 @@ COMMENT_REQUIRED = frozenset({Action.REQUEST_CHANGES, Action.REJECT})
 
 def target_state(state: ContentState, action: Action) -> ContentState | None:
     return TRANSITIONS.get((state, action))
-
-
-def owner_ags(entry: Any) -> str:
-    """The municipality that owns an entry (solution: lead; report: reporting municipality)."""
-    return getattr(entry, "lead_municipality_ags", None) or entry.municipality_ags
-
-
-def may_act(actor: Any, entry: Any, action: Action) -> bool:
-    """Role and ownership check for an action (the state check is ``target_state``)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    if action in CURATOR_ACTIONS:
-        return actor.role in {Role.CURATOR, Role.ADMIN}
-    if actor.role in {Role.CURATOR, Role.ADMIN}:
-        return True
-    return actor.role == Role.CONTRIBUTOR and actor.municipality_ags == owner_ags(entry)
-
-
-def available_actions(actor: Any, entry: Any) -> list[Action]:
-    return [
-        action
-        for action in Action
-        if target_state(entry.state, action) is not None and may_act(actor, entry, action)
-    ]

@@ -17,6 +17,7 @@ from sqlalchemy import orm
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import ContentState, ExperienceReport, ReviewEvent, Role, Solution, User
+from catalogue.permissions import available_actions, can_apply_action
 from catalogue.services.audit import record_event
 from catalogue.services.contributions import (
     REPORT_CONTENT_FIELDS,
@@ -25,7 +26,7 @@ from catalogue.services.contributions import (
 )
 from catalogue.services.notifications import municipality_staff, notify, notify_curators
 from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
-from catalogue.workflow import COMMENT_REQUIRED, Action, available_actions, may_act, target_state
+from catalogue.workflow import COMMENT_REQUIRED, Action, target_state
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def _transition(
         raise InvalidTransition(
             f"„{action.label}“ ist im Zustand „{entry.state.label}“ nicht möglich."
         )
-    if not may_act(actor, entry, action):
+    if not can_apply_action(actor, entry, action):
         raise PermissionDenied("Diese Aktion dürfen Sie für diesen Eintrag nicht ausführen.")
     comment = comment.strip()
     if action in COMMENT_REQUIRED and not comment:
