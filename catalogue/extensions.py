@@ -8,11 +8,13 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from catalogue.db import Base, db
+from catalogue.permissions import AnonymousActor
 
 alembic = Alembic(metadatas=Base.metadata)
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+login_manager.anonymous_user = AnonymousActor
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 __all__ = ["alembic", "babel", "csrf", "db", "limiter", "login_manager"]

@@ -7,11 +7,44 @@ arguments.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from catalogue.errors import PermissionDenied
 from catalogue.models.enums import ContentState, Role
 from catalogue.workflow import CURATOR_ACTIONS, Action, target_state
+
+
+class Actor(Protocol):
+    """Who acts: a signed-in ``User`` or the anonymous visitor (``AnonymousActor``). Predicates
+    read these attributes; services read ``id`` and ``municipality_ags`` only after a ``can_*``
+    predicate has required a signed-in actor."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def role(self) -> Role | None: ...
+
+    @property
+    def municipality_ags(self) -> str | None: ...
+
+
+class AnonymousActor:
+    """The visitor who is not signed in (Flask-Login's anonymous user, with the actor shape)."""
+
+    is_authenticated = False
+    is_active = False
+    is_anonymous = True
+    id = None
+    role = None
+    municipality_ags = None
+    name = ""
+
+    def get_id(self) -> None:
+        return None
 
 
 def _role(actor: Any) -> Role | None:

@@ -216,7 +216,6 @@ KNOWN_UNDOCUMENTED = {
     "catalogue.services.contributions.create_report",
     "catalogue.services.contributions.update_report",
     "catalogue.services.contributions.start_report_revision",
-    "catalogue.services.feedback.submit_barrier_report",
     "catalogue.services.needs.create_need",
     "catalogue.services.needs.set_need_status",
     "catalogue.services.notifications.mark_all_read",
@@ -224,7 +223,6 @@ KNOWN_UNDOCUMENTED = {
     "catalogue.services.reuse.confirm_reuse",
     "catalogue.services.reuse.request_contact",
     "catalogue.services.reuse.close_contact_request",
-    "catalogue.services.workflow.apply_action",
 }
 
 

@@ -15,6 +15,8 @@ from catalogue.permissions import can_view_barrier_reports, require
 def submit_barrier_report(
     *, actor: Any, description: str, page_url: str = "", contact_email: str = ""
 ) -> BarrierReport:
+    """Record a report of an accessibility barrier ("Barriere melden"); anyone may send one,
+    curators read them. An e-mail address is optional and only kept to answer."""
     description = description.strip()
     errors: dict[str, str] = {}
     if len(description) < 10:

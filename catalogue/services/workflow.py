@@ -211,6 +211,8 @@ def _notify(
 def apply_action(
     *, actor: Any, entity_type: str, entry_id: int, action: Action | str, comment: str = ""
 ) -> ContentState:
+    """Apply a workflow action (submit, withdraw, approve, …) to a solution or report as the
+    actor may (``permissions.can_apply_action``); returns the new state."""
     try:
         action = Action(action)
     except ValueError:
