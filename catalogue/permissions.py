@@ -93,6 +93,14 @@ def available_actions(actor: Any, entry: Any) -> list[Action]:
     ]
 
 
+def is_public(entry: Any) -> bool:
+    """Visible to every visitor: published or archived, and not a pending revision."""
+    return entry.revision_of_id is None and entry.state in {
+        ContentState.PUBLISHED,
+        ContentState.ARCHIVED,
+    }
+
+
 def can_view_solution(actor: Any, solution: Any) -> bool:
     if is_curator(actor):
         return True
@@ -262,6 +270,7 @@ def require(allowed: bool, message: str = "Dafür fehlt Ihnen die Berechtigung."
 
 
 TEMPLATE_PREDICATES = {
+    "is_public": is_public,
     "can_view_contacts": can_view_contacts,
     "can_view_solution": can_view_solution,
     "can_view_report": can_view_report,

@@ -78,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["state_label"] = state_label
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES
+    app.jinja_env.globals["ContentState"] = ContentState
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

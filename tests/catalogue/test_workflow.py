@@ -406,3 +406,19 @@ def test_unknown_entries_are_not_found(people):
         workflow.apply_action(
             actor=people["curator"], entity_type="solution", entry_id=999, action="fly"
         )
+
+
+@pytest.mark.parametrize("state", list(ContentState))
+def test_status_page_shows_what_the_state_means(people, client, state):
+    """The contributor's status page asks for a revision only in `changes_requested` and links
+    the public page only while the entry is public."""
+    solution = _draft(people["contributor_own"])
+    _force_state(solution.id, state)
+    with client.session_transaction() as session:
+        session["_user_id"] = people["contributor_own"].get_id()
+        session["_fresh"] = True
+    html = client.get(f"/mitwirken/loesungen/{solution.id}").get_data(as_text=True)
+    asks_for_revision = "bittet um eine Überarbeitung" in html
+    links_public_page = "Öffentliche Seite ansehen" in html
+    assert asks_for_revision == (state == ContentState.CHANGES_REQUESTED)
+    assert links_public_page == (state in {ContentState.PUBLISHED, ContentState.ARCHIVED})
