@@ -58,7 +58,7 @@ def silent_requests(today: date) -> list[ContactRequest]:
 def _remind_request(request: ContactRequest) -> int | None:
     """Open: the DigitalBüro has not brokered yet. Brokered: the owner side has not answered —
     they are reminded, and the DigitalBüro is told."""
-    period = request.last_activity_at.isoformat(timespec="seconds")
+    period = request.last_activity_at.isoformat()
     with unit_of_work() as s:
         if s.scalar(
             sa.select(Reminder.id).where(

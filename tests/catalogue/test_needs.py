@@ -174,7 +174,9 @@ def test_contact_request_can_be_closed_with_reason(staff):
         actor=staff["curator"], request_id=request.id, reason="Frage per Telefon beantwortet"
     )
     with pytest.raises(InvalidTransition):
-        brokering.close_contact_request(actor=staff["curator"], request_id=request.id, reason="nochmal")
+        brokering.close_contact_request(
+            actor=staff["curator"], request_id=request.id, reason="nochmal"
+        )
 
 
 def test_reuse_declaration_lifecycle(staff, client):
