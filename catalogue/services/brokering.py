@@ -328,3 +328,14 @@ def requests_of_municipality(ags: str) -> list[ContactRequest]:
             .order_by(ContactRequest.last_activity_at.desc())
         )
     )
+
+
+def requests_for_need(*, actor: Any, need: Need) -> list[ContactRequest]:
+    """The threads of a need that the actor may open (shown on the need's page)."""
+    rows = db.session.scalars(
+        sa.select(ContactRequest)
+        .where(ContactRequest.need_id == need.id)
+        .options(orm.selectinload(ContactRequest.solution))
+        .order_by(ContactRequest.id)
+    )
+    return [r for r in rows if can_view_contact_request(actor, r)]

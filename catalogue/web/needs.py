@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
+from catalogue.services import brokering as brokering_service
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import reuse as reuse_service
@@ -98,6 +99,7 @@ def detail(need_id: int):
         "needs/detail.html",
         need=need,
         outcome=needs_service.need_matches(need),
+        threads=brokering_service.requests_for_need(actor=current_user, need=need),
         status_form=NeedStatusForm(status=need.status.value),
         broker_form=BrokerForm(),
     )

@@ -326,6 +326,10 @@ def test_no_notification_or_mail_leaks_a_confidential_need(people, visibility):
         for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == owner.id))
     ]
     assert owner_texts and all((title in t) == (visibility == "public") for t in owner_texts)
+    from catalogue.services.accounts import export_personal_data
+
+    exported = str(export_personal_data(actor=owner))
+    assert (title in exported) == (visibility == "public")
     contact_mails = _mails_to(_unstaffed().contacts[0].email)
     assert contact_mails and all(
         (title in m.body) == (visibility == "public") for m in contact_mails

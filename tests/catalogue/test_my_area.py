@@ -124,6 +124,8 @@ def test_my_area_shows_needs_requests_with_messages_reuses_and_tasks(people, cli
     assert "Termine online vergeben" in html and f"Nr. {request.id}" in html
     assert "Nachnutzung gestartet" in html and _termin().title in html
     assert "Nachnutzungen von Bielefeld" in html
+    need_page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
+    assert f"Anfrage Nr. {request.id}" in need_page and "Nachnutzung gestartet" in need_page
 
 
 def test_my_area_empty_state_says_what_to_do(people, client):
