@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser.test_accessibility import assert_axe_clean
+from tests.browser.test_forms_a11y import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +100,10 @@ def test_need_brokered_to_a_municipality_without_accounts(live_server, signed_in
     member.goto(live_server.url + "/mein-bereich")
     reuses = member.locator("section[aria-labelledby=reuse-title]")
     assert SOLUTION in reuses.inner_text()
+
+    # 6. Mein Bereich and the thread reflow at 320 px and stay axe-clean.
+    narrow = signed_in("member", width=320)
+    for path in ("/mein-bereich", f"/vermittlung/{request_id}"):
+        narrow.goto(live_server.url + path)
+        assert_no_horizontal_scroll(narrow)
+        assert_axe_clean(narrow)
