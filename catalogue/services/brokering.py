@@ -49,7 +49,9 @@ def _author_label(actor: Any) -> str:
     if is_curator(actor):
         return f"{actor.name} ({current_app.config['OPERATOR_NAME']})"
     municipality = actor.municipality.name if actor.municipality else ""
-    return f"{actor.name} ({municipality})" if municipality else actor.name
+    if not municipality or municipality in actor.name:
+        return actor.name
+    return f"{actor.name} ({municipality})"
 
 
 def _add_message(session, request: ContactRequest, *, actor: Any, body: str, kind: str) -> None:

@@ -40,6 +40,10 @@ def find_thread(
     return session.scalars(query.order_by(ContactRequest.id)).first()
 
 
+def _accounts(count: int) -> str:
+    return "1 Konto" if count == 1 else f"{count} Konten"
+
+
 @dataclass
 class Delivery:
     recipient: reach.Recipient
@@ -68,13 +72,16 @@ class BrokeringPlan:
         parts = []
         requester = self.side("requester")
         if requester:
-            parts.append(f"{len(requester)} Konto/Konten der anfragenden Kommune")
+            names = ", ".join(d.recipient.name for d in requester)
+            parts.append(f"{_accounts(len(requester))} der anfragenden Kommune ({names})")
         owner = self.side("owner")
         if owner and owner[0].recipient.user is not None:
-            parts.append(f"{len(owner)} Konto/Konten in {owner_name}")
+            names = ", ".join(d.recipient.name for d in owner)
+            parts.append(f"{_accounts(len(owner))} in {owner_name} ({names})")
         elif owner:
             mails = ", ".join(d.recipient.email for d in owner)
-            parts.append(f"die Ansprechperson(en) der Lösung per E-Mail ({mails})")
+            who = "die Ansprechperson" if len(owner) == 1 else f"{len(owner)} Ansprechpersonen"
+            parts.append(f"{who} der Lösung in {owner_name} per E-Mail ({mails})")
         text = "Benachrichtigt: " + ("; ".join(parts) if parts else "niemand") + "."
         if not owner:
             text += (
