@@ -149,6 +149,12 @@ def broker(
     if len(message) > 2000:
         raise ValidationFailed({"message": "Die Nachricht darf höchstens 2000 Zeichen lang sein."})
     with unit_of_work() as s:
+        # Two curators confirming the same pair at once must not open two threads: on
+        # PostgreSQL the need (or request) row is locked until this unit of work commits.
+        if need_id:
+            s.get(Need, need_id, with_for_update=True)
+        if request_id:
+            s.get(ContactRequest, request_id, with_for_update=True)
         solution, need, request = load_pair(
             s, solution_id=solution_id, need_id=need_id, request_id=request_id
         )

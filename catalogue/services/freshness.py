@@ -152,19 +152,26 @@ def send_freshness_reminders(today: date) -> FreshnessRun:
                     if kind == "overdue"
                     else f"ist am {day:%d.%m.%Y} fällig"
                 )
-                text = (
-                    f"Die Prüfung der Angaben zu „{solution.title}“ {when}. Bitte sehen Sie "
-                    "den Eintrag durch und bestätigen Sie „Angaben sind aktuell“ oder "
-                    "überarbeiten Sie ihn."
-                )
+                text = f"Die Prüfung der Angaben zu „{solution.title}“ {when}. "
                 subject = (
                     f"Überfällig: Angaben zu {solution.title} prüfen"
                     if kind == "overdue"
                     else f"Bitte prüfen: Angaben zu {solution.title}"
                 )
                 for person in people:
+                    ask = (
+                        "Bitte sehen Sie den Eintrag durch und bestätigen Sie „Angaben sind "
+                        "aktuell“ oder überarbeiten Sie ihn."
+                        if person.user is not None
+                        else "Bitte sehen Sie den Eintrag durch und teilen Sie uns mit, ob die "
+                        "Angaben noch stimmen oder was sich geändert hat."
+                    )
                     reach.deliver(
-                        s, person, text=text, link=f"/loesungen/{solution.slug}", subject=subject
+                        s,
+                        person,
+                        text=text + ask,
+                        link=f"/loesungen/{solution.slug}",
+                        subject=subject,
                     )
         except exc.IntegrityError:
             continue
