@@ -36,6 +36,13 @@ def start_page_for(user: Any) -> str:
     return url_for("public.index")
 
 
+@bp.after_request
+def _personal(response):
+    """Mein Bereich shows one person's needs, requests and messages: never cache it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/mein-bereich")
 @login_required
 def index():

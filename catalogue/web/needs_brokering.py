@@ -5,7 +5,7 @@ mail opt-out for contact persons (no sign-in)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from catalogue.errors import InvalidTransition, ValidationFailed
@@ -63,23 +63,33 @@ def broker():
             return redirect(url_for("needs.contact_request", request_id=contact.id))
     plan = plan_brokering(actor=current_user, message=form.message.data or "", **ids)
     status = 400 if form.errors else 200
-    return render_template("needs/broker_preview.html", plan=plan, form=form), status
+    return _no_store(render_template("needs/broker_preview.html", plan=plan, form=form), status)
+
+
+def _no_store(body, status: int = 200):
+    """Threads and previews carry messages and contact details of named people."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _render_thread(contact, *, message_form=None, outcome_form=None, status=200):
-    return render_template(
-        "needs/contact_request.html",
-        contact=contact,
-        actions=contact_actions(current_user, contact),
-        message_form=message_form or MessageForm(formdata=None),
-        outcome_form=outcome_form or OutcomeForm(formdata=None),
-        broker_form=BrokerForm(
-            formdata=None,
-            solution_id=contact.solution_id,
-            need_id=contact.need_id or "",
-            request_id=contact.id,
+    return _no_store(
+        render_template(
+            "needs/contact_request.html",
+            contact=contact,
+            actions=contact_actions(current_user, contact),
+            message_form=message_form or MessageForm(formdata=None),
+            outcome_form=outcome_form or OutcomeForm(formdata=None),
+            broker_form=BrokerForm(
+                formdata=None,
+                solution_id=contact.solution_id,
+                need_id=contact.need_id or "",
+                request_id=contact.id,
+            ),
         ),
-    ), status
+        status,
+    )
 
 
 @bp.get("/vermittlung/<int:request_id>")

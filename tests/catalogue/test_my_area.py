@@ -183,3 +183,21 @@ def test_review_page_shows_everything_it_will_publish_and_similar_entries(people
         _termin().title,
     ):
         assert expected in html, expected
+
+
+def test_freshness_reminders_respect_the_mail_opt_out(people, client):
+    from catalogue.services import brokering_reach
+
+    solution = _termin()
+    contact = solution.contacts[0].email
+    client.post(f"/mail-abbestellen/{brokering_reach.opt_out_token(contact)}")
+    with unit_of_work():
+        solution.review_by = utcnow().date() - timedelta(days=1)
+    run = reminders.send_reminders(utcnow().date())
+    assert run.freshness.overdue >= 1
+    assert not db.session.scalars(
+        sa.select(OutgoingMail).where(OutgoingMail.recipient == contact)
+    ).all()
+    _login(client, people["member"])
+    response = client.get("/mein-bereich")
+    assert response.headers["Cache-Control"] == "no-store"
