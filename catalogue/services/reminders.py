@@ -31,7 +31,7 @@ class ReminderRun:
         return (
             f"Aktualität: {self.freshness.due} fällig, {self.freshness.overdue} überfällig, "
             f"{self.freshness.mails} Empfänger. Vermittlungen: {self.contact_requests} "
-            f"Erinnerungen, {self.contact_mails} Empfänger."
+            f"nachgefasst, {self.contact_mails} Empfänger."
         )
 
 
