@@ -80,8 +80,31 @@ def users_create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"Administration angelegt: {user.email} (Nr. {user.id}).")
 
 
+@click.group("reminders")
+def reminders_group() -> None:
+    """Periodic reminders (freshness of solutions, unanswered contact requests)."""
+
+
+@reminders_group.command("send")
+@click.option(
+    "--date",
+    "on_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Act as if today were this date (YYYY-MM-DD); default: today.",
+)
+def reminders_send(on_date) -> None:
+    """Send due freshness and contact-request reminders once (idempotent; run daily)."""
+    from catalogue.db import utcnow
+    from catalogue.services import reminders as reminders_service
+
+    run = reminders_service.send_reminders(on_date.date() if on_date else utcnow().date())
+    click.echo(run.summary())
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_group)
+    app.cli.add_command(reminders_group)
     app.cli.add_command(users_group)
     app.cli.add_command(search_group)
 

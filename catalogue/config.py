@@ -58,6 +58,9 @@ KEYS: dict[str, Key] = {
         "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
         "Schlichtungs-/Durchsetzungsstelle named in the accessibility statement.",
     ),
+    "CONTACT_REQUEST_ANSWER_DAYS": Key(
+        7, "Days after which an open contact request counts as unanswered (DigitalBüro queue)."
+    ),
     "PER_PAGE": Key(20, "Entries per page in lists."),
     "RATELIMIT_STORAGE_URI": Key(
         "memory://", "Flask-Limiter storage: memory:// embedded, redis://host:6379 in production."
@@ -75,6 +78,14 @@ KEYS: dict[str, Key] = {
     ),
     "INVITATION_DAYS": Key(14, "Days an invitation link stays valid."),
     "PASSWORD_RESET_HOURS": Key(2, "Hours a password-reset link stays valid."),
+    "REVIEW_INTERVAL_MONTHS": Key(
+        12,
+        'Months after publication or the last "Angaben sind aktuell" confirmation until a '
+        "solution is due for review.",
+    ),
+    "REVIEW_REMINDER_DAYS": Key(
+        30, "Days before the review-by date when the first freshness reminder goes out."
+    ),
     "MAX_CONTENT_LENGTH": Key(20 * 1024 * 1024, "Largest accepted request body in bytes."),
 }
 

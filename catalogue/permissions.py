@@ -264,6 +264,28 @@ def can_request_contact(actor: Any) -> bool:
     return is_staff(actor)
 
 
+def can_confirm_freshness(actor: Any, solution: Any) -> bool:
+    """ "Angaben sind aktuell": contributors of the lead municipality and the DigitalBüro."""
+    return is_curator(actor) or _owns(actor, solution.lead_municipality_ags)
+
+
+def can_view_contact_request(actor: Any, request: Any) -> bool:
+    """A contact thread: the DigitalBüro, the asking person and their municipality, and — once
+    brokered — the staff of the solution's municipality."""
+    if is_curator(actor):
+        return True
+    if not is_staff(actor):
+        return False
+    if request.requester_id == actor.id:
+        return True
+    ags = actor.municipality_ags
+    if ags is None:
+        return False
+    if ags == request.requester_municipality_ags:
+        return True
+    return request.status.value != "open" and request.solution.lead_municipality_ags == ags
+
+
 def require(allowed: bool, message: str = "Dafür fehlt Ihnen die Berechtigung.") -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -290,6 +312,8 @@ TEMPLATE_PREDICATES = {
     "can_declare_reuse": can_declare_reuse,
     "can_update_reuse": can_update_reuse,
     "can_request_contact": can_request_contact,
+    "can_view_contact_request": can_view_contact_request,
+    "can_confirm_freshness": can_confirm_freshness,
     "can_view_barrier_reports": can_view_barrier_reports,
     "is_curator": is_curator,
     "is_admin": is_admin,

@@ -8,6 +8,7 @@ from catalogue.models.audit import (
     ZeroResultQuery,
 )
 from catalogue.models.enums import (
+    ContactOutcome,
     ContactRequestStatus,
     ContentState,
     MunicipalityKind,
@@ -21,7 +22,14 @@ from catalogue.models.enums import (
     Role,
     SolutionKind,
 )
-from catalogue.models.exchange import ContactRequest, Need, Reuse
+from catalogue.models.exchange import (
+    ContactMessage,
+    ContactRequest,
+    MailOptOut,
+    Need,
+    Reminder,
+    Reuse,
+)
 from catalogue.models.municipality import Municipality
 from catalogue.models.report import ExperienceReport
 from catalogue.models.solution import Attachment, ContactPerson, Solution, SolutionLink, Tag
@@ -33,11 +41,14 @@ __all__ = [
     "OutgoingMail",
     "Attachment",
     "BarrierReport",
+    "ContactMessage",
+    "ContactOutcome",
     "ContactPerson",
     "ContactRequest",
     "ContactRequestStatus",
     "ContentState",
     "ExperienceReport",
+    "MailOptOut",
     "Municipality",
     "MunicipalityKind",
     "Need",
@@ -47,6 +58,7 @@ __all__ = [
     "ProjectStatus",
     "Readiness",
     "ReportRole",
+    "Reminder",
     "Reuse",
     "ReuseStatus",
     "ReviewEvent",

@@ -96,6 +96,12 @@ class ContactRequestStatus(LabelledEnum):
     CLOSED = "closed"
 
 
+class ContactOutcome(LabelledEnum):
+    REUSE_STARTED = "reuse_started"
+    NOT_SUITABLE = "not_suitable"
+    NO_ANSWER = "no_answer"
+
+
 class OutboxOp(LabelledEnum):
     UPSERT = "upsert"
     DELETE = "delete"
@@ -161,6 +167,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "brokered": "vermittelt",
         "reuse": "in Nachnutzung überführt",
         "closed": "geschlossen",
+    },
+    "ContactOutcome": {
+        "reuse_started": "Nachnutzung gestartet",
+        "not_suitable": "passt nicht",
+        "no_answer": "keine Antwort",
     },
     "OutboxOp": {"upsert": "aktualisieren", "delete": "entfernen"},
 }

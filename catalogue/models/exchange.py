@@ -10,7 +10,13 @@ from sqlalchemy import orm
 
 from catalogue.db import Base, utcnow
 from catalogue.models._types import enum_column
-from catalogue.models.enums import ContactRequestStatus, NeedStatus, NeedVisibility, ReuseStatus
+from catalogue.models.enums import (
+    ContactOutcome,
+    ContactRequestStatus,
+    NeedStatus,
+    NeedVisibility,
+    ReuseStatus,
+)
 from catalogue.models.municipality import Municipality
 from catalogue.models.solution import Solution
 from catalogue.models.user import User
@@ -88,8 +94,66 @@ class ContactRequest(Base):
     reuse_id: orm.Mapped[int | None] = orm.mapped_column(
         sa.ForeignKey("reuse.id", ondelete="SET NULL")
     )
+    outcome: orm.Mapped[ContactOutcome | None] = orm.mapped_column(
+        enum_column(ContactOutcome), nullable=True
+    )
+    brokered_at: orm.Mapped[datetime | None]
+    # Last message or state change: follow-up reminders count the silence from here.
+    last_activity_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, index=True)
     created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
     updated_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, onupdate=utcnow)
 
     solution: orm.Mapped[Solution] = orm.relationship()
     need: orm.Mapped[Need | None] = orm.relationship()
+    requester: orm.Mapped[User | None] = orm.relationship(foreign_keys=[requester_id])
+    requester_municipality: orm.Mapped[Municipality | None] = orm.relationship()
+    messages: orm.Mapped[list[ContactMessage]] = orm.relationship(
+        cascade="all, delete-orphan", order_by="ContactMessage.id"
+    )
+
+
+class ContactMessage(Base):
+    """One message in a contact request's thread (the request itself, the DigitalBüro's
+    brokering note, answers of either side, reminders and outcomes)."""
+
+    __tablename__ = "contact_message"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    request_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("contact_request.id", ondelete="CASCADE"), index=True
+    )
+    author_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # Snapshot "Name (Kommune)" so the thread stays readable after an account is deleted.
+    author_label: orm.Mapped[str] = orm.mapped_column(sa.String(300), default="")
+    kind: orm.Mapped[str] = orm.mapped_column(sa.String(20), default="message")
+    body: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+
+
+class Reminder(Base):
+    """One sent reminder. The unique key makes ``catalogue reminders send`` idempotent: a
+    subject gets exactly one reminder of a kind per period (e.g. per review-by date)."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (sa.UniqueConstraint("subject_type", "subject_id", "kind", "period"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    subject_type: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+    subject_id: orm.Mapped[int]
+    kind: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+    period: orm.Mapped[str] = orm.mapped_column(sa.String(40))
+    recipients: orm.Mapped[int] = orm.mapped_column(default=0)
+    sent_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
+
+
+class MailOptOut(Base):
+    """An address (typically a contact person without an account) that asked, through the
+    link in a mail, not to receive brokering or reminder mails any more."""
+
+    __tablename__ = "mail_opt_out"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    email: orm.Mapped[str] = orm.mapped_column(sa.String(254), unique=True)
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)

@@ -82,6 +82,8 @@ class Solution(Base):
     funding: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     duration_months: orm.Mapped[int | None]
     review_by: orm.Mapped[date | None]
+    # When the owners last confirmed "Angaben sind aktuell" (freshness, services.freshness).
+    confirmed_at: orm.Mapped[datetime | None]
     source_note: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     is_demo: orm.Mapped[bool] = orm.mapped_column(default=False)
 

@@ -178,6 +178,19 @@ def create_need(
     return need
 
 
+def need_reference(need: Need | None, recipient: Any) -> str:
+    """The one visibility rule for anything a need appears in that someone receives —
+    notifications, e-mails (and therefore the data export), thread pages, previews: the title
+    only for a recipient who may view the need (``can_view_need``). Everyone else — staff of
+    other municipalities, contact persons without an account (``recipient=None``) — learns
+    only that there is a need. The need's text never leaves its pages."""
+    if need is None:
+        return "auf Anfrage"
+    if can_view_need(recipient, need):
+        return f"zum Bedarf „{need.title}“"
+    return "zu einem vertraulichen Bedarf (Titel nur für das DigitalBüro und die Kommune sichtbar)"
+
+
 def get_need(*, actor: Any, need_id: int) -> Need:
     need = db.session.get(Need, need_id)
     if need is None or not can_view_need(actor, need):

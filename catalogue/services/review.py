@@ -146,6 +146,7 @@ def revision_changes(entry: Solution | ExperienceReport) -> list[FieldChange]:
             changes.append(FieldChange(label, old, new, word_diff(old, new)))
     if isinstance(entry, Solution):
         for label, getter in (
+            ("Federführende Kommune", lambda s: s.lead_municipality.display_name),
             ("Schlagworte", lambda s: ", ".join(t.name for t in s.tags)),
             ("Partnerkommunen", lambda s: ", ".join(m.name for m in s.partners)),
             ("Links", lambda s: "\n".join(f"{link.title} {link.url}" for link in s.links)),
@@ -161,3 +162,31 @@ def revision_changes(entry: Solution | ExperienceReport) -> list[FieldChange]:
             names = ", ".join(a.filename for a in entry.attachments)
             changes.append(FieldChange("Neue Anhänge", "", names, word_diff("", names)))
     return changes
+
+
+@dataclass
+class DuplicateHint:
+    """Published entries similar to the one under review (for reports: other published reports
+    of the same municipality about the same solution)."""
+
+    solutions: list[Any]
+    reports: list[ExperienceReport]
+
+
+def duplicate_hint(entry: Solution | ExperienceReport) -> DuplicateHint:
+    from catalogue.services.needs import similar_solutions
+
+    if isinstance(entry, Solution):
+        own = entry.revision_of_id or entry.id
+        return DuplicateHint(similar_solutions(entry.title, entry.summary, exclude_id=own), [])
+    own = entry.revision_of_id or entry.id
+    reports = db.session.scalars(
+        sa.select(ExperienceReport).where(
+            ExperienceReport.solution_id == entry.solution_id,
+            ExperienceReport.municipality_ags == entry.municipality_ags,
+            ExperienceReport.state == ContentState.PUBLISHED,
+            ExperienceReport.revision_of_id.is_(None),
+            ExperienceReport.id != own,
+        )
+    )
+    return DuplicateHint([], list(reports))

@@ -149,6 +149,10 @@ def _transition(
         )
     elif action == Action.APPROVE:
         entry.published_at = utcnow()
+        if entity_type == "solution" and entry.review_by is None:
+            from catalogue.services.freshness import review_due
+
+            entry.review_by = review_due(entry)  # freshness: every published solution has one
     enqueue(session, _doc_id(entity_type, published_entry.id))
     _notify(
         session, actor=actor, entity_type=entity_type, entry=entry, action=action, comment=comment

@@ -68,6 +68,8 @@ def _no_store(body, status: int = 200):
 @bp.route("/anmelden", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login():
+    from catalogue.web.my_area import start_page_for
+
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
@@ -79,7 +81,7 @@ def login():
         except ValidationFailed as error:
             add_service_errors(form, error)
         else:
-            target = safe_next(form.next.data) or url_for("public.index")
+            target = safe_next(form.next.data) or start_page_for(user)
             # A fresh session on sign-in: nothing from before (e.g. a planted session) survives.
             session.clear()
             login_user(user)

@@ -1,5 +1,6 @@
 """Needs pages (/bedarfe): describe a need and see matches at once, record needs, manage
-their status; brokering pages for curators (/vermittlung); reuse declarations."""
+their status; reuse declarations. The brokering pages (/vermittlung) of the same blueprint are
+in ``web.needs_brokering``."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
-from catalogue.permissions import can_broker, require
+from catalogue.services import brokering as brokering_service
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import reuse as reuse_service
 from catalogue.web.choices import options
 from catalogue.web.needs_forms import (
     BrokerForm,
-    CloseRequestForm,
-    ContactRequestForm,
     DescribeNeedForm,
     NeedForm,
     NeedStatusForm,
@@ -100,6 +99,7 @@ def detail(need_id: int):
         "needs/detail.html",
         need=need,
         outcome=needs_service.need_matches(need),
+        threads=brokering_service.requests_for_need(actor=current_user, need=need),
         status_form=NeedStatusForm(status=need.status.value),
         broker_form=BrokerForm(),
     )
@@ -118,103 +118,6 @@ def set_status(need_id: int):
         )
         flash(f"Der Bedarf ist jetzt „{need.status.label}“.", "success")
     return redirect(url_for("needs.detail", need_id=need_id))
-
-
-@bp.post("/vermittlung/vermitteln")
-@login_required
-def broker():
-    form = BrokerForm()
-    if not form.validate_on_submit():
-        flash("Die Vermittlung konnte nicht gespeichert werden.", "error")
-        return redirect(request.referrer or url_for("needs.brokering"))
-    contact = reuse_service.broker(
-        actor=current_user,
-        solution_id=int(form.solution_id.data),
-        need_id=int(form.need_id.data) if form.need_id.data else None,
-        request_id=int(request.form["request_id"]) if request.form.get("request_id") else None,
-        message=form.message.data or "",
-    )
-    flash(
-        "Vermittelt. Beide Kommunen wurden mit den freigegebenen Kontaktdaten benachrichtigt.",
-        "success",
-    )
-    return redirect(url_for("needs.contact_request", request_id=contact.id))
-
-
-@bp.get("/vermittlung")
-@login_required
-def brokering():
-    require(can_broker(current_user))
-    open_needs = needs_service.list_needs(actor=current_user, status="open")
-    return render_template(
-        "needs/brokering.html",
-        needs=[(n, needs_service.need_matches(n, limit=3)) for n in open_needs],
-        requests=reuse_service.list_contact_requests(actor=current_user),
-        broker_form=BrokerForm(),
-    )
-
-
-@bp.get("/vermittlung/<int:request_id>")
-@login_required
-def contact_request(request_id: int):
-    contact = reuse_service.get_contact_request(actor=current_user, request_id=request_id)
-    return render_template(
-        "needs/contact_request.html",
-        contact=contact,
-        close_form=CloseRequestForm(),
-        broker_form=BrokerForm(solution_id=contact.solution_id, need_id=contact.need_id or ""),
-    )
-
-
-@bp.post("/vermittlung/<int:request_id>/schliessen")
-@login_required
-def close_request(request_id: int):
-    form = CloseRequestForm()
-    try:
-        reuse_service.close_contact_request(
-            actor=current_user, request_id=request_id, reason=form.reason.data or ""
-        )
-    except ValidationFailed as error:
-        flash(next(iter(error.errors.values())), "error")
-    else:
-        flash("Die Anfrage ist geschlossen.", "success")
-    return redirect(url_for("needs.contact_request", request_id=request_id))
-
-
-@bp.post("/vermittlung/<int:request_id>/nachnutzung")
-@login_required
-def request_to_reuse(request_id: int):
-    reuse_service.convert_to_reuse(actor=current_user, request_id=request_id)
-    flash(
-        "Nachnutzung erfasst. Sie erscheint auf den Seiten der Lösung und der Kommune.", "success"
-    )
-    return redirect(url_for("needs.contact_request", request_id=request_id))
-
-
-@bp.post("/loesungen/<int:solution_id>/kontakt")
-@login_required
-def request_contact(solution_id: int):
-    form = ContactRequestForm()
-    slug = request.form.get("slug", "")
-    if form.validate_on_submit():
-        try:
-            reuse_service.request_contact(
-                actor=current_user, solution_id=solution_id, message=form.message.data
-            )
-        except ValidationFailed as error:
-            flash(next(iter(error.errors.values())), "error")
-        else:
-            flash(
-                "Ihre Anfrage ist beim DigitalBüro eingegangen. Es stellt den Kontakt her.",
-                "success",
-            )
-    else:
-        flash(next(iter(form.errors.values()))[0], "error")
-    return redirect(
-        url_for("public.solution", slug=slug) + "#kontakt-anfragen"
-        if slug
-        else url_for("public.index")
-    )
 
 
 @bp.post("/loesungen/<int:solution_id>/nachnutzung")
@@ -263,3 +166,6 @@ def confirm_reuse(reuse_id: int):
     reuse = reuse_service.confirm_reuse(actor=current_user, reuse_id=reuse_id)
     flash("Nachnutzung bestätigt.", "success")
     return redirect(url_for("public.solution", slug=reuse.solution.slug) + "#nachnutzung")
+
+
+from catalogue.web import needs_brokering  # noqa: E402,F401  (registers the /vermittlung views)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from catalogue.categories import CATEGORIES
 from catalogue.models import NeedVisibility, ReuseStatus
@@ -84,10 +84,37 @@ class NeedStatusForm(FlaskForm):
     comment = StringField("Anmerkung", validators=[Optional(), Length(max=500)])
 
 
+def _digits(form, field) -> None:
+    if field.data and not (str(field.data).isdigit() and len(str(field.data)) <= 18):
+        raise ValidationError("Ungültige Auswahl.")
+
+
 class BrokerForm(FlaskForm):
-    solution_id = HiddenField(validators=[InputRequired()])
-    need_id = HiddenField()
-    message = TextAreaField("Nachricht an beide Seiten", validators=[Optional(), Length(max=2000)])
+    solution_id = HiddenField(validators=[InputRequired("Bitte wählen Sie eine Lösung."), _digits])
+    need_id = HiddenField(validators=[_digits])
+    request_id = HiddenField(validators=[_digits])
+    message = TextAreaField(
+        "Nachricht an beide Seiten",
+        validators=[Optional(), Length(max=2000, message="Höchstens 2000 Zeichen.")],
+    )
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(
+        "Ihre Nachricht",
+        validators=[
+            InputRequired("Bitte schreiben Sie eine Nachricht."),
+            Length(min=2, max=2000, message="Bitte zwischen 2 und 2000 Zeichen."),
+        ],
+    )
+
+
+class OutcomeForm(FlaskForm):
+    action = HiddenField(validators=[InputRequired("Bitte wählen Sie ein Ergebnis.")])
+    comment = StringField(
+        "Anmerkung (beim Schließen: Grund)",
+        validators=[Optional(), Length(max=500, message="Höchstens 500 Zeichen.")],
+    )
 
 
 class ContactRequestForm(FlaskForm):
@@ -97,12 +124,6 @@ class ContactRequestForm(FlaskForm):
             InputRequired("Bitte schreiben Sie kurz, worum es geht."),
             Length(min=10, max=2000, message="Bitte zwischen 10 und 2000 Zeichen."),
         ],
-    )
-
-
-class CloseRequestForm(FlaskForm):
-    reason = StringField(
-        "Grund", validators=[InputRequired("Bitte nennen Sie den Grund."), Length(max=500)]
     )
 
 

@@ -73,6 +73,7 @@ def review(path_type: str, entry_id: int):
         entry=entry,
         original=workflow_service.original_of(entity_type, entry),
         changes=review_service.revision_changes(entry),
+        duplicates=review_service.duplicate_hint(entry),
         events=events,
         actions=workflow_service.available(current_user, entry),
         form=form,

@@ -53,7 +53,7 @@ def _solution_input(title: str):
 @pytest.fixture(scope="module")
 def content(live_server: LiveServer, accounts) -> Content:
     from catalogue.models import Solution, User
-    from catalogue.services import contributions, needs, reuse
+    from catalogue.services import brokering, contributions, needs
     from catalogue.services import workflow as wf
 
     def create() -> Content:
@@ -103,7 +103,7 @@ def content(live_server: LiveServer, accounts) -> Content:
         report_solution_id = db.session.scalar(
             sa.select(Solution.id).where(Solution.slug == live_server.solution_slug)
         )
-        reuse.request_contact(
+        brokering.request_contact(
             actor=member,
             solution_id=report_solution_id,
             need_id=need.id,

@@ -19,7 +19,7 @@ from catalogue.models import (
     Solution,
     User,
 )
-from catalogue.services import contributions, needs, reuse, workflow
+from catalogue.services import brokering, contributions, needs, reuse, workflow
 from catalogue.services.contributions import SolutionInput
 
 BIELEFELD = "05711000"
@@ -141,10 +141,11 @@ def test_brokering_notifies_both_sides_with_shared_contacts(staff):
     )
     solution = _solution("online-terminvergabe")
     with pytest.raises(PermissionDenied):
-        reuse.broker(actor=member, solution_id=solution.id, need_id=need.id)
-    request = reuse.broker(
+        brokering.broker(actor=member, solution_id=solution.id, need_id=need.id)
+    request, plan = brokering.broker(
         actor=curator, solution_id=solution.id, need_id=need.id, message="Sprechen Sie miteinander!"
     )
+    assert "1 Konto in" in plan.summary()
     assert request.status == ContactRequestStatus.BROKERED
     assert db.session.get(Need, need.id).status == NeedStatus.BROKERED
     to_requester = db.session.scalars(
@@ -155,25 +156,27 @@ def test_brokering_notifies_both_sides_with_shared_contacts(staff):
         sa.select(OutgoingMail).where(OutgoingMail.recipient == owner.email)
     ).all()
     assert any(member.email in m.body for m in to_owner)
-    created = reuse.convert_to_reuse(actor=curator, request_id=request.id)
+    created = brokering.convert_to_reuse(actor=curator, request_id=request.id)
     assert created.municipality_ags == BIELEFELD and created.confirmed_at is not None
     assert db.session.get(Need, need.id).status == NeedStatus.SOLVED
 
 
 def test_contact_request_can_be_closed_with_reason(staff):
     solution = _solution("online-terminvergabe")
-    request = reuse.request_contact(
+    request = brokering.request_contact(
         actor=staff["member"],
         solution_id=solution.id,
         message="Wie lange hat die Einführung gedauert?",
     )
     with pytest.raises(ValidationFailed):
-        reuse.close_contact_request(actor=staff["curator"], request_id=request.id, reason="")
-    reuse.close_contact_request(
+        brokering.close_contact_request(actor=staff["curator"], request_id=request.id, reason="")
+    brokering.close_contact_request(
         actor=staff["curator"], request_id=request.id, reason="Frage per Telefon beantwortet"
     )
     with pytest.raises(InvalidTransition):
-        reuse.close_contact_request(actor=staff["curator"], request_id=request.id, reason="nochmal")
+        brokering.close_contact_request(
+            actor=staff["curator"], request_id=request.id, reason="nochmal"
+        )
 
 
 def test_reuse_declaration_lifecycle(staff, client):

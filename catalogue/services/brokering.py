@@ -1,0 +1,349 @@
+"""Contact requests and brokering (Vermittlung): a need or a person is put in touch with a
+solution's owner, and the contact is tracked as one thread of messages per need/solution pair
+(or per municipality/solution pair for requests without a need) until it leads to reuse or is
+closed. State changes follow ``catalogue.exchange_workflow``; who is reached, and how, is
+``services.brokering_reach``; what of a need a text shows is ``services.needs.need_reference``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.errors import InvalidTransition, NotFound, ValidationFailed
+from catalogue.exchange_workflow import ContactAction, contact_target, may_act_on_contact
+from catalogue.models import (
+    ContactMessage,
+    ContactRequest,
+    ContactRequestStatus,
+    Need,
+    NeedStatus,
+    Reuse,
+    Solution,
+)
+from catalogue.permissions import (
+    can_broker,
+    can_request_contact,
+    can_view_contact_request,
+    is_curator,
+    require,
+)
+from catalogue.services import brokering_reach as reach
+from catalogue.services.audit import record_event
+from catalogue.services.brokering_plan import (
+    ACTIVE,
+    BrokeringPlan,
+    find_thread,
+    load_pair,
+    plan_for,
+)
+from catalogue.services.needs import need_reference, transition_need
+from catalogue.services.reuse import published_solution, reuse_from_contact
+
+
+def _author_label(actor: Any) -> str:
+    if is_curator(actor):
+        return f"{actor.name} ({current_app.config['OPERATOR_NAME']})"
+    municipality = actor.municipality.name if actor.municipality else ""
+    if not municipality or municipality in actor.name:
+        return actor.name
+    return f"{actor.name} ({municipality})"
+
+
+def _add_message(session, request: ContactRequest, *, actor: Any, body: str, kind: str) -> None:
+    session.add(
+        ContactMessage(
+            request_id=request.id,
+            author_id=getattr(actor, "id", None),
+            author_label=_author_label(actor) if actor is not None else "Lösungskatalog",
+            kind=kind,
+            body=body,
+        )
+    )
+    request.last_activity_at = utcnow()
+
+
+def _apply(session, *, actor: Any, request: ContactRequest, action: ContactAction, comment=""):
+    target = contact_target(request.status, action)
+    if target is None:
+        raise InvalidTransition(
+            f"„{action.label}“ ist bei einer Anfrage im Stand „{request.status.label}“ nicht möglich."
+        )
+    require(may_act_on_contact(actor, request, action))
+    record_event(
+        session,
+        actor=actor,
+        entity_type="contact_request",
+        entity_id=request.id,
+        from_state=request.status.value,
+        to_state=target.value,
+        comment=comment.strip(),
+    )
+    request.status = target
+    request.outcome = action.outcome
+    request.last_activity_at = utcnow()
+
+
+def request_contact(
+    *, actor: Any, solution_id: int, message: str, need_id: int | None = None
+) -> ContactRequest:
+    """A member asks the DigitalBüro for contact; a second request for the same pair joins
+    the existing thread."""
+    require(can_request_contact(actor), "Kontaktanfragen stellen angemeldete Mitarbeitende.")
+    message = message.strip()
+    if len(message) < 10:
+        raise ValidationFailed(
+            {"message": "Bitte schreiben Sie kurz, worum es Ihnen geht (mindestens 10 Zeichen)."}
+        )
+    with unit_of_work() as s:
+        solution = published_solution(s, solution_id)
+        request = find_thread(
+            s, solution_id=solution.id, need_id=need_id, requester_ags=actor.municipality_ags
+        )
+        if request is None:
+            request = ContactRequest(
+                solution_id=solution.id,
+                need_id=need_id,
+                requester_id=actor.id,
+                requester_municipality_ags=actor.municipality_ags,
+                message=message,
+            )
+            s.add(request)
+            s.flush()
+            record_event(
+                s,
+                actor=actor,
+                entity_type="contact_request",
+                entity_id=request.id,
+                from_state=None,
+                to_state=ContactRequestStatus.OPEN.value,
+            )
+        _add_message(s, request, actor=actor, body=message, kind="request")
+        for recipient in reach.curator_reach(s):
+            reach.deliver(
+                s,
+                recipient,
+                text=f"Kontaktanfrage von {_author_label(actor)} zu „{solution.title}“.",
+                link=f"/vermittlung/{request.id}",
+                subject=f"Kontaktanfrage: {solution.title}",
+            )
+    return request
+
+
+def broker(
+    *,
+    actor: Any,
+    solution_id: int,
+    need_id: int | None = None,
+    request_id: int | None = None,
+    message: str = "",
+) -> tuple[ContactRequest, BrokeringPlan]:
+    """Confirm a match: both sides are told, with the contact details their people agreed to
+    share; the need becomes "vermittelt"; the pair's thread records it."""
+    require(can_broker(actor), "Vermitteln kann das DigitalBüro.")
+    message = message.strip()
+    if len(message) > 2000:
+        raise ValidationFailed({"message": "Die Nachricht darf höchstens 2000 Zeichen lang sein."})
+    with unit_of_work() as s:
+        # Two curators confirming the same pair at once must not open two threads: on
+        # PostgreSQL the need (or request) row is locked until this unit of work commits.
+        if need_id:
+            s.get(Need, need_id, with_for_update=True)
+        if request_id:
+            s.get(ContactRequest, request_id, with_for_update=True)
+        solution, need, request = load_pair(
+            s, solution_id=solution_id, need_id=need_id, request_id=request_id
+        )
+        plan = plan_for(s, solution=solution, need=need, request=request, message=message)
+        if plan.blocked:
+            raise InvalidTransition(plan.blocked)
+        if request is None:
+            request = ContactRequest(
+                solution_id=solution.id,
+                need_id=need.id if need else None,
+                requester_id=need.author_id if need else None,
+                requester_municipality_ags=need.municipality_ags if need else None,
+                message=message,
+            )
+            s.add(request)
+            s.flush()
+        request.broker_id = actor.id
+        request.brokered_at = utcnow()
+        _apply(s, actor=actor, request=request, action=ContactAction.BROKER, comment=message)
+        recipients = ", ".join(d.recipient.name for d in plan.deliveries) or "niemand"
+        _add_message(
+            s,
+            request,
+            actor=actor,
+            body=(message + "\n\n" if message else "")
+            + f"Vermittelt. Benachrichtigt: {recipients}.",
+            kind="broker",
+        )
+        if need is not None and need.status == NeedStatus.OPEN:
+            transition_need(
+                s,
+                actor=actor,
+                need=need,
+                new=NeedStatus.BROKERED,
+                comment=f"Vermittelt an „{solution.title}“",
+            )
+        for delivery in plan.deliveries:
+            link = (
+                f"/vermittlung/{request.id}"
+                if delivery.recipient.user is not None
+                else f"/loesungen/{solution.slug}"
+            )
+            reach.deliver(
+                s, delivery.recipient, text=delivery.text, link=link, subject=delivery.subject
+            )
+    return request, plan
+
+
+def thread_recipients(s, request: ContactRequest, *, exclude: Any = None) -> list[reach.Recipient]:
+    """Everyone in a thread: curators, the asking side and — once brokered — the owner side."""
+    people = reach.curator_reach(s) + reach.requester_reach(s, request)
+    if request.status != ContactRequestStatus.OPEN:
+        people += reach.owner_reach(s, request.solution).recipients
+    excluded = getattr(exclude, "id", None)
+    return [p for p in people if p.user is None or p.user.id != excluded]
+
+
+def notify_thread(s, request: ContactRequest, *, actor: Any, headline: str, body: str) -> None:
+    for recipient in thread_recipients(s, request, exclude=actor):
+        text = (
+            f"{headline} – Anfrage zu „{request.solution.title}“ "
+            f"({need_reference(request.need, recipient.viewer)}):\n{body}"
+        )
+        reach.deliver(
+            s,
+            recipient,
+            text=text,
+            link=f"/vermittlung/{request.id}",
+            subject=f"Vermittlung: {request.solution.title}",
+        )
+
+
+def post_message(*, actor: Any, request_id: int, body: str) -> ContactRequest:
+    body = body.strip()
+    if not 2 <= len(body) <= 2000:
+        raise ValidationFailed({"body": "Bitte schreiben Sie eine Nachricht (2 bis 2000 Zeichen)."})
+    with unit_of_work() as s:
+        request = _get(s, request_id)
+        require(can_view_contact_request(actor, request))
+        if request.status not in ACTIVE:
+            raise InvalidTransition("Diese Anfrage ist abgeschlossen; öffnen Sie sie erst wieder.")
+        _add_message(s, request, actor=actor, body=body, kind="message")
+        notify_thread(
+            s,
+            request,
+            actor=actor,
+            headline=f"Neue Nachricht von {_author_label(actor)}",
+            body=body,
+        )
+    return request
+
+
+def record_outcome(
+    *, actor: Any, request_id: int, action: str, comment: str = ""
+) -> ContactRequest:
+    """Outcome of a contact: reuse started (creates the reuse record), not suitable, no answer,
+    closed (with reason) — or reopened by the DigitalBüro."""
+    try:
+        step = ContactAction(action)
+    except ValueError:
+        raise ValidationFailed({"action": "Bitte wählen Sie ein Ergebnis."}) from None
+    if step == ContactAction.BROKER:
+        raise ValidationFailed({"action": "Vermitteln Sie über die Vorschau."})
+    if step == ContactAction.CLOSE and not comment.strip():
+        raise ValidationFailed({"reason": "Bitte nennen Sie den Grund für das Schließen."})
+    with unit_of_work() as s:
+        request = _get(s, request_id)
+        require(can_view_contact_request(actor, request))
+        _apply(s, actor=actor, request=request, action=step, comment=comment)
+        if step == ContactAction.REUSE_STARTED:
+            if not request.requester_municipality_ags:
+                raise ValidationFailed({"action": "Die Anfrage ist keiner Kommune zugeordnet."})
+            reuse = reuse_from_contact(s, actor=actor, request=request)
+            request.reuse_id = reuse.id
+            need = s.get(Need, request.need_id) if request.need_id else None
+            if need is not None and need.status in (NeedStatus.OPEN, NeedStatus.BROKERED):
+                transition_need(
+                    s,
+                    actor=actor,
+                    need=need,
+                    new=NeedStatus.SOLVED,
+                    comment="Nachnutzung gestartet",
+                )
+        note = f"Ergebnis: {step.label}" + (f" – {comment.strip()}" if comment.strip() else "")
+        _add_message(s, request, actor=actor, body=note, kind="outcome")
+        notify_thread(s, request, actor=actor, headline=note, body=f"Stand: {request.status.label}")
+    return request
+
+
+def close_contact_request(*, actor: Any, request_id: int, reason: str) -> ContactRequest:
+    return record_outcome(actor=actor, request_id=request_id, action="close", comment=reason)
+
+
+def convert_to_reuse(*, actor: Any, request_id: int) -> Reuse:
+    """The contact led to reuse: the outcome "Nachnutzung gestartet"; returns the record."""
+    request = record_outcome(actor=actor, request_id=request_id, action="reuse_started")
+    return db.session.get(Reuse, request.reuse_id)
+
+
+def _get(s, request_id: int) -> ContactRequest:
+    request = s.get(ContactRequest, request_id)
+    if request is None:
+        raise NotFound("Diese Kontaktanfrage gibt es nicht.")
+    return request
+
+
+def list_contact_requests(*, actor: Any, status: str | None = None) -> list[ContactRequest]:
+    require(can_broker(actor))
+    query = sa.select(ContactRequest).options(
+        orm.selectinload(ContactRequest.solution), orm.selectinload(ContactRequest.need)
+    )
+    if status in {s.value for s in ContactRequestStatus}:
+        query = query.where(ContactRequest.status == ContactRequestStatus(status))
+    return list(db.session.scalars(query.order_by(ContactRequest.created_at.desc())))
+
+
+def get_contact_request(*, actor: Any, request_id: int) -> ContactRequest:
+    request = db.session.get(ContactRequest, request_id)
+    if request is None or not can_view_contact_request(actor, request):
+        raise NotFound("Diese Kontaktanfrage gibt es nicht.")
+    return request
+
+
+def requests_of_municipality(ags: str) -> list[ContactRequest]:
+    """Threads where a municipality asks, or — once brokered — is asked."""
+    asked = sa.and_(
+        ContactRequest.solution.has(Solution.lead_municipality_ags == ags),
+        ContactRequest.status != ContactRequestStatus.OPEN,
+    )
+    return list(
+        db.session.scalars(
+            sa.select(ContactRequest)
+            .where(sa.or_(ContactRequest.requester_municipality_ags == ags, asked))
+            .options(
+                orm.selectinload(ContactRequest.solution),
+                orm.selectinload(ContactRequest.need),
+                orm.selectinload(ContactRequest.messages),
+            )
+            .order_by(ContactRequest.last_activity_at.desc())
+        )
+    )
+
+
+def requests_for_need(*, actor: Any, need: Need) -> list[ContactRequest]:
+    """The threads of a need that the actor may open (shown on the need's page)."""
+    rows = db.session.scalars(
+        sa.select(ContactRequest)
+        .where(ContactRequest.need_id == need.id)
+        .options(orm.selectinload(ContactRequest.solution))
+        .order_by(ContactRequest.id)
+    )
+    return [r for r in rows if can_view_contact_request(actor, r)]

@@ -1,0 +1,119 @@
+""" "Mein Bereich": what a signed-in member or contributor of a municipality needs on one page —
+the municipality's needs with their best matches, its contact requests with their messages,
+its reuse records, and what awaits the person's action. Reads only; every change is made by the
+owning services (needs, brokering, reuse, freshness).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from catalogue.db import db, utcnow
+from catalogue.models import (
+    ContactRequest,
+    ContactRequestStatus,
+    ContentState,
+    Need,
+    NeedStatus,
+    Reuse,
+    Role,
+    Solution,
+    User,
+)
+from catalogue.permissions import can_declare_reuse, require
+from catalogue.services.brokering import requests_of_municipality
+from catalogue.services.freshness import solutions_due
+from catalogue.services.needs import MatchOutcome, list_needs, need_matches
+from catalogue.services.reuse import reuses_of_municipality
+
+
+@dataclass
+class Task:
+    """One thing waiting for the signed-in person, with the page where it is done."""
+
+    text: str
+    link: str
+    overdue: bool = False
+
+
+@dataclass
+class MyArea:
+    municipality_name: str
+    needs: list[tuple[Need, MatchOutcome]]
+    requests: list[ContactRequest]
+    reuses: list[Reuse]
+    due: list[tuple[Solution, date]]
+    tasks: list[Task] = field(default_factory=list)
+
+
+def _awaiting_us(request: ContactRequest, ags: str) -> bool:
+    """A brokered thread where the last message is not from our municipality."""
+    if request.status != ContactRequestStatus.BROKERED or not request.messages:
+        return False
+    last = request.messages[-1]
+    author = db.session.get(User, last.author_id) if last.author_id else None
+    return author is None or author.municipality_ags != ags
+
+
+def my_area(*, actor: Any, match_limit: int = 3) -> MyArea:
+    require(
+        can_declare_reuse(actor),
+        "„Mein Bereich“ gibt es für Mitarbeitende einer Kommune.",
+    )
+    ags = actor.municipality_ags
+    needs = list_needs(actor=actor, own_only=True)
+    area = MyArea(
+        municipality_name=actor.municipality.name,
+        needs=[
+            (n, need_matches(n, limit=match_limit) if n.status == NeedStatus.OPEN else None)
+            for n in needs
+        ],
+        requests=requests_of_municipality(ags),
+        reuses=reuses_of_municipality(ags),
+        due=solutions_due(utcnow().date(), ags=ags) if actor.role == Role.CONTRIBUTOR else [],
+    )
+    today = utcnow().date()
+    for solution, day in area.due:
+        verb = "überfällig seit" if day < today else "fällig am"
+        area.tasks.append(
+            Task(
+                f"Angaben zu „{solution.title}“ prüfen ({verb} {day:%d.%m.%Y})",
+                f"/loesungen/{solution.slug}#aktualitaet",
+                overdue=day < today,
+            )
+        )
+    for request in area.requests:
+        if _awaiting_us(request, ags):
+            area.tasks.append(
+                Task(
+                    f"Anfrage Nr. {request.id} zu „{request.solution.title}“ wartet auf eine Antwort",
+                    f"/vermittlung/{request.id}",
+                )
+            )
+    if actor.role == Role.CONTRIBUTOR:
+        returned = db.session.scalars(
+            sa.select(Solution).where(
+                Solution.lead_municipality_ags == ags,
+                Solution.state == ContentState.CHANGES_REQUESTED,
+            )
+        )
+        for solution in returned:
+            area.tasks.append(
+                Task(
+                    f"„{solution.title}“: Das DigitalBüro bittet um Überarbeitung",
+                    f"/mitwirken/loesungen/{solution.id}",
+                )
+            )
+    for need, outcome in area.needs:
+        if outcome is not None and outcome.has_strong:
+            area.tasks.append(
+                Task(
+                    f"Bedarf „{need.title}“: Es gibt gut passende Lösungen – Kontakt anfragen?",
+                    f"/bedarfe/{need.id}",
+                )
+            )
+    return area

@@ -1,0 +1,132 @@
+"""Periodic reminders, run by ``catalogue reminders send`` (a systemd timer, daily): freshness
+reminders for solutions (``services.freshness``) and follow-ups for contact requests nobody
+answered for ``CONTACT_REQUEST_ANSWER_DAYS``. Idempotent: each reminder is a ``Reminder`` row with a
+unique (subject, kind, period) key — a request's period is its last activity, so a thread gets
+one follow-up per silence, and a new message starts a new period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import exc, orm
+
+from catalogue.db import db, unit_of_work
+from catalogue.models import ContactMessage, ContactRequest, ContactRequestStatus, Reminder
+from catalogue.services import brokering_reach as reach
+from catalogue.services.freshness import FreshnessRun, send_freshness_reminders
+from catalogue.services.needs import need_reference
+
+
+@dataclass
+class ReminderRun:
+    freshness: FreshnessRun
+    contact_requests: int = 0
+    contact_mails: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"Aktualität: {self.freshness.due} fällig, {self.freshness.overdue} überfällig, "
+            f"{self.freshness.mails} Empfänger. Vermittlungen: {self.contact_requests} "
+            f"nachgefasst, {self.contact_mails} Empfänger."
+        )
+
+
+def silent_requests(today: date) -> list[ContactRequest]:
+    """Open or brokered requests without any activity for ``CONTACT_REQUEST_ANSWER_DAYS``."""
+    cutoff = datetime.combine(
+        today - timedelta(days=current_app.config["CONTACT_REQUEST_ANSWER_DAYS"]), time.min
+    )
+    return list(
+        db.session.scalars(
+            sa.select(ContactRequest)
+            .where(
+                ContactRequest.status.in_(
+                    [ContactRequestStatus.OPEN, ContactRequestStatus.BROKERED]
+                ),
+                ContactRequest.last_activity_at < cutoff,
+            )
+            .options(orm.selectinload(ContactRequest.solution))
+            .order_by(ContactRequest.id)
+        )
+    )
+
+
+def _remind_request(request: ContactRequest) -> int | None:
+    """Open: the DigitalBüro has not brokered yet. Brokered: the owner side has not answered —
+    they are reminded, and the DigitalBüro is told."""
+    period = request.last_activity_at.isoformat()
+    with unit_of_work() as s:
+        if s.scalar(
+            sa.select(Reminder.id).where(
+                Reminder.subject_type == "contact_request",
+                Reminder.subject_id == request.id,
+                Reminder.kind == "no_answer",
+                Reminder.period == period,
+            )
+        ):
+            return None
+        days = current_app.config["CONTACT_REQUEST_ANSWER_DAYS"]
+        if request.status == ContactRequestStatus.OPEN:
+            people = reach.curator_reach(s)
+        else:
+            people = reach.owner_reach(s, request.solution).recipients + reach.curator_reach(s)
+        reminder = Reminder(
+            subject_type="contact_request",
+            subject_id=request.id,
+            kind="no_answer",
+            period=period,
+            recipients=len(people),
+        )
+        s.add(reminder)
+        s.flush()  # a concurrent run loses here, on the unique key
+        for person in people:
+            waiting = (
+                "wartet auf Vermittlung"
+                if request.status == ContactRequestStatus.OPEN
+                else "ist noch unbeantwortet"
+            )
+            text = (
+                f"Erinnerung: Die Anfrage zu „{request.solution.title}“ "
+                f"({need_reference(request.need, person.viewer)}) {waiting} – seit "
+                f"{days} Tagen gab es keine Nachricht. Bitte antworten Sie oder melden Sie "
+                "sich beim DigitalBüro."
+            )
+            link = (
+                f"/vermittlung/{request.id}"
+                if person.user is not None
+                else f"/loesungen/{request.solution.slug}"
+            )
+            reach.deliver(
+                s,
+                person,
+                text=text,
+                link=link,
+                subject=f"Erinnerung: Anfrage zu {request.solution.title}",
+            )
+        names = ", ".join(p.name for p in people) or "niemand erreichbar"
+        s.add(
+            ContactMessage(
+                request_id=request.id,
+                author_label="Lösungskatalog",
+                kind="reminder",
+                body=f"Erinnerung nach {days} Tagen ohne Antwort an: {names}.",
+            )
+        )
+    return len(people)
+
+
+def send_reminders(today: date) -> ReminderRun:
+    run = ReminderRun(send_freshness_reminders(today))
+    for request in silent_requests(today):
+        try:
+            sent = _remind_request(request)
+        except exc.IntegrityError:
+            continue
+        if sent is not None:
+            run.contact_requests += 1
+            run.contact_mails += sent
+    return run

@@ -1,0 +1,180 @@
+"""Brokering pages (/vermittlung) of the needs blueprint: the DigitalBüro's list, the
+"Vermitteln" preview and confirmation (no JavaScript: the preview is a page of its own), one
+contact thread with its messages and outcomes, contact requests from solution pages, and the
+mail opt-out for contact persons (no sign-in)."""
+
+from __future__ import annotations
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from catalogue.errors import InvalidTransition, ValidationFailed
+from catalogue.exchange_workflow import contact_actions
+from catalogue.permissions import can_broker, require
+from catalogue.services import brokering as brokering_service
+from catalogue.services import brokering_reach
+from catalogue.services import needs as needs_service
+from catalogue.services.brokering_plan import plan_brokering
+from catalogue.web.needs import bp
+from catalogue.web.needs_forms import BrokerForm, ContactRequestForm, MessageForm, OutcomeForm
+
+
+def _optional_id(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+@bp.get("/vermittlung")
+@login_required
+def brokering():
+    require(can_broker(current_user))
+    open_needs = needs_service.list_needs(actor=current_user, status="open")
+    return render_template(
+        "needs/brokering.html",
+        needs=[(n, needs_service.need_matches(n, limit=3)) for n in open_needs],
+        requests=brokering_service.list_contact_requests(actor=current_user),
+        broker_form=BrokerForm(),
+    )
+
+
+@bp.post("/vermittlung/vermitteln")
+@login_required
+def broker():
+    """Step 1 (any post without ``step=confirm``): show what will be shared with whom.
+    Step 2 (``step=confirm``): broker, then say truthfully who was notified."""
+    require(can_broker(current_user), "Vermitteln kann das DigitalBüro.")
+    form = BrokerForm()
+    if not form.validate_on_submit() and not form.message.errors:
+        flash("Die Vermittlung konnte nicht vorbereitet werden: Auswahl fehlt.", "error")
+        return redirect(url_for("needs.brokering"))
+    ids = {
+        "solution_id": int(form.solution_id.data),
+        "need_id": _optional_id(form.need_id.data),
+        "request_id": _optional_id(form.request_id.data),
+    }
+    if request.form.get("step") == "confirm" and not form.errors:
+        try:
+            contact, plan = brokering_service.broker(
+                actor=current_user, message=form.message.data or "", **ids
+            )
+        except ValidationFailed as error:
+            form.message.errors = list(form.message.errors) + list(error.errors.values())
+        else:
+            flash("Vermittelt. " + plan.summary(), "success")
+            return redirect(url_for("needs.contact_request", request_id=contact.id))
+    plan = plan_brokering(actor=current_user, message=form.message.data or "", **ids)
+    status = 400 if form.errors else 200
+    return _no_store(render_template("needs/broker_preview.html", plan=plan, form=form), status)
+
+
+def _no_store(body, status: int = 200):
+    """Threads and previews carry messages and contact details of named people."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_thread(contact, *, message_form=None, outcome_form=None, status=200):
+    return _no_store(
+        render_template(
+            "needs/contact_request.html",
+            contact=contact,
+            actions=contact_actions(current_user, contact),
+            message_form=message_form or MessageForm(formdata=None),
+            outcome_form=outcome_form or OutcomeForm(formdata=None),
+            broker_form=BrokerForm(
+                formdata=None,
+                solution_id=contact.solution_id,
+                need_id=contact.need_id or "",
+                request_id=contact.id,
+            ),
+        ),
+        status,
+    )
+
+
+@bp.get("/vermittlung/<int:request_id>")
+@login_required
+def contact_request(request_id: int):
+    contact = brokering_service.get_contact_request(actor=current_user, request_id=request_id)
+    return _render_thread(contact)
+
+
+@bp.post("/vermittlung/<int:request_id>/nachricht")
+@login_required
+def post_message(request_id: int):
+    contact = brokering_service.get_contact_request(actor=current_user, request_id=request_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            brokering_service.post_message(
+                actor=current_user, request_id=request_id, body=form.body.data
+            )
+        except ValidationFailed as error:
+            form.body.errors = list(form.body.errors) + list(error.errors.values())
+        else:
+            flash("Ihre Nachricht ist gesendet.", "success")
+            return redirect(url_for("needs.contact_request", request_id=request_id) + "#verlauf")
+    return _render_thread(contact, message_form=form, status=400)
+
+
+@bp.post("/vermittlung/<int:request_id>/ergebnis")
+@login_required
+def record_outcome(request_id: int):
+    contact = brokering_service.get_contact_request(actor=current_user, request_id=request_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            brokering_service.record_outcome(
+                actor=current_user,
+                request_id=request_id,
+                action=form.action.data,
+                comment=form.comment.data or "",
+            )
+        except ValidationFailed as error:
+            form.comment.errors = list(form.comment.errors) + list(error.errors.values())
+        except InvalidTransition as error:
+            flash(error.message, "error")
+            return redirect(url_for("needs.contact_request", request_id=request_id))
+        else:
+            flash(f"Gespeichert: Die Anfrage ist jetzt „{contact.status.label}“.", "success")
+            return redirect(url_for("needs.contact_request", request_id=request_id))
+    return _render_thread(contact, outcome_form=form, status=400)
+
+
+@bp.post("/loesungen/<int:solution_id>/kontakt")
+@login_required
+def request_contact(solution_id: int):
+    form = ContactRequestForm()
+    slug = request.form.get("slug", "")
+    back = (
+        url_for("public.solution", slug=slug) + "#kontakt-anfragen"
+        if slug
+        else url_for("public.index")
+    )
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(back)
+    try:
+        contact = brokering_service.request_contact(
+            actor=current_user, solution_id=solution_id, message=form.message.data
+        )
+    except ValidationFailed as error:
+        flash(next(iter(error.errors.values())), "error")
+        return redirect(back)
+    flash(
+        "Ihre Anfrage ist beim DigitalBüro eingegangen. Es stellt den Kontakt her; den Stand "
+        "sehen Sie hier und in „Mein Bereich“.",
+        "success",
+    )
+    return redirect(url_for("needs.contact_request", request_id=contact.id))
+
+
+@bp.route("/mail-abbestellen/<token>", methods=["GET", "POST"])
+def opt_out(token: str):
+    """A contact person stops brokering and reminder mails; works without signing in."""
+    email = brokering_reach.opt_out_email(token)
+    done = brokering_reach.is_opted_out(token)
+    if request.method == "POST" and not done:
+        brokering_reach.opt_out(actor=current_user, token=token)
+        done = True
+    return render_template("needs/opt_out.html", email=email, done=done)

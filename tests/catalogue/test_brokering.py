@@ -1,0 +1,374 @@
+"""Brokering that reaches both sides: threads, the preview, owner contact persons by mail with
+opt-out, outcomes and reuse records, the transition tables, reminders and "Mein Bereich"."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from catalogue.exchange_workflow import (
+    CONTACT_TRANSITIONS,
+    REUSE_TRANSITIONS,
+    ContactAction,
+    may_act_on_contact,
+    reuse_step_allowed,
+)
+from catalogue.models import (
+    ContactMessage,
+    ContactOutcome,
+    ContactRequest,
+    ContactRequestStatus,
+    Need,
+    NeedStatus,
+    OutgoingMail,
+    Reminder,
+    Reuse,
+    ReuseStatus,
+    Role,
+    Solution,
+)
+from catalogue.services import brokering, brokering_reach, needs, reminders, reuse
+from catalogue.services.brokering_plan import plan_brokering
+from tests.catalogue.test_needs import BIELEFELD, LEMGO, _solution, _user
+
+
+@pytest.fixture
+def people(demo):
+    return {
+        "member": _user(Role.MEMBER, BIELEFELD, "bedarf@bielefeld.example", share=True),
+        "colleague": _user(Role.CONTRIBUTOR, BIELEFELD, "kollegin@bielefeld.example"),
+        "other": _user(Role.MEMBER, LEMGO, "mitglied@lemgo.example"),
+        "curator": _user(Role.CURATOR, None, "kuratierung@example.org"),
+    }
+
+
+def _termin() -> Solution:
+    return _solution("online-terminvergabe")
+
+
+def _unstaffed() -> Solution:
+    """A published demo solution with contact persons, of a municipality without accounts."""
+    taken = {BIELEFELD, LEMGO, _termin().lead_municipality_ags}
+    return next(
+        s
+        for s in db.session.scalars(
+            sa.select(Solution).where(Solution.revision_of_id.is_(None)).order_by(Solution.id)
+        )
+        if s.is_published and s.contacts and s.lead_municipality_ags not in taken
+    )
+
+
+def _login(client, user) -> None:
+    from flask import g
+
+    g.pop("_login_user", None)  # the test's app context outlives requests; so would the user
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def _mails_to(address: str) -> list[OutgoingMail]:
+    return list(
+        db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.recipient == address))
+    )
+
+
+def _need(member, visibility="public", title="Termine online vergeben"):
+    return needs.create_need(
+        actor=member,
+        title=title,
+        text="Wir wollen Termine im Bürgerbüro online vergeben.",
+        visibility=visibility,
+    )
+
+
+# Transition tables ------------------------------------------------------------------------
+
+
+CONTACT_CASES = [(status, action) for status in ContactRequestStatus for action in ContactAction]
+
+
+@pytest.mark.parametrize(("status", "action"), CONTACT_CASES)
+def test_contact_outcomes_follow_the_transition_table(people, status, action):
+    request = brokering.request_contact(
+        actor=people["member"], solution_id=_termin().id, message="Wie lange dauerte das?"
+    )
+    with unit_of_work():
+        request.status = status
+    expected = CONTACT_TRANSITIONS.get((status, action))
+    call = (
+        (
+            lambda: brokering.broker(
+                actor=people["curator"], solution_id=_termin().id, request_id=request.id
+            )
+        )
+        if action == ContactAction.BROKER
+        else (
+            lambda: brokering.record_outcome(
+                actor=people["curator"], request_id=request.id, action=action.value, comment="Grund"
+            )
+        )
+    )
+    if expected is None:
+        with pytest.raises(InvalidTransition):
+            call()
+        assert db.session.get(ContactRequest, request.id).status == status
+    else:
+        call()
+        assert db.session.get(ContactRequest, request.id).status == expected
+
+
+ROLES = {
+    "curator": SimpleNamespace(is_authenticated=True, role=Role.CURATOR, municipality_ags=None),
+    "asking": SimpleNamespace(is_authenticated=True, role=Role.MEMBER, municipality_ags="A"),
+    "owner": SimpleNamespace(is_authenticated=True, role=Role.CONTRIBUTOR, municipality_ags="B"),
+    "other": SimpleNamespace(is_authenticated=True, role=Role.MEMBER, municipality_ags="C"),
+    "anonymous": SimpleNamespace(is_authenticated=False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(ContactAction))
+def test_who_may_act_on_a_contact_request(role, action):
+    request = SimpleNamespace(requester_municipality_ags="A")
+    allowed = may_act_on_contact(ROLES[role], request, action)
+    expected = role == "curator" or (
+        role == "asking" and action not in {ContactAction.BROKER, ContactAction.REOPEN}
+    )
+    assert allowed is expected
+
+
+REUSE_CASES = [(old, new) for old in ReuseStatus for new in ReuseStatus]
+
+
+@pytest.mark.parametrize(("old", "new"), REUSE_CASES)
+def test_reuse_updates_follow_the_transition_table(people, old, new):
+    record = reuse.declare_reuse(
+        actor=people["other"], solution_id=_termin().id, status="interested"
+    )
+    with unit_of_work():
+        record.status = old
+    allowed = old == new or new in REUSE_TRANSITIONS[old]
+    assert reuse_step_allowed(old, new) is allowed
+    if allowed:
+        reuse.update_reuse(
+            actor=people["other"], reuse_id=record.id, status=new.value, ended_reason="Zu teuer"
+        )
+        assert db.session.get(Reuse, record.id).status == new
+    else:
+        with pytest.raises(InvalidTransition):
+            reuse.update_reuse(
+                actor=people["other"], reuse_id=record.id, status=new.value, ended_reason="x"
+            )
+
+
+# Brokering reaches both sides -------------------------------------------------------------
+
+
+def test_brokering_to_a_municipality_without_accounts_mails_its_contact_persons(people):
+    solution = _termin()
+    contact_mail = solution.contacts[0].email
+    need = _need(people["member"])
+    plan = plan_brokering(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    assert [d.recipient.email for d in plan.side("owner")] == [contact_mail]
+    assert {d.recipient.email for d in plan.side("requester")} == {
+        "bedarf@bielefeld.example",
+        "kollegin@bielefeld.example",
+    }
+    assert db.session.scalar(sa.select(sa.func.count(ContactRequest.id))) == 0  # preview only
+    request, plan = brokering.broker(
+        actor=people["curator"], solution_id=solution.id, need_id=need.id, message="Bitte melden!"
+    )
+    (mail,) = _mails_to(contact_mail)
+    assert "Bitte melden!" in mail.body and "bedarf@bielefeld.example" in mail.body
+    assert "/mail-abbestellen/" in mail.body and "Termine online vergeben" in mail.body
+    assert contact_mail in plan.summary() and "2 Konten der anfragenden" in plan.summary()
+    assert request.status == ContactRequestStatus.BROKERED and request.messages
+    assert db.session.get(Need, need.id).status == NeedStatus.BROKERED
+    # one thread per need/solution pair
+    with pytest.raises(InvalidTransition):
+        brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    assert db.session.scalar(sa.select(sa.func.count(ContactRequest.id))) == 1
+
+
+def test_opted_out_contact_persons_are_not_mailed_and_the_summary_says_so(people, client):
+    solution = _termin()
+    contact_mail = solution.contacts[0].email
+    token = brokering_reach.opt_out_token(contact_mail)
+    page = client.get(f"/mail-abbestellen/{token}")
+    assert page.status_code == 200 and "Keine E-Mails mehr" in page.get_data(as_text=True)
+    assert client.post(f"/mail-abbestellen/{token}").status_code == 200
+    assert "Erledigt" in client.get(f"/mail-abbestellen/{token}").get_data(as_text=True)
+    assert client.get("/mail-abbestellen/gefaelscht").status_code == 404
+    need = _need(people["member"])
+    _, plan = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    assert _mails_to(contact_mail) == []
+    assert "weder Konten noch erreichbare" in plan.summary() and contact_mail in plan.summary()
+
+
+def test_owner_accounts_are_preferred_over_contact_persons(people):
+    solution = _termin()
+    owner = _user(Role.CONTRIBUTOR, solution.lead_municipality_ags, "team@owner.example")
+    need = _need(people["member"])
+    _, plan = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    assert [d.recipient.email for d in plan.side("owner")] == [owner.email]
+    assert _mails_to(solution.contacts[0].email) == []
+
+
+def test_contact_requests_for_the_same_pair_are_one_thread_visible_to_the_asker(people, client):
+    solution = _termin()
+    member = people["member"]
+    first = brokering.request_contact(
+        actor=member, solution_id=solution.id, message="Wie lange hat die Einführung gedauert?"
+    )
+    second = brokering.request_contact(
+        actor=people["colleague"], solution_id=solution.id, message="Und was hat es gekostet?"
+    )
+    assert first.id == second.id and len(db.session.get(ContactRequest, first.id).messages) == 2
+    _login(client, member)
+    html = client.get(f"/vermittlung/{first.id}").get_data(as_text=True)
+    assert "Wie lange hat die Einführung gedauert?" in html and "Und was hat es gekostet?" in html
+    assert "Bedarf@Bielefeld.Example" not in html and member.name in html
+    _login(client, people["other"])
+    assert client.get(f"/vermittlung/{first.id}").status_code == 404
+
+
+def test_messages_and_outcome_reuse_started_creates_the_reuse_record(people):
+    solution = _termin()
+    owner = _user(Role.CONTRIBUTOR, solution.lead_municipality_ags, "team@owner.example")
+    need = _need(people["member"])
+    request, _ = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    with pytest.raises(PermissionDenied):
+        brokering.post_message(actor=people["other"], request_id=request.id, body="Hallo")
+    brokering.post_message(actor=owner, request_id=request.id, body="Rufen Sie gern an.")
+    assert any("Rufen Sie gern an." in m.body for m in _mails_to(people["member"].email))
+    with pytest.raises(PermissionDenied):
+        brokering.record_outcome(actor=owner, request_id=request.id, action="reuse_started")
+    with pytest.raises(ValidationFailed):
+        brokering.record_outcome(actor=people["member"], request_id=request.id, action="close")
+    brokering.record_outcome(actor=people["member"], request_id=request.id, action="reuse_started")
+    request = db.session.get(ContactRequest, request.id)
+    assert request.status == ContactRequestStatus.REUSE
+    assert request.outcome == ContactOutcome.REUSE_STARTED
+    record = db.session.get(Reuse, request.reuse_id)
+    assert record.municipality_ags == BIELEFELD and record.solution_id == solution.id
+    assert record.confirmed_at is None  # declared by the municipality, not yet confirmed
+    assert db.session.get(Need, need.id).status == NeedStatus.SOLVED
+
+
+def test_broker_page_previews_then_confirms_truthfully(people, client):
+    solution = _termin()
+    need = _need(people["member"])
+    _login(client, people["curator"])
+    form = {"solution_id": solution.id, "need_id": need.id, "message": "Viel Erfolg!"}
+    preview = client.post("/vermittlung/vermitteln", data=form)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Das wird geteilt" in html
+    assert solution.contacts[0].email in html and "Viel Erfolg!" in html
+    assert db.session.scalar(sa.select(sa.func.count(OutgoingMail.id))) == 0
+    too_long = client.post(
+        "/vermittlung/vermitteln", data={**form, "message": "x" * 2001, "step": "confirm"}
+    )
+    assert too_long.status_code == 400 and "x" * 2001 in too_long.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(ContactRequest.id))) == 0
+    done = client.post("/vermittlung/vermitteln", data={**form, "step": "confirm"})
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Benachrichtigt:" in page and solution.contacts[0].email in page
+    assert "Beide Kommunen wurden" not in page
+    bad = client.post("/vermittlung/vermitteln", data={"solution_id": "abc"})
+    assert bad.status_code == 302
+
+
+# Visibility: one rule for everything another municipality receives --------------------------
+
+
+@pytest.mark.parametrize("visibility", ["public", "curators"])
+def test_no_notification_or_mail_leaks_a_confidential_need(people, visibility):
+    """Run every brokering text (broker, messages, outcomes, reminders, reverse matching) and
+    check each notification and mail against the visibility rule."""
+    from catalogue.models import Notification, User
+    from catalogue.permissions import can_view_need
+
+    solution = _termin()
+    owner = _user(Role.CONTRIBUTOR, solution.lead_municipality_ags, "team@owner.example")
+    title = "Geheimes Vorhaben Wartezimmer"
+    need = _need(people["member"], visibility=visibility, title=title)
+    request, _ = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    brokering.post_message(actor=owner, request_id=request.id, body="Gern, melden Sie sich.")
+    brokering.post_message(actor=people["member"], request_id=request.id, body="Danke!")
+    with unit_of_work():
+        request.last_activity_at = utcnow() - timedelta(days=30)
+    reminders.send_reminders(utcnow().date())
+    brokering.record_outcome(actor=people["curator"], request_id=request.id, action="no_answer")
+    # a second owner without accounts: its contact persons get the texts by mail
+    brokering.broker(actor=people["curator"], solution_id=_unstaffed().id, need_id=need.id)
+    users = {u.id: u for u in db.session.scalars(sa.select(User))}
+    by_mail = {u.email: u for u in users.values()}
+    checked = leaked = 0
+    for n in db.session.scalars(sa.select(Notification)):
+        allowed = can_view_need(users[n.user_id], need)
+        checked += 1
+        leaked += (title in n.text) and not allowed
+        if allowed and "Vermittl" in n.text:
+            assert title in n.text or "vertraulichen" not in n.text
+    for m in db.session.scalars(sa.select(OutgoingMail)):
+        allowed = can_view_need(by_mail.get(m.recipient), need)
+        checked += 1
+        leaked += (title in m.body + m.subject) and not allowed
+        assert need.text not in m.body
+    assert checked > 10 and leaked == 0
+    owner_texts = [
+        n.text
+        for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == owner.id))
+    ]
+    assert owner_texts and all((title in t) == (visibility == "public") for t in owner_texts)
+    from catalogue.services.accounts import export_personal_data
+
+    exported = str(export_personal_data(actor=owner))
+    assert (title in exported) == (visibility == "public")
+    contact_mails = _mails_to(_unstaffed().contacts[0].email)
+    assert contact_mails and all(
+        (title in m.body) == (visibility == "public") for m in contact_mails
+    )
+
+
+# Reminders ---------------------------------------------------------------------------------
+
+
+def test_unanswered_requests_get_one_reminder_per_silence(people, app):
+    solution = _termin()
+    need = _need(people["member"])
+    request, _ = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    contact_mail = solution.contacts[0].email
+    today = utcnow().date()
+    assert reminders.send_reminders(today).contact_requests == 0
+    later = today + timedelta(days=app.config["CONTACT_REQUEST_ANSWER_DAYS"] + 1)
+    assert reminders.send_reminders(later).contact_requests == 1
+    assert reminders.send_reminders(later).contact_requests == 0  # idempotent
+    assert sum("Erinnerung" in m.subject for m in _mails_to(contact_mail)) == 1
+    brokering.post_message(actor=people["member"], request_id=request.id, body="Noch da?")
+    assert reminders.send_reminders(today).contact_requests == 0  # a new silence just started
+    assert reminders.send_reminders(later).contact_requests == 1  # … and lasted long enough
+    assert reminders.send_reminders(later).contact_requests == 0
+    kinds = db.session.scalars(
+        sa.select(ContactMessage.kind).where(ContactMessage.request_id == request.id)
+    ).all()
+    assert kinds.count("reminder") == 2
+
+
+def test_reminders_cli_runs_and_reports(people, app):
+    result = app.test_cli_runner().invoke(args=["reminders", "send", "--date", "2030-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "Aktualität:" in result.output
+    again = app.test_cli_runner().invoke(args=["reminders", "send", "--date", "2030-01-01"])
+    assert "0 fällig, 0 überfällig" in again.output
+    assert db.session.scalar(sa.select(sa.func.count(Reminder.id))) > 0
+
+
+def test_get_unknown_request_is_404(people):
+    with pytest.raises(NotFound):
+        brokering.get_contact_request(actor=people["curator"], request_id=999999)

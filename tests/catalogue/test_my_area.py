@@ -1,0 +1,203 @@
+"""Freshness (review-by dates, reminders, "Angaben sind aktuell"), "Mein Bereich" with the
+start page after sign-in, and the review page that shows everything an entry publishes."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.errors import PermissionDenied
+from catalogue.models import OutgoingMail, Reminder, Role, Solution
+from catalogue.services import brokering, contributions, freshness, needs, reminders, workflow
+from catalogue.services.contributions import ContactInput
+from tests.catalogue.factories import solution_input
+from tests.catalogue.test_brokering import _login, _termin
+from tests.catalogue.test_needs import BIELEFELD, _user
+
+
+@pytest.fixture
+def people(demo):
+    return {
+        "member": _user(Role.MEMBER, BIELEFELD, "bedarf@bielefeld.example"),
+        "curator": _user(Role.CURATOR, None, "kuratierung@example.org"),
+    }
+
+
+def test_add_months_keeps_the_day_or_the_month_end():
+    assert freshness.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert freshness.add_months(date(2026, 11, 15), 12) == date(2027, 11, 15)
+    assert freshness.add_months(date(2026, 12, 1), 1) == date(2027, 1, 1)
+
+
+def test_publication_sets_the_review_by_date(people, app):
+    author = _user(Role.CONTRIBUTOR, BIELEFELD, "autorin@bielefeld.example")
+    solution = contributions.create_solution(actor=author, data=solution_input())
+    workflow.apply_action(
+        actor=author, entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    workflow.apply_action(
+        actor=people["curator"], entity_type="solution", entry_id=solution.id, action="approve"
+    )
+    published = db.session.get(Solution, solution.id)
+    months = app.config["REVIEW_INTERVAL_MONTHS"]
+    assert published.review_by == freshness.add_months(published.published_at.date(), months)
+
+
+def _owned_solution():
+    """The appointment solution with a contributor of its municipality."""
+    solution = _termin()
+    owner = _user(Role.CONTRIBUTOR, solution.lead_municipality_ags, "team@owner.example")
+    return solution, owner
+
+
+def test_one_reminder_per_period_due_then_overdue_and_confirmation_clears(people, client):
+    solution, owner = _owned_solution()
+    due = utcnow().date() + timedelta(days=10)
+    with unit_of_work():
+        solution.review_by = due
+    contact = solution.contacts[0].email
+
+    def reminders_for(kind):
+        return db.session.scalars(
+            sa.select(Reminder).where(
+                Reminder.subject_id == solution.id,
+                Reminder.subject_type == "solution",
+                Reminder.kind == kind,
+            )
+        ).all()
+
+    today = utcnow().date()
+    reminders.send_reminders(today)
+    reminders.send_reminders(today)
+    assert len(reminders_for("due")) == 1 and not reminders_for("overdue")
+    owner_mails = db.session.scalars(
+        sa.select(OutgoingMail).where(OutgoingMail.recipient == owner.email)
+    ).all()
+    assert len(owner_mails) == 1 and "Bitte prüfen" in owner_mails[0].subject
+    assert any(
+        "/mail-abbestellen/" in m.body
+        for m in db.session.scalars(
+            sa.select(OutgoingMail).where(OutgoingMail.recipient == contact)
+        )
+    )
+    assert not freshness.is_overdue(solution, today)
+
+    later = due + timedelta(days=1)
+    reminders.send_reminders(later)
+    reminders.send_reminders(later)
+    assert len(reminders_for("overdue")) == 1 and freshness.is_overdue(solution, later)
+    with unit_of_work():
+        solution.review_by = utcnow().date() - timedelta(days=1)
+    html = client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
+    assert "Überfällig" in html
+
+    with pytest.raises(PermissionDenied):
+        freshness.confirm_current(actor=people["member"], solution_id=solution.id)
+    _login(client, owner)
+    response = client.post(f"/loesungen/{solution.id}/aktuell")
+    assert response.status_code == 302
+    confirmed = db.session.get(Solution, solution.id)
+    assert confirmed.confirmed_at is not None and not freshness.is_overdue(confirmed)
+    assert confirmed.review_by > utcnow().date() + timedelta(days=300)
+    html = client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
+    assert "zuletzt bestätigt am" in html and "Überfällig" not in html
+    before = db.session.scalar(sa.select(sa.func.count(Reminder.id)))
+    reminders.send_reminders(utcnow().date())
+    assert db.session.scalar(sa.select(sa.func.count(Reminder.id))) == before
+
+
+def test_my_area_shows_needs_requests_with_messages_reuses_and_tasks(people, client):
+    member = people["member"]
+    need = needs.create_need(
+        actor=member,
+        title="Termine online vergeben",
+        text="Wir wollen Termine im Bürgerbüro online vergeben.",
+        visibility="curators",
+    )
+    request, _ = brokering.broker(
+        actor=people["curator"], solution_id=_termin().id, need_id=need.id, message="Viel Erfolg"
+    )
+    brokering.record_outcome(actor=member, request_id=request.id, action="reuse_started")
+    _login(client, member)
+    html = client.get("/mein-bereich").get_data(as_text=True)
+    assert "Termine online vergeben" in html and f"Nr. {request.id}" in html
+    assert "Nachnutzung gestartet" in html and _termin().title in html
+    assert "Nachnutzungen von Bielefeld" in html
+    need_page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
+    assert f"Anfrage Nr. {request.id}" in need_page and "Nachnutzung gestartet" in need_page
+
+
+def test_my_area_empty_state_says_what_to_do(people, client):
+    _login(client, people["member"])
+    html = client.get("/mein-bereich").get_data(as_text=True)
+    assert "Bedarf erfassen" in html and "Noch keine Kontaktanfragen" in html
+
+
+def test_sign_in_lands_members_in_my_area_and_curators_elsewhere(people, client, fast_hashing):
+    from catalogue.services import accounts
+
+    with unit_of_work():
+        people["member"].password_hash = accounts._hasher.hash("ein-langes-passwort")
+        people["curator"].password_hash = accounts._hasher.hash("ein-langes-passwort")
+    response = client.post(
+        "/anmelden", data={"email": "bedarf@bielefeld.example", "password": "ein-langes-passwort"}
+    )
+    assert response.headers["Location"].endswith("/mein-bereich")
+    client.post("/abmelden")
+    from flask import g
+
+    g.pop("_login_user", None)
+    response = client.post(
+        "/anmelden", data={"email": "kuratierung@example.org", "password": "ein-langes-passwort"}
+    )
+    assert not response.headers["Location"].endswith("/mein-bereich")
+
+
+def test_review_page_shows_everything_it_will_publish_and_similar_entries(people, client):
+    author = _user(Role.CONTRIBUTOR, BIELEFELD, "autorin@bielefeld.example")
+    data = solution_input(
+        title="Online-Terminvergabe im Bürgerbüro",
+        summary="Termine für das Bürgerbüro online buchen.",
+        licence="EUPL-1.2",
+        leika_keys="99102013000000",
+        cost_eur=12000,
+        contacts=[ContactInput(name="Frau Beispiel", email="beispiel@bielefeld.example")],
+    )
+    solution = contributions.create_solution(actor=author, data=data)
+    workflow.apply_action(
+        actor=author, entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    _login(client, people["curator"])
+    html = client.get(f"/pruefung/loesungen/{solution.id}").get_data(as_text=True)
+    for expected in (
+        "EUPL-1.2",
+        "99102013000000",
+        "Frau Beispiel",
+        "beispiel@bielefeld.example",
+        "Nachnutzbarkeit",
+        "Nächste Prüfung",
+        "Schlagworte",
+        "Partnerkommunen",
+        "Mögliche Dubletten",
+        _termin().title,
+    ):
+        assert expected in html, expected
+
+
+def test_freshness_reminders_respect_the_mail_opt_out(people, client):
+    from catalogue.services import brokering_reach
+
+    solution = _termin()
+    contact = solution.contacts[0].email
+    client.post(f"/mail-abbestellen/{brokering_reach.opt_out_token(contact)}")
+    with unit_of_work():
+        solution.review_by = utcnow().date() - timedelta(days=1)
+    run = reminders.send_reminders(utcnow().date())
+    assert run.freshness.overdue >= 1
+    assert not db.session.scalars(
+        sa.select(OutgoingMail).where(OutgoingMail.recipient == contact)
+    ).all()
+    _login(client, people["member"])
+    response = client.get("/mein-bereich")
+    assert response.headers["Cache-Control"] == "no-store"
