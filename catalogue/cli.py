@@ -95,10 +95,9 @@ def reminders_group() -> None:
 )
 def reminders_send(on_date) -> None:
     """Send due freshness and contact-request reminders once (idempotent; run daily)."""
-    from catalogue.db import utcnow
     from catalogue.services import reminders as reminders_service
 
-    run = reminders_service.send_reminders(on_date.date() if on_date else utcnow().date())
+    run = reminders_service.send_reminders(on_date.date() if on_date else None)
     click.echo(run.summary())
 
 

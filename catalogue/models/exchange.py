@@ -46,6 +46,11 @@ class Need(Base):
     municipality: orm.Mapped[Municipality] = orm.relationship()
     author: orm.Mapped[User | None] = orm.relationship()
 
+    @property
+    def is_confidential(self) -> bool:
+        """Visible only to the DigitalBüro and the need's own municipality."""
+        return self.visibility == NeedVisibility.CURATORS
+
 
 class Reuse(Base):
     __tablename__ = "reuse"

@@ -228,6 +228,8 @@ def notify_thread(s, request: ContactRequest, *, actor: Any, headline: str, body
 
 
 def post_message(*, actor: Any, request_id: int, body: str) -> ContactRequest:
+    """Add a message to a contact-request thread; everyone who may see the thread may write,
+    and the other participants are notified."""
     body = body.strip()
     if not 2 <= len(body) <= 2000:
         raise ValidationFailed({"body": "Bitte schreiben Sie eine Nachricht (2 bis 2000 Zeichen)."})

@@ -121,6 +121,8 @@ class FreshnessRun:
 
 
 def send_freshness_reminders(today: date) -> FreshnessRun:
+    """Remind the owning municipality of every solution whose review-by date is due or past,
+    once per solution, kind and date (a unique reminder row makes reruns send nothing)."""
     run = FreshnessRun()
     for solution, day in solutions_due(today):
         kind = "overdue" if day < today else "due"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import exc, orm
 
-from catalogue.db import db, unit_of_work
+from catalogue.db import db, unit_of_work, utcnow
 from catalogue.models import ContactMessage, ContactRequest, ContactRequestStatus, Reminder
 from catalogue.services import brokering_reach as reach
 from catalogue.services.freshness import FreshnessRun, send_freshness_reminders
@@ -119,7 +119,9 @@ def _remind_request(request: ContactRequest) -> int | None:
     return len(people)
 
 
-def send_reminders(today: date) -> ReminderRun:
+def send_reminders(today: date | None = None) -> ReminderRun:
+    """Send the due freshness and contact-request reminders once (idempotent; daily job)."""
+    today = today or utcnow().date()
     run = ReminderRun(send_freshness_reminders(today))
     for request in silent_requests(today):
         try:

@@ -109,6 +109,7 @@ def declare_reuse(*, actor: Any, solution_id: int, status: str, note: str = "") 
 
 
 def update_reuse(*, actor: Any, reuse_id: int, status: str, ended_reason: str = "") -> Reuse:
+    """Move a reuse record along its lifecycle (the reusing municipality's staff or curators)."""
     with unit_of_work() as s:
         reuse = s.get(Reuse, reuse_id)
         if reuse is None:
@@ -144,6 +145,7 @@ def update_reuse(*, actor: Any, reuse_id: int, status: str, ended_reason: str = 
 
 
 def confirm_reuse(*, actor: Any, reuse_id: int) -> Reuse:
+    """The DigitalBüro confirms a declared reuse (it then counts in figures and the network)."""
     require(is_curator(actor), "Nachnutzungen bestätigt das DigitalBüro.")
     with unit_of_work() as s:
         reuse = s.get(Reuse, reuse_id)

@@ -11,7 +11,7 @@ from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
 
 
 def register_blueprints(app: Flask) -> None:
-    from catalogue.web import contribute, needs, pages, public, review, search
+    from catalogue.web import contribute, needs, needs_brokering, pages, public, review, search
 
     app.register_blueprint(public.bp)
     app.register_blueprint(pages.bp)
@@ -24,7 +24,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contribute.bp)
     app.register_blueprint(contribute.attachments_bp)
     app.register_blueprint(review.bp)
-    app.register_blueprint(needs.bp)
+    app.register_blueprint(needs.bp)  # with the /vermittlung views of needs_brokering
+    assert needs_brokering.bp is needs.bp
 
     from catalogue.web import my_area
 

@@ -166,6 +166,3 @@ def confirm_reuse(reuse_id: int):
     reuse = reuse_service.confirm_reuse(actor=current_user, reuse_id=reuse_id)
     flash("Nachnutzung bestätigt.", "success")
     return redirect(url_for("public.solution", slug=reuse.solution.slug) + "#nachnutzung")
-
-
-from catalogue.web import needs_brokering  # noqa: E402,F401  (registers the /vermittlung views)
