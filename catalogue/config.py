@@ -58,6 +58,15 @@ KEYS: dict[str, Key] = {
         "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
         "Schlichtungs-/Durchsetzungsstelle named in the accessibility statement.",
     ),
+    "REGION_BOUNDARIES": Key(
+        None,
+        "GeoJSON file with the region's municipality and Kreis boundaries for the DigitalBüro "
+        "map (WGS 84; properties ags, name, level = gemeinde | kreis). Default: the shipped OWL "
+        "file catalogue/data/owl/boundaries.geojson.",
+    ),
+    "CONTACT_REQUEST_ANSWER_DAYS": Key(
+        7, "Days after which an open contact request counts as unanswered (DigitalBüro queue)."
+    ),
     "PER_PAGE": Key(20, "Entries per page in lists."),
     "RATELIMIT_STORAGE_URI": Key(
         "memory://", "Flask-Limiter storage: memory:// embedded, redis://host:6379 in production."

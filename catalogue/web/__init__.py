@@ -11,7 +11,7 @@ from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
 
 
 def register_blueprints(app: Flask) -> None:
-    from catalogue.web import contribute, needs, pages, public, review, search
+    from catalogue.web import contribute, digitalbuero, needs, pages, public, review, search
 
     app.register_blueprint(public.bp)
     app.register_blueprint(pages.bp)
@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contribute.attachments_bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(needs.bp)
+    app.register_blueprint(digitalbuero.bp)
 
 
 def register_error_handlers(app: Flask) -> None:
