@@ -54,6 +54,11 @@ KEYS: dict[str, Key] = {
     "ACCESSIBILITY_CONTACT": Key(
         "barrierefreiheit@example.org", "Where accessibility feedback is also sent/answered."
     ),
+    "ACCESSIBILITY_STATEMENT_DATE": Key(
+        "2026-12-03",
+        "Date (YYYY-MM-DD) the accessibility statement was drawn up or last reviewed; "
+        "update it with every new self-assessment.",
+    ),
     "ENFORCEMENT_BODY": Key(
         "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
         "Schlichtungs-/Durchsetzungsstelle named in the accessibility statement.",

@@ -19,6 +19,9 @@ from catalogue.models import (
     ExperienceReport,
     Municipality,
     MunicipalityKind,
+    Need,
+    NeedStatus,
+    NeedVisibility,
     ProjectStatus,
     Reuse,
     ReuseStatus,
@@ -122,7 +125,10 @@ def key_figures() -> KeyFigures:
         )
         or 0,
         municipalities_contributing=s.scalar(
-            sa.select(sa.func.count(sa.distinct(Solution.lead_municipality_ags))).where(published)
+            # "… of 70": Kreise contribute too, but are not counted among the municipalities.
+            sa.select(sa.func.count(sa.distinct(Solution.lead_municipality_ags)))
+            .join(Solution.lead_municipality)
+            .where(published, Municipality.kind != MunicipalityKind.KREIS)
         )
         or 0,
         municipalities_total=s.scalar(
@@ -256,6 +262,68 @@ class MunicipalityProfile:
     reuses: list[Reuse]
     reports: list[ExperienceReport]
     members: list[Municipality]
+    needs: list[Need] = field(default_factory=list)
+    member_figures: list[MemberFigures] = field(default_factory=list)
+
+    @property
+    def member_totals(self) -> tuple[int, int, int]:
+        return (
+            sum(f.offers for f in self.member_figures),
+            sum(f.reuses for f in self.member_figures),
+            sum(f.needs for f in self.member_figures),
+        )
+
+
+@dataclass(frozen=True)
+class MemberFigures:
+    """A Kreis page's row for one of its municipalities."""
+
+    municipality: Municipality
+    offers: int
+    reuses: int
+    needs: int
+
+
+def _public_needs(ags_list: list[str]) -> list[Need]:
+    """Open or brokered public needs of the given municipalities, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Need)
+            .where(
+                Need.municipality_ags.in_(ags_list),
+                Need.visibility == NeedVisibility.PUBLIC,
+                Need.status.in_([NeedStatus.OPEN, NeedStatus.BROKERED]),
+            )
+            .options(orm.selectinload(Need.municipality))
+            .order_by(Need.created_at.desc(), Need.id.desc())
+        )
+    )
+
+
+def _member_figures(members: list[Municipality]) -> list[MemberFigures]:
+    ags_list = [m.ags for m in members]
+
+    def counts(column, *where) -> dict[str, int]:
+        rows = db.session.execute(
+            sa.select(column, sa.func.count()).where(column.in_(ags_list), *where).group_by(column)
+        )
+        return {ags: n for ags, n in rows}
+
+    offers = counts(
+        Solution.lead_municipality_ags,
+        Solution.state == ContentState.PUBLISHED,
+        Solution.revision_of_id.is_(None),
+    )
+    reuses = counts(Reuse.municipality_ags, Reuse.status != ReuseStatus.ENDED)
+    needs = counts(
+        Need.municipality_ags,
+        Need.visibility == NeedVisibility.PUBLIC,
+        Need.status.in_([NeedStatus.OPEN, NeedStatus.BROKERED]),
+    )
+    return [
+        MemberFigures(m, offers.get(m.ags, 0), reuses.get(m.ags, 0), needs.get(m.ags, 0))
+        for m in members
+    ]
 
 
 def municipality_profile(ags: str) -> MunicipalityProfile:
@@ -308,7 +376,10 @@ def municipality_profile(ags: str) -> MunicipalityProfile:
                 .order_by(Municipality.name)
             )
         )
-    return MunicipalityProfile(m, offers, partner_in, reuses, reports, members)
+    needs = _public_needs([ags] + [x.ags for x in members])
+    return MunicipalityProfile(
+        m, offers, partner_in, reuses, reports, members, needs, _member_figures(members)
+    )
 
 
 def all_municipalities() -> list[Municipality]:

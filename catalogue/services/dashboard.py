@@ -9,7 +9,7 @@ and PostgreSQL.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,7 +92,9 @@ def municipality_figures(*, actor: Any, now: datetime | None = None) -> list[Mun
     reuses = _count_by(Reuse.municipality_ags, Reuse.status != ReuseStatus.ENDED)
     open_needs = _count_by(Need.municipality_ags, Need.status == NeedStatus.OPEN)
     activity = (
-        _count_by(Solution.lead_municipality_ags, *_published_solution(Solution.published_at >= since))
+        _count_by(
+            Solution.lead_municipality_ags, *_published_solution(Solution.published_at >= since)
+        )
         + _count_by(
             ExperienceReport.municipality_ags,
             ExperienceReport.state == ContentState.PUBLISHED,
@@ -106,7 +108,9 @@ def municipality_figures(*, actor: Any, now: datetime | None = None) -> list[Mun
     rows = []
     for m in db.session.scalars(sa.select(Municipality)):
         rows.append(
-            MunicipalityFigures(m, offered[m.ags], reuses[m.ags], open_needs[m.ags], activity[m.ags])
+            MunicipalityFigures(
+                m, offered[m.ags], reuses[m.ags], open_needs[m.ags], activity[m.ags]
+            )
         )
     rows.sort(
         key=lambda r: (
@@ -199,9 +203,7 @@ def reuse_network(
         flow.solutions.append(reuse.solution)
         per_solution[reuse.solution_id] += 1
         solutions[reuse.solution_id] = reuse.solution
-    ordered = sorted(
-        flows.values(), key=lambda f: (-f.count, f.owner.name, f.reuser.name)
-    )
+    ordered = sorted(flows.values(), key=lambda f: (-f.count, f.owner.name, f.reuser.name))
     top_solutions = [
         (solutions[sid], n)
         for sid, n in sorted(per_solution.items(), key=lambda kv: (-kv[1], solutions[kv[0]].title))
@@ -247,7 +249,9 @@ def _monthly(column, keys: list[str], *where) -> list[int]:
     return [counts[k] for k in keys]
 
 
-def trends(*, actor: Any, months: int = 24, now: datetime | None = None) -> tuple[list[str], list[Series]]:
+def trends(
+    *, actor: Any, months: int = 24, now: datetime | None = None
+) -> tuple[list[str], list[Series]]:
     """Monthly counts of new solutions, reports, needs and reuse records, oldest month first."""
     require(can_view_dashboard(actor), "Diese Übersicht ist dem DigitalBüro vorbehalten.")
     keys = month_keys(now or utcnow(), months)
@@ -278,7 +282,20 @@ def trends(*, actor: Any, months: int = 24, now: datetime | None = None) -> tupl
     return keys, series
 
 
-MONTHS_DE = ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.")
+MONTHS_DE = (
+    "Jan.",
+    "Feb.",
+    "März",
+    "Apr.",
+    "Mai",
+    "Juni",
+    "Juli",
+    "Aug.",
+    "Sept.",
+    "Okt.",
+    "Nov.",
+    "Dez.",
+)
 
 
 def month_label(key: str) -> str:

@@ -176,9 +176,7 @@ def _weak_matches() -> tuple[list[QueueItem], int]:
         outcome = need_matches(need, limit=3)
         best = outcome.matches[0] if outcome.matches else None
         if best is None or best.band == "weak":
-            detail = (
-                f"bester Treffer schwach: {best.solution.title}" if best else "kein Treffer"
-            )
+            detail = f"bester Treffer schwach: {best.solution.title}" if best else "kein Treffer"
             items.append(QueueItem("need", need, need.created_at, detail))
     return items, len(open_needs)
 
@@ -260,9 +258,7 @@ def work_queues(
     return queues
 
 
-def work_queue(
-    *, actor: Any, key: str, answer_days: int = 7, now: datetime | None = None
-) -> Queue:
+def work_queue(*, actor: Any, key: str, answer_days: int = 7, now: datetime | None = None) -> Queue:
     """One queue with its items, oldest first (for the filtered list page)."""
     if key not in QUEUE_LABELS or key in ("barrieren", "suchen", "pruefung"):
         raise NotFound("Diese Arbeitsliste gibt es nicht.")

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from catalogue.errors import NotFound, ValidationFailed
 from catalogue.extensions import limiter
+from catalogue.permissions import can_view_dashboard
 from catalogue.services import accounts as accounts_service
 from catalogue.services import notifications as notification_service
 from catalogue.web.account_forms import (
@@ -65,6 +66,11 @@ def _no_store(body, status: int = 200):
 # Sign-in and sign-out -----------------------------------------------------------------------
 
 
+def _start_page(user) -> str:
+    """Where sign-in leads without a ``next``: the DigitalBüro's page for curators and admins."""
+    return url_for("digitalbuero.index") if can_view_dashboard(user) else url_for("public.index")
+
+
 @bp.route("/anmelden", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login():
@@ -72,14 +78,14 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
         if current_user.is_authenticated:
-            return redirect(form.next.data or url_for("public.index"))
+            return redirect(form.next.data or _start_page(current_user))
     if form.validate_on_submit():
         try:
             user = accounts_service.authenticate(form.email.data or "", form.password.data or "")
         except ValidationFailed as error:
             add_service_errors(form, error)
         else:
-            target = safe_next(form.next.data) or url_for("public.index")
+            target = safe_next(form.next.data) or _start_page(user)
             # A fresh session on sign-in: nothing from before (e.g. a planted session) survives.
             session.clear()
             login_user(user)
