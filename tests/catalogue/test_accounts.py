@@ -125,7 +125,9 @@ def test_login_success_starts_session_and_records_last_login(client, municipalit
     admin = make_admin()
     assert admin.last_login_at is None
     response = login(client, "  ADMIN@example.org ")
-    assert response.status_code == 302 and response.headers["Location"] == "/digitalbuero/"  # admins start there
+    assert (
+        response.status_code == 302 and response.headers["Location"] == "/digitalbuero/"
+    )  # admins start there
     assert db.session.get(User, admin.id).last_login_at is not None
     assert "Willkommen, Ada Admin" in client.get("/").get_data(as_text=True)
     assert client.get("/konto").status_code == 200

@@ -266,9 +266,7 @@ def test_dashboard_access(app, client, staff):
 
 
 def test_dashboard_page_shows_map_network_queues_trends(client, staff):
-    reuse.declare_reuse(
-        actor=staff["lage"], solution_id=_solution_of(BIELEFELD).id, status="pilot"
-    )
+    reuse.declare_reuse(actor=staff["lage"], solution_id=_solution_of(BIELEFELD).id, status="pilot")
     _sign_in(client, staff["curator"])
     response = client.get("/digitalbuero/")
     html = response.get_data(as_text=True)
