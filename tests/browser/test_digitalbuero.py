@@ -82,3 +82,50 @@ def test_dashboard_stays_on_origin_and_map_is_keyboard_reachable(live_server, si
     page.keyboard.press("Enter")
     page.wait_for_url("**/kommunen/*")
     assert page.locator("h1").count() == 1
+
+
+def test_map_and_network_follow_a_new_reuse(live_server, signed_in):
+    """A member reports a reuse on a solution page; the curator's map (measure "Nachnutzungen")
+    and the reuse network show it after a reload."""
+    import sqlalchemy as sa
+
+    from catalogue.db import db
+    from catalogue.models import Reuse, Solution
+
+    paderborn = "05774032"  # the member's municipality
+    bielefeld = "05711000"
+
+    def a_bielefeld_solution_paderborn_does_not_reuse() -> str:
+        reused = sa.select(Reuse.solution_id).where(Reuse.municipality_ags == paderborn)
+        return db.session.scalar(
+            sa.select(Solution.slug)
+            .where(
+                Solution.state == "published",
+                Solution.revision_of_id.is_(None),
+                Solution.lead_municipality_ags == bielefeld,
+                Solution.id.not_in(reused),
+            )
+            .order_by(Solution.id)
+            .limit(1)
+        )
+
+    slug = live_server.call(a_bielefeld_solution_paderborn_does_not_reuse)
+    assert slug
+    curator = signed_in("curator")
+    area = curator.locator(f'a.app-map__link[href="/kommunen/{paderborn}"] title')
+
+    def reuses_on_map() -> int:
+        curator.goto(live_server.url + "/digitalbuero/?karte=nachnutzungen")
+        text = area.text_content()
+        assert text.startswith("Paderborn: ") and "Nachnutzungen" in text
+        return int(text.split(": ")[1].split(" ")[0])
+
+    before = reuses_on_map()
+    member = signed_in("member")
+    member.goto(f"{live_server.url}/loesungen/{slug}")
+    member.locator("#nachnutzung select").select_option("pilot")
+    member.get_by_role("button", name="Nachnutzung melden").click()
+    member.wait_for_load_state()
+    assert reuses_on_map() == before + 1
+    flows = curator.locator(".app-flow-list li").all_inner_texts()
+    assert any(t.startswith("Bielefeld → Paderborn:") for t in flows), flows
