@@ -3,6 +3,9 @@ no request leaving the origin, no CSP violation, the map reachable by keyboard."
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.browser.conftest import axe_violations, format_violations
@@ -129,3 +132,19 @@ def test_map_and_network_follow_a_new_reuse(live_server, signed_in):
     assert reuses_on_map() == before + 1
     flows = curator.locator(".app-flow-list li").all_inner_texts()
     assert any(t.startswith("Bielefeld → Paderborn:") for t in flows), flows
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CATALOGUE_SCREENSHOT_DIR"),
+    reason="screenshots only on request (set CATALOGUE_SCREENSHOT_DIR)",
+)
+@pytest.mark.parametrize("width", [1280, 320])
+def test_dashboard_screenshots(live_server, signed_in, width):
+    """``CATALOGUE_SCREENSHOT_DIR=/tmp/shots pytest tests/browser -k screenshots``."""
+    target = Path(os.environ["CATALOGUE_SCREENSHOT_DIR"])
+    target.mkdir(parents=True, exist_ok=True)
+    page = signed_in("curator", width=width, bypass_csp=False)
+    page.goto(live_server.url + "/digitalbuero/")
+    shot = target / f"digitalbuero-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
