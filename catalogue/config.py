@@ -69,6 +69,10 @@ KEYS: dict[str, Key] = {
         "map (WGS 84; properties ags, name, level = gemeinde | kreis). Default: the shipped OWL "
         "file catalogue/data/owl/boundaries.geojson.",
     ),
+    "REGION_BOUNDARIES_ATTRIBUTION": Key(
+        "© GeoBasis-DE / BKG (2021), dl-de/by-2-0; Daten verändert",
+        "Attribution required by the licence of the boundaries file, shown under every map.",
+    ),
     "CONTACT_REQUEST_ANSWER_DAYS": Key(
         7, "Days after which an open contact request counts as unanswered (DigitalBüro queue)."
     ),

@@ -252,6 +252,19 @@ class MunicipalityForm(FlaskForm):
     )
 
 
+class GermanDateField(DateField):
+    """A date field that accepts ISO (from date pickers) and German dates and says so in German."""
+
+    def __init__(self, label: str, **kwargs) -> None:
+        super().__init__(label, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Bitte geben Sie ein Datum an, z. B. 31.12.2026.") from None
+
+
 class AuditFilterForm(FlaskForm):
     """Filters of the audit log (GET parameters; also used by its CSV export)."""
 
@@ -262,8 +275,8 @@ class AuditFilterForm(FlaskForm):
     person = SelectField("Durch", choices=[], default="")
     kommune = SelectField("Kommune", choices=[], default="")
     schritt = SelectField("Schritt", choices=[], default="")
-    von = DateField("Von (Datum)", validators=[Optional()])
-    bis = DateField("Bis (Datum)", validators=[Optional()])
+    von = GermanDateField("Von (Datum)", validators=[Optional()])
+    bis = GermanDateField("Bis (Datum)", validators=[Optional()])
 
     def fill_choices(
         self,

@@ -55,11 +55,17 @@ def index():
     measure = dashboard_service.measure(request.args.get("karte"))
     figures = dashboard_service.municipality_figures(actor=current_user, now=now)
     by_ags = {row.municipality.ags: row for row in figures}
-    region = region_service.region_map(current_app.config["REGION_BOUNDARIES"])
-    values = [by_ags[a.ags].value(measure.key) for a in region.municipalities if a.ags in by_ags]
+    try:
+        region = region_service.region_map(current_app.config["REGION_BOUNDARIES"])
+    except region_service.RegionDataError as error:
+        # The figures, queues and trends stay useful without the map: say what is wrong.
+        current_app.logger.error("DigitalBüro map unavailable: %s", error)
+        region = None
+    municipal_areas = region.municipalities if region else ()
+    values = [by_ags[a.ags].value(measure.key) for a in municipal_areas if a.ags in by_ags]
     breaks = dashboard_service.class_breaks(values)
     areas = []
-    for area in region.municipalities:
+    for area in municipal_areas:
         row = by_ags.get(area.ags)
         value = row.value(measure.key) if row else 0
         areas.append(MapArea(area, row, value, dashboard_service.class_of(value, breaks)))

@@ -177,6 +177,11 @@ def test_audit_log_filters(client, people):
     assert bad.status_code == 400
     assert "Das Ende des Zeitraums liegt vor seinem Anfang." in bad.get_data(as_text=True)
     assert 'value="2026-05-02"' in bad.get_data(as_text=True)  # keeps the input
+    garbled = client.get("/verwaltung/protokoll?von=gestern")
+    assert garbled.status_code == 400
+    assert "Bitte geben Sie ein Datum an" in garbled.get_data(as_text=True)
+    german = client.get("/verwaltung/protokoll?von=01.01.2020&schritt=in_operation")
+    assert german.status_code == 200 and "1 Eintrag" in german.get_data(as_text=True)
 
 
 def test_audit_log_csv_export(client, people):

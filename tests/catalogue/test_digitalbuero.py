@@ -321,3 +321,32 @@ def test_queue_list_pages(client, staff):
     html = client.get("/digitalbuero/aufgaben/bedarfe").get_data(as_text=True)
     assert "Hier ist nichts offen" in html or "app-task" in html
     assert client.get("/digitalbuero/aufgaben/gibt-es-nicht").status_code == 404
+
+
+def test_unreadable_boundaries_leave_the_figures_and_say_so(app, client, staff, tmp_path):
+    app.config["REGION_BOUNDARIES"] = str(tmp_path / "missing.geojson")
+    _sign_in(client, staff["curator"])
+    response = client.get("/digitalbuero/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Die Karte fehlt" in html and "app-map__link" not in html
+    assert "Kennzahlen je Kommune" in html and "Was heute wartet" in html
+
+
+def test_another_region_is_drawn_from_its_own_file(app, client, staff, tmp_path):
+    feature = {
+        "type": "Feature",
+        "properties": {"ags": LAGE, "name": "Lage", "level": "gemeinde"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[8.7, 51.9], [8.9, 51.9], [8.9, 52.0], [8.7, 51.9]]],
+        },
+    }
+    path = tmp_path / "region.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    app.config["REGION_BOUNDARIES"] = str(path)
+    app.config["REGION_BOUNDARIES_ATTRIBUTION"] = "© Beispiel-Vermessung"
+    _sign_in(client, staff["curator"])
+    html = client.get("/digitalbuero/").get_data(as_text=True)
+    assert html.count('class="app-map__link"') == 1
+    assert f'href="/kommunen/{LAGE}"' in html and "© Beispiel-Vermessung" in html
