@@ -54,9 +54,24 @@ KEYS: dict[str, Key] = {
     "ACCESSIBILITY_CONTACT": Key(
         "barrierefreiheit@example.org", "Where accessibility feedback is also sent/answered."
     ),
+    "ACCESSIBILITY_STATEMENT_DATE": Key(
+        "2026-12-03",
+        "Date (YYYY-MM-DD) the accessibility statement was drawn up or last reviewed; "
+        "update it with every new self-assessment.",
+    ),
     "ENFORCEMENT_BODY": Key(
         "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
         "Schlichtungs-/Durchsetzungsstelle named in the accessibility statement.",
+    ),
+    "REGION_BOUNDARIES": Key(
+        None,
+        "GeoJSON file with the region's municipality and Kreis boundaries for the DigitalBüro "
+        "map (WGS 84; properties ags, name, level = gemeinde | kreis). Default: the shipped OWL "
+        "file catalogue/data/owl/boundaries.geojson.",
+    ),
+    "REGION_BOUNDARIES_ATTRIBUTION": Key(
+        "© GeoBasis-DE / BKG (2021), dl-de/by-2-0; Daten verändert",
+        "Attribution required by the licence of the boundaries file, shown under every map.",
     ),
     "CONTACT_REQUEST_ANSWER_DAYS": Key(
         7, "Days after which an open contact request counts as unanswered (DigitalBüro queue)."

@@ -214,6 +214,11 @@ def can_access_admin(actor: Any) -> bool:
     return is_curator(actor)
 
 
+def can_view_dashboard(actor: Any) -> bool:
+    """The DigitalBüro's start page: region map, reuse network, work queues, trends."""
+    return is_curator(actor)
+
+
 def can_view_users(actor: Any) -> bool:
     """See the account list: DigitalBüro staff broker contacts and invite municipal staff."""
     return is_curator(actor)
@@ -323,6 +328,7 @@ TEMPLATE_PREDICATES = {
     "can_view_audit_log": can_view_audit_log,
     "can_access_admin": can_access_admin,
     "can_view_users": can_view_users,
+    "can_view_dashboard": can_view_dashboard,
     "can_manage_account": can_manage_account,
     "is_staff": is_staff,
 }

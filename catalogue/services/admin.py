@@ -1,8 +1,8 @@
-"""The Verwaltung area: account lists, municipality master data and the audit log.
+"""The Verwaltung area: account lists and municipality master data.
 
 Owns reads for the admin pages and the municipality edits. Account changes (invite, role,
-deactivation) live in ``services.accounts``; the mail log in ``services.mail``. Must not read
-``flask.request``.
+deactivation) live in ``services.accounts``; the mail log in ``services.mail``; the audit log in
+``services.audit``. Must not read ``flask.request``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from catalogue.permissions import (
     can_invite_user,
     can_manage_municipalities,
     can_manage_users,
-    can_view_audit_log,
     can_view_users,
     require,
 )
@@ -39,21 +38,7 @@ from catalogue.services.audit import record_event
 from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
 from catalogue.services.pagination import Page
 
-ENTITY_TYPE_LABELS = {
-    "user": "Konto",
-    "municipality": "Kommune",
-    "solution": "Lösung",
-    "report": "Erfahrungsbericht",
-    "need": "Bedarf",
-    "reuse": "Nachnutzung",
-    "contact_request": "Vermittlung",
-}
-
 MAX_POPULATION = 100_000_000
-
-
-def entity_type_label(entity_type: str) -> str:
-    return ENTITY_TYPE_LABELS.get(entity_type, entity_type)
 
 
 @dataclass(frozen=True)
@@ -256,28 +241,3 @@ def update_municipality(
 
 def _show(value: Any) -> str:
     return "–" if value in (None, "") else str(value)
-
-
-# Audit log ----------------------------------------------------------------------------------
-
-
-def list_events(
-    *, actor: Any, entity_type: str | None = None, page: int = 1, per_page: int = 50
-) -> Page[ReviewEvent]:
-    """Review events, newest first."""
-    require(can_view_audit_log(actor))
-    statement = sa.select(ReviewEvent)
-    if entity_type:
-        statement = statement.where(ReviewEvent.entity_type == entity_type)
-    s = db.session
-    total = s.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    items = list(
-        s.scalars(
-            statement.options(orm.selectinload(ReviewEvent.actor))
-            .order_by(ReviewEvent.created_at.desc(), ReviewEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return Page(items=items, page=page, per_page=per_page, total=total)

@@ -1,5 +1,5 @@
 """Read queries for the public catalogue pages: solution lists with filters, solution detail,
-municipality directory and profiles, start-page figures.
+municipality directory, start-page figures (profile pages: ``services.municipalities``).
 
 Only published content is returned to the public; these functions never write.
 """
@@ -123,7 +123,10 @@ def key_figures() -> KeyFigures:
         )
         or 0,
         municipalities_contributing=s.scalar(
-            sa.select(sa.func.count(sa.distinct(Solution.lead_municipality_ags))).where(published)
+            # "… of 70": Kreise contribute too, but are not counted among the municipalities.
+            sa.select(sa.func.count(sa.distinct(Solution.lead_municipality_ags)))
+            .join(Solution.lead_municipality)
+            .where(published, Municipality.kind != MunicipalityKind.KREIS)
         )
         or 0,
         municipalities_total=s.scalar(
@@ -247,69 +250,6 @@ def contribution_counts() -> dict[str, int]:
         .group_by(Solution.lead_municipality_ags)
     )
     return {ags: n for ags, n in rows}
-
-
-@dataclass
-class MunicipalityProfile:
-    municipality: Municipality
-    offers: list[Solution]
-    partner_in: list[Solution]
-    reuses: list[Reuse]
-    reports: list[ExperienceReport]
-    members: list[Municipality]
-
-
-def municipality_profile(ags: str) -> MunicipalityProfile:
-    m = db.session.get(Municipality, ags)
-    if m is None:
-        raise NotFound("Diese Kommune ist nicht im Katalog.")
-    offers = list(
-        db.session.scalars(
-            _published_solutions()
-            .where(Solution.lead_municipality_ags == ags)
-            .order_by(Solution.title)
-        )
-    )
-    partner_in = list(
-        db.session.scalars(
-            _published_solutions()
-            .where(Solution.partners.any(Municipality.ags == ags))
-            .order_by(Solution.title)
-        )
-    )
-    reuses = list(
-        db.session.scalars(
-            sa.select(Reuse)
-            .join(Reuse.solution)
-            .where(Reuse.municipality_ags == ags, Solution.state == ContentState.PUBLISHED)
-            .options(orm.contains_eager(Reuse.solution))
-            .order_by(Solution.title)
-        )
-    )
-    reports = list(
-        db.session.scalars(
-            sa.select(ExperienceReport)
-            .join(ExperienceReport.solution)
-            .where(
-                ExperienceReport.municipality_ags == ags,
-                ExperienceReport.state == ContentState.PUBLISHED,
-                ExperienceReport.revision_of_id.is_(None),
-                Solution.state == ContentState.PUBLISHED,
-            )
-            .options(orm.contains_eager(ExperienceReport.solution))
-            .order_by(Solution.title)
-        )
-    )
-    members = []
-    if m.kind == MunicipalityKind.KREIS:
-        members = list(
-            db.session.scalars(
-                sa.select(Municipality)
-                .where(Municipality.kreis_ags == ags)
-                .order_by(Municipality.name)
-            )
-        )
-    return MunicipalityProfile(m, offers, partner_in, reuses, reports, members)
 
 
 def all_municipalities() -> list[Municipality]:

@@ -136,10 +136,13 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _municipality_by_name(s, name: str) -> Municipality:
+    """A city or municipality by name; a Kreis only by its full name ("Kreis Paderborn"),
+    which never collides with the name of its seat."""
     m = s.scalar(
-        sa.select(Municipality).where(
-            Municipality.name == name, Municipality.kind != MunicipalityKind.KREIS
-        )
+        sa.select(Municipality)
+        .where(Municipality.name == name)
+        .order_by(sa.case((Municipality.kind == MunicipalityKind.KREIS, 1), else_=0))
+        .limit(1)
     )
     if m is None:
         raise ValueError(f"unknown municipality in seed data: {name!r}")

@@ -11,7 +11,16 @@ from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
 
 
 def register_blueprints(app: Flask) -> None:
-    from catalogue.web import contribute, needs, needs_brokering, pages, public, review, search
+    from catalogue.web import (
+        contribute,
+        digitalbuero,
+        needs,
+        needs_brokering,
+        pages,
+        public,
+        review,
+        search,
+    )
 
     app.register_blueprint(public.bp)
     app.register_blueprint(pages.bp)
@@ -30,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
     from catalogue.web import my_area
 
     app.register_blueprint(my_area.bp)
+    app.register_blueprint(digitalbuero.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -20,7 +21,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from catalogue.errors import ValidationFailed
 from catalogue.models import Municipality, Role
@@ -244,16 +252,55 @@ class MunicipalityForm(FlaskForm):
     )
 
 
+class GermanDateField(DateField):
+    """A date field that accepts ISO (from date pickers) and German dates and says so in German."""
+
+    def __init__(self, label: str, **kwargs) -> None:
+        super().__init__(label, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Bitte geben Sie ein Datum an, z. B. 31.12.2026.") from None
+
+
 class AuditFilterForm(FlaskForm):
+    """Filters of the audit log (GET parameters; also used by its CSV export)."""
+
     class Meta:
         csrf = False
 
     typ = SelectField("Art des Eintrags", choices=[], default="")
+    person = SelectField("Durch", choices=[], default="")
+    kommune = SelectField("Kommune", choices=[], default="")
+    schritt = SelectField("Schritt", choices=[], default="")
+    von = GermanDateField("Von (Datum)", validators=[Optional()])
+    bis = GermanDateField("Bis (Datum)", validators=[Optional()])
 
-    def fill_choices(self, labels: dict[str, str]) -> None:
+    def fill_choices(
+        self,
+        labels: dict[str, str],
+        actors: Iterable = (),
+        municipalities: Iterable[Municipality] = (),
+        actions: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self.typ.choices = [SelectChoice("", "alle")] + [
             SelectChoice(key, label) for key, label in sorted(labels.items(), key=lambda i: i[1])
         ]
+        self.person.choices = [SelectChoice("", "alle")] + [
+            SelectChoice(str(u.id), u.name or u.email) for u in actors
+        ]
+        self.kommune.choices = [SelectChoice("", "alle")] + [
+            SelectChoice(m.ags, m.display_name) for m in municipalities
+        ]
+        self.schritt.choices = [SelectChoice("", "alle")] + [
+            SelectChoice(code, label) for code, label in actions
+        ]
+
+    def validate_bis(self, field) -> None:
+        if field.data and self.von.data and field.data < self.von.data:
+            raise ValidationError("Das Ende des Zeitraums liegt vor seinem Anfang.")
 
 
 class ThesaurusForm(FlaskForm):

@@ -74,7 +74,7 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
         if current_user.is_authenticated:
-            return redirect(form.next.data or url_for("public.index"))
+            return redirect(form.next.data or start_page_for(current_user))
     if form.validate_on_submit():
         try:
             user = accounts_service.authenticate(form.email.data or "", form.password.data or "")

@@ -6,12 +6,26 @@ Thin views: every page calls one service, which decides permissions (PermissionD
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
+from catalogue.permissions import can_manage_users, require
 from catalogue.services import accounts as accounts_service
 from catalogue.services import admin as admin_service
+from catalogue.services import audit as audit_service
 from catalogue.services import mail as mail_service
 from catalogue.web.account_forms import (
     AuditFilterForm,
@@ -101,6 +115,7 @@ def _render_user(user_id: int, form: RoleForm | None = None, error: str | None =
         invalid=invalid,
         is_deleted=accounts_service.is_deleted(detail.user),
         is_pending=accounts_service.is_pending(detail.user),
+        describe_step=audit_service.describe_step,
     ), (400 if invalid else 200)
 
 
@@ -126,8 +141,13 @@ def user(user_id: int):
     return _render_user(user_id, form)
 
 
-@bp.post("/konten/<int:user_id>/deaktivieren")
+@bp.route("/konten/<int:user_id>/deaktivieren", methods=["GET", "POST"])
 def deactivate(user_id: int):
+    """A confirmation page first (works without JavaScript); only its form deactivates."""
+    if request.method == "GET" or request.form.get("bestaetigt") != "ja":
+        require(can_manage_users(current_user), "Konten deaktiviert die Administration.")
+        detail = admin_service.get_user(actor=current_user, user_id=user_id)
+        return render_template("admin/deactivate.html", user=detail.user)
     try:
         accounts_service.deactivate_user(actor=current_user, user_id=user_id)
     except ValidationFailed as error:
@@ -177,24 +197,78 @@ def municipality(ags: str):
 # Logs ---------------------------------------------------------------------------------------
 
 
+def _audit_filters() -> tuple[AuditFilterForm, audit_service.EventFilters, dict[str, str]]:
+    """The audit log's filter form (GET), the filters it yields and the query arguments to keep."""
+    form = AuditFilterForm(request.args)
+    form.fill_choices(
+        audit_service.ENTITY_TYPE_LABELS,
+        audit_service.event_actors(actor=current_user),
+        admin_service.municipality_options(),
+        audit_service.event_actions(),
+    )
+    data = form.data if form.validate() else {}
+    filters = audit_service.EventFilters(
+        entity_type=data.get("typ") or None,
+        actor_id=int(data["person"]) if data.get("person") else None,
+        municipality_ags=data.get("kommune") or None,
+        action=data.get("schritt") or None,
+        date_from=data.get("von"),
+        date_to=data.get("bis"),
+    )
+    keys = ("typ", "person", "kommune", "schritt", "von", "bis")
+    args = {k: v for k, v in request.args.items() if k in keys and v} if data else {}
+    return form, filters, args
+
+
 @bp.get("/protokoll")
 def audit_log():
-    form = AuditFilterForm(request.args)
-    form.fill_choices(admin_service.ENTITY_TYPE_LABELS)
-    data = form.data if form.validate() else {}
-    page = admin_service.list_events(
+    form, filters, args = _audit_filters()
+    page = audit_service.list_events(
         actor=current_user,
-        entity_type=data.get("typ") or None,
+        filters=filters,
         page=_page_number(),
         per_page=current_app.config["PER_PAGE"],
     )
-    args = {"typ": data["typ"]} if data.get("typ") else {}
     return render_template(
         "admin/audit_log.html",
         form=form,
         page=page,
         args=args,
-        labels=admin_service.ENTITY_TYPE_LABELS,
+        subjects=audit_service.event_subjects(page.items),
+        entity_labels=audit_service.ENTITY_TYPE_LABELS,
+        describe_step=audit_service.describe_step,
+    ), (400 if form.errors else 200)
+
+
+@bp.get("/protokoll.csv")
+def audit_log_csv():
+    form, filters, _args = _audit_filters()
+    if form.errors:
+        return Response(
+            "Ungültiger Filter. Bitte stellen Sie den Filter im Protokoll neu ein.",
+            status=400,
+            mimetype="text/plain",
+        )
+    events = audit_service.all_events(actor=current_user, filters=filters)
+    subjects = audit_service.event_subjects(events)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Zeitpunkt (UTC)", "Eintrag", "Schritt", "Durch", "Kommentar", "Nr."])
+    for e in events:
+        writer.writerow(
+            [
+                e.created_at.strftime("%d.%m.%Y %H:%M"),
+                audit_service.subject_text(e, subjects),
+                audit_service.describe_step(e),
+                e.actor.name if e.actor else "System",
+                e.comment,
+                e.entity_id,
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="protokoll.csv"'},
     )
 
 
@@ -219,7 +293,7 @@ def mails():
 
 @bp.route("/thesaurus", methods=["GET", "POST"])
 def thesaurus():
-    from catalogue.permissions import is_curator, require
+    from catalogue.permissions import is_curator
     from catalogue.services import thesaurus as thesaurus_service
     from catalogue.web.account_forms import ThesaurusForm
 

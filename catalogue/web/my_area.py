@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from catalogue.permissions import is_curator
+from catalogue.permissions import can_view_dashboard, is_curator
 from catalogue.services import freshness as freshness_service
 from catalogue.services import my_area as my_area_service
 
@@ -25,12 +25,10 @@ def _freshness_helpers(state) -> None:
 
 
 def start_page_for(user: Any) -> str:
-    """Where a fresh sign-in lands: the DigitalBüro's page for curators and admins (when the
-    dashboard is installed), "Mein Bereich" for staff bound to a municipality."""
-    if is_curator(user):
-        if "digitalbuero.index" in current_app.view_functions:
-            return url_for("digitalbuero.index")
-        return url_for("public.index")
+    """Where a fresh sign-in lands: the DigitalBüro's page for curators and admins, "Mein
+    Bereich" for staff bound to a municipality."""
+    if can_view_dashboard(user):
+        return url_for("digitalbuero.index")
     if getattr(user, "municipality_ags", None):
         return url_for("my_area.index")
     return url_for("public.index")

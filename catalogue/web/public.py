@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.services import catalogue as catalogue_service
+from catalogue.services import municipalities as municipality_service
 from catalogue.services import reuse as reuse_service
 from catalogue.web import feeds
 from catalogue.web.forms import SolutionFilterForm
@@ -118,5 +119,5 @@ def municipalities():
 @bp.get("/kommunen/<ags>")
 def municipality(ags: str):
     return render_template(
-        "public/municipality.html", profile=catalogue_service.municipality_profile(ags)
+        "public/municipality.html", profile=municipality_service.municipality_profile(ags)
     )

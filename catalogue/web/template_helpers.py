@@ -31,6 +31,7 @@ _NAV_BLUEPRINTS = {
     "contribute": "contribute.index",
     "review": "review.queue",
     "admin": "admin.index",
+    "digitalbuero": "digitalbuero.index",
 }
 
 

@@ -125,7 +125,9 @@ def test_login_success_starts_session_and_records_last_login(client, municipalit
     admin = make_admin()
     assert admin.last_login_at is None
     response = login(client, "  ADMIN@example.org ")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert (
+        response.status_code == 302 and response.headers["Location"] == "/digitalbuero/"
+    )  # admins start there
     assert db.session.get(User, admin.id).last_login_at is not None
     assert "Willkommen, Ada Admin" in client.get("/").get_data(as_text=True)
     assert client.get("/konto").status_code == 200
@@ -191,17 +193,18 @@ def test_login_form_requires_both_fields_and_keeps_input(client, municipalities)
     [
         ("/konto", "/konto"),
         ("/loesungen?kategorie=bildung", "/loesungen?kategorie=bildung"),
-        ("//evil.example", "/"),
-        ("https://evil.example", "/"),
-        ("https://evil.example/konto", "/"),
-        ("/\\evil.example", "/"),
-        ("\\\\evil.example", "/"),
-        ("/\t/evil.example", "/"),
-        ("javascript:alert(1)", "/"),
-        ("konto", "/"),
+        ("//evil.example", "/digitalbuero/"),
+        ("https://evil.example", "/digitalbuero/"),
+        ("https://evil.example/konto", "/digitalbuero/"),
+        ("/\\evil.example", "/digitalbuero/"),
+        ("\\\\evil.example", "/digitalbuero/"),
+        ("/\t/evil.example", "/digitalbuero/"),
+        ("javascript:alert(1)", "/digitalbuero/"),
+        ("konto", "/digitalbuero/"),
     ],
 )
 def test_login_redirects_only_to_safe_next(client, municipalities, target, expected):
+    """Unsafe targets fall back to the start page (for admins: the DigitalBüro page)."""
     make_admin()
     response = login(client, "admin@example.org", next=target)
     assert response.status_code == 302

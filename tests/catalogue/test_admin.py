@@ -11,6 +11,7 @@ from catalogue.errors import InvalidTransition, PermissionDenied, ValidationFail
 from catalogue.models import Municipality, ReviewEvent, Role, SearchOutbox, Solution, User
 from catalogue.services import accounts
 from catalogue.services import admin as admin_service
+from catalogue.services import audit as audit_service
 from catalogue.services import mail as mail_service
 
 PASSWORD = "ein-sehr-sicheres-passwort"
@@ -41,6 +42,9 @@ def people(app, municipalities) -> dict[str, User]:
         "contributor": invite("beitrag@example.org", Role.CONTRIBUTOR, PADERBORN),
         "member": invite("mitglied@example.org", Role.MEMBER, PADERBORN),
     }
+
+
+CONFIRM = {"bestaetigt": "ja"}
 
 
 def login(client, user: User) -> None:
@@ -220,7 +224,7 @@ def test_admin_cannot_change_own_role_or_deactivate_self(client, people):
             actor=admin, user_id=admin.id, role=Role.MEMBER, municipality_ags=PADERBORN
         )
     login(client, admin)
-    response = client.post(f"/verwaltung/konten/{admin.id}/deaktivieren")
+    response = client.post(f"/verwaltung/konten/{admin.id}/deaktivieren", data=CONFIRM)
     assert response.status_code == 400
     assert "eigenes Konto nicht deaktivieren" in response.get_data(as_text=True)
     assert db.session.get(User, admin.id).is_active
@@ -229,7 +233,9 @@ def test_admin_cannot_change_own_role_or_deactivate_self(client, people):
 def test_deactivation_and_reactivation_write_review_events(client, people):
     admin, member = people["admin"], people["member"]
     login(client, admin)
-    assert client.post(f"/verwaltung/konten/{member.id}/deaktivieren").status_code == 302
+    assert (
+        client.post(f"/verwaltung/konten/{member.id}/deaktivieren", data=CONFIRM).status_code == 302
+    )
     db.session.expire_all()
     assert not db.session.get(User, member.id).is_active
     with pytest.raises(InvalidTransition):
@@ -242,7 +248,7 @@ def test_deactivation_and_reactivation_write_review_events(client, people):
     assert [e.to_state for e in user_events(member.id)][-2:] == ["inactive", "active"]
     assert all(e.actor_id == admin.id for e in user_events(member.id)[-2:])
     assert accounts.authenticate(member.email, PASSWORD).id == member.id
-    assert client.post("/verwaltung/konten/99999/deaktivieren").status_code == 404
+    assert client.post("/verwaltung/konten/99999/deaktivieren", data=CONFIRM).status_code == 404
 
 
 def test_deactivation_revokes_open_invitation(app, people):
@@ -348,7 +354,7 @@ def test_audit_log_newest_first_filtered_and_paginated(app, client, people):
     html = client.get("/verwaltung/protokoll").get_data(as_text=True)
     total = db.session.scalar(sa.select(sa.func.count(ReviewEvent.id)))
     assert f"{total} Einträge" in html and 'rel="next"' in html
-    newest = admin_service.list_events(actor=people["curator"], per_page=3)
+    newest = audit_service.list_events(actor=people["curator"], per_page=3)
     ids = [e.id for e in newest.items]
     assert ids == sorted(ids, reverse=True)
     assert newest.items[0].id == db.session.scalar(sa.select(sa.func.max(ReviewEvent.id)))
@@ -360,10 +366,10 @@ def test_audit_log_newest_first_filtered_and_paginated(app, client, people):
     )
     none = client.get("/verwaltung/protokoll?typ=solution").get_data(as_text=True)
     assert "0 Einträge" in none
-    users_only = admin_service.list_events(actor=people["curator"], entity_type="user")
+    users_only = audit_service.list_events(actor=people["curator"], entity_type="user")
     assert users_only.total == total
     with pytest.raises(PermissionDenied):
-        admin_service.list_events(actor=people["contributor"])
+        audit_service.list_events(actor=people["contributor"])
 
 
 def test_mail_log_shows_logged_invitations(client, people):

@@ -1,0 +1,275 @@
+"""The DigitalBüro's work queues: what waits for an action, with counts and ages.
+
+Each queue has a key, a German label, a count, the age of its oldest item and a list of items.
+Which page a queue links to is the web layer's business (``web.digitalbuero``); this module only
+reads and never writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from catalogue.db import db, utcnow
+from catalogue.errors import NotFound
+from catalogue.models import (
+    BarrierReport,
+    ContactRequest,
+    ContactRequestStatus,
+    ContentState,
+    ExperienceReport,
+    Need,
+    NeedStatus,
+    Reuse,
+    ReuseStatus,
+    Solution,
+    ZeroResultQuery,
+)
+from catalogue.permissions import can_view_dashboard, require
+
+# Matching every open need against the index is the one costly queue; beyond this many open
+# needs only the newest are checked (the page says so).
+WEAK_MATCH_LIMIT = 150
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    kind: str  # solution | report | need | contact_request | reuse
+    entry: Any
+    since: datetime | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    hint: str
+    items: list[QueueItem]
+    count: int | None = None  # when not every item is listed (zero-result searches, barriers)
+    oldest: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return self.count if self.count is not None else len(self.items)
+
+    @property
+    def oldest_since(self) -> datetime | None:
+        if self.oldest is not None:
+            return self.oldest
+        stamps = [i.since for i in self.items if i.since is not None]
+        return min(stamps) if stamps else None
+
+
+QUEUE_LABELS = {
+    "pruefung": "Einreichungen warten auf Prüfung",
+    "bedarfe": "Offene Bedarfe ohne Vermittlung",
+    "anfragen": "Kontaktanfragen ohne Antwort",
+    "nachnutzungen": "Nachnutzungen zu bestätigen",
+    "ueberfaellig": "Einträge überfällig zur Aktualisierung",
+    "barrieren": "Gemeldete Barrieren",
+    "suchen": "Suchen ohne Treffer",
+    "schwache-treffer": "Bedarfe ohne guten Treffer",
+}
+
+
+def _submissions() -> list[QueueItem]:
+    s = db.session
+    items = [
+        QueueItem("solution", row, row.updated_at)
+        for row in s.scalars(
+            sa.select(Solution)
+            .where(Solution.state == ContentState.SUBMITTED)
+            .options(orm.selectinload(Solution.lead_municipality))
+        )
+    ]
+    items += [
+        QueueItem("report", row, row.updated_at)
+        for row in s.scalars(
+            sa.select(ExperienceReport)
+            .where(ExperienceReport.state == ContentState.SUBMITTED)
+            .options(orm.selectinload(ExperienceReport.municipality))
+        )
+    ]
+    return items
+
+
+def _needs_without_brokering() -> list[QueueItem]:
+    brokered = sa.select(ContactRequest.need_id).where(ContactRequest.need_id.is_not(None))
+    return [
+        QueueItem("need", need, need.created_at)
+        for need in db.session.scalars(
+            sa.select(Need)
+            .where(Need.status == NeedStatus.OPEN, Need.id.not_in(brokered))
+            .options(orm.selectinload(Need.municipality))
+        )
+    ]
+
+
+def _unanswered_requests(now: datetime, answer_days: int) -> list[QueueItem]:
+    return [
+        QueueItem("contact_request", row, row.created_at, row.solution.title)
+        for row in db.session.scalars(
+            sa.select(ContactRequest)
+            .where(
+                ContactRequest.status == ContactRequestStatus.OPEN,
+                ContactRequest.created_at <= now - timedelta(days=answer_days),
+            )
+            .options(orm.selectinload(ContactRequest.solution))
+        )
+    ]
+
+
+def _reuses_to_confirm() -> list[QueueItem]:
+    return [
+        QueueItem("reuse", row, row.created_at, row.status.label)
+        for row in db.session.scalars(
+            sa.select(Reuse)
+            .join(Reuse.solution)
+            .where(
+                Reuse.confirmed_at.is_(None),
+                Reuse.status != ReuseStatus.ENDED,
+                Solution.state == ContentState.PUBLISHED,
+            )
+            .options(orm.contains_eager(Reuse.solution), orm.selectinload(Reuse.municipality))
+        )
+    ]
+
+
+def _overdue(today: date) -> list[QueueItem]:
+    return [
+        QueueItem(
+            "solution",
+            row,
+            datetime(row.review_by.year, row.review_by.month, row.review_by.day),
+            f"fällig seit {row.review_by:%d.%m.%Y}",
+        )
+        for row in db.session.scalars(
+            sa.select(Solution)
+            .where(
+                Solution.state == ContentState.PUBLISHED,
+                Solution.revision_of_id.is_(None),
+                Solution.review_by < today,
+            )
+            .options(orm.selectinload(Solution.lead_municipality))
+        )
+    ]
+
+
+def _weak_matches() -> tuple[list[QueueItem], int]:
+    from catalogue.services.needs import need_matches
+
+    open_needs = list(
+        db.session.scalars(
+            sa.select(Need)
+            .where(Need.status == NeedStatus.OPEN)
+            .options(orm.selectinload(Need.municipality))
+            .order_by(Need.created_at.desc(), Need.id.desc())
+        )
+    )
+    items = []
+    for need in open_needs[:WEAK_MATCH_LIMIT]:
+        outcome = need_matches(need, limit=3)
+        best = outcome.matches[0] if outcome.matches else None
+        if best is None or best.band == "weak":
+            detail = f"bester Treffer schwach: {best.solution.title}" if best else "kein Treffer"
+            items.append(QueueItem("need", need, need.created_at, detail))
+    return items, len(open_needs)
+
+
+def _count_and_oldest(column_count, column_oldest, *where) -> tuple[int, datetime | None]:
+    row = db.session.execute(
+        sa.select(sa.func.count(column_count), sa.func.min(column_oldest)).where(*where)
+    ).one()
+    return row[0] or 0, row[1]
+
+
+def _sorted(items: list[QueueItem]) -> list[QueueItem]:
+    return sorted(items, key=lambda i: (i.since is None, i.since or datetime.min))
+
+
+def work_queues(
+    *, actor: Any, answer_days: int = 7, now: datetime | None = None, with_weak: bool = True
+) -> list[Queue]:
+    """Every queue, in the order of the DigitalBüro's morning routine."""
+    require(can_view_dashboard(actor), "Diese Übersicht ist dem DigitalBüro vorbehalten.")
+    now = now or utcnow()
+    barriers, barriers_oldest = _count_and_oldest(
+        BarrierReport.id, BarrierReport.created_at, BarrierReport.resolved_at.is_(None)
+    )
+    searches, searches_oldest = _count_and_oldest(ZeroResultQuery.id, ZeroResultQuery.first_seen)
+    queues = [
+        Queue("pruefung", QUEUE_LABELS["pruefung"], "Prüfen und freigeben", _submissions()),
+        Queue(
+            "bedarfe",
+            QUEUE_LABELS["bedarfe"],
+            "Passende Lösung suchen und vermitteln",
+            _needs_without_brokering(),
+        ),
+        Queue(
+            "anfragen",
+            QUEUE_LABELS["anfragen"],
+            f"Offen seit mehr als {answer_days} Tagen – nachfassen oder vermitteln",
+            _unanswered_requests(now, answer_days),
+        ),
+        Queue(
+            "nachnutzungen",
+            QUEUE_LABELS["nachnutzungen"],
+            "Von Kommunen gemeldet, noch nicht vom DigitalBüro bestätigt",
+            _reuses_to_confirm(),
+        ),
+        Queue(
+            "ueberfaellig",
+            QUEUE_LABELS["ueberfaellig"],
+            "Das Datum „Prüfen bis“ ist überschritten",
+            _overdue(now.date()),
+        ),
+        Queue(
+            "barrieren",
+            QUEUE_LABELS["barrieren"],
+            "Noch nicht als erledigt markiert",
+            [],
+            count=barriers,
+            oldest=barriers_oldest,
+        ),
+        Queue(
+            "suchen",
+            QUEUE_LABELS["suchen"],
+            "Suchbegriffe, zu denen der Katalog nichts fand – Hinweis auf Bedarf",
+            [],
+            count=searches,
+            oldest=searches_oldest,
+        ),
+    ]
+    if with_weak:
+        weak, _checked = _weak_matches()
+        queues.append(
+            Queue(
+                "schwache-treffer",
+                QUEUE_LABELS["schwache-treffer"],
+                "Offene Bedarfe, deren bester Treffer schwach ist oder fehlt",
+                weak,
+            )
+        )
+    return queues
+
+
+def work_queue(*, actor: Any, key: str, answer_days: int = 7, now: datetime | None = None) -> Queue:
+    """One queue with its items, oldest first (for the filtered list page)."""
+    if key not in QUEUE_LABELS or key in ("barrieren", "suchen", "pruefung"):
+        raise NotFound("Diese Arbeitsliste gibt es nicht.")
+    queues = work_queues(
+        actor=actor, answer_days=answer_days, now=now, with_weak=key == "schwache-treffer"
+    )
+    queue = next(q for q in queues if q.key == key)
+    return Queue(queue.key, queue.label, queue.hint, _sorted(queue.items), queue.count)
+
+
+def age_in_days(since: datetime | None, now: datetime | None = None) -> int | None:
+    if since is None:
+        return None
+    return max(0, ((now or utcnow()) - since).days)
