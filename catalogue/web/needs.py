@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from catalogue.errors import ValidationFailed
 from catalogue.permissions import can_broker, require
 from catalogue.services import catalogue as catalogue_service
+from catalogue.services import matching as matching_service
 from catalogue.services import needs as needs_service
 from catalogue.services import reuse as reuse_service
 from catalogue.web.choices import options
@@ -146,9 +147,11 @@ def broker():
 def brokering():
     require(can_broker(current_user))
     open_needs = needs_service.list_needs(actor=current_user, status="open")
+    # Stored match results (refreshed by the worker), not a matching run per open need.
+    stored = matching_service.stored_matches(open_needs, limit=3)
     return render_template(
         "needs/brokering.html",
-        needs=[(n, needs_service.need_matches(n, limit=3)) for n in open_needs],
+        needs=[(n, stored[n.id]) for n in open_needs],
         requests=reuse_service.list_contact_requests(actor=current_user),
         broker_form=BrokerForm(),
     )
