@@ -58,21 +58,31 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim(cursor: int) -> tuple[int, str, dict[str, Any]] | None:
+    """Take the oldest due job; compare-and-set on ``run_after`` so that only one process wins
+    even where ``SKIP LOCKED`` is not available (SQLite)."""
     now = utcnow()
-    with unit_of_work() as s:
-        job = s.scalar(
-            sa.select(Job)
-            .where(Job.done_at.is_(None), Job.run_after <= now, Job.after_outbox_id <= cursor)
-            .order_by(Job.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        if job is None:
-            return None
-        job.attempts += 1
-        job.run_after = now + LEASE
-        claimed = (job.id, job.kind, json.loads(job.payload))
-    return claimed
+    for _ in range(5):
+        with unit_of_work() as s:
+            job = s.scalar(
+                sa.select(Job)
+                .execution_options(populate_existing=True)
+                .where(Job.done_at.is_(None), Job.run_after <= now, Job.after_outbox_id <= cursor)
+                .order_by(Job.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if job is None:
+                return None
+            won = s.execute(
+                sa.update(Job)
+                .where(Job.id == job.id, Job.done_at.is_(None), Job.run_after == job.run_after)
+                .values(attempts=Job.attempts + 1, run_after=now + LEASE)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            claimed = (job.id, job.kind, json.loads(job.payload))
+        if won:
+            return claimed
+    return None
 
 
 def _run(job_id: int, kind: str, payload: dict[str, Any]) -> bool:

@@ -51,21 +51,35 @@ class _Claimed:
 
 
 def _claim() -> _Claimed | None:
+    """Take the oldest due mail. The conditional UPDATE (compare-and-set on the due time) makes
+    the claim safe where ``SKIP LOCKED`` is not available (SQLite): only one process wins."""
     now = utcnow()
-    with unit_of_work() as s:
-        mail = s.scalar(
-            sa.select(OutgoingMail)
-            .where(OutgoingMail.sent_at.is_(None), OutgoingMail.next_attempt_at <= now)
-            .order_by(OutgoingMail.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        if mail is None:
-            return None
-        mail.attempts += 1
-        mail.next_attempt_at = now + LEASE
-        claimed = _Claimed(mail.id, mail.recipient, mail.subject, mail.body, mail.attempts)
-    return claimed
+    for _ in range(5):
+        with unit_of_work() as s:
+            mail = s.scalar(
+                sa.select(OutgoingMail)
+                .execution_options(populate_existing=True)
+                .where(OutgoingMail.sent_at.is_(None), OutgoingMail.next_attempt_at <= now)
+                .order_by(OutgoingMail.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if mail is None:
+                return None
+            won = s.execute(
+                sa.update(OutgoingMail)
+                .where(
+                    OutgoingMail.id == mail.id,
+                    OutgoingMail.sent_at.is_(None),
+                    OutgoingMail.next_attempt_at == mail.next_attempt_at,
+                )
+                .values(attempts=OutgoingMail.attempts + 1, next_attempt_at=now + LEASE)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            claimed = _Claimed(mail.id, mail.recipient, mail.subject, mail.body, mail.attempts + 1)
+        if won:
+            return claimed
+    return None
 
 
 def message_id(mail_id: int, sender: str) -> str:

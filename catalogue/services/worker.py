@@ -50,6 +50,7 @@ class Cycle:
 def process_once(*, index_wait: float = 5.0, refresh_matches: bool = True) -> Cycle:
     locked = False
     rows = 0
+    search_sync.get_index()  # this host's index exists from the worker's first loop on
     try:
         rows = search_sync.sync_outbox(wait=index_wait).rows
     except search_sync.IndexLocked:
@@ -60,7 +61,7 @@ def process_once(*, index_wait: float = 5.0, refresh_matches: bool = True) -> Cy
     mails = mail.deliver_due()
     matches = matching.refresh_stale_matches() if refresh_matches else 0
     write_heartbeat(success=True)
-    db.session.close()
+    db.session.rollback()  # no transaction stays open while the caller sleeps
     return Cycle(rows, locked, done_jobs, mails, matches, cursor)
 
 
@@ -69,21 +70,29 @@ def write_heartbeat(*, success: bool, error: str = "") -> None:
     pending = jobs.pending_jobs()
     db.session.rollback()
     now = utcnow()
-    with unit_of_work() as s:
-        row = s.get(WorkerHeartbeat, host_id())
-        if row is None:
-            row = WorkerHeartbeat(host=host_id(), started_at=now)
-            s.add(row)
-        row.pid = os.getpid()
-        if success:
-            row.last_success_at = now
-        else:
-            row.last_error_at = now
-            row.last_error = error[:2000]
-        row.cursor = lag["cursor"]
-        row.lag_rows = lag["pending_outbox_rows"]
-        row.lag_seconds = lag["oldest_pending_seconds"]
-        row.jobs_pending = pending
+    values: dict = {
+        "pid": os.getpid(),
+        "cursor": lag["cursor"],
+        "lag_rows": lag["pending_outbox_rows"],
+        "lag_seconds": lag["oldest_pending_seconds"],
+        "jobs_pending": pending,
+    }
+    if success:
+        values["last_success_at"] = now
+    else:
+        values.update(last_error_at=now, last_error=error[:2000])
+    host = host_id()
+    for _ in range(2):  # several processes of one host may write it at the same moment
+        try:
+            with unit_of_work() as s:
+                updated = s.execute(
+                    sa.update(WorkerHeartbeat).where(WorkerHeartbeat.host == host).values(**values)
+                ).rowcount
+                if not updated:
+                    s.add(WorkerHeartbeat(host=host, started_at=now, **values))
+            return
+        except sa.exc.IntegrityError:
+            continue
 
 
 def _record_failure(error: BaseException) -> None:
@@ -112,6 +121,7 @@ def run_worker(*, interval: float = 1.0, stop: threading.Event | None = None) ->
     while not stop.is_set():
         try:
             process_once()
+            db.session.close()  # return the connection to the pool between polls
             if failures:
                 log.warning("search worker recovered after %s failed attempts", failures)
             failures = 0
