@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # a claimed job is retried by anyone after this
 MAX_BACKOFF = timedelta(hours=1)
+NOT_READY_DELAY = timedelta(seconds=1)
+
+
+class NotReady(Exception):
+    """Raised by ``prepare`` when the job's inputs are not there yet (e.g. stored matches not
+    refreshed): the job is looked at again shortly, without counting as a failed attempt."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(cursor: int) -> tuple[int, str, dict[str, Any]] | None:
+def _claim(cursor: int) -> tuple[int, str, dict[str, Any], int] | None:
     """Take the oldest due job; compare-and-set on ``run_after`` so that only one process wins
     even where ``SKIP LOCKED`` is not available (SQLite)."""
     now = utcnow()
@@ -79,18 +85,18 @@ def _claim(cursor: int) -> tuple[int, str, dict[str, Any]] | None:
                 .values(attempts=Job.attempts + 1, run_after=now + LEASE)
                 .execution_options(synchronize_session=False)
             ).rowcount
-            claimed = (job.id, job.kind, json.loads(job.payload))
+            claimed = (job.id, job.kind, json.loads(job.payload), job.after_outbox_id)
         if won:
             return claimed
     return None
 
 
-def _run(job_id: int, kind: str, payload: dict[str, Any]) -> bool:
+def _run(job_id: int, kind: str, payload: dict[str, Any], after_outbox_id: int) -> bool:
     handler = HANDLERS.get(kind)
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {kind!r}")
-        prepared = handler.prepare(payload)
+        prepared = handler.prepare({**payload, "_after_outbox_id": after_outbox_id})
         db.session.rollback()  # end the read transaction before writing
         with unit_of_work() as s:
             job = s.get(Job, job_id, with_for_update=True, populate_existing=True)
@@ -100,6 +106,15 @@ def _run(job_id: int, kind: str, payload: dict[str, Any]) -> bool:
             job.done_at = utcnow()
             job.last_error = ""
         return True
+    except NotReady:
+        db.session.rollback()
+        with unit_of_work() as s:
+            s.execute(
+                sa.update(Job)
+                .where(Job.id == job_id, Job.done_at.is_(None))
+                .values(attempts=Job.attempts - 1, run_after=utcnow() + NOT_READY_DELAY)
+            )
+        return False
     except Exception as error:
         db.session.rollback()
         log.exception("job %s (%s) failed; it will be retried", job_id, kind)
@@ -122,8 +137,11 @@ def run_due_jobs(*, cursor: int, limit: int = 20) -> int:
     return done
 
 
-def pending_jobs() -> int:
-    return db.session.scalar(sa.select(sa.func.count(Job.id)).where(Job.done_at.is_(None))) or 0
+def pending_jobs(kind: str | None = None) -> int:
+    query = sa.select(sa.func.count(Job.id)).where(Job.done_at.is_(None))
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    return db.session.scalar(query) or 0
 
 
 def failing_jobs(limit: int = 50) -> list[Job]:

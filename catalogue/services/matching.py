@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -111,24 +112,41 @@ def _cursor() -> int:
 
 
 def _prepare_reverse_match(payload: dict[str, Any]) -> dict[str, Any]:
+    """Reads the stored match sets: once every open need's set is at least as new as the
+    approval, the needs whose set lists the solution as a strong match are flagged. One refresh
+    pass therefore serves every approval of a burst instead of one matching run per approval."""
     solution_id = int(payload["solution_id"])
-    cursor = _cursor()
-    needs = _open_needs()
-    refs = {n.id: _NeedRef(n.id, n.title, n.municipality_ags) for n in needs}
-    computed = _compute(needs)
-    flagged = [
-        refs[need_id]
-        for need_id, matches in computed.items()
-        if any(m["solution_id"] == solution_id and m["band"] == "strong" for m in matches)
-    ]
-    return {"computed": computed, "flagged": flagged, "cursor": cursor}
+    after = int(payload.get("_after_outbox_id", 0))
+    if _cursor() < after:
+        raise jobs.NotReady("the index has not applied the approval yet")
+    stored = sa.orm.aliased(NeedMatchSet)
+    waiting = db.session.scalar(
+        sa.select(sa.func.count(Need.id))
+        .outerjoin(stored, stored.need_id == Need.id)
+        .where(Need.status == NeedStatus.OPEN)
+        .where(sa.or_(stored.need_id.is_(None), stored.outbox_id < after))
+    )
+    if waiting:
+        raise jobs.NotReady(f"{waiting} stored match sets are older than the approval")
+    flagged = []
+    rows = db.session.execute(
+        sa.select(Need.id, Need.title, Need.municipality_ags, NeedMatchSet.matches)
+        .join(NeedMatchSet, NeedMatchSet.need_id == Need.id)
+        .where(Need.status == NeedStatus.OPEN)
+        .order_by(Need.id)
+    )
+    for need_id, title, ags, matches in rows:
+        if any(
+            m["solution_id"] == solution_id and m["band"] == "strong" for m in json.loads(matches)
+        ):
+            flagged.append(_NeedRef(need_id, title, ags))
+    return {"flagged": flagged}
 
 
 def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared: Any) -> None:
     from catalogue.models import Municipality
     from catalogue.services.notifications import municipality_staff, notify, notify_curators
 
-    _store(session, prepared["computed"], prepared["cursor"])
     solution = session.get(Solution, int(payload["solution_id"]))
     if solution is None or solution.state != ContentState.PUBLISHED:
         return
@@ -190,17 +208,24 @@ def stale_need_ids(limit: int, cursor: int) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def refresh_stale_matches(limit: int = 25) -> int:
-    """Recompute up to ``limit`` stale match sets; returns how many were refreshed."""
+def refresh_stale_matches(limit: int = 200, budget_seconds: float = 2.0) -> int:
+    """Recompute stale match sets for up to ``budget_seconds`` (so the worker's index sync is
+    never held up for long); returns how many were refreshed."""
     cursor = _cursor()
     need_ids = stale_need_ids(limit, cursor)
+    db.session.rollback()
     if not need_ids:
-        db.session.rollback()
         return 0
-    computed = _compute(_open_needs(need_ids))
-    with unit_of_work() as s:
-        _store(s, computed, cursor)
-    return len(computed)
+    started = time.monotonic()
+    refreshed = 0
+    for start in range(0, len(need_ids), 10):
+        computed = _compute(_open_needs(need_ids[start : start + 10]))
+        with unit_of_work() as s:
+            _store(s, computed, cursor)
+        refreshed += len(computed)
+        if time.monotonic() - started > budget_seconds:
+            break
+    return refreshed
 
 
 @dataclass

@@ -47,7 +47,7 @@ class Cycle:
     cursor: int
 
 
-def process_once(*, index_wait: float = 5.0, refresh_matches: bool = True) -> Cycle:
+def process_once(*, index_wait: float = 5.0, refresh_matches: bool | None = True) -> Cycle:
     locked = False
     rows = 0
     search_sync.get_index()  # this host's index exists from the worker's first loop on
@@ -57,9 +57,11 @@ def process_once(*, index_wait: float = 5.0, refresh_matches: bool = True) -> Cy
         locked = True  # a rebuild runs on this host; jobs for applied rows may still run
     db.session.rollback()  # end the read transaction of the sync
     cursor = search_sync.SyncState.load().cursor
+    if refresh_matches is None:  # inline, synchronous: only when an approval waits for them
+        refresh_matches = jobs.pending_jobs("reverse_match") > 0
+    matches = matching.refresh_stale_matches() if refresh_matches else 0
     done_jobs = jobs.run_due_jobs(cursor=cursor)
     mails = mail.deliver_due()
-    matches = matching.refresh_stale_matches() if refresh_matches else 0
     write_heartbeat(success=True)
     db.session.rollback()  # no transaction stays open while the caller sleeps
     return Cycle(rows, locked, done_jobs, mails, matches, cursor)
@@ -197,7 +199,7 @@ def after_commit() -> None:
         try:
             with app.app_context():
                 try:
-                    process_once(index_wait=0, refresh_matches=False)
+                    process_once(index_wait=0, refresh_matches=None)
                 except Exception:  # noqa: BLE001 - never fail the request that already committed
                     db.session.rollback()
                     log.exception("side effects after commit failed; they will be retried")
