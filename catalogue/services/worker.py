@@ -155,6 +155,7 @@ class _InlineRunner:
     def __init__(self, app: Flask):
         self.app = app
         self.wake = threading.Event()
+        self.stopped = threading.Event()
         self.pid = os.getpid()
         self.thread = threading.Thread(
             target=self._loop, name="catalogue-side-effects", daemon=True
@@ -163,9 +164,11 @@ class _InlineRunner:
 
     def _loop(self) -> None:
         interval = float(self.app.config["INLINE_POLL_SECONDS"])
-        while True:
+        while not self.stopped.is_set():
             self.wake.wait(interval)
             self.wake.clear()
+            if self.stopped.is_set():
+                return
             with self.app.app_context():
                 _running.active = True
                 try:
@@ -211,6 +214,16 @@ def after_commit() -> None:
         if runner is None or runner.pid != os.getpid() or not runner.thread.is_alive():
             runner = _runners[id(app)] = _InlineRunner(app)
     runner.wake.set()
+
+
+def stop_inline_runner(app: Flask) -> None:
+    """Stop this process's background thread for ``app`` (tests, shutdown)."""
+    with _runners_lock:
+        runner = _runners.pop(id(app), None)
+    if runner is not None:
+        runner.stopped.set()
+        runner.wake.set()
+        runner.thread.join(30)
 
 
 def _inline_mode(app: Flask) -> str:
