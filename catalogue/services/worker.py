@@ -7,7 +7,7 @@ transaction and the session is closed before the loop sleeps: the worker is neve
 transaction" and never holds locks a migration or VACUUM waits for.
 
 ``run_worker`` (``catalogue search worker``) survives every database or index error: it logs,
-backs off (0.5 s doubling up to ``MAX_BACKOFF``) and tries again; only SIGTERM/SIGINT stop it,
+backs off (0.5 s doubling up to ``MAX_BACKOFF``, 2 s) and tries again; only SIGTERM/SIGINT stop it,
 after the current step. In inline mode ``after_commit`` does the same work in a background
 thread of the web process (synchronously in tests), never inside the request.
 """
@@ -30,7 +30,7 @@ from catalogue.services import jobs, mail, matching, search_sync
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = 5.0
+MAX_BACKOFF = 2.0  # recovery after a database restart within seconds
 
 
 def host_id() -> str:
@@ -56,6 +56,8 @@ def process_once(*, index_wait: float = 5.0, refresh_matches: bool | None = True
     except search_sync.IndexLocked:
         locked = True  # a rebuild runs on this host; jobs for applied rows may still run
     db.session.rollback()  # end the read transaction of the sync
+    if not locked:
+        write_heartbeat(success=True)  # the index is current: report it before slower steps
     cursor = search_sync.SyncState.load().cursor
     if refresh_matches is None:  # inline, synchronous: only when an approval waits for them
         refresh_matches = jobs.pending_jobs("reverse_match") > 0
@@ -229,3 +231,24 @@ def stop_inline_runner(app: Flask) -> None:
 def _inline_mode(app: Flask) -> str:
     mode = app.config.get("INLINE_SIDE_EFFECTS") or ""
     return mode or ("sync" if app.config.get("TESTING") else "thread")
+
+
+@dataclass(frozen=True)
+class OperationsOverview:
+    heartbeats: list[WorkerHeartbeat]
+    pending_jobs: int
+    failing_jobs: list
+    lag: dict
+
+
+def operations_overview(*, actor) -> OperationsOverview:
+    """What the admin page "Betrieb" shows: every host's worker, this host's index lag, jobs."""
+    from catalogue.permissions import can_manage_users, require
+
+    require(can_manage_users(actor))
+    return OperationsOverview(
+        heartbeats=heartbeats(),
+        pending_jobs=jobs.pending_jobs(),
+        failing_jobs=jobs.failing_jobs(),
+        lag=search_sync.lag(),
+    )

@@ -539,12 +539,16 @@ def test_migration_with_lock_timeout_succeeds_while_the_worker_runs(worker_app):
         idle_in_tx: list[str] = []
         for n in range(15):
             with admin.connect() as conn:
-                idle_in_tx += conn.execute(
-                    sa.text(
-                        "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+                idle_in_tx += (
+                    conn.execute(
+                        sa.text(
+                            "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+                        )
                     )
-                ).scalars().all()
+                    .scalars()
+                    .all()
+                )
                 conn.execute(sa.text("SET lock_timeout = '3s'"))
                 conn.execute(sa.text(f"ALTER TABLE solution ADD COLUMN drill_{n} integer"))
                 conn.execute(sa.text(f"ALTER TABLE search_outbox ADD COLUMN drill_{n} integer"))
@@ -595,3 +599,25 @@ def test_two_hosts_converge_and_side_effects_run_once(worker_app, tmp_path):
     with host_b.app_context():
         assert search.check().clean
     release_app(host_b)
+
+
+def test_admin_operations_page_shows_heartbeats(worker_app):
+    admin = make_user(Role.ADMIN, None, "admin@example.org")
+    curator = make_user(Role.CURATOR, None, "kuratierung@example.org")
+    def as_user(user):
+        from flask import g
+
+        g.pop("_login_user", None)  # requests share the test's app context (and its g)
+        client = worker_app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    client = as_user(admin)
+    html = client.get("/verwaltung/betrieb").get_data(as_text=True)
+    assert "Noch kein Worker hat sich gemeldet" in html
+    worker.process_once()
+    html = client.get("/verwaltung/betrieb").get_data(as_text=True)
+    assert "host-a" in html and "Keine fehlgeschlagenen Aufträge" in html
+    assert as_user(curator).get("/verwaltung/betrieb").status_code == 403
