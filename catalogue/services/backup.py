@@ -29,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from catalogue.db import Base, db
+from catalogue.db import Base, db, unit_of_work
 
 FORMAT = 1
 
@@ -200,7 +200,8 @@ def restore_backup(path: Path) -> dict[str, Any]:
                 "Die Datenbank ist nicht leer. Wiederherstellen geht nur in eine leere Datenbank."
             )
     Base.metadata.create_all(db.engine)
-    with tarfile.open(path, "r") as tar, db.engine.begin() as conn:
+    with tarfile.open(path, "r") as tar, unit_of_work() as session:
+        conn = session.connection()
         for table in Base.metadata.sorted_tables:
             if table.name not in manifest["tables"]:
                 continue

@@ -202,7 +202,9 @@ def stale_need_ids(limit: int, cursor: int) -> list[int]:
                 stored.outbox_id < cursor,
             )
         )
-        .order_by(stored.need_id.is_not(None), Need.id)
+        # Oldest first (never computed before everything else), so no set starves while
+        # new changes keep arriving.
+        .order_by(sa.func.coalesce(stored.outbox_id, -1), Need.id)
         .limit(limit)
     )
     return list(db.session.scalars(query))
@@ -217,15 +219,14 @@ def refresh_stale_matches(limit: int = 200, budget_seconds: float = 2.0) -> int:
     if not need_ids:
         return 0
     started = time.monotonic()
-    refreshed = 0
-    for start in range(0, len(need_ids), 10):
-        computed = _compute(_open_needs(need_ids[start : start + 10]))
-        with unit_of_work() as s:
-            _store(s, computed, cursor)
-        refreshed += len(computed)
+    computed: dict[int, list[dict[str, Any]]] = {}
+    for need in _open_needs(need_ids):
+        computed.update(_compute([need]))
         if time.monotonic() - started > budget_seconds:
-            break
-    return refreshed
+            break  # the rest waits for the next loop; the index sync comes first
+    with unit_of_work() as s:
+        _store(s, computed, cursor)
+    return len(computed)
 
 
 @dataclass
