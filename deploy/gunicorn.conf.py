@@ -37,7 +37,5 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Client address (from nginx), request, status, size, duration in microseconds, worker pid.
 # No query strings with personal data are logged by the app; the path is logged as requested.
-access_log_format = (
-    '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(B)s %(D)sus pid=%(p)s "%(a)s"'
-)
+access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(B)s %(D)sus pid=%(p)s "%(a)s"'
 proc_name = "loesungskatalog"

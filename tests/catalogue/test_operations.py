@@ -604,6 +604,7 @@ def test_two_hosts_converge_and_side_effects_run_once(worker_app, tmp_path):
 def test_admin_operations_page_shows_heartbeats(worker_app):
     admin = make_user(Role.ADMIN, None, "admin@example.org")
     curator = make_user(Role.CURATOR, None, "kuratierung@example.org")
+
     def as_user(user):
         from flask import g
 
