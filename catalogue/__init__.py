@@ -56,8 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from catalogue import api, cli, extensions, security
     from catalogue.db import register_after_commit
-    from catalogue.services.mail import deliver_after_commit as deliver_mail_after_commit
-    from catalogue.services.search import sync_after_commit as search_sync_after_commit
+    from catalogue.services.worker import after_commit as side_effects_after_commit
     from catalogue.web import register_blueprints, register_error_handlers, template_helpers
 
     extensions.db.init_app(app)
@@ -72,6 +71,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     register_error_handlers(app)
     cli.init_app(app)
-    register_after_commit(app, search_sync_after_commit)
-    register_after_commit(app, deliver_mail_after_commit)
+    register_after_commit(app, side_effects_after_commit)
     return app

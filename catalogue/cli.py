@@ -106,6 +106,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reminders_group)
     app.cli.add_command(users_group)
     app.cli.add_command(search_group)
+    app.cli.add_command(outbox_group)
+    from catalogue.cli_ops import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _create_app() -> Flask:
@@ -182,10 +187,16 @@ def search_optimize() -> None:
 
 @search_group.command("status")
 def search_status() -> None:
-    """Show index size, outbox cursor and pending changes."""
+    """Show index size, outbox cursor and pending changes (never creates an index)."""
+    from catalogue.errors import DomainError
     from catalogue.services import search as search_service
 
-    for key, value in search_service.status().items():
+    try:
+        search_service.require_existing_index()
+        values = search_service.status()
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    for key, value in values.items():
         click.echo(f"{key}: {value}")
 
 
@@ -203,15 +214,49 @@ def search_sync() -> None:
 @search_group.command("worker")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
 def search_worker(interval: float) -> None:
-    """Keep this host's index in sync with the outbox (run one per host)."""
-    import time
+    """Keep this host's index in sync and run side effects (one per host; SIGTERM stops it)."""
+    import logging
 
-    from catalogue.services import search as search_service
+    from catalogue.services import worker
 
-    click.echo("Suchindex-Worker läuft (Strg+C beendet).")
-    while True:
-        try:
-            search_service.sync_outbox()
-        except TimeoutError:
-            pass
-        time.sleep(interval)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    click.echo(f"Suchindex-Worker läuft auf {worker.host_id()} (Strg+C beendet).")
+    worker.run_worker(interval=interval)
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """Housekeeping of the search outbox and the side-effect jobs."""
+
+
+@outbox_group.command("prune")
+@click.option("--keep-days", type=int, default=None, help="Default: CATALOGUE_OUTBOX_KEEP_DAYS.")
+def outbox_prune(keep_days: int | None) -> None:
+    """Delete outbox rows every host has applied and finished jobs older than N days."""
+    from flask import current_app
+
+    from catalogue.services import outbox
+
+    days = keep_days if keep_days is not None else current_app.config["OUTBOX_KEEP_DAYS"]
+    rows, jobs = outbox.prune(keep_days=days)
+    click.echo(f"Outbox bereinigt: {rows} Zeilen, {jobs} erledigte Aufträge gelöscht.")
+
+
+@outbox_group.command("status")
+def outbox_status() -> None:
+    """Show worker heartbeats, pending and failing jobs; exit 1 if a job keeps failing."""
+    from catalogue.services import jobs, worker
+
+    for beat in worker.heartbeats():
+        click.echo(
+            f"{beat.host}: letzter Erfolg {beat.last_success_at}, Rückstand {beat.lag_rows} "
+            f"Zeilen / {beat.lag_seconds} s, Cursor {beat.cursor}, offene Aufträge {beat.jobs_pending}"
+        )
+    click.echo(f"offene Aufträge: {jobs.pending_jobs()}")
+    failing = jobs.failing_jobs()
+    for job in failing:
+        click.echo(f"Auftrag {job.id} ({job.kind}): {job.attempts} Versuche, {job.last_error}")
+    if failing:
+        raise SystemExit(1)

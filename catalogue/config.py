@@ -35,6 +35,26 @@ KEYS: dict[str, Key] = {
         "inline: each process applies outbox rows to the index right after its own commit; "
         "worker: only `catalogue search worker` writes the index (recommended with gunicorn).",
     ),
+    "HOST_ID": Key(
+        "",
+        "Name of this host in worker heartbeats and /readyz (default: the machine's host name). "
+        "Give each host that has its own index a distinct name.",
+    ),
+    "INLINE_SIDE_EFFECTS": Key(
+        "",
+        "Inline mode only: thread (default) runs jobs and mail in a background thread of each "
+        "web process; sync runs them right after the commit (the default in tests).",
+    ),
+    "INLINE_POLL_SECONDS": Key(10, "Inline mode: seconds between background catch-up runs."),
+    "READY_MAX_LAG_SECONDS": Key(
+        120, "/readyz fails when the oldest outbox row not yet in this host's index is older."
+    ),
+    "READY_MAX_HEARTBEAT_SECONDS": Key(
+        60, "/readyz (worker mode) fails when this host's worker has not succeeded for longer."
+    ),
+    "OUTBOX_KEEP_DAYS": Key(
+        14, "`catalogue outbox prune` keeps outbox rows and done jobs this long."
+    ),
     "DEMO_MODE": Key(False, "Show the demo-data banner and allow demo accounts."),
     "REGION_NAME": Key("Ostwestfalen-Lippe", "Name of the region the catalogue serves."),
     "OPERATOR_NAME": Key(

@@ -26,7 +26,6 @@ MAX_MODULE_LINES = 400
 KNOWN_OVERSIZE: dict[str, int] = {
     "catalogue/services/accounts.py": 777,
     "catalogue/services/contributions.py": 674,
-    "catalogue/services/search.py": 675,
     "search_index/analysis.py": 517,
     "search_index/index.py": 675,
     "search_index/matching.py": 514,
@@ -98,7 +97,7 @@ def _module_name(path: Path) -> str:
 
 
 # Known offenders being removed this round (the list may only shrink).
-KNOWN_COMMITS = {"catalogue/services/mail.py"}
+KNOWN_COMMITS: set[str] = set()
 
 
 def test_only_unit_of_work_commits() -> None:
@@ -193,8 +192,11 @@ SYSTEM_ACTIONS: dict[str, str] = {
     "catalogue.services.accounts.reset_password": "the reset token is the authority",
     "catalogue.services.accounts.create_admin": "bootstrap from the server's command line",
     "catalogue.services.accounts.create_demo_accounts": "demo seed from the command line",
-    "catalogue.services.needs.flag_needs_for_new_solution": "reverse matching after approval",
-    "catalogue.services.search.record_zero_result": "anonymous demand signal from a search",
+    "catalogue.services.search_signals.record_zero_result": "anonymous demand signal",
+    "catalogue.services.backup.restore_backup": "restore from the server's command line",
+    "catalogue.services.matching.refresh_stale_matches": "worker job: stored need matches",
+    "catalogue.services.outbox.prune": "timer job: prune applied outbox rows",
+    "catalogue.services.worker.write_heartbeat": "worker liveness row",
     "catalogue.services.seed.load_municipalities": "seed data from the command line",
     "catalogue.services.seed.load_content": "seed data from the command line",
     "catalogue.services.freshness.send_freshness_reminders": "daily reminder job",

@@ -31,11 +31,15 @@ from catalogue.models.exchange import (
     Reuse,
 )
 from catalogue.models.municipality import Municipality
+from catalogue.models.operations import Job, NeedMatchSet, WorkerHeartbeat
 from catalogue.models.report import ExperienceReport
 from catalogue.models.solution import Attachment, ContactPerson, Solution, SolutionLink, Tag
 from catalogue.models.user import AccountToken, Notification, OutgoingMail, User
 
 __all__ = [
+    "Job",
+    "NeedMatchSet",
+    "WorkerHeartbeat",
     "AccountToken",
     "Notification",
     "OutgoingMail",

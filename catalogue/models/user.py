@@ -103,3 +103,6 @@ class OutgoingMail(Base):
     created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, index=True)
     sent_at: orm.Mapped[datetime | None]
     error: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    # Delivery bookkeeping (services.mail): due while next_attempt_at is set and sent_at is not.
+    attempts: orm.Mapped[int] = orm.mapped_column(default=0)
+    next_attempt_at: orm.Mapped[datetime | None] = orm.mapped_column(default=utcnow, index=True)

@@ -1,11 +1,22 @@
-"""Outgoing e-mail. Services queue mails inside their unit of work (so a rolled-back change
-sends nothing); after the commit, queued mails are delivered over SMTP when ``MAIL_SERVER`` is
-configured, otherwise they are written to the log and stay listed for admins."""
+"""Outgoing e-mail. Services queue mails as rows inside their unit of work (so a rolled-back
+change sends nothing); the worker — in inline mode a background thread of the web process —
+delivers due mails over SMTP when ``MAIL_SERVER`` is configured, otherwise writes them to the
+log and leaves them listed for admins. SMTP never runs inside a request.
+
+Delivery: a mail is claimed in a short transaction (attempts + 1, next attempt pushed past a
+lease) before it is sent, and marked sent in another, so two workers never send the same row and
+a failed attempt is retried with backoff (error and attempts stay visible). If a process dies
+between handing a mail to the SMTP server and recording it, the mail is sent again after the
+lease; its Message-ID is stable (derived from the row), so receiving systems can discard the
+duplicate.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -13,69 +24,117 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import db, utcnow
+from catalogue.db import db, unit_of_work, utcnow
 from catalogue.models import OutgoingMail
 from catalogue.permissions import can_manage_users, require
 
 log = logging.getLogger(__name__)
 
+LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+NOT_CONFIGURED = "nicht versendet: kein SMTP-Server konfiguriert (nur protokolliert)"
+
 
 def queue_mail(session: orm.Session, *, to: str, subject: str, body: str) -> OutgoingMail:
-    mail = OutgoingMail(recipient=to, subject=subject, body=body)
+    mail = OutgoingMail(recipient=to, subject=subject, body=body, next_attempt_at=utcnow())
     session.add(mail)
     return mail
 
 
-def deliver_pending() -> int:
-    """After-commit hook: send (or log) mails that have not been handled yet."""
-    pending = list(
-        db.session.scalars(
-            sa.select(OutgoingMail)
-            .where(OutgoingMail.sent_at.is_(None), OutgoingMail.error == "")
-            .order_by(OutgoingMail.id)
-            .limit(50)
-        )
-    )
-    if not pending:
-        return 0
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+def _claim() -> _Claimed | None:
+    """Take the oldest due mail. The conditional UPDATE (compare-and-set on the due time) makes
+    the claim safe where ``SKIP LOCKED`` is not available (SQLite): only one process wins."""
+    now = utcnow()
+    for _ in range(5):
+        with unit_of_work() as s:
+            mail = s.scalar(
+                sa.select(OutgoingMail)
+                .execution_options(populate_existing=True)
+                .where(OutgoingMail.sent_at.is_(None), OutgoingMail.next_attempt_at <= now)
+                .order_by(OutgoingMail.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if mail is None:
+                return None
+            won = s.execute(
+                sa.update(OutgoingMail)
+                .where(
+                    OutgoingMail.id == mail.id,
+                    OutgoingMail.sent_at.is_(None),
+                    OutgoingMail.next_attempt_at == mail.next_attempt_at,
+                )
+                .values(attempts=OutgoingMail.attempts + 1, next_attempt_at=now + LEASE)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            claimed = _Claimed(mail.id, mail.recipient, mail.subject, mail.body, mail.attempts + 1)
+        if won:
+            return claimed
+    return None
+
+
+def message_id(mail_id: int, sender: str) -> str:
+    domain = sender.rpartition("@")[2] or "localhost"
+    return f"<loesungskatalog-mail-{mail_id}@{domain}>"
+
+
+def _send(mail: _Claimed) -> None:
     config = current_app.config
-    for mail in pending:
-        if not config["MAIL_SERVER"]:
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Message-ID"] = message_id(mail.id, config["MAIL_SENDER"])
+    message.set_content(mail.body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def _record(mail_id: int, **values: Any) -> None:
+    with unit_of_work() as s:
+        s.execute(sa.update(OutgoingMail).where(OutgoingMail.id == mail_id).values(**values))
+
+
+def deliver_due(limit: int = 20) -> int:
+    """Deliver (or, without SMTP, log) up to ``limit`` due mails; returns how many were handled.
+    Runs in the worker or the inline background thread, never in a request."""
+    handled = 0
+    for _ in range(limit):
+        mail = _claim()
+        if mail is None:
+            break
+        handled += 1
+        if not current_app.config["MAIL_SERVER"]:
             log.info(
                 "E-Mail (kein SMTP konfiguriert) an %s: %s\n%s",
                 mail.recipient,
                 mail.subject,
                 mail.body,
             )
-            mail.error = "nicht versendet: kein SMTP-Server konfiguriert (nur protokolliert)"
+            _record(mail.id, error=NOT_CONFIGURED, next_attempt_at=None)
             continue
-        message = EmailMessage()
-        message["From"] = config["MAIL_SENDER"]
-        message["To"] = mail.recipient
-        message["Subject"] = mail.subject
-        message.set_content(mail.body)
         try:
-            with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-                if config["MAIL_USE_TLS"]:
-                    smtp.starttls()
-                if config["MAIL_USERNAME"]:
-                    smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-                smtp.send_message(message)
-            mail.sent_at = utcnow()
+            _send(mail)
         except (OSError, smtplib.SMTPException) as error:
             log.warning("E-Mail an %s konnte nicht versendet werden: %s", mail.recipient, error)
-            mail.error = str(error)[:500]
-    # Marking mails as handled is bookkeeping of this hook, committed on its own.
-    db.session.commit()
-    return len(pending)
-
-
-def deliver_after_commit() -> None:
-    try:
-        deliver_pending()
-    except Exception:  # noqa: BLE001 - never fail the request that already committed
-        db.session.rollback()
-        log.exception("delivering queued e-mails failed")
+            delay = min(timedelta(seconds=30 * 2 ** (mail.attempts - 1)), MAX_BACKOFF)
+            _record(mail.id, error=str(error)[:500], next_attempt_at=utcnow() + delay)
+            continue
+        _record(mail.id, sent_at=utcnow(), error="", next_attempt_at=None)
+    return handled
 
 
 def list_mails(*, actor: Any, limit: int = 200) -> list[OutgoingMail]:

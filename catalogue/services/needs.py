@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import orm
 
 from catalogue.categories import CATEGORIES
 from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, NotFound, ValidationFailed
-from catalogue.models import ContentState, Municipality, Need, NeedStatus, NeedVisibility, Solution
+from catalogue.models import Municipality, Need, NeedStatus, NeedVisibility, Solution
 from catalogue.permissions import (
     can_manage_need,
     can_record_need,
@@ -29,7 +28,7 @@ from catalogue.permissions import (
 )
 from catalogue.services.audit import record_event
 from catalogue.services.catalogue import published_solutions_by_id
-from catalogue.services.notifications import municipality_staff, notify, notify_curators
+from catalogue.services.notifications import notify_curators
 
 log = logging.getLogger(__name__)
 
@@ -251,37 +250,6 @@ def transition_need(session, *, actor: Any, need: Need, new: NeedStatus, comment
         comment=comment.strip(),
     )
     need.status = new
-
-
-def flag_needs_for_new_solution(solution_id: int) -> list[Need]:
-    """Reverse matching: when a solution is first published, find open needs it fits strongly;
-    notify curators and the needs' municipalities. Returns the flagged needs."""
-    solution = db.session.get(Solution, solution_id)
-    if solution is None or solution.state != ContentState.PUBLISHED:
-        return []
-    flagged: list[Need] = []
-    open_needs = db.session.scalars(sa.select(Need).where(Need.status == NeedStatus.OPEN)).all()
-    for need in open_needs:
-        outcome = need_matches(need, limit=10)
-        if any(m.solution.id == solution_id and m.band == "strong" for m in outcome.matches):
-            flagged.append(need)
-    if not flagged:
-        return []
-    with unit_of_work() as s:
-        base_url = current_app.config["BASE_URL"]
-        for need in flagged:
-            text = f"Die neue Lösung „{solution.title}“ passt gut zum Bedarf „{need.title}“ ({need.municipality.name})."
-            notify_curators(s, text=text, link=f"/bedarfe/{need.id}")
-            for user in municipality_staff(s, need.municipality_ags):
-                notify(
-                    s,
-                    user=user,
-                    text=text,
-                    link=f"/loesungen/{solution.slug}",
-                    mail_subject=f"Passende Lösung für Ihren Bedarf: {solution.title}",
-                    base_url=base_url,
-                )
-    return flagged
 
 
 def similar_solutions(

@@ -229,19 +229,12 @@ def apply_action(
         state = _transition(
             s, actor=actor, entity_type=entity_type, entry=entry, action=action, comment=comment
         )
-    if first_publication:
-        _reverse_match(entry_id)
+        if first_publication and state == ContentState.PUBLISHED:
+            # Reverse matching runs after commit, once the index contains the solution.
+            from catalogue.services.matching import enqueue_reverse_match
+
+            enqueue_reverse_match(s, entry_id)
     return state
-
-
-def _reverse_match(solution_id: int) -> None:
-    """Flag open needs the newly published solution fits (after commit; never fails the action)."""
-    from catalogue.services.needs import flag_needs_for_new_solution
-
-    try:
-        flag_needs_for_new_solution(solution_id)
-    except Exception:  # noqa: BLE001 - the approval itself has been committed
-        log.exception("reverse matching for solution %s failed", solution_id)
 
 
 def history(

@@ -41,6 +41,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(my_area.bp)
     app.register_blueprint(digitalbuero.bp)
 
+    from catalogue.web import health
+
+    app.register_blueprint(health.bp)
+
 
 def register_error_handlers(app: Flask) -> None:
     """HTML error pages; under /api/ HTTP errors get the API's JSON envelope instead."""

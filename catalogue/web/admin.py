@@ -288,6 +288,14 @@ def mails():
     return render_template("admin/mails.html", items=items, mail_status=mail_status)
 
 
+@bp.get("/betrieb")
+def operations():
+    from catalogue.services import worker as worker_service
+
+    overview = worker_service.operations_overview(actor=current_user)
+    return render_template("admin/operations.html", overview=overview)
+
+
 # Search: thesaurus and demand signals ---------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from catalogue.exchange_workflow import contact_actions
 from catalogue.permissions import can_broker, require
 from catalogue.services import brokering as brokering_service
 from catalogue.services import brokering_reach
+from catalogue.services import matching as matching_service
 from catalogue.services import needs as needs_service
 from catalogue.services.brokering_plan import plan_brokering
 from catalogue.web.needs import bp
@@ -28,9 +29,11 @@ def _optional_id(value: str | None) -> int | None:
 def brokering():
     require(can_broker(current_user))
     open_needs = needs_service.list_needs(actor=current_user, status="open")
+    # Stored match results (refreshed by the worker), not a matching run per open need.
+    stored = matching_service.stored_matches(open_needs, limit=3)
     return render_template(
         "needs/brokering.html",
-        needs=[(n, needs_service.need_matches(n, limit=3)) for n in open_needs],
+        needs=[(n, stored[n.id]) for n in open_needs],
         requests=brokering_service.list_contact_requests(actor=current_user),
         broker_form=BrokerForm(),
     )

@@ -196,9 +196,9 @@ def test_reuse_declaration_lifecycle(staff, client):
         reuse.confirm_reuse(actor=member, reuse_id=record.id)
     reuse.confirm_reuse(actor=staff["curator"], reuse_id=record.id)
     events = db.session.scalars(
-        sa.select(ReviewEvent.to_state).where(
-            ReviewEvent.entity_type == "reuse", ReviewEvent.entity_id == record.id
-        )
+        sa.select(ReviewEvent.to_state)
+        .where(ReviewEvent.entity_type == "reuse", ReviewEvent.entity_id == record.id)
+        .order_by(ReviewEvent.id)  # SQL without ORDER BY has no defined order
     ).all()
     assert events == ["interested", "pilot", "ended", "ended"]
     lead = _user(Role.MEMBER, solution.lead_municipality_ags, "lead@example.org")

@@ -1,0 +1,49 @@
+"""Demand signals from searching: searches without results, counted per normalised query so
+the DigitalBüro sees what people look for and do not find."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.models import ZeroResultQuery
+from catalogue.permissions import is_curator, require
+
+
+def normalise_query(text: str) -> str:
+    return " ".join(text.lower().split())[:200]
+
+
+def record_zero_result(text: str) -> None:
+    """Count a search without results. Concurrent identical searches may race on the unique
+    query: the loser retries once and then increments the winner's row."""
+    query = normalise_query(text)
+    if not query:
+        return
+    for attempt in range(2):
+        try:
+            with unit_of_work() as s:
+                updated = s.execute(
+                    sa.update(ZeroResultQuery)
+                    .where(ZeroResultQuery.query == query)
+                    .values(count=ZeroResultQuery.count + 1, last_seen=utcnow())
+                ).rowcount
+                if not updated:
+                    s.add(ZeroResultQuery(query=query))
+            return
+        except sa.exc.IntegrityError:
+            if attempt:
+                raise
+
+
+def zero_result_queries(*, actor: Any, limit: int = 100) -> list[ZeroResultQuery]:
+    require(is_curator(actor))
+    return list(
+        db.session.scalars(
+            sa.select(ZeroResultQuery)
+            .order_by(ZeroResultQuery.count.desc(), ZeroResultQuery.last_seen.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,256 @@
+"""The loop that keeps a host's index current and runs side effects after commit.
+
+One ``process_once`` = apply the search outbox to this host's index, run the due jobs whose
+change the index now contains (reverse matching, notifications), deliver due mails, refresh a
+few stale stored matches, write this host's heartbeat. Every step is its own short
+transaction and the session is closed before the loop sleeps: the worker is never "idle in
+transaction" and never holds locks a migration or VACUUM waits for.
+
+``run_worker`` (``catalogue search worker``) survives every database or index error: it logs,
+backs off (0.5 s doubling up to ``MAX_BACKOFF``, 2 s) and tries again; only SIGTERM/SIGINT stop it,
+after the current step. In inline mode ``after_commit`` does the same work in a background
+thread of the web process (synchronously in tests), never inside the request.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.models import WorkerHeartbeat
+from catalogue.services import jobs, mail, matching, search_sync
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 2.0  # recovery after a database restart within seconds
+
+
+def host_id() -> str:
+    return current_app.config.get("HOST_ID") or socket.gethostname()
+
+
+@dataclass(frozen=True)
+class Cycle:
+    synced_rows: int
+    index_locked: bool
+    jobs: int
+    mails: int
+    matches: int
+    cursor: int
+
+
+def process_once(*, index_wait: float = 5.0, refresh_matches: bool | None = True) -> Cycle:
+    locked = False
+    rows = 0
+    search_sync.get_index()  # this host's index exists from the worker's first loop on
+    try:
+        rows = search_sync.sync_outbox(wait=index_wait).rows
+    except search_sync.IndexLocked:
+        locked = True  # a rebuild runs on this host; jobs for applied rows may still run
+    db.session.rollback()  # end the read transaction of the sync
+    if not locked:
+        write_heartbeat(success=True)  # the index is current: report it before slower steps
+    cursor = search_sync.SyncState.load().cursor
+    if refresh_matches is None:  # inline, synchronous: only when an approval waits for them
+        refresh_matches = jobs.pending_jobs("reverse_match") > 0
+    matches = matching.refresh_stale_matches() if refresh_matches else 0
+    done_jobs = jobs.run_due_jobs(cursor=cursor)
+    mails = mail.deliver_due()
+    write_heartbeat(success=True)
+    db.session.rollback()  # no transaction stays open while the caller sleeps
+    return Cycle(rows, locked, done_jobs, mails, matches, cursor)
+
+
+def write_heartbeat(*, success: bool, error: str = "") -> None:
+    """Record this host's worker state (last success or error, cursor, lag, pending jobs) in
+    its heartbeat row, read by /readyz and the operations page."""
+    lag = search_sync.lag()
+    pending = jobs.pending_jobs()
+    db.session.rollback()
+    now = utcnow()
+    values: dict = {
+        "pid": os.getpid(),
+        "cursor": lag["cursor"],
+        "lag_rows": lag["pending_outbox_rows"],
+        "lag_seconds": lag["oldest_pending_seconds"],
+        "jobs_pending": pending,
+    }
+    if success:
+        values["last_success_at"] = now
+    else:
+        values.update(last_error_at=now, last_error=error[:2000])
+    host = host_id()
+    for _ in range(2):  # several processes of one host may write it at the same moment
+        try:
+            with unit_of_work() as s:
+                updated = s.execute(
+                    sa.update(WorkerHeartbeat).where(WorkerHeartbeat.host == host).values(**values)
+                ).rowcount
+                if not updated:
+                    s.add(WorkerHeartbeat(host=host, started_at=now, **values))
+            return
+        except sa.exc.IntegrityError:
+            continue
+
+
+def _record_failure(error: BaseException) -> None:
+    """Best effort: the database may be the thing that is down."""
+    try:
+        db.session.rollback()
+        write_heartbeat(success=False, error=f"{type(error).__name__}: {error}")
+    except Exception:  # noqa: BLE001 - logged by the caller already
+        db.session.rollback()
+    finally:
+        db.session.close()
+
+
+def run_worker(*, interval: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Loop until SIGTERM/SIGINT (or ``stop`` is set); never exits on an error."""
+    stop = stop or threading.Event()
+
+    def request_stop(signum, _frame) -> None:
+        log.info("search worker: signal %s received, stopping after this step", signum)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+    failures = 0
+    while not stop.is_set():
+        try:
+            process_once()
+            db.session.close()  # return the connection to the pool between polls
+            if failures:
+                log.warning("search worker recovered after %s failed attempts", failures)
+            failures = 0
+            stop.wait(interval)
+        except Exception as error:  # noqa: BLE001 - the worker must survive every error
+            failures += 1
+            delay = min(0.5 * 2 ** (failures - 1), MAX_BACKOFF)
+            log.exception(
+                "search worker step failed (attempt %s); retrying in %.1f s", failures, delay
+            )
+            _record_failure(error)
+            stop.wait(delay)
+    db.session.close()
+    log.info("search worker stopped")
+
+
+def heartbeats() -> list[WorkerHeartbeat]:
+    return list(db.session.scalars(sa.select(WorkerHeartbeat).order_by(WorkerHeartbeat.host)))
+
+
+# Inline mode ------------------------------------------------------------------------------------
+
+_running = threading.local()
+
+
+class _InlineRunner:
+    """One daemon thread per web process (created lazily, after gunicorn forked)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.wake = threading.Event()
+        self.stopped = threading.Event()
+        self.pid = os.getpid()
+        self.thread = threading.Thread(
+            target=self._loop, name="catalogue-side-effects", daemon=True
+        )
+        self.thread.start()
+
+    def _loop(self) -> None:
+        interval = float(self.app.config["INLINE_POLL_SECONDS"])
+        while not self.stopped.is_set():
+            self.wake.wait(interval)
+            self.wake.clear()
+            if self.stopped.is_set():
+                return
+            with self.app.app_context():
+                _running.active = True
+                try:
+                    process_once(index_wait=0)
+                except Exception:  # noqa: BLE001 - retried on the next wake-up
+                    log.exception("inline side effects failed; they will be retried")
+                    db.session.rollback()
+                finally:
+                    _running.active = False
+                    db.session.close()
+
+
+_runners: dict[int, _InlineRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def after_commit() -> None:
+    """After-commit hook. Inline mode: apply the outbox to the index if nobody else holds its
+    lock (never waits), then hand jobs and mail to the background thread — or, when
+    ``INLINE_SIDE_EFFECTS`` is ``sync`` (tests), run them here in the same order."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["SEARCH_SYNC"] != "inline" or getattr(_running, "active", False):
+        return
+    try:
+        search_sync.try_sync()
+    except Exception:  # noqa: BLE001 - the request already committed; the cursor catches up
+        log.exception("search index sync after commit failed; it will be retried")
+    if _inline_mode(app) == "sync":
+        # A fresh app context has its own session: the caller's objects stay untouched.
+        _running.active = True
+        try:
+            with app.app_context():
+                try:
+                    process_once(index_wait=0, refresh_matches=None)
+                except Exception:  # noqa: BLE001 - never fail the request that already committed
+                    db.session.rollback()
+                    log.exception("side effects after commit failed; they will be retried")
+        finally:
+            _running.active = False
+        return
+    with _runners_lock:
+        runner = _runners.get(id(app))
+        if runner is None or runner.pid != os.getpid() or not runner.thread.is_alive():
+            runner = _runners[id(app)] = _InlineRunner(app)
+    runner.wake.set()
+
+
+def stop_inline_runner(app: Flask) -> None:
+    """Stop this process's background thread for ``app`` (tests, shutdown)."""
+    with _runners_lock:
+        runner = _runners.pop(id(app), None)
+    if runner is not None:
+        runner.stopped.set()
+        runner.wake.set()
+        runner.thread.join(30)
+
+
+def _inline_mode(app: Flask) -> str:
+    mode = app.config.get("INLINE_SIDE_EFFECTS") or ""
+    return mode or ("sync" if app.config.get("TESTING") else "thread")
+
+
+@dataclass(frozen=True)
+class OperationsOverview:
+    heartbeats: list[WorkerHeartbeat]
+    pending_jobs: int
+    failing_jobs: list
+    lag: dict
+
+
+def operations_overview(*, actor) -> OperationsOverview:
+    """What the admin page "Betrieb" shows: every host's worker, this host's index lag, jobs."""
+    from catalogue.permissions import can_manage_users, require
+
+    require(can_manage_users(actor))
+    return OperationsOverview(
+        heartbeats=heartbeats(),
+        pending_jobs=jobs.pending_jobs(),
+        failing_jobs=jobs.failing_jobs(),
+        lag=search_sync.lag(),
+    )
