@@ -85,6 +85,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(search_group)
 
+    from catalogue.cli_alerts import alerts_group
+
+    app.cli.add_command(alerts_group)
+
 
 def _create_app() -> Flask:
     from catalogue import create_app

@@ -195,6 +195,8 @@ SYSTEM_ACTIONS: dict[str, str] = {
     "catalogue.services.accounts.create_admin": "bootstrap from the server's command line",
     "catalogue.services.accounts.create_demo_accounts": "demo seed from the command line",
     "catalogue.services.needs.flag_needs_for_new_solution": "reverse matching after approval",
+    "catalogue.services.alerts.unsubscribe": "the signed unsubscribe token is the authority",
+    "catalogue.services.digests.send_digests": "periodic command (timer), acts for nobody",
     "catalogue.services.search.record_zero_result": "anonymous demand signal from a search",
     "catalogue.services.seed.load_municipalities": "seed data from the command line",
     "catalogue.services.seed.load_content": "seed data from the command line",

@@ -1,5 +1,11 @@
 """All mapped classes, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
+from catalogue.models.alerts import (
+    DigestFrequency,
+    Subscription,
+    SubscriptionDelivery,
+    SubscriptionKind,
+)
 from catalogue.models.audit import (
     BarrierReport,
     ReviewEvent,
@@ -37,6 +43,7 @@ __all__ = [
     "ContactRequest",
     "ContactRequestStatus",
     "ContentState",
+    "DigestFrequency",
     "ExperienceReport",
     "Municipality",
     "MunicipalityKind",
@@ -57,6 +64,9 @@ __all__ = [
     "Solution",
     "SolutionKind",
     "SolutionLink",
+    "Subscription",
+    "SubscriptionDelivery",
+    "SubscriptionKind",
     "Tag",
     "User",
 ]

@@ -240,6 +240,14 @@ def transition_need(session, *, actor: Any, need: Need, new: NeedStatus, comment
     need.status = new
 
 
+def is_own_solution(solution: Solution, ags: str | None) -> bool:
+    """True if the municipality ``ags`` leads the solution or is one of its partners: it is
+    never notified about (or sent) its own solution as a match for its needs."""
+    if ags is None:
+        return False
+    return solution.lead_municipality_ags == ags or any(p.ags == ags for p in solution.partners)
+
+
 def flag_needs_for_new_solution(solution_id: int) -> list[Need]:
     """Reverse matching: when a solution is first published, find open needs it fits strongly;
     notify curators and the needs' municipalities. Returns the flagged needs."""
@@ -249,6 +257,8 @@ def flag_needs_for_new_solution(solution_id: int) -> list[Need]:
     flagged: list[Need] = []
     open_needs = db.session.scalars(sa.select(Need).where(Need.status == NeedStatus.OPEN)).all()
     for need in open_needs:
+        if is_own_solution(solution, need.municipality_ags):
+            continue  # a municipality is never told about its own solution
         outcome = need_matches(need, limit=10)
         if any(m.solution.id == solution_id and m.band == "strong" for m in outcome.matches):
             flagged.append(need)

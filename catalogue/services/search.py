@@ -484,6 +484,11 @@ class SearchOutcome:
     page: int
     per_page: int
     sort: str
+    # Engine flags (getattr defaults below while the engine does not set them all yet):
+    relaxed: bool = False  # any-word fallback: not every word occurs in each hit
+    corrected: bool = False  # results were found through corrected spellings
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word → spelling used
+    broadened: bool = False  # one part of a compound stood in for the whole word
 
     @property
     def pages(self) -> int:
@@ -603,6 +608,10 @@ def search_catalogue(
         page=page,
         per_page=per_page,
         sort=sort,
+        relaxed=bool(getattr(results, "relaxed", False)),
+        corrected=bool(getattr(results, "corrected", results.fuzzy)),
+        corrections=dict(getattr(results, "corrections", None) or {}),
+        broadened=bool(getattr(results, "broadened", False)),
     )
 
 
