@@ -343,3 +343,37 @@ def test_cli_send_digests(people, app):
     assert "1 E-Mails mit 1 Lösungen" in result.output
     again = app.test_cli_runner().invoke(args=["alerts", "send-digests"])
     assert "0 E-Mails" in again.output
+
+
+def test_a_concurrent_run_never_causes_a_second_mail(people, monkeypatch):
+    """Two hosts' timers may run at once: the period is re-checked under a row lock before
+    writing, and the unique (subscription, solution) pair stops a duplicate delivery."""
+    member = people["bielefeld"]
+    sub = alerts.create_subscription(actor=member, kind="search", query="Schiedsamt")
+    solution = _publish(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
+    now = utcnow() + timedelta(minutes=1)
+    real_sections = digests._sections
+
+    def other_host_delivers_first(user, subscriptions):
+        sections = real_sections(user, subscriptions)
+        with unit_of_work() as s:  # the other run commits while this one was computing
+            s.add(SubscriptionDelivery(subscription_id=sub.id, solution_id=solution.id, period="x"))
+        return sections
+
+    monkeypatch.setattr(digests, "_sections", other_host_delivers_first)
+    run = digests.send_digests(now=now)
+    assert (run.mails, run.skipped_concurrent) == (0, 1)
+    assert _mails_to(member) == []
+
+    def other_host_finished_the_period(user, subscriptions):
+        sections = real_sections(user, subscriptions)
+        with unit_of_work() as s:
+            s.get(Subscription, sub.id).last_period = digests.period_key(sub.frequency, now)
+        return sections
+
+    with unit_of_work() as s:
+        s.execute(sa.delete(SubscriptionDelivery))
+    monkeypatch.setattr(digests, "_sections", other_host_finished_the_period)
+    run = digests.send_digests(now=now)
+    assert (run.mails, run.items) == (0, 0)
+    assert _mails_to(member) == []
