@@ -489,6 +489,7 @@ class SearchOutcome:
     corrected: bool = False  # results were found through corrected spellings
     corrections: dict[str, str] = field(default_factory=dict)  # typed word → spelling used
     broadened: bool = False  # one part of a compound stood in for the whole word
+    suggestion_total: int | None = None  # hits of the suggestion (without filters)
 
     @property
     def pages(self) -> int:
@@ -612,6 +613,7 @@ def search_catalogue(
         corrected=bool(getattr(results, "corrected", results.fuzzy)),
         corrections=dict(getattr(results, "corrections", None) or {}),
         broadened=bool(getattr(results, "broadened", False)),
+        suggestion_total=getattr(results, "suggestion_total", None) if suggestion else None,
     )
 
 

@@ -66,7 +66,12 @@ def flagged(monkeypatch):
 
 
 def test_corrected_spelling_and_suggestion_are_shown(client, demo, flagged):
-    flagged(corrected=True, corrections={"terminvergabee": "terminvergabe"}, suggestion="Termin")
+    flagged(
+        corrected=True,
+        corrections={"terminvergabee": "terminvergabe"},
+        suggestion="Termin",
+        suggestion_total=35,
+    )
     html = _html(client, "/suche?q=Terminvergabee&kreis=05774")
     assert "Für „Terminvergabee“ gab es keine genauen Treffer." in html
     assert "Gezeigt werden Ergebnisse für „terminvergabe“ statt „terminvergabee“." in html
@@ -74,6 +79,8 @@ def test_corrected_spelling_and_suggestion_are_shown(client, demo, flagged):
     assert re.search(r'Meinten Sie <a class="kern-link" href="/suche\?[^"]*q=Termin[^"]*">', html)
     assert "kreis=05774" in re.search(r'Meinten Sie <a[^>]*href="([^"]+)"', html).group(1)
     assert "Nicht das Richtige dabei?" in html  # corrected results count as weak
+    assert "(35 Treffer)" not in html  # the count is without filters: not shown with them
+    assert "„Termin“</a>? (35 Treffer)" in _html(client, "/suche?q=Terminvergabee")
 
 
 def test_broadened_compound_is_said(client, demo, flagged):
