@@ -30,7 +30,8 @@ def _query() -> tuple[str, dict[str, list[str]]]:
 
 
 def _is_weak(text: str, outcome: search_service.SearchOutcome) -> bool:
-    """No or few hits, or hits only through a correction or a looser match."""
+    """No or few hits, hits only through a correction or a looser match, or a better spelling
+    on offer."""
     if not text:
         return False
     return (
@@ -39,6 +40,7 @@ def _is_weak(text: str, outcome: search_service.SearchOutcome) -> bool:
         or outcome.corrected
         or outcome.broadened
         or outcome.fuzzy
+        or bool(outcome.suggestion)
     )
 
 

@@ -74,7 +74,10 @@ def test_corrected_spelling_and_suggestion_are_shown(client, demo, flagged):
     )
     html = _html(client, "/suche?q=Terminvergabee&kreis=05774")
     assert "Für „Terminvergabee“ gab es keine genauen Treffer." in html
-    assert "Gezeigt werden Ergebnisse für „terminvergabe“ statt „terminvergabee“." in html
+    assert (
+        "Gezeigt werden Ergebnisse für ähnlich geschriebene Wörter (statt „terminvergabee“)."
+        in html
+    )
     # The suggestion is a link that keeps the filters.
     assert re.search(r'Meinten Sie <a class="kern-link" href="/suche\?[^"]*q=Termin[^"]*">', html)
     assert "kreis=05774" in re.search(r'Meinten Sie <a[^>]*href="([^"]+)"', html).group(1)
