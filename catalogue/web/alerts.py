@@ -94,7 +94,12 @@ def create(kind: str):
     if kind not in KINDS:
         return redirect(url_for("alerts.manage"))
     prefix = {"kategorie": "kat", "kreis": "kreis", "bedarfe": "bedarf"}[kind]
-    form_class = {"kategorie": CategoryForm, "kreis": KreisForm, "bedarfe": FrequencyForm}[kind]
+    classes: dict[str, type[FlaskForm]] = {
+        "kategorie": CategoryForm,
+        "kreis": KreisForm,
+        "bedarfe": FrequencyForm,
+    }
+    form_class = classes[kind]
     form = form_class(prefix=prefix)
     forms = _forms(kind, form)
     if form.validate_on_submit():
@@ -119,12 +124,17 @@ def create(kind: str):
 @bp.post("/konto/abos/<int:subscription_id>/haeufigkeit")
 @login_required
 def set_frequency(subscription_id: int):
-    alerts_service.set_frequency(
-        actor=current_user,
-        subscription_id=subscription_id,
-        frequency=request.form.get("frequency", ""),
-    )
-    flash("Die Häufigkeit ist geändert.", "success")
+    if ConfirmForm().validate_on_submit():
+        try:
+            alerts_service.set_frequency(
+                actor=current_user,
+                subscription_id=subscription_id,
+                frequency=request.form.get("frequency", ""),
+            )
+        except ValidationFailed as error:
+            flash(" ".join(error.errors.values()), "error")
+        else:
+            flash("Die Häufigkeit ist geändert.", "success")
     return redirect(url_for("alerts.manage"))
 
 

@@ -5,6 +5,8 @@ of any search (``/suche/feed.atom``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
 
@@ -84,7 +86,7 @@ def feed():
     solutions = digests_service.newest_matching(
         actor=current_user, text=text, filters=filters, limit=FEED_ENTRIES
     )
-    args = {k: request.args.getlist(k) for k in request.args if k != "page"}
+    args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args if k != "page"}
     operator = current_app.config["OPERATOR_NAME"]
     title = f"Neue Lösungen zur Suche „{text}“" if text else "Neue Lösungen"
     if filters:

@@ -328,6 +328,9 @@ def test_management_page_and_subscribing_from_the_search(people, client, app):
         "/konto/abos/kategorie", data={"kat-category": "bildung", "kat-frequency": "weekly"}
     )
     assert ok.status_code == 302
+    bad_frequency = client.post(f"/konto/abos/{row.id}/haeufigkeit", data={"frequency": "x"})
+    assert bad_frequency.status_code == 302
+    assert "täglich oder wöchentlich" in client.get("/konto/abos").get_data(as_text=True)
     client.post(f"/konto/abos/{row.id}/haeufigkeit", data={"frequency": "weekly"})
     page = client.get("/konto/abos").get_data(as_text=True)
     assert "Kategorie „Bildung &amp; Schule“" in page
