@@ -122,7 +122,7 @@ def test_facets_fold_and_sorting_works_with_and_without_script(client, demo):
 def test_search_links_its_feed_and_the_subscription(client, demo):
     html = _html(client, "/suche?q=Terminvergabe&kreis=05774&sortierung=newest")
     assert 'href="/suche/abonnieren?q=Terminvergabe&kreis=05774"' in html
-    assert "(nach Anmeldung)" in html
+    assert "Diese Suche abonnieren</a> (E-Mail bei neuen Lösungen, nach Anmeldung)" in html
     assert 'href="/suche/feed.atom?q=Terminvergabe&kreis=05774"' in html
 
 
