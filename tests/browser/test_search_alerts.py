@@ -168,3 +168,20 @@ def test_search_screenshots(live_server, browser, width):
             page.screenshot(path=str(target / f"search{suffix}-{width}-first-screen.png"))
     finally:
         ctx.close()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CATALOGUE_SCREENSHOT_DIR"),
+    reason="screenshots only on request (set CATALOGUE_SCREENSHOT_DIR)",
+)
+@pytest.mark.parametrize("width", [1280, 320])
+def test_alerts_screenshots(live_server, accounts, signed_in, width):
+    target = Path(os.environ["CATALOGUE_SCREENSHOT_DIR"])
+    target.mkdir(parents=True, exist_ok=True)
+    page = signed_in("member", width=width, bypass_csp=False)
+    page.goto(live_server.url + "/suche/abonnieren?q=Kita&kreis=05774")
+    page.get_by_role("button", name="Suche abonnieren").click()
+    page.wait_for_url(re.compile(r"/konto/abos$"))
+    shot = target / f"alerts-manage-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
