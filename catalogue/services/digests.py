@@ -132,8 +132,12 @@ def _search_candidates(subscription: Subscription, user: User, since: datetime) 
     return [DigestItem(solution) for solution in solutions]
 
 
-def _need_candidates(user: User, since: datetime) -> list[DigestItem]:
+def _need_candidates(
+    user: User, since: datetime, cache: dict[int, Any] | None = None
+) -> list[DigestItem]:
     from catalogue.services.needs import BAND_LABELS, is_own_solution, need_matches
+
+    cache = {} if cache is None else cache  # need id → matches, shared by one run
 
     ags = user.municipality_ags
     if ags is None:
@@ -145,7 +149,9 @@ def _need_candidates(user: User, since: datetime) -> list[DigestItem]:
     ).all()
     found: dict[int, DigestItem] = {}
     for need in needs:
-        for match in need_matches(need, limit=10).matches:
+        if need.id not in cache:
+            cache[need.id] = need_matches(need, limit=10).matches
+        for match in cache[need.id]:
             solution = match.solution
             if match.band not in NEED_BANDS or is_own_solution(solution, ags):
                 continue
@@ -156,12 +162,15 @@ def _need_candidates(user: User, since: datetime) -> list[DigestItem]:
     return sorted(found.values(), key=lambda i: i.solution.published_at or since, reverse=True)
 
 
-def candidates(subscription: Subscription, user: User) -> list[DigestItem]:
+def candidates(
+    subscription: Subscription, user: User, need_cache: dict[int, Any] | None = None
+) -> list[DigestItem]:
     """Solutions published since the subscription was last evaluated that it covers, newest
-    first, not yet sent to it."""
+    first, not yet sent to it. ``need_cache`` shares need matches between subscribers of one
+    municipality within a run."""
     since = _since(subscription)
     if subscription.kind == SubscriptionKind.OPEN_NEEDS:
-        found = _need_candidates(user, since)
+        found = _need_candidates(user, since, need_cache)
     else:
         found = _search_candidates(subscription, user, since)
     sent = set(
@@ -188,13 +197,15 @@ def _due(now: datetime) -> dict[int, list[Subscription]]:
     return due
 
 
-def _sections(user: User, subscriptions: list[Subscription]) -> list[DigestSection]:
+def _sections(
+    user: User, subscriptions: list[Subscription], need_cache: dict[int, Any]
+) -> list[DigestSection]:
     from catalogue.services.search import facet_labels
 
     labels = facet_labels()
     sections = []
     for sub in subscriptions:
-        found = candidates(sub, user)
+        found = candidates(sub, user, need_cache)
         search_path = "/suche?" + urlencode(alerts.search_params(sub), True)
         if sub.kind == SubscriptionKind.OPEN_NEEDS:
             search_path = "/bedarfe?status=open"
@@ -283,11 +294,12 @@ def send_digests(now: datetime | None = None) -> DigestRun:
     now = now or utcnow()
     ensure_index_current()
     run = DigestRun()
+    need_cache: dict[int, Any] = {}
     for user_id, subscriptions in _due(now).items():
         user = db.session.get(User, user_id)
         if user is None:
             continue
-        sections = _sections(user, subscriptions)
+        sections = _sections(user, subscriptions, need_cache)
         try:
             items = _commit_digest(user, sections, now)
         except sa.exc.IntegrityError:

@@ -190,7 +190,8 @@ def test_open_needs_digest_shows_only_own_needs_and_never_own_solutions(people):
         text=NEED_TEXT,
         visibility=NeedVisibility.CURATORS.value,
     )
-    for user in (people["bielefeld"], people["lemgo"]):
+    colleague = _user(Role.CONTRIBUTOR, LEMGO, "kollegin@lemgo.example")
+    for user in (people["bielefeld"], people["lemgo"], colleague):
         alerts.create_subscription(actor=user, kind="open_needs", frequency="daily")
     alerts.create_subscription(
         actor=people["bielefeld"], kind="search", query="Schiedsamt", frequency="daily"
@@ -214,6 +215,8 @@ def test_open_needs_digest_shows_only_own_needs_and_never_own_solutions(people):
     [lemgo_mail] = _mails_to(people["lemgo"])
     assert other.title in lemgo_mail.body and own.title not in lemgo_mail.body
     assert "Ihrem Bedarf „Schiedsamt digital (intern)“" in lemgo_mail.body
+    [colleague_mail] = _mails_to(colleague)  # matched once per run, sent to both
+    assert other.title in colleague_mail.body
     for mail in _mails_to(people["bielefeld"]):
         assert "Schiedsamt digital (intern)" not in mail.body
     # Drafts of other municipalities never appear anywhere.
@@ -358,8 +361,8 @@ def test_a_concurrent_run_never_causes_a_second_mail(people, monkeypatch):
     now = utcnow() + timedelta(minutes=1)
     real_sections = digests._sections
 
-    def other_host_delivers_first(user, subscriptions):
-        sections = real_sections(user, subscriptions)
+    def other_host_delivers_first(user, subscriptions, cache):
+        sections = real_sections(user, subscriptions, cache)
         with unit_of_work() as s:  # the other run commits while this one was computing
             s.add(SubscriptionDelivery(subscription_id=sub.id, solution_id=solution.id, period="x"))
         return sections
@@ -369,8 +372,8 @@ def test_a_concurrent_run_never_causes_a_second_mail(people, monkeypatch):
     assert (run.mails, run.skipped_concurrent) == (0, 1)
     assert _mails_to(member) == []
 
-    def other_host_finished_the_period(user, subscriptions):
-        sections = real_sections(user, subscriptions)
+    def other_host_finished_the_period(user, subscriptions, cache):
+        sections = real_sections(user, subscriptions, cache)
         with unit_of_work() as s:
             s.get(Subscription, sub.id).last_period = digests.period_key(sub.frequency, now)
         return sections
