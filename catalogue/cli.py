@@ -112,6 +112,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
+    from catalogue.cli_alerts import alerts_group
+
+    app.cli.add_command(alerts_group)
+
 
 def _create_app() -> Flask:
     from catalogue import create_app

@@ -197,6 +197,8 @@ SYSTEM_ACTIONS: dict[str, str] = {
     "catalogue.services.matching.refresh_stale_matches": "worker job: stored need matches",
     "catalogue.services.outbox.prune": "timer job: prune applied outbox rows",
     "catalogue.services.worker.write_heartbeat": "worker liveness row",
+    "catalogue.services.alerts.unsubscribe": "the signed unsubscribe token is the authority",
+    "catalogue.services.digests.send_digests": "periodic command (timer), acts for nobody",
     "catalogue.services.seed.load_municipalities": "seed data from the command line",
     "catalogue.services.seed.load_content": "seed data from the command line",
     "catalogue.services.freshness.send_freshness_reminders": "daily reminder job",

@@ -1,5 +1,11 @@
 """All mapped classes, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
+from catalogue.models.alerts import (
+    DigestFrequency,
+    Subscription,
+    SubscriptionDelivery,
+    SubscriptionKind,
+)
 from catalogue.models.audit import (
     BarrierReport,
     ReviewEvent,
@@ -51,6 +57,7 @@ __all__ = [
     "ContactRequest",
     "ContactRequestStatus",
     "ContentState",
+    "DigestFrequency",
     "ExperienceReport",
     "MailOptOut",
     "Municipality",
@@ -73,6 +80,9 @@ __all__ = [
     "Solution",
     "SolutionKind",
     "SolutionLink",
+    "Subscription",
+    "SubscriptionDelivery",
+    "SubscriptionKind",
     "Tag",
     "User",
 ]

@@ -41,6 +41,7 @@ from catalogue.permissions import (
     can_manage_users,
     require,
 )
+from catalogue.services.alerts import delete_all_subscriptions, export_subscriptions
 from catalogue.services.audit import record_event
 from catalogue.services.mail import queue_mail
 from catalogue.services.seed import SeedResult
@@ -558,6 +559,7 @@ def export_personal_data(*, actor: Any) -> dict[str, Any]:
         ],
         # Subjects only: bodies may hold (expired) account links.
         "emails": [{"subject": m.subject, "created_at": iso(m.created_at)} for m in mails],
+        "subscriptions": export_subscriptions(user.id),
     }
 
 
@@ -588,6 +590,7 @@ def delete_own_account(*, actor: Any) -> None:
         old_email = user.email
         s.execute(sa.delete(Notification).where(Notification.user_id == user.id))
         s.execute(sa.delete(AccountToken).where(AccountToken.user_id == user.id))
+        delete_all_subscriptions(s, user.id)
         placeholder = f"geloescht-{user.id}-{secrets.token_hex(6)}@{DELETED_EMAIL_DOMAIN}"
         # The mail log is personal data too: keep the row (it happened), drop who and what.
         s.execute(

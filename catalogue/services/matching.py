@@ -145,6 +145,7 @@ def _prepare_reverse_match(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared: Any) -> None:
     from catalogue.models import Municipality
+    from catalogue.services.needs import is_own_solution
     from catalogue.services.notifications import municipality_staff, notify, notify_curators
 
     solution = session.get(Solution, int(payload["solution_id"]))
@@ -152,8 +153,8 @@ def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared
         return
     base_url = current_app.config["BASE_URL"]
     for need in prepared["flagged"]:
-        if session.get(Need, need.id) is None:
-            continue
+        if session.get(Need, need.id) is None or is_own_solution(solution, need.ags):
+            continue  # gone, or the municipality's own solution: never told about it
         municipality = session.get(Municipality, need.ags)
         text = (
             f"Die neue Lösung „{solution.title}“ passt gut zum Bedarf „{need.title}“ "

@@ -252,6 +252,14 @@ def transition_need(session, *, actor: Any, need: Need, new: NeedStatus, comment
     need.status = new
 
 
+def is_own_solution(solution: Solution, ags: str | None) -> bool:
+    """True if the municipality ``ags`` leads the solution or is one of its partners: it is
+    never notified about (or sent) its own solution as a match for its needs."""
+    if ags is None:
+        return False
+    return solution.lead_municipality_ags == ags or any(p.ags == ags for p in solution.partners)
+
+
 def similar_solutions(
     title: str, summary: str, *, exclude_id: int | None = None, limit: int = 5
 ) -> list[MatchView]:

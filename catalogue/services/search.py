@@ -9,7 +9,7 @@ callers keep one import: ``from catalogue.services import search``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,6 +76,12 @@ class SearchOutcome:
     page: int
     per_page: int
     sort: str
+    # Engine flags (getattr defaults below while the engine does not set them all yet):
+    relaxed: bool = False  # any-word fallback: not every word occurs in each hit
+    corrected: bool = False  # results were found through corrected spellings
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word → spelling used
+    broadened: bool = False  # one part of a compound stood in for the whole word
+    suggestion_total: int | None = None  # hits of the suggestion (without filters)
 
     @property
     def pages(self) -> int:
@@ -186,6 +192,11 @@ def search_catalogue(
         page=page,
         per_page=per_page,
         sort=sort,
+        relaxed=bool(getattr(results, "relaxed", False)),
+        corrected=bool(getattr(results, "corrected", results.fuzzy)),
+        corrections=dict(getattr(results, "corrections", None) or {}),
+        broadened=bool(getattr(results, "broadened", False)),
+        suggestion_total=getattr(results, "suggestion_total", None) if suggestion else None,
     )
 
 

@@ -45,6 +45,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
 
+    from catalogue.web import alerts
+
+    app.register_blueprint(alerts.bp)
+
 
 def register_error_handlers(app: Flask) -> None:
     """HTML error pages; under /api/ HTTP errors get the API's JSON envelope instead."""

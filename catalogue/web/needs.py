@@ -48,7 +48,11 @@ def index():
 def describe():
     form = DescribeNeedForm(request.args)
     outcome = None
-    if request.args and form.validate():
+    # ?vorlage=… (from a search without good results) only prefills the text to be described.
+    prefill = request.args.get("vorlage", "")[:5000] if "text" not in request.args else ""
+    if prefill:
+        form.text.data = prefill
+    elif request.args and form.validate():
         outcome = needs_service.match_text(
             form.text.data,
             category=form.category.data or None,

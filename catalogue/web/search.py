@@ -1,22 +1,54 @@
 """The search page ``/suche``: keyword search over published solutions and experience reports
-with facets, sorting, pagination, "Meinten Sie …?" and a fuzzy fallback."""
+with facets, sorting, pagination, "Meinten Sie …?", notices when the search corrected or relaxed
+the query, a way on to "Bedarf beschreiben" when results are missing or weak, and the Atom feed
+of any search (``/suche/feed.atom``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
 
+from catalogue.services import digests as digests_service
 from catalogue.services import search as search_service
+from catalogue.web import feeds
 
 bp = Blueprint("search", __name__)
 
 FILTER_PARAMS = search_service.FILTER_PARAMS
+FEED_ENTRIES = 30
+WEAK_TOTAL = 3  # this few hits count as a weak result: offer "Bedarf beschreiben"
+SORT_LABELS = [
+    ("relevance", "Relevanz"),
+    ("newest", "Neueste zuerst"),
+    ("most_reused", "Am häufigsten nachgenutzt"),
+]
+
+
+def _query() -> tuple[str, dict[str, list[str]]]:
+    text = (request.args.get("q") or "").strip()[:200]
+    return text, search_service.filters_from_params(request.args.getlist)
+
+
+def _is_weak(text: str, outcome: search_service.SearchOutcome) -> bool:
+    """No or few hits, hits only through a correction or a looser match, or a better spelling
+    on offer."""
+    if not text:
+        return False
+    return (
+        outcome.total <= WEAK_TOTAL
+        or outcome.relaxed
+        or outcome.corrected
+        or outcome.broadened
+        or outcome.fuzzy
+        or bool(outcome.suggestion)
+    )
 
 
 @bp.get("/suche")
 def search():
-    text = (request.args.get("q") or "").strip()[:200]
-    filters = search_service.filters_from_params(request.args.getlist)
+    text, filters = _query()
     sort = request.args.get("sortierung", "relevance")
     page_number = request.args.get("page", 1, type=int) or 1
     outcome = search_service.search_catalogue(
@@ -28,6 +60,7 @@ def search():
         per_page=current_app.config["PER_PAGE"],
     )
     args = {k: request.args.getlist(k) for k in request.args if k != "page"}
+    query_args = {k: v for k, v in args.items() if k not in ("sortierung", "typ")}
     return render_template(
         "search/search.html",
         outcome=outcome,
@@ -36,7 +69,35 @@ def search():
         filters=filters,
         filter_params=FILTER_PARAMS,
         sort=sort,
+        sort_labels=SORT_LABELS,
         args=args,
+        query_args=query_args,
+        weak=_is_weak(text, outcome),
         facet_titles=search_service.FACET_TITLES,
         facet_labels=search_service.facet_labels(),
     )
+
+
+@bp.get("/suche/feed.atom")
+def feed():
+    """Atom feed of the newest published solutions a search finds (every word must match)."""
+    text, filters = _query()
+    filters.pop("kind", None)
+    solutions = digests_service.newest_matching(
+        actor=current_user, text=text, filters=filters, limit=FEED_ENTRIES
+    )
+    args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args if k != "page"}
+    operator = current_app.config["OPERATOR_NAME"]
+    title = f"Neue Lösungen zur Suche „{text}“" if text else "Neue Lösungen"
+    if filters:
+        title += " (gefiltert)"
+    body = feeds.solutions_feed(
+        solutions,
+        title=f"{title} – Lösungskatalog des {operator}",
+        base_url=current_app.config["BASE_URL"],
+        self_path=url_for("search.feed", **args),
+        html_path=url_for("search.search", **args),
+        operator=operator,
+        solution_path=lambda s: url_for("public.solution", slug=s.slug),
+    )
+    return Response(body, mimetype="application/atom+xml")

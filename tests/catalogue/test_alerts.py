@@ -1,0 +1,386 @@
+"""Alerts: subscriptions, the digest command (once per period, a solution never twice), the
+anonymous unsubscribe link, privacy of other municipalities' needs, and reverse matching that
+never tells a municipality about its own solution."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.errors import NotFound, PermissionDenied, ValidationFailed
+from catalogue.models import (
+    DigestFrequency,
+    NeedVisibility,
+    Notification,
+    OutgoingMail,
+    Role,
+    Solution,
+    Subscription,
+    SubscriptionDelivery,
+    User,
+)
+from catalogue.permissions import AnonymousActor
+from catalogue.services import accounts, alerts, contributions, digests, needs, workflow
+from tests.catalogue.factories import solution_input
+
+BIELEFELD = "05711000"
+LEMGO = "05766044"
+PADERBORN = "05774032"
+
+SCHIEDSAMT = {
+    "title": "Schiedsamt online: Schlichtungsanträge digital einreichen",
+    "summary": "Bei Nachbarschaftsstreit reichen Bürgerinnen und Bürger Schlichtungsanträge beim "
+    "Schiedsamt online ein.",
+    "description": "Ein Online-Formular nimmt Schlichtungsanträge für das Schiedsamt entgegen; "
+    "die Schiedsperson lädt digital zum Termin.",
+    "category": "sicherheit-ordnung",
+    "tags": ["Schiedsamt", "Schlichtung", "Online-Antrag"],
+}
+NEED_TEXT = (
+    "Bürgerinnen sollen Schlichtungsanträge beim Schiedsamt bei Nachbarschaftsstreit online "
+    "einreichen können."
+)
+
+
+def _user(role: Role, ags: str | None, email: str) -> User:
+    with unit_of_work() as s:
+        user = User(email=email, name=email.split("@")[0].title(), role=role, municipality_ags=ags)
+        s.add(user)
+    return user
+
+
+@pytest.fixture
+def people(demo):
+    return {
+        "bielefeld": _user(Role.MEMBER, BIELEFELD, "mitglied@bielefeld.example"),
+        "lemgo": _user(Role.MEMBER, LEMGO, "mitglied@lemgo.example"),
+        "lemgo_author": _user(Role.CONTRIBUTOR, LEMGO, "beitrag@lemgo.example"),
+        "paderborn_author": _user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example"),
+        "curator": _user(Role.CURATOR, None, "kuratierung@example.org"),
+    }
+
+
+def _publish(author: User, curator: User, **fields) -> Solution:
+    solution = contributions.create_solution(actor=author, data=solution_input(**fields))
+    workflow.apply_action(
+        actor=author, entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    workflow.apply_action(
+        actor=curator, entity_type="solution", entry_id=solution.id, action="approve"
+    )
+    return db.session.get(Solution, solution.id)
+
+
+def _mails_to(user: User) -> list[OutgoingMail]:
+    return list(
+        db.session.scalars(
+            sa.select(OutgoingMail)
+            .where(OutgoingMail.recipient == user.email, OutgoingMail.subject.contains("Abos"))
+            .order_by(OutgoingMail.id)
+        )
+    )
+
+
+def test_a_new_solution_matching_a_saved_search_is_sent_once(people):
+    member, curator = people["bielefeld"], people["curator"]
+    alerts.create_subscription(actor=member, kind="search", query="Schiedsamt", frequency="daily")
+    first = _publish(people["lemgo_author"], curator, **SCHIEDSAMT)
+    _publish(people["lemgo_author"], curator, title="Digitale Hundesteuer-Anmeldung")
+    now = utcnow() + timedelta(minutes=1)
+    run = digests.send_digests(now=now)
+    assert (run.mails, run.items) == (1, 1)
+    [mail] = _mails_to(member)
+    assert first.title in mail.body and "Hundesteuer" not in mail.body
+    assert f"/loesungen/{first.slug}" in mail.body
+    assert "/abo/abbestellen/" in mail.body
+
+    # A second run in the same period sends nothing.
+    assert digests.send_digests(now=now + timedelta(minutes=5)).mails == 0
+    # The next period: a second matching solution is sent, the first is not sent again.
+    second = _publish(
+        people["paderborn_author"], curator, title="Schiedsamt: Termine für Schlichtungen buchen"
+    )
+    run = digests.send_digests(now=now + timedelta(days=1))
+    assert (run.mails, run.items) == (1, 1)
+    latest = _mails_to(member)[-1]
+    assert second.title in latest.body and first.title not in latest.body
+    # And the period after that has nothing new: no mail at all.
+    assert digests.send_digests(now=now + timedelta(days=2)).mails == 0
+    sent = db.session.scalars(sa.select(SubscriptionDelivery.solution_id)).all()
+    assert sorted(sent) == sorted([first.id, second.id])
+
+
+def test_weekly_digest_comes_once_a_week_and_never_to_inactive_accounts(people):
+    member, curator, other = people["bielefeld"], people["curator"], people["lemgo"]
+    for user in (member, other):
+        alerts.create_subscription(
+            actor=user, kind="category", category="sicherheit-ordnung", frequency="weekly"
+        )
+    with unit_of_work():
+        db.session.get(User, other.id).is_active = False
+    first = _publish(people["lemgo_author"], curator, **SCHIEDSAMT)
+    now = utcnow() + timedelta(minutes=1)
+    assert digests.send_digests(now=now).mails == 1
+    assert _mails_to(other) == []
+    second = _publish(
+        people["paderborn_author"],
+        curator,
+        title="Schiedsamt-Terminbuchung",
+        category="sicherheit-ordnung",
+    )
+    end_of_week = (now + timedelta(days=6 - now.weekday())).replace(hour=23, minute=59)
+    assert digests.send_digests(now=end_of_week).mails == 0  # same ISO week
+    run = digests.send_digests(now=end_of_week + timedelta(minutes=2))  # Monday of the next
+    assert (run.mails, run.items) == (1, 1)
+    body = _mails_to(member)[-1].body
+    assert second.title in body and first.title not in body
+
+
+def test_period_keys():
+    monday = datetime(2026, 11, 30, 8, 0)
+    assert digests.period_key(DigestFrequency.DAILY, monday) == "2026-11-30"
+    assert digests.period_key(DigestFrequency.WEEKLY, monday) == "2026-W49"
+    assert digests.period_key(DigestFrequency.WEEKLY, monday + timedelta(days=6)) == "2026-W49"
+    assert digests.period_key(DigestFrequency.WEEKLY, monday + timedelta(days=7)) == "2026-W50"
+
+
+def test_unsubscribe_link_works_without_signing_in(people, client):
+    member = people["bielefeld"]
+    alerts.create_subscription(actor=member, kind="search", query="Schiedsamt", frequency="daily")
+    _publish(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
+    digests.send_digests(now=utcnow() + timedelta(minutes=1))
+    [mail] = _mails_to(member)
+    path = re.search(r"https?://[^/\s]+(/abo/abbestellen/\S+)", mail.body).group(1)
+
+    page = client.get(path)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert "Suche „Schiedsamt“" in html and "Abo abbestellen" in html
+    assert db.session.scalar(sa.select(sa.func.count(Subscription.id))) == 1  # GET changes nothing
+
+    done = client.post(path).get_data(as_text=True)
+    assert "Das Abo ist abbestellt" in done
+    assert db.session.scalar(sa.select(sa.func.count(Subscription.id))) == 0
+    assert "bereits abbestellt" in client.get(path).get_data(as_text=True)
+    assert client.post(path).status_code == 200  # twice is harmless
+    assert client.get(path[:-3] + "xyz").status_code == 404
+
+
+def test_unsubscribe_token_names_one_subscription_of_one_person(people):
+    a = alerts.create_subscription(actor=people["bielefeld"], kind="category", category="bildung")
+    b = alerts.create_subscription(actor=people["lemgo"], kind="category", category="bildung")
+    token = alerts.unsubscribe_token(a)
+    assert alerts.unsubscribe(token) is True
+    assert db.session.get(Subscription, b.id) is not None
+    with pytest.raises(NotFound):
+        alerts.unsubscribe(token.replace(token[-4:], "AAAA"))
+
+
+def test_open_needs_digest_shows_only_own_needs_and_never_own_solutions(people):
+    curator = people["curator"]
+    # Lemgo's need is visible to the DigitalBüro only: private data of Lemgo.
+    needs.create_need(
+        actor=people["lemgo"],
+        title="Schiedsamt digital (intern)",
+        text=NEED_TEXT,
+        visibility=NeedVisibility.CURATORS.value,
+    )
+    colleague = _user(Role.CONTRIBUTOR, LEMGO, "kollegin@lemgo.example")
+    for user in (people["bielefeld"], people["lemgo"], colleague):
+        alerts.create_subscription(actor=user, kind="open_needs", frequency="daily")
+    alerts.create_subscription(
+        actor=people["bielefeld"], kind="search", query="Schiedsamt", frequency="daily"
+    )
+    # Lemgo's own solution is never offered to Lemgo for its own need.
+    own = _publish(people["lemgo_author"], curator, **SCHIEDSAMT)
+    now = utcnow() + timedelta(minutes=1)
+    digests.send_digests(now=now)
+    assert _mails_to(people["lemgo"]) == []
+    [bielefeld_mail] = _mails_to(people["bielefeld"])
+    assert own.title in bielefeld_mail.body
+    assert "intern" not in bielefeld_mail.body and "Bedarf" not in bielefeld_mail.body
+
+    # Paderborn's solution fits Lemgo's need: Lemgo hears about it, with its own need named.
+    other = _publish(
+        people["paderborn_author"],
+        curator,
+        **{**SCHIEDSAMT, "title": "Schlichtung beim Schiedsamt: Anträge online stellen"},
+    )
+    digests.send_digests(now=now + timedelta(days=1))
+    [lemgo_mail] = _mails_to(people["lemgo"])
+    assert other.title in lemgo_mail.body and own.title not in lemgo_mail.body
+    assert "Ihrem Bedarf „Schiedsamt digital (intern)“" in lemgo_mail.body
+    [colleague_mail] = _mails_to(colleague)  # matched once per run, sent to both
+    assert other.title in colleague_mail.body
+    for mail in _mails_to(people["bielefeld"]):
+        assert "Schiedsamt digital (intern)" not in mail.body
+    # Drafts of other municipalities never appear anywhere.
+    draft = contributions.create_solution(
+        actor=people["paderborn_author"],
+        data=solution_input(**{**SCHIEDSAMT, "title": "Entwurf: Schiedsamt-App"}),
+    )
+    digests.send_digests(now=now + timedelta(days=2))
+    assert all(draft.title not in m.body for m in db.session.scalars(sa.select(OutgoingMail)))
+
+
+def test_reverse_matching_never_tells_a_municipality_about_its_own_solution(people):
+    curator = people["curator"]
+    own_need = needs.create_need(actor=people["lemgo"], title="Schiedsamt digital", text=NEED_TEXT)
+    other_need = needs.create_need(
+        actor=people["bielefeld"], title="Schiedsamt online", text=NEED_TEXT
+    )
+
+    def passt_gut(user: User) -> list[str]:
+        return [
+            t
+            for t in db.session.scalars(
+                sa.select(Notification.text).where(Notification.user_id == user.id)
+            )
+            if "passt gut" in t
+        ]
+
+    solution = contributions.create_solution(
+        actor=people["lemgo_author"], data=solution_input(**SCHIEDSAMT)
+    )
+    workflow.apply_action(
+        actor=people["lemgo_author"], entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    workflow.apply_action(
+        actor=curator, entity_type="solution", entry_id=solution.id, action="approve"
+    )
+    # Reverse matching runs on approval (after commit); no direct call, so that the test holds
+    # wherever the job lives.
+    assert passt_gut(people["bielefeld"])  # the other municipality is told
+    assert any(f"„{other_need.title}“" in t for t in passt_gut(curator))
+    assert passt_gut(people["lemgo"]) == [] and passt_gut(people["lemgo_author"]) == []
+    assert all(f"„{own_need.title}“ (Lemgo)" not in t for t in passt_gut(curator))
+
+
+def test_subscriptions_need_a_signed_in_person_and_valid_choices(people):
+    with pytest.raises(PermissionDenied):
+        alerts.create_subscription(actor=AnonymousActor(), kind="category", category="bildung")
+    with pytest.raises(ValidationFailed) as error:
+        alerts.create_subscription(actor=people["bielefeld"], kind="search", query=" ")
+    assert "Suchbegriffe" in error.value.errors["query"]
+    with pytest.raises(ValidationFailed) as error:
+        alerts.create_subscription(actor=people["bielefeld"], kind="kreis", kreis="99999")
+    assert "kreis" in error.value.errors
+    with pytest.raises(ValidationFailed) as error:
+        alerts.create_subscription(actor=people["curator"], kind="open_needs")
+    assert "Kommune" in error.value.errors["kind"]
+    first = alerts.create_subscription(
+        actor=people["bielefeld"], kind="kreis", kreis="05766", frequency="daily"
+    )
+    again = alerts.create_subscription(
+        actor=people["bielefeld"], kind="kreis", kreis="05766", frequency="weekly"
+    )
+    assert again.id == first.id and again.frequency.value == "weekly"
+    views = alerts.subscription_views(actor=people["bielefeld"])
+    assert [v.label for v in views] == ["Neue Lösungen aus Kreis Lippe"]
+    with pytest.raises(NotFound):
+        alerts.delete_subscription(actor=people["lemgo"], subscription_id=first.id)
+
+
+def test_account_export_and_deletion_include_subscriptions(people):
+    member = people["bielefeld"]
+    alerts.create_subscription(
+        actor=member, kind="search", query="Kita", filters={"kreis": ["05711"]}
+    )
+    exported = accounts.export_personal_data(actor=member)
+    assert exported["subscriptions"][0]["query"] == "Kita"
+    assert exported["subscriptions"][0]["filters"] == {"kreis": ["05711"]}
+    accounts.delete_own_account(actor=member)
+    assert db.session.scalar(sa.select(sa.func.count(Subscription.id))) == 0
+
+
+def _login(client, user: User) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+
+
+def test_management_page_and_subscribing_from_the_search(people, client, app):
+    assert app.test_client().get("/konto/abos").status_code == 302  # sign-in first
+    g.pop("_login_user", None)  # requests share the test's app context (Flask-Login caches in g)
+    member = people["bielefeld"]
+    _login(client, member)
+    page = client.get("/konto/abos").get_data(as_text=True)
+    assert "Sie haben noch keine Abos" in page and "Bedarfe abonnieren" in page
+
+    confirm = client.get("/suche/abonnieren?q=Terminvergabe&kreis=05774")
+    assert confirm.status_code == 200
+    assert "Suche „Terminvergabe“ · Kreis: Kreis Paderborn" in confirm.get_data(as_text=True)
+    response = client.post(
+        "/suche/abonnieren?q=Terminvergabe&kreis=05774", data={"frequency": "daily"}
+    )
+    assert response.status_code == 302 and response.location.endswith("/konto/abos")
+    [row] = alerts.list_subscriptions(actor=member)
+    assert (row.query, row.filters, row.frequency.value) == (
+        "Terminvergabe",
+        '{"kreis": ["05774"]}',
+        "daily",
+    )
+
+    bad = client.post("/konto/abos/kategorie", data={"kat-category": "", "kat-frequency": "daily"})
+    assert bad.status_code == 400 and "Bitte korrigieren Sie" in bad.get_data(as_text=True)
+    ok = client.post(
+        "/konto/abos/kategorie", data={"kat-category": "bildung", "kat-frequency": "weekly"}
+    )
+    assert ok.status_code == 302
+    bad_frequency = client.post(f"/konto/abos/{row.id}/haeufigkeit", data={"frequency": "x"})
+    assert bad_frequency.status_code == 302
+    assert "täglich oder wöchentlich" in client.get("/konto/abos").get_data(as_text=True)
+    client.post(f"/konto/abos/{row.id}/haeufigkeit", data={"frequency": "weekly"})
+    page = client.get("/konto/abos").get_data(as_text=True)
+    assert "Kategorie „Bildung &amp; Schule“" in page
+    assert page.count("E-Mail wöchentlich") == 2
+    client.post(f"/konto/abos/{row.id}/loeschen")
+    assert len(alerts.list_subscriptions(actor=member)) == 1
+
+
+def test_cli_send_digests(people, app):
+    alerts.create_subscription(actor=people["bielefeld"], kind="search", query="Schiedsamt")
+    _publish(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
+    result = app.test_cli_runner().invoke(args=["alerts", "send-digests"])
+    assert result.exit_code == 0, result.output
+    assert "1 E-Mails mit 1 Lösungen" in result.output
+    again = app.test_cli_runner().invoke(args=["alerts", "send-digests"])
+    assert "0 E-Mails" in again.output
+
+
+def test_a_concurrent_run_never_causes_a_second_mail(people, monkeypatch):
+    """Two hosts' timers may run at once: the period is re-checked under a row lock before
+    writing, and the unique (subscription, solution) pair stops a duplicate delivery."""
+    member = people["bielefeld"]
+    sub = alerts.create_subscription(actor=member, kind="search", query="Schiedsamt")
+    solution = _publish(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
+    now = utcnow() + timedelta(minutes=1)
+    real_sections = digests._sections
+
+    def other_host_delivers_first(user, subscriptions, cache):
+        sections = real_sections(user, subscriptions, cache)
+        with unit_of_work() as s:  # the other run commits while this one was computing
+            s.add(SubscriptionDelivery(subscription_id=sub.id, solution_id=solution.id, period="x"))
+        return sections
+
+    monkeypatch.setattr(digests, "_sections", other_host_delivers_first)
+    run = digests.send_digests(now=now)
+    assert (run.mails, run.skipped_concurrent) == (0, 1)
+    assert _mails_to(member) == []
+
+    def other_host_finished_the_period(user, subscriptions, cache):
+        sections = real_sections(user, subscriptions, cache)
+        with unit_of_work() as s:
+            s.get(Subscription, sub.id).last_period = digests.period_key(sub.frequency, now)
+        return sections
+
+    with unit_of_work() as s:
+        s.execute(sa.delete(SubscriptionDelivery))
+    monkeypatch.setattr(digests, "_sections", other_host_finished_the_period)
+    run = digests.send_digests(now=now)
+    assert (run.mails, run.items) == (0, 0)
+    assert _mails_to(member) == []

@@ -1,0 +1,155 @@
+"""/suche without dead ends: notices for corrected and relaxed searches, "Meinten Sie …?" as a
+link, "Bedarf beschreiben" with the text carried over on zero and weak results and on the start
+page, folding facets, sorting without a button (script) and with one (noscript), and the Atom
+feed of any search."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from html import unescape
+
+import pytest
+
+from catalogue.models import Role
+from catalogue.services import contributions
+from catalogue.services import search as search_service
+from catalogue.web import search as search_view
+from tests.catalogue.factories import make_user, solution_input
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _html(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return unescape(response.get_data(as_text=True))
+
+
+def test_zero_results_lead_to_describing_the_need_with_the_text(client, demo):
+    html = _html(client, "/suche?q=xyzxyz")
+    assert "Zu „xyzxyz“ haben wir nichts gefunden." in html
+    assert 'href="/bedarfe/beschreiben?vorlage=xyzxyz"' in html
+    describe = _html(client, "/bedarfe/beschreiben?vorlage=xyzxyz")
+    assert re.search(r"<textarea[^>]*>\s*xyzxyz</textarea>", describe)
+    assert "Bitte korrigieren Sie" not in describe and "Vorschläge" not in describe
+
+
+def test_any_word_fallback_is_said_and_offers_describing_the_need(client, demo):
+    html = _html(client, "/suche?q=Mängelmelder+Kita")
+    assert "Kein Eintrag enthält alle Wörter von „Mängelmelder Kita“." in html
+    assert "die mit den meisten Wörtern zuerst" in html
+    assert "Nicht das Richtige dabei?" in html
+    assert 'href="/bedarfe/beschreiben?vorlage=M%C3%A4ngelmelder+Kita"' in html
+
+
+def test_a_clear_result_has_no_notices(client, demo):
+    html = _html(client, "/suche?q=Terminvergabe")
+    assert "Kein Eintrag enthält" not in html and "keine genauen Treffer" not in html
+    assert "Nicht das Richtige dabei?" not in html
+
+
+@pytest.fixture
+def flagged(monkeypatch):
+    """The search engine's flags, set on a real outcome (the UI must say what happened)."""
+
+    def install(**flags):
+        real = search_service.search_catalogue
+
+        def fake(**kwargs):
+            return replace(real(**kwargs), **flags)
+
+        monkeypatch.setattr(search_service, "search_catalogue", fake)
+
+    return install
+
+
+def test_corrected_spelling_and_suggestion_are_shown(client, demo, flagged):
+    flagged(
+        corrected=True,
+        corrections={"terminvergabee": "terminvergabe"},
+        suggestion="Termin",
+        suggestion_total=35,
+    )
+    html = _html(client, "/suche?q=Terminvergabee&kreis=05774")
+    assert "Für „Terminvergabee“ gab es keine genauen Treffer." in html
+    assert (
+        "Gezeigt werden Ergebnisse für ähnlich geschriebene Wörter (statt „terminvergabee“)."
+        in html
+    )
+    # The suggestion is a link that keeps the filters.
+    assert re.search(r'Meinten Sie <a class="kern-link" href="/suche\?[^"]*q=Termin[^"]*">', html)
+    assert "kreis=05774" in re.search(r'Meinten Sie <a[^>]*href="([^"]+)"', html).group(1)
+    assert "Nicht das Richtige dabei?" in html  # corrected results count as weak
+    assert "(35 Treffer)" not in html  # the count is without filters: not shown with them
+    assert "„Termin“</a>? (35 Treffer)" in _html(client, "/suche?q=Terminvergabee")
+
+
+def test_broadened_compound_is_said(client, demo, flagged):
+    flagged(broadened=True)
+    html = _html(client, "/suche?q=Ratsinfosystem")
+    assert "„Ratsinfosystem“ kommt im Katalog so nicht vor." in html
+
+
+def test_weak_result_threshold(client, demo, monkeypatch):
+    monkeypatch.setattr(search_view, "WEAK_TOTAL", 10_000)
+    assert "Nicht das Richtige dabei?" in _html(client, "/suche?q=Terminvergabe")
+
+
+def test_start_page_offers_describing_a_need(client, municipalities):
+    html = _html(client, "/")
+    assert re.search(
+        r'href="/bedarfe/beschreiben"><span class="kern-label">Bedarf beschreiben', html
+    )
+
+
+def test_facets_fold_and_sorting_works_with_and_without_script(client, demo):
+    html = _html(client, "/suche?q=Terminvergabe&sortierung=newest")
+    assert '<details class="app-facets">' in html and "<summary" in html
+    # Results follow the one-line filter toggle, not 40 checkboxes.
+    assert html.index("</details>") < html.index('id="results-title"')
+    assert re.search(r'<select[^>]*name="sortierung"[^>]*data-autosubmit', html)
+    assert '<option value="newest" selected>' in html
+    assert re.search(r"<noscript><button[^>]*>.*Sortierung anwenden.*</button></noscript>", html)
+    assert '<script src="/static/search.js" defer></script>' in html
+    assert "<script>" not in html  # no inline script (CSP)
+    script = client.get("/static/search.js")
+    assert script.status_code == 200 and "form.submit()" in script.get_data(as_text=True)
+    script.close()
+
+
+def test_search_links_its_feed_and_the_subscription(client, demo):
+    html = _html(client, "/suche?q=Terminvergabe&kreis=05774&sortierung=newest")
+    assert 'href="/suche/abonnieren?q=Terminvergabe&kreis=05774"' in html
+    assert "Diese Suche abonnieren</a> (E-Mail bei neuen Lösungen, nach Anmeldung)" in html
+    assert 'href="/suche/feed.atom?q=Terminvergabe&kreis=05774"' in html
+
+
+def _feed(client, query: str) -> ET.Element:
+    response = client.get("/suche/feed.atom" + query)
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    return ET.fromstring(response.data)
+
+
+def test_feed_of_a_search_lists_its_newest_solutions(app, client, demo):
+    feed = _feed(client, "?q=Terminvergabe")
+    titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    outcome = search_service.search_catalogue(
+        actor=None, text="Terminvergabe", filters={"kind": ["solution"]}, sort="newest", per_page=30
+    )
+    assert titles == [i.solution.title for i in outcome.items]
+    assert titles and "Terminvergabe" in feed.findtext(f"{ATOM}title")
+    base = app.config["BASE_URL"].rstrip("/")
+    self_link = [x for x in feed.findall(f"{ATOM}link") if x.get("rel") == "self"][0]
+    assert self_link.get("href") == f"{base}/suche/feed.atom?q=Terminvergabe"
+    filtered = _feed(client, "?q=Terminvergabe&kreis=05774")
+    assert len(filtered.findall(f"{ATOM}entry")) < len(titles)
+    # Any-word matches are not what the feed's reader asked for.
+    assert _feed(client, "?q=Mängelmelder+Kita").findall(f"{ATOM}entry") == []
+
+
+def test_feed_of_a_search_shows_only_published_solutions(client, municipalities):
+    author = make_user(Role.CONTRIBUTOR, "05766040", "a@lemgo.example")
+    contributions.create_solution(actor=author, data=solution_input(title="Digitale Akte"))
+    assert _feed(client, "?q=Akte").findall(f"{ATOM}entry") == []
