@@ -495,9 +495,24 @@ def change_password(*, actor: Any, current: str, new: str) -> None:
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work() as s:
+        # The new hash changes the session fingerprint: every other session ends; the web
+        # layer signs the current one in again with the new identity.
         user.password_hash = hash_password(new)
         _revoke_tokens(s, user, PURPOSE_RESET)
         _password_changed_mail(s, user)
+
+
+def end_sessions(*, actor: Any) -> User:
+    """End every session of the signed-in account (sign-out, "sign out other devices").
+
+    Raising the epoch changes the identity stored in every session cookie, so each of them is
+    refused on its next request; a copied cookie is worthless afterwards.
+    """
+    require(can_manage_account(actor))
+    with unit_of_work() as s:
+        user = _load_user(s, actor.id)
+        user.session_epoch = (user.session_epoch or 0) + 1
+    return user
 
 
 def export_personal_data(*, actor: Any) -> dict[str, Any]:
@@ -602,6 +617,7 @@ def delete_own_account(*, actor: Any) -> None:
         user.share_contact = False
         user.is_active = False
         user.last_login_at = None
+        user.session_epoch = (user.session_epoch or 0) + 1
         record_event(
             s,
             actor=user,
@@ -672,6 +688,7 @@ def deactivate_user(*, actor: Any, user_id: int) -> User:
         raise InvalidTransition("Das Konto ist bereits deaktiviert.")
     with unit_of_work() as s:
         user.is_active = False
+        user.session_epoch = (user.session_epoch or 0) + 1  # reactivation revives no session
         _revoke_tokens(s, user)
         record_event(
             s,

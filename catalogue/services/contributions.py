@@ -20,6 +20,7 @@ from flask import current_app
 from catalogue.categories import CATEGORIES
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import NotFound, ValidationFailed
+from catalogue.limits import figure_problem
 from catalogue.models import (
     Attachment,
     ContactPerson,
@@ -180,9 +181,8 @@ def validate_solution(data: SolutionInput) -> dict[str, str]:
     if data.repository_url and not URL_RE.match(data.repository_url):
         errors["repository_url"] = "Bitte geben Sie eine Adresse an, die mit https:// beginnt."
     for name in ("effort_person_days", "cost_eur", "duration_months"):
-        value = getattr(data, name)
-        if value is not None and value < 0:
-            errors[name] = "Bitte geben Sie keine negative Zahl an."
+        if problem := figure_problem(name, getattr(data, name)):
+            errors[name] = problem
     for link in data.links:
         if not URL_RE.match(link.url):
             errors["links"] = f"„{link.url}“ ist keine gültige Adresse (https://…)."

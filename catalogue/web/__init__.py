@@ -8,10 +8,13 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
+from catalogue.web.input_guard import UnsafeInput
 
 
 def register_blueprints(app: Flask) -> None:
-    from catalogue.web import contribute, needs, pages, public, review, search
+    from catalogue.web import contribute, input_guard, needs, pages, public, review, search
+
+    input_guard.init_app(app)  # the bounded ``int`` converter must exist before any route
 
     app.register_blueprint(public.bp)
     app.register_blueprint(pages.bp)
@@ -32,6 +35,9 @@ def register_error_handlers(app: Flask) -> None:
     from catalogue import api
 
     def render_error(status: int, message: str | None = None):
+        # A failed statement leaves the transaction aborted (PostgreSQL); the header's
+        # notification count must be able to query again, so roll back before rendering.
+        _rollback()
         return render_template(f"errors/{status}.html", message=message), status
 
     @app.errorhandler(NotFound)
@@ -55,9 +61,17 @@ def register_error_handlers(app: Flask) -> None:
             "Ihre Eingaben stehen meist noch im Browser.",
         )
 
+    @app.errorhandler(UnsafeInput)
+    def _unsafe(error: UnsafeInput):
+        if api.is_api_request():
+            _rollback()
+            return api.error_response(400, error.description)
+        return render_error(400, error.description)
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if api.is_api_request():
+            _rollback()
             return api.http_error(error)
         status = error.code or 500
         if status in (400, 403, 404, 405, 409, 413, 429):
@@ -67,5 +81,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(error):  # noqa: ARG001
         if api.is_api_request():
+            _rollback()
             return api.error_response(500)
         return render_error(500)
+
+
+def _rollback() -> None:
+    from catalogue.db import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
+        db.session.close()

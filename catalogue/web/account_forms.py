@@ -13,17 +13,17 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from catalogue.errors import ValidationFailed
 from catalogue.models import Municipality, Role
+from catalogue.web.forms import FigureField
 
 _PASSWORD_HINT = (
     "Mindestens 12 Zeichen. Ein Satz aus mehreren Wörtern ist gut zu merken und sicher."
@@ -230,15 +230,7 @@ class MunicipalityForm(FlaskForm):
             Length(max=120, message="Höchstens 120 Zeichen."),
         ],
     )
-    population = IntegerField(
-        "Einwohnerzahl",
-        validators=[
-            Optional(),
-            NumberRange(
-                min=0, max=100_000_000, message="Bitte eine Zahl zwischen 0 und 100 Millionen."
-            ),
-        ],
-    )
+    population = FigureField("Einwohnerzahl", "population", validators=[Optional()])
     type_label = StringField(
         "Typ", validators=[Optional(), Length(max=120, message="Höchstens 120 Zeichen.")]
     )

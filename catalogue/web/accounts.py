@@ -91,10 +91,25 @@ def login():
 
 @bp.post("/abmelden")
 def logout():
+    if current_user.is_authenticated:
+        # Ends the session on the server too: a copied cookie is refused from now on.
+        accounts_service.end_sessions(actor=current_user)
     logout_user()
     session.clear()
     flash("Sie sind abgemeldet.", "success")
     return redirect(url_for("public.index"))
+
+
+@bp.post("/konto/andere-sitzungen-beenden")
+@login_required
+def end_other_sessions():
+    user = accounts_service.end_sessions(actor=current_user)
+    login_user(user)  # this browser continues with the new identity
+    flash(
+        "Alle anderen Anmeldungen Ihres Kontos sind beendet (andere Browser und Geräte).",
+        "success",
+    )
+    return redirect(url_for("accounts.profile"))
 
 
 # Invitations and password reset -------------------------------------------------------------
@@ -226,7 +241,11 @@ def change_password():
         except ValidationFailed as error:
             add_service_errors(password_form, error)
         else:
-            flash("Ihr Passwort ist geändert.", "success")
+            login_user(current_user._get_current_object())  # keep this session, end the others
+            flash(
+                "Ihr Passwort ist geändert. Andere Anmeldungen Ihres Kontos sind beendet.",
+                "success",
+            )
             return redirect(url_for("accounts.profile"))
     return _render_profile(profile_form, password_form)
 

@@ -129,9 +129,9 @@ def broker():
         return redirect(request.referrer or url_for("needs.brokering"))
     contact = reuse_service.broker(
         actor=current_user,
-        solution_id=int(form.solution_id.data),
-        need_id=int(form.need_id.data) if form.need_id.data else None,
-        request_id=int(request.form["request_id"]) if request.form.get("request_id") else None,
+        solution_id=form.solution_id.data,
+        need_id=form.need_id.data,
+        request_id=form.request_id.data,
         message=form.message.data or "",
     )
     flash(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from catalogue.categories import CATEGORIES
 from catalogue.models import NeedVisibility, ReuseStatus
 from catalogue.web.choices import options
+from catalogue.web.forms import IdField
 
 ANY_CATEGORY = [("", "keine Angabe")]
 
@@ -85,8 +86,9 @@ class NeedStatusForm(FlaskForm):
 
 
 class BrokerForm(FlaskForm):
-    solution_id = HiddenField(validators=[InputRequired()])
-    need_id = HiddenField()
+    solution_id = IdField(validators=[InputRequired()])
+    need_id = IdField()
+    request_id = IdField()
     message = TextAreaField("Nachricht an beide Seiten", validators=[Optional(), Length(max=2000)])
 
 

@@ -1,0 +1,37 @@
+"""sec: session epoch per account; cost in euros as BIGINT
+
+Revision ID: 1796000000
+Revises: 1795556223
+Create Date: 2026-12-03 04:00:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "1796000000"
+down_revision: str | Sequence[str] | None = "1795556223"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("user_account") as batch:
+        batch.add_column(
+            sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0")
+        )
+    with op.batch_alter_table("solution") as batch:
+        batch.alter_column(
+            "cost_eur", existing_type=sa.Integer(), type_=sa.BigInteger(), existing_nullable=True
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("solution") as batch:
+        batch.alter_column(
+            "cost_eur", existing_type=sa.BigInteger(), type_=sa.Integer(), existing_nullable=True
+        )
+    with op.batch_alter_table("user_account") as batch:
+        batch.drop_column("session_epoch")
