@@ -25,10 +25,11 @@ from catalogue.models.exchange import ContactRequest, Need, Reuse
 from catalogue.models.municipality import Municipality
 from catalogue.models.report import ExperienceReport
 from catalogue.models.solution import Attachment, ContactPerson, Solution, SolutionLink, Tag
-from catalogue.models.user import AccountToken, Notification, OutgoingMail, User
+from catalogue.models.user import AccountToken, Notification, OutgoingMail, ResetRequest, User
 
 __all__ = [
     "AccountToken",
+    "ResetRequest",
     "Notification",
     "OutgoingMail",
     "Attachment",

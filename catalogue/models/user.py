@@ -78,6 +78,18 @@ class AccountToken(Base):
     user: orm.Mapped[User] = orm.relationship()
 
 
+class ResetRequest(Base):
+    """One row per password-reset request, for known and unknown addresses alike: it throttles
+    reset mails per address, and writing it on both paths makes them equal work (no timing
+    difference reveals whether an account exists). Only a hash of the address is stored."""
+
+    __tablename__ = "reset_request"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    address_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), index=True)
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, index=True)
+
+
 class Notification(Base):
     """An in-app notification for one user (review outcomes, new submissions, brokering)."""
 

@@ -8,6 +8,7 @@ input was invalid). This module owns the Flask-Login session; it makes no permis
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import urlsplit
 
 from flask import (
@@ -39,6 +40,7 @@ from catalogue.web.account_forms import (
 )
 
 bp = Blueprint("accounts", __name__)
+log = logging.getLogger(__name__)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -77,6 +79,9 @@ def login():
         try:
             user = accounts_service.authenticate(form.email.data or "", form.password.data or "")
         except ValidationFailed as error:
+            # The client address (after ProxyFix) for fail2ban-style monitoring; never the
+            # address typed in, which may be someone else's.
+            log.warning("failed sign-in from %s", request.remote_addr)
             add_service_errors(form, error)
         else:
             target = safe_next(form.next.data) or url_for("public.index")

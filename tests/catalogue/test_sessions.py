@@ -237,3 +237,44 @@ def test_anonymous_pages_and_static_files_stay_cacheable(app, member):
     static = signed_in.get("/static/app.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
     static.close()
+
+
+# Password reset: same work for every address, throttled per address --------------------------
+
+
+def _count(app: Flask, model) -> int:
+    import sqlalchemy as sa
+
+    from catalogue.db import db
+
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_reset_requests_are_recorded_for_unknown_addresses_without_the_address(app, member):
+    from catalogue.models import AccountToken, OutgoingMail, ResetRequest
+
+    tokens, mails = _count(app, AccountToken), _count(app, OutgoingMail)
+    client = app.test_client()
+    response = client.post("/konto/passwort-vergessen", data={"email": "niemand@example.org"})
+    assert response.status_code == 302
+    assert _count(app, ResetRequest) == 1
+    assert (_count(app, AccountToken), _count(app, OutgoingMail)) == (tokens, mails)
+    with app.app_context():
+        import sqlalchemy as sa
+
+        from catalogue.db import db
+
+        stored = db.session.scalar(sa.select(ResetRequest.address_hash))
+    assert "niemand" not in stored and len(stored) == 64
+
+
+def test_reset_mails_are_throttled_per_address(app, member):
+    from catalogue.models import OutgoingMail
+
+    before = _count(app, OutgoingMail)
+    for _ in range(accounts.RESETS_PER_ADDRESS_AND_HOUR + 2):
+        client = app.test_client()  # every request from a "different client"
+        response = client.post("/konto/passwort-vergessen", data={"email": member.email})
+        assert response.status_code == 302
+    assert _count(app, OutgoingMail) == before + accounts.RESETS_PER_ADDRESS_AND_HOUR
