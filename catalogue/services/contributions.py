@@ -48,6 +48,7 @@ from catalogue.permissions import (
     is_curator,
     require,
 )
+from catalogue.services import upload_checks
 from catalogue.services.audit import record_event
 from catalogue.text import slugify
 
@@ -414,14 +415,8 @@ ALLOWED_ATTACHMENTS: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
-def _safe_filename(name: str) -> str:
-    name = Path(name.replace("\\", "/")).name
-    name = re.sub(r"[^\w.\- äöüÄÖÜß()]+", "_", name).strip(" .")
-    return name[:200] or "anhang"
-
-
 def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[bytes]) -> Attachment:
-    filename = _safe_filename(filename)
+    filename = upload_checks.safe_filename(filename)
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     allowed = ALLOWED_ATTACHMENTS.get(extension)
     if allowed is None:
@@ -438,6 +433,8 @@ def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[by
     content_type, signatures = allowed
     if not any(content.startswith(sig) for sig in signatures):
         raise ValidationFailed({"attachment": "Der Inhalt der Datei passt nicht zu ihrer Endung."})
+    if problem := upload_checks.office_problem(extension, content):
+        raise ValidationFailed({"attachment": problem})
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
