@@ -11,6 +11,7 @@ from catalogue.permissions import can_broker, require
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import reuse as reuse_service
+from catalogue.web.account_forms import add_service_errors
 from catalogue.web.choices import options
 from catalogue.web.needs_forms import (
     BrokerForm,
@@ -22,6 +23,7 @@ from catalogue.web.needs_forms import (
     ReuseForm,
     ReuseUpdateForm,
 )
+from catalogue.web.public import render_solution
 
 bp = Blueprint("needs", __name__)
 
@@ -95,14 +97,18 @@ def new():
 
 @bp.get("/bedarfe/<int:need_id>")
 def detail(need_id: int):
+    return _detail_page(need_id)
+
+
+def _detail_page(need_id: int, status_form: NeedStatusForm | None = None, status: int = 200):
     need = needs_service.get_need(actor=current_user, need_id=need_id)
     return render_template(
         "needs/detail.html",
         need=need,
         outcome=needs_service.need_matches(need),
-        status_form=NeedStatusForm(status=need.status.value),
+        status_form=status_form or NeedStatusForm(status=need.status.value),
         broker_form=BrokerForm(),
-    )
+    ), status
 
 
 @bp.post("/bedarfe/<int:need_id>/status")
@@ -110,14 +116,20 @@ def detail(need_id: int):
 def set_status(need_id: int):
     form = NeedStatusForm()
     if form.validate_on_submit():
-        need = needs_service.set_need_status(
-            actor=current_user,
-            need_id=need_id,
-            status=form.status.data,
-            comment=form.comment.data or "",
-        )
-        flash(f"Der Bedarf ist jetzt „{need.status.label}“.", "success")
-    return redirect(url_for("needs.detail", need_id=need_id))
+        try:
+            need = needs_service.set_need_status(
+                actor=current_user,
+                need_id=need_id,
+                status=form.status.data,
+                comment=form.comment.data or "",
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash(f"Der Bedarf ist jetzt „{need.status.label}“.", "success")
+            return redirect(url_for("needs.detail", need_id=need_id))
+    # Shown again with the error and everything typed (a long comment is not lost).
+    return _detail_page(need_id, form, 400)
 
 
 @bp.post("/vermittlung/vermitteln")
@@ -202,19 +214,22 @@ def request_contact(solution_id: int):
                 actor=current_user, solution_id=solution_id, message=form.message.data
             )
         except ValidationFailed as error:
-            flash(next(iter(error.errors.values())), "error")
+            add_service_errors(form, error)
         else:
             flash(
                 "Ihre Anfrage ist beim DigitalBüro eingegangen. Es stellt den Kontakt her.",
                 "success",
             )
-    else:
+            return redirect(
+                url_for("public.solution", slug=slug) + "#kontakt-anfragen"
+                if slug
+                else url_for("public.index")
+            )
+    if not slug:
         flash(next(iter(form.errors.values()))[0], "error")
-    return redirect(
-        url_for("public.solution", slug=slug) + "#kontakt-anfragen"
-        if slug
-        else url_for("public.index")
-    )
+        return redirect(url_for("public.index"))
+    # The solution page again, with the message as typed and the reason next to it.
+    return render_solution(slug, contact_form=form, status=400)
 
 
 @bp.post("/loesungen/<int:solution_id>/nachnutzung")

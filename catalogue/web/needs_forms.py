@@ -82,7 +82,13 @@ class NeedStatusForm(FlaskForm):
             ]
         ),
     )
-    comment = StringField("Anmerkung", validators=[Optional(), Length(max=500)])
+    comment = StringField(
+        "Anmerkung",
+        validators=[
+            Optional(),
+            Length(max=500, message="Die Anmerkung darf höchstens 500 Zeichen lang sein."),
+        ],
+    )
 
 
 class BrokerForm(FlaskForm):
