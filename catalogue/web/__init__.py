@@ -7,7 +7,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
+from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalogue.web.input_guard import UnsafeInput
 
 
@@ -47,6 +47,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def _forbidden(error: PermissionDenied):
         return render_error(403, error.message)
+
+    @app.errorhandler(ValidationFailed)
+    def _invalid(error: ValidationFailed):
+        # A view that did not expect this service error: still a clear 400 with the reasons.
+        if api.is_api_request():
+            _rollback()
+            return api.error_response(400, error.message, error.errors)
+        reasons = " ".join(dict.fromkeys(error.errors.values()))
+        return render_error(400, f"{error.message} {reasons}".strip())
 
     @app.errorhandler(InvalidTransition)
     def _conflict(error: InvalidTransition):

@@ -62,7 +62,9 @@ class IdField(HiddenField):
         self.data = int(raw) if raw.isdigit() and len(raw) <= 10 else raw or None
 
     def pre_validate(self, form: Any) -> None:
-        if self.data is not None and not (isinstance(self.data, int) and 1 <= self.data <= MAX_ID):
+        typed = bool(self.raw_data and self.raw_data[0])
+        valid = isinstance(self.data, int) and 1 <= self.data <= MAX_ID
+        if (typed or self.data is not None) and not valid:
             raise ValidationError("Der Verweis auf den Eintrag ist ungültig.")
 
     def _value(self) -> str:
