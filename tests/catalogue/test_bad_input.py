@@ -220,3 +220,22 @@ def test_bidi_controls_are_removed_from_single_line_fields(people):
     stored = db.session.get(Solution, solution.id)
     assert stored.title == "Rechnunggdp.exe"
     assert "\u202b" in stored.description
+
+
+def test_nul_in_a_json_body_is_refused(client, municipalities):
+    response = client.post("/barrierefreiheit", json={"description": "a\u0000b"})
+    assert response.status_code == 400
+    assert NUL_MESSAGE in response.text
+
+
+def test_nul_in_an_upload_file_name_is_refused(client, people):
+    import io
+
+    _sign_in(client, people["contributor"])
+    response = client.post(
+        "/mitwirken/loesungen/neu",
+        data={"title": "x", "attachment": (io.BytesIO(b"%PDF-1.7"), "bericht\x00.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert NUL_MESSAGE in response.text
