@@ -335,7 +335,7 @@ def document() -> dict[str, Any]:
             ("reife", "Reuse readiness.", {"type": "string", "enum": [r.value for r in Readiness]}),
         )
     ]
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "Lösungskatalog API",
@@ -348,82 +348,79 @@ def document() -> dict[str, Any]:
         },
         # Relative to where the document was fetched: right behind any proxy or host name.
         "servers": [{"url": "/api/v1"}],
-        "paths": _with_common_responses(
-            {
-                "/solutions": {
-                    "get": {
-                        "summary": "Published solutions, newest first",
-                        "operationId": "listSolutions",
-                        "parameters": [*list_filters, _page(10_000), PER_PAGE],
-                        "responses": {
-                            "200": _json("SolutionPage", "One page of solutions."),
-                            **ERRORS,
-                        },
-                    }
-                },
-                "/solutions/{slug}": {
-                    "get": {
-                        "summary": "One published solution with reports and reuse",
-                        "operationId": "getSolution",
-                        "parameters": [
-                            {"name": "slug", "in": "path", "required": True, "schema": STRING}
-                        ],
-                        "responses": {
-                            "200": _json("SolutionDetail", "The solution."),
-                            "404": _json("Error", "No published solution with this slug."),
-                            "429": ERRORS["429"],
-                        },
-                    }
-                },
-                "/search": {
-                    "get": {
-                        "summary": "German full-text search over solutions and experience reports",
-                        "operationId": "search",
-                        "parameters": [
-                            _query(
-                                "q",
-                                "Search words (up to 200 characters).",
-                                {**STRING, "maxLength": 200},
-                            ),
-                            *search_filters,
-                            _query(
-                                "sortierung",
-                                "Order.",
-                                {"type": "string", "enum": ["relevance", "newest", "most_reused"]},
-                            ),
-                            _page(500),
-                            PER_PAGE,
-                        ],
-                        "responses": {"200": _json("SearchResult", "Hits with facets."), **ERRORS},
-                    }
-                },
-                "/match": {
-                    "get": {
-                        "summary": "Solutions that fit a need described in free German text",
-                        "operationId": "matchNeed",
-                        "parameters": [
-                            _query(
-                                "text",
-                                "The need in your own words (up to 5000 characters).",
-                                NEED_TEXT,
-                                required=True,
-                            ),
-                            _query("kategorie", "Category of the need (optional).", CATEGORY),
-                        ],
-                        "responses": {
-                            "200": _json("MatchResult", "Ranked solutions with bands and reasons."),
-                            **ERRORS,
-                        },
-                    }
-                },
-                "/municipalities": {
-                    "get": {
-                        "summary": "Municipalities and Kreise of the region",
-                        "operationId": "listMunicipalities",
-                        "responses": {"200": _json("MunicipalityList", "All, by name.")},
-                    }
-                },
-            }
-        ),
+        "paths": {
+            "/solutions": {
+                "get": {
+                    "summary": "Published solutions, newest first",
+                    "operationId": "listSolutions",
+                    "parameters": [*list_filters, _page(10_000), PER_PAGE],
+                    "responses": {"200": _json("SolutionPage", "One page of solutions."), **ERRORS},
+                }
+            },
+            "/solutions/{slug}": {
+                "get": {
+                    "summary": "One published solution with reports and reuse",
+                    "operationId": "getSolution",
+                    "parameters": [
+                        {"name": "slug", "in": "path", "required": True, "schema": STRING}
+                    ],
+                    "responses": {
+                        "200": _json("SolutionDetail", "The solution."),
+                        "404": _json("Error", "No published solution with this slug."),
+                        "429": ERRORS["429"],
+                    },
+                }
+            },
+            "/search": {
+                "get": {
+                    "summary": "German full-text search over solutions and experience reports",
+                    "operationId": "search",
+                    "parameters": [
+                        _query(
+                            "q",
+                            "Search words (up to 200 characters).",
+                            {**STRING, "maxLength": 200},
+                        ),
+                        *search_filters,
+                        _query(
+                            "sortierung",
+                            "Order.",
+                            {"type": "string", "enum": ["relevance", "newest", "most_reused"]},
+                        ),
+                        _page(500),
+                        PER_PAGE,
+                    ],
+                    "responses": {"200": _json("SearchResult", "Hits with facets."), **ERRORS},
+                }
+            },
+            "/match": {
+                "get": {
+                    "summary": "Solutions that fit a need described in free German text",
+                    "operationId": "matchNeed",
+                    "parameters": [
+                        _query(
+                            "text",
+                            "The need in your own words (up to 5000 characters).",
+                            NEED_TEXT,
+                            required=True,
+                        ),
+                        _query("kategorie", "Category of the need (optional).", CATEGORY),
+                    ],
+                    "responses": {
+                        "200": _json("MatchResult", "Ranked solutions with bands and reasons."),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/municipalities": {
+                "get": {
+                    "summary": "Municipalities and Kreise of the region",
+                    "operationId": "listMunicipalities",
+                    "responses": {"200": _json("MunicipalityList", "All, by name.")},
+                }
+            },
+        },
         "components": {"schemas": SCHEMAS},
     }
+    _with_common_responses(spec["paths"])
+    return spec
