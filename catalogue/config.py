@@ -100,6 +100,16 @@ KEYS: dict[str, Key] = {
     "RATELIMIT_STORAGE_URI": Key(
         "memory://", "Flask-Limiter storage: memory:// embedded, redis://host:6379 in production."
     ),
+    "SESSION_IDLE_MINUTES": Key(
+        120,
+        "Minutes without a request after which a sign-in ends (checked on the server against "
+        "the signed session timestamp).",
+    ),
+    "TRUSTED_PROXIES": Key(
+        0,
+        "Number of reverse proxies in front of the app (e.g. 1 for nginx). 0: X-Forwarded-* "
+        "headers are ignored and the TCP peer is the client address.",
+    ),
     "SESSION_COOKIE_SECURE": Key(True, "Send the session cookie over HTTPS only (off in dev)."),
     "UPLOAD_DIR": Key(None, "Attachment storage outside the web root. Default: instance/uploads."),
     "MAIL_SERVER": Key("", "SMTP host. Empty: mails are only logged and listed for admins."),

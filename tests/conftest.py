@@ -80,14 +80,14 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Argon2 with production cost takes ~0.1-1 s per hash; account tests use a cheap profile."""
     from argon2 import PasswordHasher
 
-    from catalogue.services import accounts
+    from catalogue.services.accounts import passwords
 
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
-    accounts._dummy_hash.cache_clear()
+    passwords._dummy_hash.cache_clear()
     yield
-    accounts._dummy_hash.cache_clear()
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
@@ -196,7 +196,7 @@ def municipalities():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document(current_app.config["BASE_URL"]))
+    return jsonify(openapi.document())
 
 
 @bp.errorhandler(NotFound)
@@ -222,7 +222,13 @@ def init_app(app: Flask) -> None:
 
 
 def http_error(error: HTTPException) -> Response:
-    """JSON envelope for HTTP errors under /api/ (called by the app-wide handler)."""
+    """JSON envelope for HTTP errors under /api/ (called by the app-wide handler); keeps the
+    rate limiter's ``Retry-After`` and ``X-RateLimit-*`` headers."""
     status = error.code or 500
     message = STATUS_MESSAGES.get(status)
-    return error_response(status, message)
+    response = error_response(status, message)
+    original = error.get_response()
+    for name, value in original.headers.items():
+        if name.lower() == "retry-after" or name.lower().startswith("x-ratelimit"):
+            response.headers[name] = value
+    return response

@@ -211,17 +211,91 @@ def _json(schema: str, description: str) -> dict[str, Any]:
 
 
 ERRORS = {
-    "400": _json("Error", "Invalid parameters (`details` names them)."),
-    "429": _json("Error", "Rate limit (120 requests per minute and address) exceeded."),
+    "400": _json(
+        "Error",
+        "Invalid parameters (`details` names them), or control characters such as NUL in the "
+        "path or query string.",
+    ),
+    "429": {
+        **_json(
+            "Error",
+            "Rate limit (120 requests per minute and client address) exceeded; retry after the "
+            "number of seconds in `Retry-After`.",
+        ),
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds until the limit resets.",
+                "schema": {"type": "integer"},
+            },
+            "X-RateLimit-Limit": {
+                "description": "Requests allowed in the window.",
+                "schema": {"type": "integer"},
+            },
+            "X-RateLimit-Remaining": {
+                "description": "Requests left in the window.",
+                "schema": {"type": "integer"},
+            },
+            "X-RateLimit-Reset": {
+                "description": "When the window resets (Unix time, seconds).",
+                "schema": {"type": "integer"},
+            },
+        },
+    },
 }
-PAGE = _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1})
+
+
+# Control characters other than tab and line breaks are refused (400) in every parameter.
+_CONTROLS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+CONTROL_FREE = rf"^[^{_CONTROLS}]*$"
+# Free text that is more than white space.
+NEED_TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 5000,
+    "pattern": rf"^[^{_CONTROLS}]*[^\s{_CONTROLS}][^{_CONTROLS}]*$",
+}
+
+
+def _parameter_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Text parameters refuse control characters; a choice may also be empty, which means
+    "no filter" (as an HTML form sends it)."""
+    if schema.get("type") == "string" and "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], *([""] if "" not in schema["enum"] else [])]}
+    if schema.get("type") == "string":
+        return {**schema, "pattern": schema.get("pattern", CONTROL_FREE)}
+    if schema.get("type") == "array" and "items" in schema:
+        return {**schema, "items": _parameter_schema(schema["items"])}
+    return schema
+
+
+def _with_common_responses(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every operation can be refused for bad input (400) and for the rate limit (429): add
+    both wherever an operation does not describe them itself, and state in every text
+    parameter that control characters are not accepted."""
+    for operations in paths.values():
+        for operation in operations.values():
+            for status, response in ERRORS.items():
+                operation["responses"].setdefault(status, response)
+            for parameter in operation.get("parameters", []):
+                parameter["schema"] = _parameter_schema(parameter["schema"])
+    return paths
+
+
+def _page(maximum: int) -> dict[str, Any]:
+    return _query(
+        "page",
+        f"Page number, from 1 (at most {maximum}).",
+        {"type": "integer", "minimum": 1, "maximum": maximum},
+    )
+
+
 PER_PAGE = _query(
     "per_page", "Entries per page (default 20).", {"type": "integer", "minimum": 1, "maximum": 100}
 )
 CATEGORY = {"type": "string", "enum": list(CATEGORIES)}
 
 
-def document(base_url: str) -> dict[str, Any]:
+def document() -> dict[str, Any]:
     list_filters = [
         _query("kategorie", "Category.", CATEGORY),
         _query("kreis", "AGS of a Kreis or kreisfreie Stadt.", STRING),
@@ -261,7 +335,7 @@ def document(base_url: str) -> dict[str, Any]:
             ("reife", "Reuse readiness.", {"type": "string", "enum": [r.value for r in Readiness]}),
         )
     ]
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "Lösungskatalog API",
@@ -272,13 +346,14 @@ def document(base_url: str) -> dict[str, Any]:
                 "search and need matching. Anonymous; only published content."
             ),
         },
-        "servers": [{"url": base_url.rstrip("/") + "/api/v1"}],
+        # Relative to where the document was fetched: right behind any proxy or host name.
+        "servers": [{"url": "/api/v1"}],
         "paths": {
             "/solutions": {
                 "get": {
                     "summary": "Published solutions, newest first",
                     "operationId": "listSolutions",
-                    "parameters": [*list_filters, PAGE, PER_PAGE],
+                    "parameters": [*list_filters, _page(10_000), PER_PAGE],
                     "responses": {"200": _json("SolutionPage", "One page of solutions."), **ERRORS},
                 }
             },
@@ -301,14 +376,18 @@ def document(base_url: str) -> dict[str, Any]:
                     "summary": "German full-text search over solutions and experience reports",
                     "operationId": "search",
                     "parameters": [
-                        _query("q", "Search words (up to 200 characters).", STRING),
+                        _query(
+                            "q",
+                            "Search words (up to 200 characters).",
+                            {**STRING, "maxLength": 200},
+                        ),
                         *search_filters,
                         _query(
                             "sortierung",
                             "Order.",
                             {"type": "string", "enum": ["relevance", "newest", "most_reused"]},
                         ),
-                        PAGE,
+                        _page(500),
                         PER_PAGE,
                     ],
                     "responses": {"200": _json("SearchResult", "Hits with facets."), **ERRORS},
@@ -322,7 +401,7 @@ def document(base_url: str) -> dict[str, Any]:
                         _query(
                             "text",
                             "The need in your own words (up to 5000 characters).",
-                            STRING,
+                            NEED_TEXT,
                             required=True,
                         ),
                         _query("kategorie", "Category of the need (optional).", CATEGORY),
@@ -343,3 +422,5 @@ def document(base_url: str) -> dict[str, Any]:
         },
         "components": {"schemas": SCHEMAS},
     }
+    _with_common_responses(spec["paths"])
+    return spec

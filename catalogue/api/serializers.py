@@ -7,7 +7,7 @@ authors, no unpublished content. Enumerations are given as stable `value` plus G
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, url_for
@@ -27,7 +27,12 @@ def _enum(value: Any) -> dict[str, str]:
 
 
 def _timestamp(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
+    """RFC 3339 with offset (OpenAPI ``date-time``); stored values are naive UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat(timespec="seconds")
 
 
 def municipality_ref(m: Municipality) -> dict[str, Any]:

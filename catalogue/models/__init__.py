@@ -40,13 +40,14 @@ from catalogue.models.municipality import Municipality
 from catalogue.models.operations import Job, NeedMatchSet, WorkerHeartbeat
 from catalogue.models.report import ExperienceReport
 from catalogue.models.solution import Attachment, ContactPerson, Solution, SolutionLink, Tag
-from catalogue.models.user import AccountToken, Notification, OutgoingMail, User
+from catalogue.models.user import AccountToken, Notification, OutgoingMail, ResetRequest, User
 
 __all__ = [
     "Job",
     "NeedMatchSet",
     "WorkerHeartbeat",
     "AccountToken",
+    "ResetRequest",
     "Notification",
     "OutgoingMail",
     "Attachment",

@@ -77,7 +77,8 @@ class Solution(Base):
     licence: orm.Mapped[str] = orm.mapped_column(sa.String(120), default="")
     repository_url: orm.Mapped[str] = orm.mapped_column(sa.String(500), default="")
     effort_person_days: orm.Mapped[int | None]
-    cost_eur: orm.Mapped[int | None]
+    # Whole euros; BIGINT because large projects exceed the 2.1 billion of a 32-bit INTEGER.
+    cost_eur: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
     cost_note: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     funding: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     duration_months: orm.Mapped[int | None]

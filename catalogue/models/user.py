@@ -33,6 +33,8 @@ class User(Base):
     phone: orm.Mapped[str] = orm.mapped_column(sa.String(60), default="")
     created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
     last_login_at: orm.Mapped[datetime | None]
+    # Raised to end every session of the account (sign-out, "other sessions", deactivation).
+    session_epoch: orm.Mapped[int] = orm.mapped_column(default=0, server_default="0")
 
     municipality: orm.Mapped[Municipality | None] = orm.relationship()
 
@@ -46,15 +48,16 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        """Session identity: the id plus a fingerprint of the password hash, so that changing
-        or resetting the password ends every other session of this account."""
+        """Session identity: the id plus a fingerprint of the password hash and the session
+        epoch, so that a new password or a raised epoch ends every session holding the old one."""
         return f"{self.id}:{self.session_fingerprint}"
 
     @property
     def session_fingerprint(self) -> str:
         import hashlib
 
-        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+        material = f"{self.password_hash or ''}:{self.session_epoch or 0}"
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
 class AccountToken(Base):
@@ -73,6 +76,18 @@ class AccountToken(Base):
     used_at: orm.Mapped[datetime | None]
 
     user: orm.Mapped[User] = orm.relationship()
+
+
+class ResetRequest(Base):
+    """One row per password-reset request, for known and unknown addresses alike: it throttles
+    reset mails per address, and writing it on both paths makes them equal work (no timing
+    difference reveals whether an account exists). Only a hash of the address is stored."""
+
+    __tablename__ = "reset_request"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    address_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), index=True)
+    created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, index=True)
 
 
 class Notification(Base):

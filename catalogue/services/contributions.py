@@ -20,6 +20,7 @@ from flask import current_app
 from catalogue.categories import CATEGORIES
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import NotFound, ValidationFailed
+from catalogue.limits import figure_problem
 from catalogue.models import (
     Attachment,
     ContactPerson,
@@ -47,6 +48,7 @@ from catalogue.permissions import (
     is_curator,
     require,
 )
+from catalogue.services import upload_checks
 from catalogue.services.audit import record_event
 from catalogue.text import slugify
 
@@ -180,9 +182,8 @@ def validate_solution(data: SolutionInput) -> dict[str, str]:
     if data.repository_url and not URL_RE.match(data.repository_url):
         errors["repository_url"] = "Bitte geben Sie eine Adresse an, die mit https:// beginnt."
     for name in ("effort_person_days", "cost_eur", "duration_months"):
-        value = getattr(data, name)
-        if value is not None and value < 0:
-            errors[name] = "Bitte geben Sie keine negative Zahl an."
+        if problem := figure_problem(name, getattr(data, name)):
+            errors[name] = problem
     for link in data.links:
         if not URL_RE.match(link.url):
             errors["links"] = f"„{link.url}“ ist keine gültige Adresse (https://…)."
@@ -414,14 +415,8 @@ ALLOWED_ATTACHMENTS: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
-def _safe_filename(name: str) -> str:
-    name = Path(name.replace("\\", "/")).name
-    name = re.sub(r"[^\w.\- äöüÄÖÜß()]+", "_", name).strip(" .")
-    return name[:200] or "anhang"
-
-
 def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[bytes]) -> Attachment:
-    filename = _safe_filename(filename)
+    filename = upload_checks.safe_filename(filename)
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     allowed = ALLOWED_ATTACHMENTS.get(extension)
     if allowed is None:
@@ -438,6 +433,8 @@ def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[by
     content_type, signatures = allowed
     if not any(content.startswith(sig) for sig in signatures):
         raise ValidationFailed({"attachment": "Der Inhalt der Datei passt nicht zu ihrer Endung."})
+    if problem := upload_checks.office_problem(extension, content):
+        raise ValidationFailed({"attachment": problem})
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)

@@ -7,13 +7,15 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from catalogue.errors import InvalidTransition, NotFound, PermissionDenied
+from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from catalogue.web.input_guard import UnsafeInput
 
 
 def register_blueprints(app: Flask) -> None:
     from catalogue.web import (
         contribute,
         digitalbuero,
+        input_guard,
         needs,
         needs_brokering,
         pages,
@@ -21,6 +23,8 @@ def register_blueprints(app: Flask) -> None:
         review,
         search,
     )
+
+    input_guard.init_app(app)  # the bounded ``int`` converter must exist before any route
 
     app.register_blueprint(public.bp)
     app.register_blueprint(pages.bp)
@@ -55,6 +59,9 @@ def register_error_handlers(app: Flask) -> None:
     from catalogue import api
 
     def render_error(status: int, message: str | None = None):
+        # A failed statement leaves the transaction aborted (PostgreSQL); the header's
+        # notification count must be able to query again, so roll back before rendering.
+        _rollback()
         return render_template(f"errors/{status}.html", message=message), status
 
     @app.errorhandler(NotFound)
@@ -64,6 +71,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def _forbidden(error: PermissionDenied):
         return render_error(403, error.message)
+
+    @app.errorhandler(ValidationFailed)
+    def _invalid(error: ValidationFailed):
+        # A view that did not expect this service error: still a clear 400 with the reasons.
+        if api.is_api_request():
+            _rollback()
+            return api.error_response(400, error.message, error.errors)
+        reasons = " ".join(dict.fromkeys(error.errors.values()))
+        return render_error(400, f"{error.message} {reasons}".strip())
 
     @app.errorhandler(InvalidTransition)
     def _conflict(error: InvalidTransition):
@@ -78,9 +94,17 @@ def register_error_handlers(app: Flask) -> None:
             "Ihre Eingaben stehen meist noch im Browser.",
         )
 
+    @app.errorhandler(UnsafeInput)
+    def _unsafe(error: UnsafeInput):
+        if api.is_api_request():
+            _rollback()
+            return api.error_response(400, error.description)
+        return render_error(400, error.description)
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if api.is_api_request():
+            _rollback()
             return api.http_error(error)
         status = error.code or 500
         if status in (400, 403, 404, 405, 409, 413, 429):
@@ -90,5 +114,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(error):  # noqa: ARG001
         if api.is_api_request():
+            _rollback()
             return api.error_response(500)
         return render_error(500)
+
+
+def _rollback() -> None:
+    from catalogue.services.transactions import discard_failed_transaction
+
+    discard_failed_transaction()

@@ -14,7 +14,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -25,13 +24,13 @@ from wtforms.validators import (
     EqualTo,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
 from catalogue.errors import ValidationFailed
 from catalogue.models import Municipality, Role
+from catalogue.web.forms import FigureField
 
 _PASSWORD_HINT = (
     "Mindestens 12 Zeichen. Ein Satz aus mehreren Wörtern ist gut zu merken und sicher."
@@ -238,15 +237,7 @@ class MunicipalityForm(FlaskForm):
             Length(max=120, message="Höchstens 120 Zeichen."),
         ],
     )
-    population = IntegerField(
-        "Einwohnerzahl",
-        validators=[
-            Optional(),
-            NumberRange(
-                min=0, max=100_000_000, message="Bitte eine Zahl zwischen 0 und 100 Millionen."
-            ),
-        ],
-    )
+    population = FigureField("Einwohnerzahl", "population", validators=[Optional()])
     type_label = StringField(
         "Typ", validators=[Optional(), Length(max=120, message="Höchstens 120 Zeichen.")]
     )

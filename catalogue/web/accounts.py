@@ -8,6 +8,7 @@ input was invalid). This module owns the Flask-Login session; it makes no permis
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import urlsplit
 
 from flask import (
@@ -39,6 +40,7 @@ from catalogue.web.account_forms import (
 )
 
 bp = Blueprint("accounts", __name__)
+log = logging.getLogger(__name__)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -79,6 +81,9 @@ def login():
         try:
             user = accounts_service.authenticate(form.email.data or "", form.password.data or "")
         except ValidationFailed as error:
+            # The client address (after ProxyFix) for fail2ban-style monitoring; never the
+            # address typed in, which may be someone else's.
+            log.warning("failed sign-in from %s", request.remote_addr)
             add_service_errors(form, error)
         else:
             target = safe_next(form.next.data) or start_page_for(user)
@@ -93,10 +98,25 @@ def login():
 
 @bp.post("/abmelden")
 def logout():
+    if current_user.is_authenticated:
+        # Ends the session on the server too: a copied cookie is refused from now on.
+        accounts_service.end_sessions(actor=current_user)
     logout_user()
     session.clear()
     flash("Sie sind abgemeldet.", "success")
     return redirect(url_for("public.index"))
+
+
+@bp.post("/konto/andere-sitzungen-beenden")
+@login_required
+def end_other_sessions():
+    user = accounts_service.end_sessions(actor=current_user)
+    login_user(user)  # this browser continues with the new identity
+    flash(
+        "Alle anderen Anmeldungen Ihres Kontos sind beendet (andere Browser und Geräte).",
+        "success",
+    )
+    return redirect(url_for("accounts.profile"))
 
 
 # Invitations and password reset -------------------------------------------------------------
@@ -228,7 +248,11 @@ def change_password():
         except ValidationFailed as error:
             add_service_errors(password_form, error)
         else:
-            flash("Ihr Passwort ist geändert.", "success")
+            login_user(current_user._get_current_object())  # keep this session, end the others
+            flash(
+                "Ihr Passwort ist geändert. Andere Anmeldungen Ihres Kontos sind beendet.",
+                "success",
+            )
             return redirect(url_for("accounts.profile"))
     return _render_profile(profile_form, password_form)
 

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
+from catalogue.permissions import can_create_solution
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions
 from catalogue.services import needs as needs_service
@@ -61,6 +62,9 @@ def _save_attachment(form, solution_id: int) -> bool:
 @bp.route("/loesungen/neu", methods=["GET", "POST"])
 @login_required
 def new_solution():
+    if not can_create_solution(current_user):
+        # Say why and what to do instead of a form that could only end in a 403.
+        return render_template("contribute/cannot_create.html"), 403
     form = _solution_form()
     preview = None
     if request.method == "GET" and current_user.municipality_ags:

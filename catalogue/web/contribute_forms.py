@@ -10,13 +10,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from catalogue.categories import CATEGORIES
 from catalogue.models import ProjectStatus, Readiness, ReportRole, SolutionKind
@@ -30,6 +29,7 @@ from catalogue.services.contributions import (
     SolutionInput,
 )
 from catalogue.web.choices import options
+from catalogue.web.forms import FigureField
 
 CHOOSE = [("", "Bitte wählen")]
 
@@ -91,20 +91,13 @@ class SolutionForm(FlaskForm):
     products = TextAreaField("Eingesetzte Produkte", validators=[Optional(), Length(max=2000)])
     licence = StringField("Lizenz", validators=[Optional(), Length(max=120)])
     repository_url = StringField("Quellcode-Repository", validators=[Optional(), Length(max=500)])
-    effort_person_days = IntegerField(
-        "Aufwand in Personentagen",
-        validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")],
+    effort_person_days = FigureField(
+        "Aufwand in Personentagen", "effort_person_days", validators=[Optional()]
     )
-    cost_eur = IntegerField(
-        "Kosten in Euro",
-        validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")],
-    )
+    cost_eur = FigureField("Kosten in Euro", "cost_eur", validators=[Optional()])
     cost_note = StringField("Hinweis zu den Kosten", validators=[Optional(), Length(max=500)])
     funding = TextAreaField("Förderung", validators=[Optional(), Length(max=2000)])
-    duration_months = IntegerField(
-        "Dauer in Monaten",
-        validators=[Optional(), NumberRange(min=0, message="Bitte keine negative Zahl.")],
-    )
+    duration_months = FigureField("Dauer in Monaten", "duration_months", validators=[Optional()])
     review_by = DateField("Inhalt prüfen bis", validators=[Optional()])
     links = TextAreaField("Links", validators=[Optional(), Length(max=5000)])
     contacts = TextAreaField("Ansprechpersonen", validators=[Optional(), Length(max=5000)])

@@ -1,14 +1,74 @@
-"""WTForms for the public pages. Forms check shape; services decide meaning."""
+"""WTForms for the public pages, and the bounded number fields every form uses. Forms check
+shape; services decide meaning."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from catalogue.categories import CATEGORIES
+from catalogue.limits import FIGURES, MAX_ID
 from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.web.choices import options
+
+
+def _parse_int(text: str | None) -> int | None:
+    """Whole numbers as people type them (``1.500`` and ``1 500`` included); None if empty."""
+    text = (text or "").strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    if "." in text and all(len(part) == 3 for part in text.split(".")[1:]):
+        text = text.replace(".", "")
+    if not text.lstrip("-").isdigit() or len(text) > 20:
+        raise ValueError
+    return int(text)
+
+
+class FigureField(IntegerField):
+    """An optional whole number with the range of ``catalogue.limits.FIGURES[figure]``; what
+    the person typed is shown again when it is not a number."""
+
+    def __init__(self, label: str, figure: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.limit = FIGURES[figure]
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.raw_data = valuelist
+        try:
+            self.data = _parse_int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                "Bitte geben Sie eine ganze Zahl ohne Einheit an, z. B. 1500."
+            ) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if problem := self.limit.problem(self.data):
+            raise ValidationError(problem)
+
+
+class IdField(HiddenField):
+    """A hidden record id: a positive whole number a database column can hold, or None."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip()
+        self.data = int(raw) if raw.isdigit() and len(raw) <= 10 else raw or None
+
+    def pre_validate(self, form: Any) -> None:
+        typed = bool(self.raw_data and self.raw_data[0])
+        valid = isinstance(self.data, int) and 1 <= self.data <= MAX_ID
+        if (typed or self.data is not None) and not valid:
+            raise ValidationError("Der Verweis auf den Eintrag ist ungültig.")
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
 
 
 class SolutionFilterForm(FlaskForm):

@@ -12,6 +12,7 @@ from catalogue.services import brokering as brokering_service
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import reuse as reuse_service
+from catalogue.web.account_forms import add_service_errors
 from catalogue.web.choices import options
 from catalogue.web.needs_forms import (
     BrokerForm,
@@ -98,15 +99,19 @@ def new():
 
 @bp.get("/bedarfe/<int:need_id>")
 def detail(need_id: int):
+    return _detail_page(need_id)
+
+
+def _detail_page(need_id: int, status_form: NeedStatusForm | None = None, status: int = 200):
     need = needs_service.get_need(actor=current_user, need_id=need_id)
     return render_template(
         "needs/detail.html",
         need=need,
         outcome=needs_service.need_matches(need),
         threads=brokering_service.requests_for_need(actor=current_user, need=need),
-        status_form=NeedStatusForm(status=need.status.value),
+        status_form=status_form or NeedStatusForm(status=need.status.value),
         broker_form=BrokerForm(),
-    )
+    ), status
 
 
 @bp.post("/bedarfe/<int:need_id>/status")
@@ -114,14 +119,20 @@ def detail(need_id: int):
 def set_status(need_id: int):
     form = NeedStatusForm()
     if form.validate_on_submit():
-        need = needs_service.set_need_status(
-            actor=current_user,
-            need_id=need_id,
-            status=form.status.data,
-            comment=form.comment.data or "",
-        )
-        flash(f"Der Bedarf ist jetzt „{need.status.label}“.", "success")
-    return redirect(url_for("needs.detail", need_id=need_id))
+        try:
+            need = needs_service.set_need_status(
+                actor=current_user,
+                need_id=need_id,
+                status=form.status.data,
+                comment=form.comment.data or "",
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash(f"Der Bedarf ist jetzt „{need.status.label}“.", "success")
+            return redirect(url_for("needs.detail", need_id=need_id))
+    # Shown again with the error and everything typed (a long comment is not lost).
+    return _detail_page(need_id, form, 400)
 
 
 @bp.post("/loesungen/<int:solution_id>/nachnutzung")

@@ -16,8 +16,10 @@ from catalogue.services import brokering_reach
 from catalogue.services import matching as matching_service
 from catalogue.services import needs as needs_service
 from catalogue.services.brokering_plan import plan_brokering
+from catalogue.web.account_forms import add_service_errors
 from catalogue.web.needs import bp
 from catalogue.web.needs_forms import BrokerForm, ContactRequestForm, MessageForm, OutcomeForm
+from catalogue.web.public import render_solution
 
 
 def _optional_id(value: str | None) -> int | None:
@@ -154,16 +156,20 @@ def request_contact(solution_id: int):
         if slug
         else url_for("public.index")
     )
-    if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
-        return redirect(back)
-    try:
-        contact = brokering_service.request_contact(
-            actor=current_user, solution_id=solution_id, message=form.message.data
-        )
-    except ValidationFailed as error:
-        flash(next(iter(error.errors.values())), "error")
-        return redirect(back)
+    contact = None
+    if form.validate_on_submit():
+        try:
+            contact = brokering_service.request_contact(
+                actor=current_user, solution_id=solution_id, message=form.message.data
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+    if contact is None:
+        if not slug:
+            flash(next(iter(form.errors.values()))[0], "error")
+            return redirect(back)
+        # The solution page again, with the message as typed and the reason next to it.
+        return render_solution(slug, contact_form=form, status=400)
     flash(
         "Ihre Anfrage ist beim DigitalBüro eingegangen. Es stellt den Kontakt her; den Stand "
         "sehen Sie hier und in „Mein Bereich“.",

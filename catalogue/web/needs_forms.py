@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from catalogue.categories import CATEGORIES
 from catalogue.models import NeedVisibility, ReuseStatus
 from catalogue.web.choices import options
+from catalogue.web.forms import IdField
 
 ANY_CATEGORY = [("", "keine Angabe")]
 
@@ -81,7 +82,13 @@ class NeedStatusForm(FlaskForm):
             ]
         ),
     )
-    comment = StringField("Anmerkung", validators=[Optional(), Length(max=500)])
+    comment = StringField(
+        "Anmerkung",
+        validators=[
+            Optional(),
+            Length(max=500, message="Die Anmerkung darf höchstens 500 Zeichen lang sein."),
+        ],
+    )
 
 
 def _digits(form, field) -> None:
@@ -90,9 +97,9 @@ def _digits(form, field) -> None:
 
 
 class BrokerForm(FlaskForm):
-    solution_id = HiddenField(validators=[InputRequired("Bitte wählen Sie eine Lösung."), _digits])
-    need_id = HiddenField(validators=[_digits])
-    request_id = HiddenField(validators=[_digits])
+    solution_id = IdField(validators=[InputRequired("Bitte wählen Sie eine Lösung.")])
+    need_id = IdField()
+    request_id = IdField()
     message = TextAreaField(
         "Nachricht an beide Seiten",
         validators=[Optional(), Length(max=2000, message="Höchstens 2000 Zeichen.")],

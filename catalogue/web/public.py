@@ -93,6 +93,11 @@ def solutions_feed():
 
 @bp.get("/loesungen/<slug>")
 def solution(slug: str):
+    return render_solution(slug)
+
+
+def render_solution(slug: str, *, contact_form: ContactRequestForm | None = None, status=200):
+    """The solution page; the contact view passes its rejected form so the text stays."""
     item = catalogue_service.get_solution(slug, current_user)
     own_reuse = reuse_service.own_reuse(current_user, item.id)
     return render_template(
@@ -103,8 +108,8 @@ def solution(slug: str):
         own_reuse=own_reuse,
         reuse_form=ReuseForm(),
         reuse_update_form=ReuseUpdateForm(status=own_reuse.status.value) if own_reuse else None,
-        contact_form=ContactRequestForm(),
-    )
+        contact_form=contact_form or ContactRequestForm(),
+    ), status
 
 
 @bp.get("/kommunen")

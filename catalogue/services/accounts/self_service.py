@@ -1,0 +1,195 @@
+"""The signed-in person's own account: profile, password, sessions, data export (Art. 15/20
+GDPR) and deletion (anonymised in place so audit rows keep a valid actor)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+
+from catalogue.db import db, unit_of_work, utcnow
+from catalogue.errors import ValidationFailed
+from catalogue.models import AccountToken, Notification, OutgoingMail, ReviewEvent, Role, User
+from catalogue.permissions import can_manage_account, require
+from catalogue.services.accounts.common import (
+    DELETED_EMAIL_DOMAIN,
+    DELETED_NAME,
+    ENTITY,
+    PHONE_MAX_LENGTH,
+    PHONE_PATTERN,
+    load_user,
+    name_problem,
+    other_active_admins,
+)
+from catalogue.services.accounts.passwords import (
+    PASSWORD_MAX_LENGTH,
+    hash_password,
+    password_problem,
+    verify_password,
+)
+from catalogue.services.accounts.tokens import PURPOSE_RESET, password_changed_mail, revoke_tokens
+from catalogue.services.alerts import delete_all_subscriptions, export_subscriptions
+from catalogue.services.audit import record_event
+
+
+def update_profile(*, actor: Any, name: str, phone: str, share_contact: bool) -> User:
+    require(can_manage_account(actor))
+    name = (name or "").strip()
+    phone = (phone or "").strip()
+    errors: dict[str, str] = {}
+    if problem := name_problem(name):
+        errors["name"] = problem
+    if len(phone) > PHONE_MAX_LENGTH:
+        errors["phone"] = f"Die Telefonnummer darf höchstens {PHONE_MAX_LENGTH} Zeichen lang sein."
+    elif not PHONE_PATTERN.match(phone):
+        errors["phone"] = (
+            "Bitte geben Sie nur Ziffern, Leerzeichen und + ( ) / - an, z. B. 05251 88-0."
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    with unit_of_work() as s:
+        user = load_user(s, actor.id)
+        user.name = name
+        user.phone = phone
+        user.share_contact = bool(share_contact)
+    return user
+
+
+def change_password(*, actor: Any, current: str, new: str) -> None:
+    require(can_manage_account(actor))
+    s = db.session
+    user = load_user(s, actor.id)
+    errors: dict[str, str] = {}
+    if not verify_password(user.password_hash, current[:PASSWORD_MAX_LENGTH]):
+        errors["current_password"] = "Das aktuelle Passwort ist falsch."
+    if problem := password_problem(new, email=user.email):
+        errors["new_password"] = problem
+    elif new == current:
+        errors["new_password"] = "Das neue Passwort muss sich vom bisherigen unterscheiden."
+    if errors:
+        raise ValidationFailed(errors)
+    with unit_of_work() as s:
+        # The new hash changes the session fingerprint: every other session ends; the web
+        # layer signs the current one in again with the new identity.
+        user.password_hash = hash_password(new)
+        revoke_tokens(s, user, PURPOSE_RESET)
+        password_changed_mail(s, user)
+
+
+def end_sessions(*, actor: Any) -> User:
+    """End every session of the signed-in account (sign-out, "sign out other devices").
+
+    Raising the epoch changes the identity stored in every session cookie, so each of them is
+    refused on its next request; a copied cookie is worthless afterwards.
+    """
+    require(can_manage_account(actor))
+    with unit_of_work() as s:
+        user = load_user(s, actor.id)
+        user.session_epoch = (user.session_epoch or 0) + 1
+    return user
+
+
+def export_personal_data(*, actor: Any) -> dict[str, Any]:
+    """Everything the catalogue stores about the signed-in person (Art. 15/20 GDPR)."""
+    require(can_manage_account(actor))
+    s = db.session
+    user = load_user(s, actor.id)
+
+    def iso(value) -> str | None:
+        return value.isoformat(timespec="seconds") if value else None
+
+    notifications = s.scalars(
+        sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    )
+    events = s.scalars(
+        sa.select(ReviewEvent).where(ReviewEvent.actor_id == user.id).order_by(ReviewEvent.id)
+    )
+    mails = s.scalars(
+        sa.select(OutgoingMail)
+        .where(OutgoingMail.recipient == user.email)
+        .order_by(OutgoingMail.id)
+    )
+    return {
+        "export_created_at": iso(utcnow()),
+        "profile": {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "phone": user.phone,
+            "share_contact": user.share_contact,
+            "role": user.role.value,
+            "role_label": user.role.label,
+            "municipality_ags": user.municipality_ags,
+            "municipality": user.municipality.display_name if user.municipality else None,
+            "is_active": user.is_active,
+            "created_at": iso(user.created_at),
+            "last_login_at": iso(user.last_login_at),
+        },
+        "notifications": [
+            {
+                "text": n.text,
+                "link": n.link,
+                "created_at": iso(n.created_at),
+                "read_at": iso(n.read_at),
+            }
+            for n in notifications
+        ],
+        "activity": [
+            {
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "comment": e.comment,
+                "created_at": iso(e.created_at),
+            }
+            for e in events
+        ],
+        # Subjects only: bodies may hold (expired) account links.
+        "emails": [{"subject": m.subject, "created_at": iso(m.created_at)} for m in mails],
+        "subscriptions": export_subscriptions(user.id),
+    }
+
+
+def delete_own_account(*, actor: Any) -> None:
+    """Anonymise the account in place so that audit rows keep pointing at a valid row."""
+    require(can_manage_account(actor))
+    s = db.session
+    user = load_user(s, actor.id)
+    if user.role == Role.ADMIN and other_active_admins(s, user) == 0:
+        raise ValidationFailed(
+            {
+                "confirm": "Sie sind die einzige aktive Administration. Bitte ernennen Sie zuerst "
+                "eine weitere Person zur Administration."
+            }
+        )
+    with unit_of_work() as s:
+        old_email = user.email
+        s.execute(sa.delete(Notification).where(Notification.user_id == user.id))
+        s.execute(sa.delete(AccountToken).where(AccountToken.user_id == user.id))
+        delete_all_subscriptions(s, user.id)
+        placeholder = f"geloescht-{user.id}-{secrets.token_hex(6)}@{DELETED_EMAIL_DOMAIN}"
+        # The mail log is personal data too: keep the row (it happened), drop who and what.
+        s.execute(
+            sa.update(OutgoingMail)
+            .where(OutgoingMail.recipient == old_email)
+            .values(recipient=placeholder, body="(Inhalt gelöscht)")
+        )
+        user.name = DELETED_NAME
+        user.email = placeholder
+        user.password_hash = None
+        user.phone = ""
+        user.share_contact = False
+        user.is_active = False
+        user.last_login_at = None
+        user.session_epoch = (user.session_epoch or 0) + 1
+        record_event(
+            s,
+            actor=user,
+            entity_type=ENTITY,
+            entity_id=user.id,
+            from_state="active",
+            to_state="deleted",
+            comment="Konto auf eigenen Wunsch gelöscht (anonymisiert)",
+        )
