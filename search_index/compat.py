@@ -1,0 +1,258 @@
+"""The one place that touches private internals of Whoosh-Reloaded 2.7.5 (pinned).
+
+Owns every use of underscore attributes of Whoosh classes (block-wise posting reads, block-wise
+posting writes for rebuilds, the bulk writer's hooks into `SegmentWriter`/`MpWriter`, eager
+opening of a segment's column files) and an import-time check that the installed Whoosh still
+has them: if one is missing the import fails with a message naming it, instead of the search
+silently becoming 5-20x slower or wrong. `STATS` counts how often each fast path and each
+fallback ran, so tests can assert that the fast paths are actually taken.
+
+Must not: import Flask or SQLAlchemy, or be bypassed (no other module reads `_`-attributes of
+Whoosh objects).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from whoosh.codec import whoosh3
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
+
+STATS: Counter[str] = Counter()
+
+# class → private names it must define or assign somewhere in its code
+_REQUIRED: dict[type, tuple[str, ...]] = {
+    whoosh3.W3LeafMatcher: (
+        "_read_ids",
+        "_read_weights",
+        "_next_block",
+        "_atend",
+        "_maxid",
+        "_ids",
+        "_weights",
+    ),
+    whoosh3.W3PostingsWriter: (
+        "_write_block",
+        "_blocklimit",
+        "_ids",
+        "_weights",
+        "_values",
+        "_maxweight",
+        "_minlength",
+        "_maxlength",
+    ),
+    whoosh3.W3FieldWriter: ("_postwriter",),
+    whoosh3.W3PerDocReader: ("_cached_reader", "_colfiles", "_get_column_file"),
+    whoosh3.W3PerDocWriter: ("_fieldlengths",),  # sets W3Segment._fieldlengths
+    SegmentWriter: (
+        "_check_state",
+        "_check_fields",
+        "_flush_segment",
+        "_finalize_segment",
+        "_added",
+    ),
+    SubWriterTask: ("_process_file",),
+    SegmentReader: ("_perdoc",),
+    MpWriter: ("_new_task",),
+}
+_MODULE_NAMES = ((whoosh3, ("STORED_COLUMN", "LENGTHS_COLUMN", "_lenfield")),)
+
+
+def _names_in(cls: type) -> set[str]:
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        for name, value in vars(klass).items():
+            names.add(name)
+            code = getattr(value, "__code__", None)
+            if code is not None:
+                names.update(code.co_names)
+    return names
+
+
+def missing_internals() -> list[str]:
+    """`Class.name` of every private internal this module needs but Whoosh lacks."""
+    missing = []
+    for cls, wanted in _REQUIRED.items():
+        present = _names_in(cls)
+        missing.extend(f"{cls.__name__}.{n}" for n in wanted if n not in present)
+    for module, wanted in _MODULE_NAMES:
+        missing.extend(f"{module.__name__}.{n}" for n in wanted if not hasattr(module, n))
+    return missing
+
+
+_MISSING = missing_internals()
+if _MISSING:  # pragma: no cover - only with another Whoosh version
+    raise ImportError(
+        "search_index.compat: the installed Whoosh lacks internals the search layer relies on "
+        f"({', '.join(_MISSING)}); install the pinned Whoosh-Reloaded==2.7.5"
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Reading postings block-wise
+# ------------------------------------------------------------------------------------------
+
+
+def raw_matcher(m: Any) -> Any | None:
+    """The whoosh3 on-disk leaf matcher behind `m` (deletion filter unwrapped), or None.
+
+    Callers must filter deleted documents themselves.
+    """
+    raw = getattr(m, "child", m)
+    return raw if isinstance(raw, whoosh3.W3LeafMatcher) else None
+
+
+def iter_id_blocks(m: Any) -> Iterator[Any]:
+    """The segment-local docnums of matcher `m`, one block (a sequence) at a time.
+
+    Includes deleted documents on the fast path (callers filter them).
+    """
+    raw = raw_matcher(m)
+    if raw is None:
+        STATS["ids_slow"] += 1
+        yield list(m.all_ids())
+        return
+    STATS["ids_fast"] += 1
+    while not raw._atend:
+        raw._read_ids()
+        yield raw._ids
+        raw._next_block()
+
+
+def iter_weight_blocks(m: Any) -> Iterator[tuple[Any, Any]]:
+    """(docnums, weights) of matcher `m`, one block at a time (deleted docs included)."""
+    raw = raw_matcher(m)
+    if raw is None:
+        STATS["weights_slow"] += 1
+        ids, weights = [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        yield ids, weights
+        return
+    STATS["weights_fast"] += 1
+    while not raw._atend:
+        raw._read_ids()
+        raw._read_weights()
+        yield raw._ids, raw._weights
+        raw._next_block()
+
+
+def weights_of(m: Any, targets: list[int]) -> dict[int, float]:
+    """Weight of each of `targets` (sorted segment-local docnums) that matcher `m` carries.
+
+    Decodes only the blocks whose docnum range can contain a target.
+    """
+    found: dict[int, float] = {}
+    raw = raw_matcher(m)
+    if raw is None:
+        STATS["skip_slow"] += 1
+        local = {}
+        while m.is_active():
+            local[m.id()] = m.weight()
+            m.next()
+        for t in targets:
+            w = local.get(t)
+            if w is not None:
+                found[t] = w
+        return found
+    STATS["skip_fast"] += 1
+    i, n = 0, len(targets)
+    while i < n and not raw._atend:
+        if targets[i] > raw._maxid:
+            raw._next_block()
+            continue
+        raw._read_ids()
+        raw._read_weights()
+        position = {d: k for k, d in enumerate(raw._ids)}
+        weights = raw._weights
+        maxid = raw._maxid
+        while i < n and targets[i] <= maxid:
+            k = position.get(targets[i])
+            if k is not None:
+                found[targets[i]] = weights[k]
+            i += 1
+        raw._next_block()
+    return found
+
+
+# ------------------------------------------------------------------------------------------
+# Opening a segment's files eagerly (the /suche race)
+# ------------------------------------------------------------------------------------------
+
+
+def pin_segment_files(leaf: Any, length_fields: Iterable[str], columns: Iterable[str]) -> None:
+    """Open the stored-fields, length and column files of a segment reader now.
+
+    Whoosh opens them lazily on first use, and if a concurrent commit merged the segment away
+    in between, the file is gone: `stored_fields` then fails with `TypeError: 'NoneType' object
+    is not subscriptable` and field lengths silently become 0. Opened files stay readable after
+    the writer deletes them (POSIX unlink). Raises FileNotFoundError if a file is already gone
+    (the caller then reopens the searcher on the new generation).
+    """
+    perdoc = getattr(leaf, "_perdoc", None)
+    segment = leaf.segment() if perdoc is not None else None
+    if segment is None:  # EmptyReader of a fresh index
+        return
+    if not isinstance(perdoc, whoosh3.W3PerDocReader):
+        STATS["pin_slow"] += 1
+        return
+    STATS["pin_fast"] += 1
+    wanted = [("_stored", whoosh3.STORED_COLUMN)]
+    lengths = getattr(segment, "_fieldlengths", {})
+    # A length column exists for every scorable field that has text in the segment.
+    wanted += [
+        (whoosh3._lenfield(f), whoosh3.LENGTHS_COLUMN) for f in length_fields if lengths.get(f)
+    ]
+    for name, column in wanted:
+        if perdoc._cached_reader(name, column) is None:  # has_column() said: file removed
+            raise FileNotFoundError(f"segment {segment.segment_id()}: file for {name!r} is gone")
+    for name in columns:
+        if name not in perdoc._colfiles:
+            perdoc._colfiles[name] = perdoc._get_column_file(name)
+
+
+def column_reader(leaf: Any, name: str) -> Any:
+    """The column reader of a segment reader, from the file `pin_segment_files` opened.
+
+    `SegmentReader.column_reader` asks the storage whether the file exists first and silently
+    returns an all-default column if a merge has deleted it meanwhile.
+    """
+    perdoc = getattr(leaf, "_perdoc", None)
+    if isinstance(perdoc, whoosh3.W3PerDocReader) and name in perdoc._colfiles:
+        STATS["column_fast"] += 1
+        return perdoc.column_reader(name, leaf.schema[name].column_type)
+    STATS["column_slow"] += 1
+    return leaf.column_reader(name, translate=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Writing postings block-wise (rebuilds)
+# ------------------------------------------------------------------------------------------
+
+
+def postings_writer(fw: Any) -> Any | None:
+    """The W3 postings writer of field writer `fw` whose blocks can be filled directly."""
+    pw = getattr(fw, "_postwriter", None)
+    return pw if isinstance(pw, whoosh3.W3PostingsWriter) else None
+
+
+def write_block(pw: Any, docs: Any, weights: Any, values: list[bytes], lengths: list[int]):
+    """Fill `pw`'s block buffer with one block exactly as `add_posting()` would."""
+    if pw._ids:
+        pw._write_block()
+    pw._ids = docs
+    pw._weights = weights
+    pw._values = values
+    pw._maxweight = max(0, max(weights))
+    pw._minlength = min(lengths) if lengths else None
+    pw._maxlength = max(lengths) if lengths else 0
+
+
+def block_limit(pw: Any) -> int:
+    return pw._blocklimit

@@ -1,0 +1,272 @@
+"""One thread's open searcher with per-document arrays and bounded posting caches.
+
+Owns `SearchContext` (what query, matching and scoring read from) and `SegmentArrays` (column
+values per immutable segment, shared by all contexts of a process).
+
+Memory budget per serving thread (measured after 1,000 varied queries, see README "Figures"):
+term → docnums sets hold at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at most
+`WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
+buckets `VOCAB_CACHE_SIZE` prefixes; `SegmentArrays` keeps the column arrays of at most
+`SEGMENT_ARRAYS` (segment, field) pairs. Posting lists longer than the cache budget's
+`MAX_CACHED_SHARE` are not cached at all.
+
+Must not: import Flask or SQLAlchemy, keep docnums beyond the life of the context (merges
+renumber documents), or read private Whoosh internals (that is `search_index.compat`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from whoosh.searching import Searcher
+
+from search_index import compat
+from search_index.schema import COLUMN_FIELDS, FACET_FIELDS, SCORED_FIELDS
+
+TERM_CACHE_DOCS = 600_000  # ~40 MB of frozensets
+MAX_CACHED_SHARE = 0.25  # a single posting set may use at most this share of the budget
+WEIGHT_CACHE_DOCS = 200_000  # ~20 MB of dicts
+DF_CACHE_SIZE = 50_000
+VOCAB_CACHE_SIZE = 256
+SEGMENT_ARRAYS = 256
+
+
+class SegmentArrays:
+    """Column values per (index dir, segment, field); segments are immutable."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arrays: OrderedDict[tuple[str, str, str], list[Any]] = OrderedDict()
+
+    def get(self, target: str, leaf: Any, name: str) -> list[Any]:
+        if leaf.segment() is None:  # EmptyReader of a fresh index: no documents, no columns
+            return []
+        key = (target, leaf.segment().segment_id(), name)
+        with self._lock:
+            arr = self._arrays.get(key)
+            if arr is not None:
+                self._arrays.move_to_end(key)
+                return arr
+        if name == "doc_id":
+            arr = [
+                (v.decode("utf-8") if isinstance(v, bytes) else v)
+                for v in compat.column_reader(leaf, "doc_id")
+            ]
+        elif name in FACET_FIELDS:
+            decoded: dict[bytes, str] = {}
+            arr = []
+            for v in compat.column_reader(leaf, name):
+                s = decoded.get(v)
+                if s is None:
+                    s = decoded[v] = v.decode("utf-8")
+                arr.append(s)
+        else:
+            arr = list(compat.column_reader(leaf, name))
+        with self._lock:
+            self._arrays[key] = arr
+            while len(self._arrays) > SEGMENT_ARRAYS:
+                self._arrays.popitem(last=False)
+        return arr
+
+
+class SearchContext:
+    """One thread's open searcher plus per-document arrays and bounded term caches.
+
+    Opening a context opens every file of every segment it will read (see
+    `compat.pin_segment_files`), so a concurrent merge cannot pull a file away mid-query.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        ix: Any,
+        searcher: Searcher,
+        thesaurus: Any,
+        arrays: SegmentArrays,
+        on_close: Callable[[], None] | None = None,
+    ):
+        self.target = target
+        self.ix = ix
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.thesaurus = thesaurus
+        self._segment_arrays = arrays
+        self._leaves = self.reader.leaf_readers()
+        for leaf, _offset in self._leaves:
+            compat.pin_segment_files(leaf, SCORED_FIELDS, COLUMN_FIELDS)
+        self._arrays: dict[str, list[Any]] = {}
+        self._live: frozenset[int] | None = None
+        self._term_cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        self._term_cached = 0
+        self._df_cache: dict[tuple[str, str], int] = {}
+        self._weight_cache: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._weight_cached = 0
+        self._vocab: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+        self._docnum_by_id: dict[str, int] | None = None
+
+    # -- arrays -------------------------------------------------------------------------------
+
+    def array(self, name: str) -> list[Any]:
+        """Global docnum → value of a column field (facet fields as str, numbers as int)."""
+        arr = self._arrays.get(name)
+        if arr is None:
+            arr = []
+            for leaf, _offset in self._leaves:
+                arr.extend(self._segment_arrays.get(self.target, leaf, name))
+            self._arrays[name] = arr
+        return arr
+
+    def live_docs(self) -> frozenset[int]:
+        if self._live is None:
+            live: list[int] = []
+            for leaf, offset in self._leaves:
+                n = leaf.doc_count_all()
+                deleted = leaf.deleted_docs_set if leaf.has_deletions() else ()
+                if deleted:
+                    live.extend(offset + d for d in range(n) if d not in deleted)
+                else:
+                    live.extend(range(offset, offset + n))
+            self._live = frozenset(live)
+        return self._live
+
+    def docnum_for(self, doc_id: str) -> int | None:
+        if self._docnum_by_id is None:
+            ids = self.array("doc_id")
+            live = self.live_docs()
+            self._docnum_by_id = {v: i for i, v in enumerate(ids) if i in live}
+        return self._docnum_by_id.get(doc_id)
+
+    # -- postings -----------------------------------------------------------------------------
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        key = (field, text)
+        df = self._df_cache.get(key)
+        if df is None:
+            try:
+                df = self.reader.doc_frequency(field, text)
+            except Exception:  # noqa: BLE001 - unknown field or unencodable term: no docs
+                df = 0
+            if len(self._df_cache) >= DF_CACHE_SIZE:
+                self._df_cache.clear()
+            self._df_cache[key] = df
+        return df
+
+    def _postings(self, field: str, text: str) -> Iterable[tuple[Any, int, Any]]:
+        """(leaf, offset, matcher) of every segment holding the term."""
+        for leaf, offset in self._leaves:
+            if leaf.doc_frequency(field, text):
+                yield leaf, offset, leaf.postings(field, text)
+
+    def term_docs(self, field: str, text: str) -> frozenset[int]:
+        """Live global docnums containing the term (unscored, cached within the budget)."""
+        key = (field, text)
+        cache = self._term_cache
+        docs = cache.get(key)
+        if docs is not None:
+            cache.move_to_end(key)
+            return docs
+        if self.doc_frequency(field, text) == 0:
+            return frozenset()
+        out: list[int] = []
+        for leaf, offset, m in self._postings(field, text):
+            deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
+            for ids in compat.iter_id_blocks(m):
+                if deleted:
+                    ids = [d for d in ids if d not in deleted]
+                out.extend([offset + d for d in ids] if offset else ids)
+        docs = frozenset(out)
+        size = len(docs)
+        if size <= MAX_CACHED_SHARE * TERM_CACHE_DOCS:
+            cache[key] = docs
+            self._term_cached += size
+            while self._term_cached > TERM_CACHE_DOCS:
+                self._term_cached -= len(cache.popitem(last=False)[1])
+        return docs
+
+    def term_weights(self, field: str, text: str) -> dict[int, float]:
+        """Live global docnum → term frequency (weight) for one term (cached within budget)."""
+        key = (field, text)
+        cache = self._weight_cache
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        found = {}
+        if self.doc_frequency(field, text):
+            for leaf, offset, m in self._postings(field, text):
+                deleted = leaf.deleted_docs_set if leaf.has_deletions() else ()
+                for ids, weights in compat.iter_weight_blocks(m):
+                    for d, w in zip(ids, weights, strict=False):
+                        if d not in deleted:
+                            found[offset + d] = w
+        size = len(found)
+        if size <= MAX_CACHED_SHARE * WEIGHT_CACHE_DOCS:
+            cache[key] = found
+            self._weight_cached += size
+            while self._weight_cached > WEIGHT_CACHE_DOCS:
+                self._weight_cached -= len(cache.popitem(last=False)[1])
+        return found
+
+    def weights_for(self, field: str, text: str, docs: list[int]) -> dict[int, float]:
+        """Term frequency of the term in each of `docs` (sorted global docnums) that has it.
+
+        Reads only the posting blocks that can contain one of the documents.
+        """
+        found: dict[int, float] = {}
+        if not docs or not self.doc_frequency(field, text):
+            return found
+        i, n = 0, len(docs)
+        for leaf, offset in self._leaves:
+            end = offset + leaf.doc_count_all()
+            j = i
+            while j < n and docs[j] < end:
+                j += 1
+            if j > i and leaf.doc_frequency(field, text):
+                targets = [d - offset for d in docs[i:j]]
+                m = leaf.postings(field, text)
+                for d, w in compat.weights_of(m, targets).items():
+                    found[offset + d] = w
+            i = j
+            if i >= n:
+                break
+        return found
+
+    def vocabulary(self, field: str, prefix: str) -> list[str]:
+        """Every term of `field` starting with `prefix` (cached per prefix)."""
+        key = (field, prefix)
+        words = self._vocab.get(key)
+        if words is not None:
+            self._vocab.move_to_end(key)
+            return words
+        try:
+            words = [
+                t if isinstance(t, str) else t.decode("utf-8")
+                for t in self.reader.expand_prefix(field, prefix)
+            ]
+        except Exception:  # noqa: BLE001 - unknown field: no vocabulary
+            words = []
+        self._vocab[key] = words
+        while len(self._vocab) > VOCAB_CACHE_SIZE:
+            self._vocab.popitem(last=False)
+        return words
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        return self.searcher.stored_fields(docnum)
+
+    def cache_sizes(self) -> dict[str, int]:
+        """Entries held by each cache (for the memory benchmark and tests)."""
+        return {
+            "term_docnums": self._term_cached,
+            "weight_entries": self._weight_cached,
+            "df_entries": len(self._df_cache),
+            "vocab_prefixes": len(self._vocab),
+        }
+
+    def close(self) -> None:
+        try:
+            self.searcher.close()
+        except Exception:  # noqa: BLE001 - closing a searcher on a removed directory
+            pass
