@@ -193,11 +193,12 @@ def pin_segment_files(leaf: Any, length_fields: Iterable[str], columns: Iterable
     in between, the file is gone: `stored_fields` then fails with `TypeError: 'NoneType' object
     is not subscriptable` and field lengths silently become 0. Opened files stay readable after
     the writer deletes them (POSIX unlink). Raises FileNotFoundError if a file is already gone
-    (the caller then reopens the searcher on the new generation).
+    (the caller then reopens the searcher on the new generation): every document has every
+    field of `columns`, so a segment with documents has all of their files.
     """
     perdoc = getattr(leaf, "_perdoc", None)
     segment = leaf.segment() if perdoc is not None else None
-    if segment is None:  # EmptyReader of a fresh index
+    if segment is None or not leaf.doc_count_all():  # no documents: nothing will be read
         return
     if not isinstance(perdoc, whoosh3.W3PerDocReader):
         STATS["pin_slow"] += 1

@@ -71,3 +71,17 @@ def test_searches_never_fail_while_another_process_adds_deletes_and_merges(tmp_p
     assert out.strip().startswith("done "), out
     assert searches > 20
     assert errors == []
+
+
+def test_a_merge_that_leaves_an_empty_segment_still_opens(tmp_path):
+    # Deleting every document of the small segments merges them into a segment without
+    # documents and without column files; opening a context must not take that for a race.
+    ix = CatalogueIndex(tmp_path / "ix")
+    ix.rebuild(make_doc(i, f"Dokument {i} Sperrmüll", "Text") for i in range(1, 400))
+    for i in range(5):
+        ix.apply([make_doc(1000 + i, "Freigabe")], [])
+    ix.apply([], [f"solution:{1000 + i}" for i in range(5)])
+    ctx = ix.context()
+    assert 0 in [leaf.doc_count_all() for leaf, _ in ctx.reader.leaf_readers()]
+    assert ix.search(SearchRequest(text="Sperrmüll")).total == 399
+    assert len(ctx.array("doc_id")) == ctx.reader.doc_count_all() == 399
