@@ -13,13 +13,18 @@ Whoosh objects).
 
 from __future__ import annotations
 
+import time
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from typing import Any
 
+from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.reading import SegmentReader
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 STATS: Counter[str] = Counter()
@@ -27,6 +32,9 @@ STATS: Counter[str] = Counter()
 # class → private names it must define or assign somewhere in its code
 _REQUIRED: dict[type, tuple[str, ...]] = {
     whoosh3.W3LeafMatcher: (
+        "_read_data",
+        "_data",
+        "_byteids",
         "_read_ids",
         "_read_weights",
         "_next_block",
@@ -57,6 +65,7 @@ _REQUIRED: dict[type, tuple[str, ...]] = {
     ),
     SubWriterTask: ("_process_file",),
     SegmentReader: ("_perdoc",),
+    whoosh_index.FileIndex: ("_read_toc",),
     MpWriter: ("_new_task",),
 }
 _MODULE_NAMES = ((whoosh3, ("STORED_COLUMN", "LENGTHS_COLUMN", "_lenfield")),)
@@ -118,9 +127,16 @@ def iter_id_blocks(m: Any) -> Iterator[Any]:
         return
     STATS["ids_fast"] += 1
     while not raw._atend:
-        raw._read_ids()
-        yield raw._ids
+        yield _block_ids(raw)
         raw._next_block()
+
+
+def _block_ids(raw: Any) -> Any:
+    """The current block's docnums, delta-decoded in C (`_read_ids` runs a Python generator)."""
+    if raw._data is None:
+        raw._read_data()
+    ids = raw._data[0]
+    return ids if raw._byteids else list(accumulate(ids))
 
 
 def iter_weight_blocks(m: Any) -> Iterator[tuple[Any, Any]]:
@@ -137,9 +153,9 @@ def iter_weight_blocks(m: Any) -> Iterator[tuple[Any, Any]]:
         return
     STATS["weights_fast"] += 1
     while not raw._atend:
-        raw._read_ids()
+        ids = _block_ids(raw)
         raw._read_weights()
-        yield raw._ids, raw._weights
+        yield ids, raw._weights
         raw._next_block()
 
 
@@ -167,14 +183,13 @@ def weights_of(m: Any, targets: list[int]) -> dict[int, float]:
         if targets[i] > raw._maxid:
             raw._next_block()
             continue
-        raw._read_ids()
+        ids = _block_ids(raw)
         raw._read_weights()
-        position = {d: k for k, d in enumerate(raw._ids)}
         weights = raw._weights
         maxid = raw._maxid
         while i < n and targets[i] <= maxid:
-            k = position.get(targets[i])
-            if k is not None:
+            k = bisect_left(ids, targets[i])
+            if k < len(ids) and ids[k] == targets[i]:
                 found[targets[i]] = weights[k]
             i += 1
         raw._next_block()
@@ -184,6 +199,44 @@ def weights_of(m: Any, targets: list[int]) -> dict[int, float]:
 # ------------------------------------------------------------------------------------------
 # Opening a segment's files eagerly (the /suche race)
 # ------------------------------------------------------------------------------------------
+
+
+def open_searcher(
+    ix: Any,
+    length_fields: Iterable[str],
+    columns: Iterable[str],
+    retries: int = 10,
+    pause: float = 0.05,
+) -> Searcher:
+    """A searcher on the index's latest generation with every segment's files opened now.
+
+    Like `Index.searcher()`, retrying when a concurrent commit removed a file meanwhile, but it
+    closes the segment readers it had already opened before retrying (Whoosh leaks them) and
+    pins the files that Whoosh would open lazily (`pin_segment_files`).
+    """
+    length_fields, columns = tuple(length_fields), tuple(columns)
+    for attempt in range(retries):
+        opened: list[Any] = []
+        try:
+            toc = ix._read_toc()
+            for segment in toc.segments:
+                opened.append(SegmentReader(ix.storage, toc.schema, segment, toc.generation))
+                pin_segment_files(opened[-1], length_fields, columns)
+            if not opened:
+                reader: Any = EmptyReader(toc.schema)
+            elif len(opened) == 1:
+                reader = opened[0]
+            else:
+                reader = MultiReader(opened, generation=toc.generation)
+            return Searcher(reader, fromindex=ix)
+        except OSError:
+            for r in opened:
+                r.close()
+            if attempt == retries - 1:
+                raise
+            STATS["open_retry"] += 1
+            time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def pin_segment_files(leaf: Any, length_fields: Iterable[str], columns: Iterable[str]) -> None:

@@ -34,6 +34,11 @@ VOCAB_CACHE_SIZE = 256
 SEGMENT_ARRAYS = 256
 
 
+def open_searcher(ix: Any) -> Searcher:
+    """A searcher on the latest generation of `ix`, its segment files opened (see compat)."""
+    return compat.open_searcher(ix, SCORED_FIELDS, COLUMN_FIELDS)
+
+
 class SegmentArrays:
     """Column values per (index dir, segment, field); segments are immutable."""
 
@@ -75,8 +80,8 @@ class SegmentArrays:
 class SearchContext:
     """One thread's open searcher plus per-document arrays and bounded term caches.
 
-    Opening a context opens every file of every segment it will read (see
-    `compat.pin_segment_files`), so a concurrent merge cannot pull a file away mid-query.
+    The searcher must come from `open_searcher`, which opens every file of every segment it
+    will read, so a concurrent merge cannot pull a file away mid-query.
     """
 
     def __init__(
@@ -95,8 +100,6 @@ class SearchContext:
         self.thesaurus = thesaurus
         self._segment_arrays = arrays
         self._leaves = self.reader.leaf_readers()
-        for leaf, _offset in self._leaves:
-            compat.pin_segment_files(leaf, SCORED_FIELDS, COLUMN_FIELDS)
         self._arrays: dict[str, list[Any]] = {}
         self._live: frozenset[int] | None = None
         self._term_cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()

@@ -32,7 +32,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.query import Every
 
 from search_index.bulk import BulkMpWriter, BulkSegmentWriter
-from search_index.context import SearchContext, SegmentArrays
+from search_index.context import SearchContext, SegmentArrays, open_searcher
 from search_index.documents import IndexDocument
 from search_index.matching import Match, run_match, run_similar
 from search_index.query import SearchRequest, SearchResults, run_search
@@ -237,20 +237,14 @@ class CatalogueIndex:
                     if state.searcher.up_to_date():
                         state.thesaurus = self.thesaurus  # curators may have replaced it
                         return state
-                    searcher = state.ix.searcher()
+                    searcher = open_searcher(state.ix)
                     ix = state.ix
                 else:
                     ix = index.open_dir(str(self.root / target))
-                    searcher = ix.searcher()
+                    searcher = open_searcher(ix)
                 if state is not None:
                     state.close()
-                try:
-                    state = SearchContext(
-                        target, ix, searcher, self.thesaurus, self._segment_arrays
-                    )
-                except BaseException:
-                    searcher.close()
-                    raise
+                state = SearchContext(target, ix, searcher, self.thesaurus, self._segment_arrays)
                 self._local.ctx = state
                 self._register(state)
                 return state

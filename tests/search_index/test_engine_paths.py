@@ -199,3 +199,47 @@ def test_flags_for_corrected_relaxed_and_suggested_results(tmp_path):
     res = ix.search(SearchRequest(text="Terminvergabe Navigator"))
     assert not (res.fuzzy or res.relaxed or res.broadened) and res.suggestion is None
     assert res.corrections == {} and all(h.coverage == 1.0 for h in res.hits)
+
+
+def test_block_wise_reads_equal_the_public_matcher_api(tmp_path):
+    ix = CatalogueIndex(tmp_path / "ix")
+    # enough documents for posting lists of several blocks (128 postings each)
+    docs = [
+        make_doc(n, f"Termin {n % 7} Bürgeramt", "Sperrmüll " * (n % 3 + 1), "Kita " * (n % 5))
+        for n in range(1, 700)
+    ]
+    ix.rebuild(docs, total=len(docs))
+    ix.apply([make_doc(2000, "Termin im Rathaus")], ["solution:5", "solution:300"])
+    ctx = ix.context()
+    before = compat.STATS.copy()
+    for leaf, _offset in ctx.reader.leaf_readers():
+        for fieldname, btext in leaf.all_terms():
+            if fieldname not in ("content", "title"):
+                continue
+            m = leaf.postings(fieldname, btext)
+            ids, weights = [], []
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                m.next()
+            fast_ids = [
+                d for block in compat.iter_id_blocks(leaf.postings(fieldname, btext)) for d in block
+            ]
+            deleted = leaf.deleted_docs_set if leaf.has_deletions() else set()
+            assert [d for d in fast_ids if d not in deleted] == ids
+            pairs = [
+                (d, w)
+                for block_ids, block_weights in compat.iter_weight_blocks(
+                    leaf.postings(fieldname, btext)
+                )
+                for d, w in zip(block_ids, block_weights, strict=True)
+                if d not in deleted
+            ]
+            assert pairs == list(zip(ids, weights, strict=True))
+            targets = sorted(set(ids[::3]) | {0, 1, 650, 699})
+            expected = {d: w for d, w in zip(ids, weights, strict=True) if d in targets}
+            got = compat.weights_of(leaf.postings(fieldname, btext), targets)
+            assert {d: w for d, w in got.items() if d not in deleted} == expected
+    taken = compat.STATS - before
+    assert taken["ids_fast"] and taken["weights_fast"] and taken["skip_fast"]
+    assert not (taken["ids_slow"] or taken["weights_slow"] or taken["skip_slow"])
