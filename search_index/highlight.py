@@ -10,14 +10,12 @@ html.escape), or touch the index.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Collection
 from functools import lru_cache
 
 from search_index.analysis import HYPHENS_RE, WORD_RE, analyze_word
 
 MAX_ANALYSED_CHARS = 20_000
-_HYPHEN = "[-‐‑]"  # the joiners of WORD_RE
 
 
 @lru_cache(maxsize=100_000)
@@ -36,29 +34,15 @@ def word_stems(word: str) -> frozenset[str]:
 
 
 def match_spans(text: str, stems: Collection[str]) -> list[tuple[int, int]]:
-    """Character spans of words in `text` that produce one of `stems` (or a compound part).
-
-    Each distinct surface word is analysed once; the spans of the matching words are then found
-    by one compiled pattern that only accepts whole `WORD_RE` tokens.
-    """
+    """Character spans of words in `text` that produce one of `stems` (or a compound part)."""
     if not text or not stems:
         return []
     stems = stems if isinstance(stems, (set, frozenset)) else set(stems)
-    hits = [
-        w
-        for w in set(WORD_RE.findall(text, 0, MAX_ANALYSED_CHARS))
-        if not stems.isdisjoint(word_stems(w))
-    ]
-    if not hits:
-        return []
-    return [m.span() for m in _token_pattern(frozenset(hits)).finditer(text, 0, MAX_ANALYSED_CHARS)]
-
-
-@lru_cache(maxsize=2048)
-def _token_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    """Matches exactly the `WORD_RE` tokens equal to one of `words`."""
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?<!\w{_HYPHEN})(?:{alternatives})(?!\w)(?!{_HYPHEN}\w)")
+    spans: list[tuple[int, int]] = []
+    for m in WORD_RE.finditer(text, 0, MAX_ANALYSED_CHARS):
+        if not stems.isdisjoint(word_stems(m.group(0))):
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

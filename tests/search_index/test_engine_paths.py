@@ -243,38 +243,3 @@ def test_block_wise_reads_equal_the_public_matcher_api(tmp_path):
     taken = compat.STATS - before
     assert taken["ids_fast"] and taken["weights_fast"] and taken["skip_fast"]
     assert not (taken["ids_slow"] or taken["weights_slow"] or taken["skip_slow"])
-
-
-def _reference_spans(text, stems):
-    """The token-by-token implementation the compiled pattern replaced."""
-    from search_index.analysis import WORD_RE
-    from search_index.highlight import MAX_ANALYSED_CHARS, word_stems
-
-    return [
-        (m.start(), m.end())
-        for m in WORD_RE.finditer(text, 0, MAX_ANALYSED_CHARS)
-        if not set(stems).isdisjoint(word_stems(m.group(0)))
-    ]
-
-
-def test_highlight_spans_equal_the_token_by_token_reference():
-    import random
-
-    from search_index.analysis import analyze_query_words
-    from search_index.highlight import MAX_ANALYSED_CHARS, match_spans
-    from tests.search_index.test_bulk import TRICKY, demo_documents
-
-    rng = random.Random(5)
-    texts = [
-        *TRICKY,
-        " -Termin a-Termin Termin- Termin-e Termine",
-        "x" * (MAX_ANALYSED_CHARS - 3) + " Termin",
-    ]
-    texts += [f"{d.title}\n{d.summary}\n{d.body}" for d in demo_documents()[:40]]
-    for text in texts:
-        words = analyze_query_words(text) or analyze_query_words("Termin")
-        for _ in range(5):
-            picked = rng.sample(words, min(3, len(words)))
-            stems = {w.stem for w in picked} | {p for w in picked for p in w.parts}
-            assert match_spans(text, stems) == _reference_spans(text, stems), (text[:60], stems)
-        assert match_spans(text, {"termin"}) == _reference_spans(text, {"termin"})
