@@ -14,7 +14,6 @@ Whoosh objects).
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
@@ -115,22 +114,6 @@ def raw_matcher(m: Any) -> Any | None:
     return raw if isinstance(raw, whoosh3.W3LeafMatcher) else None
 
 
-def iter_id_blocks(m: Any) -> Iterator[Any]:
-    """The segment-local docnums of matcher `m`, one block (a sequence) at a time.
-
-    Includes deleted documents on the fast path (callers filter them).
-    """
-    raw = raw_matcher(m)
-    if raw is None:
-        STATS["ids_slow"] += 1
-        yield list(m.all_ids())
-        return
-    STATS["ids_fast"] += 1
-    while not raw._atend:
-        yield _block_ids(raw)
-        raw._next_block()
-
-
 def _block_ids(raw: Any) -> Any:
     """The current block's docnums, delta-decoded in C (`_read_ids` runs a Python generator)."""
     if raw._data is None:
@@ -157,43 +140,6 @@ def iter_weight_blocks(m: Any) -> Iterator[tuple[Any, Any]]:
         raw._read_weights()
         yield ids, raw._weights
         raw._next_block()
-
-
-def weights_of(m: Any, targets: list[int]) -> dict[int, float]:
-    """Weight of each of `targets` (sorted segment-local docnums) that matcher `m` carries.
-
-    Decodes only the blocks whose docnum range can contain a target.
-    """
-    found: dict[int, float] = {}
-    raw = raw_matcher(m)
-    if raw is None:
-        STATS["skip_slow"] += 1
-        local = {}
-        while m.is_active():
-            local[m.id()] = m.weight()
-            m.next()
-        for t in targets:
-            w = local.get(t)
-            if w is not None:
-                found[t] = w
-        return found
-    STATS["skip_fast"] += 1
-    i, n = 0, len(targets)
-    while i < n and not raw._atend:
-        if targets[i] > raw._maxid:
-            raw._next_block()
-            continue
-        ids = _block_ids(raw)
-        raw._read_weights()
-        weights = raw._weights
-        maxid = raw._maxid
-        while i < n and targets[i] <= maxid:
-            k = bisect_left(ids, targets[i])
-            if k < len(ids) and ids[k] == targets[i]:
-                found[targets[i]] = weights[k]
-            i += 1
-        raw._next_block()
-    return found
 
 
 # ------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Owns `SearchContext` (what query, matching and scoring read from) and `SegmentAr
 values per immutable segment, shared by all contexts of a process).
 
 Memory budget per serving thread (measured after 1,000 varied queries, see README "Figures"):
-term → docnums sets hold at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at most
-`WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
+decoded posting lists (docnum and weight arrays) hold at most `POSTING_CACHE_ENTRIES`
+postings, term → docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at
+most `WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
 buckets `VOCAB_CACHE_SIZE` prefixes; `SegmentArrays` keeps the column arrays of at most
 `SEGMENT_ARRAYS` (segment, field) pairs. Posting lists longer than the cache budget's
 `MAX_CACHED_SHARE` are not cached at all.
@@ -17,6 +18,8 @@ renumber documents), or read private Whoosh internals (that is `search_index.com
 from __future__ import annotations
 
 import threading
+from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -26,9 +29,10 @@ from whoosh.searching import Searcher
 from search_index import compat
 from search_index.schema import COLUMN_FIELDS, FACET_FIELDS, SCORED_FIELDS
 
-TERM_CACHE_DOCS = 600_000  # ~40 MB of frozensets
-MAX_CACHED_SHARE = 0.25  # a single posting set may use at most this share of the budget
-WEIGHT_CACHE_DOCS = 200_000  # ~20 MB of dicts
+POSTING_CACHE_ENTRIES = 3_000_000  # decoded posting lists: ~24 MB of int32 + float32 arrays
+TERM_CACHE_DOCS = 400_000  # ~28 MB of frozensets (set operations in query and matching)
+WEIGHT_CACHE_DOCS = 100_000  # ~10 MB of dicts (BM25 over short lists)
+MAX_CACHED_SHARE = 0.25  # a single entry may use at most this share of its cache's budget
 DF_CACHE_SIZE = 50_000
 VOCAB_CACHE_SIZE = 256
 SEGMENT_ARRAYS = 256
@@ -102,6 +106,8 @@ class SearchContext:
         self._leaves = self.reader.leaf_readers()
         self._arrays: dict[str, list[Any]] = {}
         self._live: frozenset[int] | None = None
+        self._posting_cache: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._posting_cached = 0
         self._term_cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
         self._term_cached = 0
         self._df_cache: dict[tuple[str, str], int] = {}
@@ -163,6 +169,34 @@ class SearchContext:
             if leaf.doc_frequency(field, text):
                 yield leaf, offset, leaf.postings(field, text)
 
+    def postings(self, field: str, text: str) -> tuple[array, array]:
+        """(sorted live global docnums, their weights) of one term, decoded once and cached."""
+        key = (field, text)
+        cache = self._posting_cache
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        ids, weights = array("i"), array("f")
+        if self.doc_frequency(field, text):
+            for leaf, offset, m in self._postings(field, text):
+                deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
+                for block_ids, block_weights in compat.iter_weight_blocks(m):
+                    if deleted:
+                        keep = [k for k, d in enumerate(block_ids) if d not in deleted]
+                        block_ids = [block_ids[k] for k in keep]
+                        block_weights = [block_weights[k] for k in keep]
+                    ids.extend([offset + d for d in block_ids] if offset else block_ids)
+                    weights.extend(block_weights)
+        found = (ids, weights)
+        size = len(ids)
+        if size <= MAX_CACHED_SHARE * POSTING_CACHE_ENTRIES:
+            cache[key] = found
+            self._posting_cached += size
+            while self._posting_cached > POSTING_CACHE_ENTRIES:
+                self._posting_cached -= len(cache.popitem(last=False)[1][0])
+        return found
+
     def term_docs(self, field: str, text: str) -> frozenset[int]:
         """Live global docnums containing the term (unscored, cached within the budget)."""
         key = (field, text)
@@ -173,14 +207,7 @@ class SearchContext:
             return docs
         if self.doc_frequency(field, text) == 0:
             return frozenset()
-        out: list[int] = []
-        for leaf, offset, m in self._postings(field, text):
-            deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
-            for ids in compat.iter_id_blocks(m):
-                if deleted:
-                    ids = [d for d in ids if d not in deleted]
-                out.extend([offset + d for d in ids] if offset else ids)
-        docs = frozenset(out)
+        docs = frozenset(self.postings(field, text)[0])
         size = len(docs)
         if size <= MAX_CACHED_SHARE * TERM_CACHE_DOCS:
             cache[key] = docs
@@ -197,14 +224,8 @@ class SearchContext:
         if found is not None:
             cache.move_to_end(key)
             return found
-        found = {}
-        if self.doc_frequency(field, text):
-            for leaf, offset, m in self._postings(field, text):
-                deleted = leaf.deleted_docs_set if leaf.has_deletions() else ()
-                for ids, weights in compat.iter_weight_blocks(m):
-                    for d, w in zip(ids, weights, strict=False):
-                        if d not in deleted:
-                            found[offset + d] = w
+        ids, weights = self.postings(field, text)
+        found = dict(zip(ids, weights, strict=True))
         size = len(found)
         if size <= MAX_CACHED_SHARE * WEIGHT_CACHE_DOCS:
             cache[key] = found
@@ -214,27 +235,20 @@ class SearchContext:
         return found
 
     def weights_for(self, field: str, text: str, docs: list[int]) -> dict[int, float]:
-        """Term frequency of the term in each of `docs` (sorted global docnums) that has it.
-
-        Reads only the posting blocks that can contain one of the documents.
-        """
+        """Term frequency of the term in each of `docs` (sorted global docnums) that has it."""
         found: dict[int, float] = {}
         if not docs or not self.doc_frequency(field, text):
             return found
-        i, n = 0, len(docs)
-        for leaf, offset in self._leaves:
-            end = offset + leaf.doc_count_all()
-            j = i
-            while j < n and docs[j] < end:
-                j += 1
-            if j > i and leaf.doc_frequency(field, text):
-                targets = [d - offset for d in docs[i:j]]
-                m = leaf.postings(field, text)
-                for d, w in compat.weights_of(m, targets).items():
-                    found[offset + d] = w
-            i = j
-            if i >= n:
+        ids, weights = self.postings(field, text)
+        n = len(ids)
+        lo = 0
+        for d in docs:
+            k = bisect_left(ids, d, lo)
+            if k >= n:
                 break
+            if ids[k] == d:
+                found[d] = weights[k]
+            lo = k
         return found
 
     def vocabulary(self, field: str, prefix: str) -> list[str]:
@@ -262,6 +276,7 @@ class SearchContext:
     def cache_sizes(self) -> dict[str, int]:
         """Entries held by each cache (for the memory benchmark and tests)."""
         return {
+            "postings": self._posting_cached,
             "term_docnums": self._term_cached,
             "weight_entries": self._weight_cached,
             "df_entries": len(self._df_cache),
