@@ -35,17 +35,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def rss_mb() -> float:
-    """Current resident set size of this process in MB (Linux)."""
+def rss_mb(field: str = "VmRSS:") -> float:
+    """Current (or with "VmHWM:" peak) resident set size of this process in MB (Linux)."""
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process since it started (VmHWM: ru_maxrss survives exec on Linux)."""
+    return rss_mb("VmHWM:")
 
 
 def build(corpus: Corpus, n: int, root: Path) -> tuple[CatalogueIndex, float | None]:

@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 from whoosh.searching import Searcher
 
 from search_index import compat
@@ -115,6 +116,9 @@ class SearchContext:
         self._weight_cached = 0
         self._vocab: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._docnum_by_id: dict[str, int] | None = None
+        self._live_mask: np.ndarray | None = None
+        self._codes: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._numbers: dict[str, np.ndarray] = {}
 
     # -- arrays -------------------------------------------------------------------------------
 
@@ -140,6 +144,36 @@ class SearchContext:
                     live.extend(range(offset, offset + n))
             self._live = frozenset(live)
         return self._live
+
+    def live_mask(self) -> np.ndarray:
+        """Boolean mask over global docnums: True for documents that are not deleted."""
+        if self._live_mask is None:
+            mask = np.zeros(self.reader.doc_count_all(), dtype=bool)
+            live = self.live_docs()
+            if live:
+                mask[np.fromiter(live, dtype=np.int64, count=len(live))] = True
+            self._live_mask = mask
+        return self._live_mask
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """A facet field as (value code per global docnum, value of each code)."""
+        found = self._codes.get(name)
+        if found is None:
+            index: dict[str, int] = {}
+            codes = np.fromiter(
+                (index.setdefault(v, len(index)) for v in self.array(name)),
+                dtype=np.int32,
+                count=self.reader.doc_count_all(),
+            )
+            found = self._codes[name] = (codes, list(index))
+        return found
+
+    def numbers(self, name: str) -> np.ndarray:
+        """A number field as an int64 array over global docnums."""
+        found = self._numbers.get(name)
+        if found is None:
+            found = self._numbers[name] = np.asarray(self.array(name), dtype=np.int64)
+        return found
 
     def docnum_for(self, doc_id: str) -> int | None:
         if self._docnum_by_id is None:

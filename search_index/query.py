@@ -1,7 +1,8 @@
 """Catalogue search: query planning, sorting, highlights, result flags and suggestions.
 
 Owns `SearchRequest`, `SearchResults`, `Hit` and `run_search`. Words become concepts
-(`search_index.concepts`); facets and filters live in `search_index.facets`.
+(`search_index.concepts`); document sets, filters, facets and pre-ranking are numpy masks
+(`search_index.docsets`).
 
 Semantics (documented for the UI):
 * Plain words are AND-ed (each word, or one of its variants, must occur); a compound matches
@@ -21,20 +22,23 @@ Semantics (documented for the UI):
   `SUGGEST_FACTOR` times as much as a query with only rare words, or anything when the query
   finds fewer than `SUGGEST_BELOW` or its results were corrected. `suggestion_total` is how
   many it finds.
+* Facet counts are "disjunctive": the counts of a facet ignore that facet's own filter but
+  apply all other filters (so the UI can show alternatives in a selected facet).
 * Empty text browses everything (sorted by newest for sort="relevance").
 
-Matching docnum sets are computed without scoring from cached per-term posting sets; only the
-requested page is ranked (search_index.scoring). Must not: import Flask or SQLAlchemy, or decide
+Matching documents are computed without scoring from cached posting arrays; only the best
+candidates are scored with BM25 (search_index.scoring). Must not: import Flask or SQLAlchemy, or decide
 visibility.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from search_index.analysis import WORD_RE, analyze_word
 from search_index.concepts import (
@@ -44,10 +48,10 @@ from search_index.concepts import (
     concept_docs,
     highlight_stems,
 )
-from search_index.facets import facet_counts, filter_sets, intersect
+from search_index.docsets import DocSets
 from search_index.highlight import highlight_fragment, highlight_whole
 from search_index.schema import FILTER_FIELDS, SORTS
-from search_index.scoring import bm25, prerank
+from search_index.scoring import bm25
 from search_index.spelling import best_spelling
 
 if TYPE_CHECKING:
@@ -166,28 +170,23 @@ def suggest(ctx: SearchContext, text: str, total: int, corrected: bool) -> tuple
 # ------------------------------------------------------------------------------------------
 
 
-def _match(
-    ctx: SearchContext, concepts: list[Concept]
-) -> tuple[set[int] | frozenset[int], dict[str, bool]]:
-    """Matching documents and the flags of the step that found them (see module doc)."""
+def _match(ctx: SearchContext, sets: DocSets, concepts: list[Concept]) -> tuple[Any, dict]:
+    """Mask of the matching documents and the flags of the step that found them."""
     flags = {"fuzzy": False, "broadened": False, "relaxed": False}
-    matched = _and_docs(ctx, concepts)
-    if matched:
+    matched = sets.all_of(concepts)
+    if matched.any():
         return matched, flags
     if any([add_fuzzy_variants(ctx, c) for c in concepts]):
-        matched = _and_docs(ctx, concepts)
-        flags["fuzzy"] = bool(matched)
-        if matched:
+        matched = sets.all_of(concepts)
+        flags["fuzzy"] = bool(matched.any())
+        if flags["fuzzy"]:
             return matched, flags
     if len([c for c in concepts if c.variants]) >= 2:
-        union: set[int] = set()
-        for c in concepts:
-            union |= concept_docs(ctx, c)
-        matched = union
-        flags["relaxed"] = bool(matched)
+        matched = sets.any_of(concepts)
+        flags["relaxed"] = bool(matched.any())
     elif any([c.use_fallback() for c in concepts]):
-        matched = _and_docs(ctx, concepts)
-        flags["broadened"] = bool(matched)
+        matched = sets.all_of(concepts)
+        flags["broadened"] = bool(matched.any())
     return matched, flags
 
 
@@ -199,44 +198,42 @@ def run_search(ctx: SearchContext, request: SearchRequest) -> SearchResults:
     text = (request.text or "").strip()
     concepts = build_concepts(ctx, text) if text else []
     flags = {"fuzzy": False, "broadened": False, "relaxed": False}
+    sets = DocSets(ctx)
 
     if not text or not concepts:
-        matched: set[int] | frozenset[int] = ctx.live_docs() if not text else frozenset()
+        matched = sets.live() if not text else sets.empty()
     else:
-        matched, flags = _match(ctx, concepts)
+        matched, flags = _match(ctx, sets, concepts)
 
-    passing = filter_sets(ctx, matched, request.filters)
-    final = intersect(matched, list(passing.values()))
-    facets = facet_counts(ctx, matched, passing, request.facet_fields)
-    total = len(final)
+    passing = sets.filter_masks(matched, request.filters)
+    final = matched
+    for mask in passing.values():
+        final = final & mask
+    facets = sets.facet_counts(matched, passing, request.facet_fields)
+    total = int(np.count_nonzero(final))
+    matched_total = int(np.count_nonzero(matched))
 
     start = (page - 1) * per_page
     want = start + per_page
     ranked: list[tuple[int, float]] = []
     if total and start < total:
         if request.sort == "relevance" and concepts and any(c.variants for c in concepts):
-            ranked = _score(ctx, concepts, final, want, flags["relaxed"])
+            ranked = _score(ctx, sets, concepts, final, want, flags["relaxed"])
         else:
-            ranked = _sorted_by(
-                ctx,
-                final,
-                request.sort if concepts or request.sort != "relevance" else "newest",
-                want,
-            )
+            sort = request.sort if concepts or request.sort != "relevance" else "newest"
+            docs = sets.newest(final, want, by_reuse=sort == "most_reused")
+            ranked = [(d, 0.0) for d in docs]
     ranked = ranked[start:want]
 
     stems = highlight_stems(concepts)
     hits = [_hit(ctx, d, score, stems) for d, score in ranked]
     if flags["relaxed"]:
-        for hit, (d, _s) in zip(hits, ranked, strict=True):
-            covered = sum(1 for c in concepts if d in concept_docs(ctx, c))
-            hit.coverage = round(covered / len(concepts), 3)
+        covered = sets.coverage(concepts, [d for d, _s in ranked])
+        for hit, n in zip(hits, covered, strict=True):
+            hit.coverage = round(n / len(concepts), 3)
 
     corrections = {c.label: c.corrections[0] for c in concepts if flags["fuzzy"] and c.corrections}
-    suggestion = None
-    if text and concepts:
-        found = suggest(ctx, text, len(matched), flags["fuzzy"])
-        suggestion = found
+    suggestion = suggest(ctx, text, matched_total, flags["fuzzy"]) if concepts else None
     return SearchResults(
         total=total,
         hits=hits,
@@ -255,38 +252,31 @@ def run_search(ctx: SearchContext, request: SearchRequest) -> SearchResults:
 def _and_docs(ctx: SearchContext, concepts: list[Concept]) -> set[int] | frozenset[int]:
     if any(not c.variants for c in concepts):
         return frozenset()
-    sets = [concept_docs(ctx, c) for c in concepts]
-    return intersect(sets[0], sets[1:])
+    sets = sorted((concept_docs(ctx, c) for c in concepts), key=len)
+    out = set(sets[0])
+    for s in sets[1:]:
+        out &= s
+    return out
 
 
 def _score(
     ctx: SearchContext,
+    sets: DocSets,
     concepts: list[Concept],
-    final: set[int] | frozenset[int],
+    final: Any,
     want: int,
     relaxed: bool,
 ) -> list[tuple[int, float]]:
     """Relevance order: set-based pre-ranking, then BM25 on the best few hundred."""
-    candidates = prerank(ctx, concepts, final, max(RERANK_DEPTH, 2 * want))
+    candidates = sets.prerank(concepts, final, max(RERANK_DEPTH, 2 * want))
     scores = bm25(ctx, concepts, candidates, SEARCH_BOOSTS)
     if relaxed:
         # any-word fallback: documents with more of the words first
-        for d in candidates:
-            matched = sum(1 for c in concepts if d in concept_docs(ctx, c))
-            scores[d] = scores.get(d, 0.0) + 100.0 * matched
+        for d, n in zip(candidates, sets.coverage(concepts, candidates), strict=True):
+            scores[d] = scores.get(d, 0.0) + 100.0 * n
     published = ctx.array("published")
     ranked = sorted(candidates, key=lambda d: (-scores.get(d, 0.0), -published[d], d))
     return [(d, round(scores.get(d, 0.0), 4)) for d in ranked[:want]]
-
-
-def _sorted_by(ctx: SearchContext, docs, sort: str, want: int) -> list[tuple[int, float]]:
-    published = ctx.array("published")
-    if sort == "most_reused":
-        reuse = ctx.array("reuse_count")
-        key = lambda d: (reuse[d], published[d], -d)  # noqa: E731
-    else:
-        key = lambda d: (published[d], -d)  # noqa: E731
-    return [(d, 0.0) for d in heapq.nlargest(want, docs, key=key)]
 
 
 def _hit(ctx: SearchContext, docnum: int, score: float, stems: set[str]) -> Hit:

@@ -243,3 +243,111 @@ def test_block_wise_reads_equal_the_public_matcher_api(tmp_path):
     assert ctx.term_weights("content", "termin") == public
     some = [*sorted(public)[::5], 10_000]
     assert ctx.weights_for("content", "termin", some) == {d: public[d] for d in some if d in public}
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    from benchmarks.corpus import Corpus
+
+    ix = CatalogueIndex(tmp_path_factory.mktemp("synthetic"))
+    ix.rebuild(Corpus(seed=42).documents(1500), total=1500)
+    ix.apply([], ["solution:3", "solution:40"])  # deletions must be honoured too
+    yield ix
+    ix.close()
+
+
+def _queries():
+    from benchmarks.corpus import Corpus
+
+    return Corpus(seed=7).queries(60)
+
+
+def test_numpy_prerank_picks_the_candidates_of_the_set_based_prerank(synthetic):
+    import heapq
+
+    from search_index.docsets import DocSets
+    from search_index.scoring import prerank
+
+    ctx = synthetic.context()
+    checked = 0
+    for q in _queries():
+        concepts = build_concepts(ctx, q)
+        sets = DocSets(ctx)
+        pool = sets.any_of(concepts)
+        docs = {int(d) for d in pool.nonzero()[0]}
+        if len(docs) <= 60:
+            continue
+        want = 60
+        fast = sets.prerank(concepts, pool, want)
+        slow = prerank(ctx, concepts, docs, want)
+        # the same candidates, except among exactly tied (score, date) at the cut-off
+        published = ctx.array("published")
+        keys = _prerank_keys(ctx, concepts, docs)
+        assert sorted(keys[d] for d in fast) == sorted(keys[d] for d in slow), q
+        assert fast == sorted(fast, key=lambda d: (-keys[d][0], -keys[d][1], d))
+        assert heapq.nlargest(1, docs, key=keys.__getitem__)[0] in (fast[0], slow[0])
+        assert all(published[d] == keys[d][1] for d in fast)
+        checked += 1
+    assert checked >= 20
+
+
+def _prerank_keys(ctx, concepts, docs):
+    """(score, published) of every doc, by the formula of scoring.prerank (reference)."""
+    from search_index.scoring import PRERANK_BONUS, idf
+
+    scores = dict.fromkeys(docs, 0.0)
+    for concept in concepts:
+        variants = sorted(
+            (
+                (v.weight * idf(ctx, "content", v.terms[0]), v.terms[0])
+                for v in concept.variants
+                if len(v.terms) == 1
+            ),
+            reverse=True,
+        )
+        if not variants:
+            continue
+        best = {}
+        for base, term in variants:
+            for d in ctx.term_docs("content", term) & docs:
+                best.setdefault(d, base)
+        for fieldname, bonus in PRERANK_BONUS.items():
+            for d in ctx.term_docs(fieldname, variants[0][1]) & docs:
+                best[d] = best.get(d, 0.0) + bonus * variants[0][0]
+        for d, s in best.items():
+            scores[d] += s
+    published = ctx.array("published")
+    return {d: (scores[d], published[d]) for d in docs}
+
+
+def test_numpy_document_sets_equal_the_concept_sets(synthetic):
+    from search_index.docsets import DocSets
+
+    ctx = synthetic.context()
+    for q in _queries()[:30]:
+        concepts = build_concepts(ctx, q)
+        sets = DocSets(ctx)
+        for c in concepts:
+            assert set(sets.concept(c).nonzero()[0].tolist()) == set(concept_docs(ctx, c))
+        expected = set(ctx.live_docs())
+        for c in concepts:
+            expected &= set(concept_docs(ctx, c))
+        if all(c.variants for c in concepts):
+            assert set(sets.all_of(concepts).nonzero()[0].tolist()) == expected
+
+
+def test_browse_orders_equal_the_python_orders(synthetic):
+    import heapq
+
+    from search_index.docsets import DocSets
+
+    ctx = synthetic.context()
+    sets = DocSets(ctx)
+    live = ctx.live_docs()
+    published, reuse = ctx.array("published"), ctx.array("reuse_count")
+    assert sets.newest(sets.live(), 50) == heapq.nlargest(
+        50, live, key=lambda d: (published[d], -d)
+    )
+    assert sets.newest(sets.live(), 50, by_reuse=True) == heapq.nlargest(
+        50, live, key=lambda d: (reuse[d], published[d], -d)
+    )
