@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from itertools import accumulate
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -114,32 +114,44 @@ def raw_matcher(m: Any) -> Any | None:
     return raw if isinstance(raw, whoosh3.W3LeafMatcher) else None
 
 
-def _block_ids(raw: Any) -> Any:
-    """The current block's docnums, delta-decoded in C (`_read_ids` runs a Python generator)."""
-    if raw._data is None:
-        raw._read_data()
-    ids = raw._data[0]
-    return ids if raw._byteids else list(accumulate(ids))
+def posting_arrays(m: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(segment-local docnums as int64, weights as float32) of matcher `m`, deletions included.
 
-
-def iter_weight_blocks(m: Any) -> Iterator[tuple[Any, Any]]:
-    """(docnums, weights) of matcher `m`, one block at a time (deleted docs included)."""
+    Collects the raw block tuples with C-level `list.extend` and delta-decodes all blocks with
+    one numpy cumulative sum (each block's first delta is absolute).
+    """
     raw = raw_matcher(m)
     if raw is None:
-        STATS["weights_slow"] += 1
+        STATS["arrays_slow"] += 1
         ids, weights = [], []
         while m.is_active():
             ids.append(m.id())
             weights.append(m.weight())
             m.next()
-        yield ids, weights
-        return
-    STATS["weights_fast"] += 1
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+    STATS["arrays_fast"] += 1
+    if raw._byteids:
+        raise ValueError("posting_arrays: byte ids are not docnums")
+    deltas: list[int] = []
+    weights_list: list[float] = []
+    lengths: list[int] = []
     while not raw._atend:
-        ids = _block_ids(raw)
+        if raw._data is None:
+            raw._read_data()
+        block = raw._data[0]
+        deltas.extend(block)
+        lengths.append(len(block))
         raw._read_weights()
-        yield ids, raw._weights
+        weights_list.extend(raw._weights)
         raw._next_block()
+    if not deltas:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    total = np.cumsum(np.asarray(deltas, dtype=np.int64))
+    if len(lengths) > 1:
+        ends = np.cumsum(lengths)
+        base = np.concatenate(([0], total[ends[:-1] - 1]))
+        total -= np.repeat(base, lengths)
+    return total, np.asarray(weights_list, dtype=np.float32)
 
 
 # ------------------------------------------------------------------------------------------

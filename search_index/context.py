@@ -18,8 +18,6 @@ renumber documents), or read private Whoosh internals (that is `search_index.com
 from __future__ import annotations
 
 import threading
-from array import array
-from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -107,7 +105,9 @@ class SearchContext:
         self._leaves = self.reader.leaf_readers()
         self._arrays: dict[str, list[Any]] = {}
         self._live: frozenset[int] | None = None
-        self._posting_cache: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._posting_cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = (
+            OrderedDict()
+        )
         self._posting_cached = 0
         self._term_cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
         self._term_cached = 0
@@ -203,27 +203,32 @@ class SearchContext:
             if leaf.doc_frequency(field, text):
                 yield leaf, offset, leaf.postings(field, text)
 
-    def postings(self, field: str, text: str) -> tuple[array, array]:
-        """(sorted live global docnums, their weights) of one term, decoded once and cached."""
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted live global docnums as int32, their weights as float32) of one term, decoded
+        once and cached."""
         key = (field, text)
         cache = self._posting_cache
         found = cache.get(key)
         if found is not None:
             cache.move_to_end(key)
             return found
-        ids, weights = array("i"), array("f")
+        id_parts, weight_parts = [], []
         if self.doc_frequency(field, text):
             for leaf, offset, m in self._postings(field, text):
-                deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
-                for block_ids, block_weights in compat.iter_weight_blocks(m):
-                    if deleted:
-                        keep = [k for k, d in enumerate(block_ids) if d not in deleted]
-                        block_ids = [block_ids[k] for k in keep]
-                        block_weights = [block_weights[k] for k in keep]
-                    ids.extend([offset + d for d in block_ids] if offset else block_ids)
-                    weights.extend(block_weights)
-        found = (ids, weights)
-        size = len(ids)
+                ids, weights = compat.posting_arrays(m)
+                if leaf.has_deletions():
+                    keep = ~np.isin(ids, np.fromiter(leaf.deleted_docs_set, dtype=np.int64))
+                    ids, weights = ids[keep], weights[keep]
+                id_parts.append(ids + offset)
+                weight_parts.append(weights)
+        if id_parts:
+            found = (
+                np.concatenate(id_parts).astype(np.int32),
+                np.concatenate(weight_parts),
+            )
+        else:
+            found = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        size = len(found[0])
         if size <= MAX_CACHED_SHARE * POSTING_CACHE_ENTRIES:
             cache[key] = found
             self._posting_cached += size
@@ -241,7 +246,7 @@ class SearchContext:
             return docs
         if self.doc_frequency(field, text) == 0:
             return frozenset()
-        docs = frozenset(self.postings(field, text)[0])
+        docs = frozenset(self.postings(field, text)[0].tolist())
         size = len(docs)
         if size <= MAX_CACHED_SHARE * TERM_CACHE_DOCS:
             cache[key] = docs
@@ -259,7 +264,7 @@ class SearchContext:
             cache.move_to_end(key)
             return found
         ids, weights = self.postings(field, text)
-        found = dict(zip(ids, weights, strict=True))
+        found = dict(zip(ids.tolist(), weights.tolist(), strict=True))
         size = len(found)
         if size <= MAX_CACHED_SHARE * WEIGHT_CACHE_DOCS:
             cache[key] = found
@@ -274,16 +279,12 @@ class SearchContext:
         if not docs or not self.doc_frequency(field, text):
             return found
         ids, weights = self.postings(field, text)
-        n = len(ids)
-        lo = 0
-        for d in docs:
-            k = bisect_left(ids, d, lo)
-            if k >= n:
-                break
-            if ids[k] == d:
-                found[d] = weights[k]
-            lo = k
-        return found
+        wanted = np.asarray(docs, dtype=np.int64)
+        k = np.searchsorted(ids, wanted)
+        inside = k < len(ids)
+        hit = np.zeros(len(wanted), dtype=bool)
+        hit[inside] = ids[k[inside]] == wanted[inside]
+        return dict(zip(wanted[hit].tolist(), weights[k[hit]].tolist(), strict=True))
 
     def vocabulary(self, field: str, prefix: str) -> list[str]:
         """Every term of `field` starting with `prefix` (cached per prefix)."""

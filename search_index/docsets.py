@@ -45,7 +45,7 @@ class DocSets:
         mask = self.empty()
         ids = self.ctx.postings(field, text)[0]
         if len(ids):
-            mask[np.frombuffer(ids, dtype=np.int32)] = True
+            mask[ids] = True
         return mask
 
     def variant(self, v: Variant) -> np.ndarray:

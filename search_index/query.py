@@ -45,7 +45,6 @@ from search_index.concepts import (
     Concept,
     add_fuzzy_variants,
     build_concepts,
-    concept_docs,
     highlight_stems,
 )
 from search_index.docsets import DocSets
@@ -113,7 +112,9 @@ class SearchResults:
 # ------------------------------------------------------------------------------------------
 
 
-def suggest(ctx: SearchContext, text: str, total: int, corrected: bool) -> tuple[str, int] | None:
+def suggest(
+    ctx: SearchContext, text: str, total: int, corrected: bool, sets: DocSets | None = None
+) -> tuple[str, int] | None:
     """A corrected query ("Meinten Sie …?") and its hit count, or None.
 
     Words the index does not know, or knows from very few documents, are replaced by their
@@ -154,7 +155,7 @@ def suggest(ctx: SearchContext, text: str, total: int, corrected: bool) -> tuple
     concepts = build_concepts(ctx, suggestion)
     if not concepts or not all(c.variants for c in concepts):
         return None
-    found_total = len(_and_docs(ctx, concepts))
+    found_total = int(np.count_nonzero((sets or DocSets(ctx)).all_of(concepts)))
     if found_total and (
         corrected
         or total < SUGGEST_BELOW
@@ -233,7 +234,7 @@ def run_search(ctx: SearchContext, request: SearchRequest) -> SearchResults:
             hit.coverage = round(n / len(concepts), 3)
 
     corrections = {c.label: c.corrections[0] for c in concepts if flags["fuzzy"] and c.corrections}
-    suggestion = suggest(ctx, text, matched_total, flags["fuzzy"]) if concepts else None
+    suggestion = suggest(ctx, text, matched_total, flags["fuzzy"], sets) if concepts else None
     return SearchResults(
         total=total,
         hits=hits,
@@ -247,16 +248,6 @@ def run_search(ctx: SearchContext, request: SearchRequest) -> SearchResults:
         page=page,
         per_page=per_page,
     )
-
-
-def _and_docs(ctx: SearchContext, concepts: list[Concept]) -> set[int] | frozenset[int]:
-    if any(not c.variants for c in concepts):
-        return frozenset()
-    sets = sorted((concept_docs(ctx, c) for c in concepts), key=len)
-    out = set(sets[0])
-    for s in sets[1:]:
-        out &= s
-    return out
 
 
 def _score(
