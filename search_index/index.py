@@ -4,7 +4,7 @@ Owns `CatalogueIndex` (the one entry point the application uses, a thin facade):
 `root/current -> root/index-<timestamp>-<rand>/` layout with atomic rebuild-and-swap, writes,
 and one `SearchContext` per thread. The modules form an import DAG (no circle):
 documents, analysis, thesaurus, compat → schema → context → spelling → concepts → scoring →
-facets, highlight → query, matching → bulk → index. Schema and field names live in
+docsets, highlight → query, matching → bulk → index. Schema and field names live in
 `search_index.schema`, searcher state and caches in `search_index.context`, query logic in
 `search_index.query`, need matching in `search_index.matching`.
 
