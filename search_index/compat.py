@@ -26,7 +26,7 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-STATS: Counter[str] = Counter()
+STATS: Counter[str] = Counter()  # approximate under threads (unlocked increments)
 
 # class → private names it must define or assign somewhere in its code
 _REQUIRED: dict[type, tuple[str, ...]] = {
