@@ -183,17 +183,21 @@ def variant_docs(ctx: SearchContext, variant: Variant) -> frozenset[int] | set[i
     return all_terms(ctx, variant.terms)
 
 
-def all_terms(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int] | set[int]:
-    """Documents carrying every one of `terms` (intersection, smallest set first)."""
+def all_terms(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int]:
+    """Documents carrying every one of `terms` (intersection, smallest set first; cached)."""
+    if len(terms) == 1:
+        return ctx.term_docs("content", terms[0])
+    return ctx.cached_docs(("all", *terms), lambda: _intersection(ctx, terms))
+
+
+def _intersection(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int]:
     sets = sorted((ctx.term_docs("content", t) for t in terms), key=len)
-    if len(sets) == 1:
-        return sets[0]
     out = set(sets[0])
     for s in sets[1:]:
         out &= s
         if not out:
             break
-    return out
+    return frozenset(out)
 
 
 def concept_docs(ctx: SearchContext, concept: Concept) -> set[int] | frozenset[int]:

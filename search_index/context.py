@@ -109,7 +109,7 @@ class SearchContext:
             OrderedDict()
         )
         self._posting_cached = 0
-        self._term_cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        self._term_cache: OrderedDict[tuple[str, ...], frozenset[int]] = OrderedDict()
         self._term_cached = 0
         self._df_cache: dict[tuple[str, str], int] = {}
         self._weight_cache: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
@@ -247,13 +247,29 @@ class SearchContext:
         if self.doc_frequency(field, text) == 0:
             return frozenset()
         docs = frozenset(self.postings(field, text)[0].tolist())
+        self._remember(key, docs)
+        return docs
+
+    def cached_docs(
+        self, key: tuple[str, ...], compute: Callable[[], frozenset[int]]
+    ) -> frozenset[int]:
+        """A derived document set (e.g. an intersection), cached in the term sets' budget."""
+        cache = self._term_cache
+        docs = cache.get(key)
+        if docs is not None:
+            cache.move_to_end(key)
+            return docs
+        docs = compute()
+        self._remember(key, docs)
+        return docs
+
+    def _remember(self, key: tuple[str, ...], docs: frozenset[int]) -> None:
         size = len(docs)
         if size <= MAX_CACHED_SHARE * TERM_CACHE_DOCS:
-            cache[key] = docs
+            self._term_cache[key] = docs
             self._term_cached += size
             while self._term_cached > TERM_CACHE_DOCS:
-                self._term_cached -= len(cache.popitem(last=False)[1])
-        return docs
+                self._term_cached -= len(self._term_cache.popitem(last=False)[1])
 
     def term_weights(self, field: str, text: str) -> dict[int, float]:
         """Live global docnum → term frequency (weight) for one term (cached within budget)."""
