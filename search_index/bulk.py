@@ -29,6 +29,8 @@ from whoosh.system import emptybytes, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from search_index import compat
+
 FastAnalyzer = Callable[[str], Iterable[str]]
 
 
@@ -153,40 +155,34 @@ class BulkSegmentWriter(SegmentWriter):
         self._lengths.clear()
 
 
-_BLOCK_ATTRS = ("_ids", "_weights", "_values", "_maxweight", "_minlength", "_maxlength")
-
-
 def _write_postings(fw: Any, postings: _Postings, lengths: dict[int, int]) -> None:
     """Write one term's postings, a whole block at a time where the codec allows it.
 
     Fills the block buffer of Whoosh-Reloaded 2.7.5's `W3PostingsWriter` exactly as its
-    `add_posting()` would, one block per call instead of one posting; any other postings writer
-    gets the postings one by one through the public `add()`.
+    `add_posting()` would (`search_index.compat.write_block`), one block per call instead of one
+    posting; any other postings writer gets the postings one by one through the public `add()`.
     """
     docs, weights = postings.docs, postings.weights
     values = postings.values
     if values is None:
         values = [pack_uint(int(w)) for w in weights]
-    pw = getattr(fw, "_postwriter", None)
-    if pw is None or not all(
-        hasattr(pw, a) for a in (*_BLOCK_ATTRS, "_blocklimit", "_write_block")
-    ):
+    pw = compat.postings_writer(fw)
+    if pw is None:
+        compat.STATS["write_slow"] += 1
         for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
             fw.add(docnum, weight, vbytes, lengths.get(docnum, 0))
         return
-    limit = pw._blocklimit
+    compat.STATS["write_fast"] += 1
+    limit = compat.block_limit(pw)
     for start in range(0, len(docs), limit):
-        if pw._ids:
-            pw._write_block()
         block_docs = docs[start : start + limit]
-        block_weights = weights[start : start + limit]
-        pw._ids = block_docs
-        pw._weights = block_weights
-        pw._values = [v for v in values[start : start + limit] if v]
-        pw._maxweight = max(0, max(block_weights))
-        block_lengths = [n for n in map(lengths.get, block_docs) if n]
-        pw._minlength = min(block_lengths) if block_lengths else None
-        pw._maxlength = max(block_lengths) if block_lengths else 0
+        compat.write_block(
+            pw,
+            block_docs,
+            weights[start : start + limit],
+            [v for v in values[start : start + limit] if v],
+            [n for n in map(lengths.get, block_docs) if n],
+        )
 
 
 class _BulkSubWriterTask(SubWriterTask):

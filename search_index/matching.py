@@ -26,17 +26,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from search_index.analysis import WORD_RE, analyze_query_words, analyze_word, stem_word
-from search_index.query import (
+from search_index.concepts import (
     Concept,
     Variant,
     add_fuzzy_variants,
     concept_docs,
     concept_for_word,
+    variant_docs,
 )
 from search_index.scoring import bm25
 
 if TYPE_CHECKING:
-    from search_index.index import SearchContext
+    from search_index.context import SearchContext
 
 # Tuned on the dev set (halves checked against each other) and benchmarks/matching/check.
 MATCH_BOOSTS = {"title": 1.0, "content": 1.0}  # BM25 fields; content holds summary/tags/reports
@@ -108,7 +109,7 @@ def _need_concepts(
         if qw is None or qw.stem in seen or len(qw.stem) < 2:
             continue
         seen.add(qw.stem)
-        concept = concept_for_word(ctx, qw, m.group(0))
+        concept = concept_for_word(ctx, qw, m.group(0), parts_alone=True)
         if not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:
             _add_vocabulary_split(ctx, qw.raw, concept)
             if short and len(qw.stem) >= FUZZY_MIN_LEN:
@@ -495,8 +496,6 @@ def _reasons(
 
 
 def _variant_set(ctx: SearchContext, v) -> frozenset[int] | set[int]:
-    from search_index.query import variant_docs
-
     return variant_docs(ctx, v)
 
 

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from search_index.index import SearchContext
-    from search_index.query import Concept
+    from search_index.concepts import Concept
+    from search_index.context import SearchContext
 
 K1 = 1.2
 B = 0.75

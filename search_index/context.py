@@ -1,0 +1,341 @@
+"""One thread's open searcher with per-document arrays and bounded posting caches.
+
+Owns `SearchContext` (what query, matching and scoring read from) and `SegmentArrays` (column
+values per immutable segment, shared by all contexts of a process).
+
+Memory budget per serving thread (measured after 1,000 varied queries, see README "Figures"):
+decoded posting lists (docnum and weight arrays) hold at most `POSTING_CACHE_ENTRIES`
+postings, term → docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at
+most `WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
+buckets `VOCAB_CACHE_SIZE` prefixes; `SegmentArrays` keeps the column arrays of at most
+`SEGMENT_ARRAYS` (segment, field) pairs. Posting lists longer than the cache budget's
+`MAX_CACHED_SHARE` are not cached at all.
+
+Must not: import Flask or SQLAlchemy, keep docnums beyond the life of the context (merges
+renumber documents), or read private Whoosh internals (that is `search_index.compat`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+from whoosh.searching import Searcher
+
+from search_index import compat
+from search_index.schema import COLUMN_FIELDS, FACET_FIELDS, SCORED_FIELDS
+
+POSTING_CACHE_ENTRIES = 3_000_000  # decoded posting lists: ~24 MB of int32 + float32 arrays
+TERM_CACHE_DOCS = 400_000  # ~28 MB of frozensets (set operations in query and matching)
+WEIGHT_CACHE_DOCS = 100_000  # ~10 MB of dicts (BM25 over short lists)
+MAX_CACHED_SHARE = 0.25  # a single entry may use at most this share of its cache's budget
+DF_CACHE_SIZE = 50_000
+VOCAB_CACHE_SIZE = 256
+SEGMENT_ARRAYS = 256
+
+
+def open_searcher(ix: Any) -> Searcher:
+    """A searcher on the latest generation of `ix`, its segment files opened (see compat)."""
+    return compat.open_searcher(ix, SCORED_FIELDS, COLUMN_FIELDS)
+
+
+class SegmentArrays:
+    """Column values per (index dir, segment, field); segments are immutable."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arrays: OrderedDict[tuple[str, str, str], list[Any]] = OrderedDict()
+
+    def get(self, target: str, leaf: Any, name: str) -> list[Any]:
+        if leaf.segment() is None:  # EmptyReader of a fresh index: no documents, no columns
+            return []
+        key = (target, leaf.segment().segment_id(), name)
+        with self._lock:
+            arr = self._arrays.get(key)
+            if arr is not None:
+                self._arrays.move_to_end(key)
+                return arr
+        if name == "doc_id":
+            arr = [
+                (v.decode("utf-8") if isinstance(v, bytes) else v)
+                for v in compat.column_reader(leaf, "doc_id")
+            ]
+        elif name in FACET_FIELDS:
+            decoded: dict[bytes, str] = {}
+            arr = []
+            for v in compat.column_reader(leaf, name):
+                s = decoded.get(v)
+                if s is None:
+                    s = decoded[v] = v.decode("utf-8")
+                arr.append(s)
+        else:
+            arr = list(compat.column_reader(leaf, name))
+        with self._lock:
+            self._arrays[key] = arr
+            while len(self._arrays) > SEGMENT_ARRAYS:
+                self._arrays.popitem(last=False)
+        return arr
+
+
+class SearchContext:
+    """One thread's open searcher plus per-document arrays and bounded term caches.
+
+    The searcher must come from `open_searcher`, which opens every file of every segment it
+    will read, so a concurrent merge cannot pull a file away mid-query.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        ix: Any,
+        searcher: Searcher,
+        thesaurus: Any,
+        arrays: SegmentArrays,
+        on_close: Callable[[], None] | None = None,
+    ):
+        self.target = target
+        self.ix = ix
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.thesaurus = thesaurus
+        self._segment_arrays = arrays
+        self._leaves = self.reader.leaf_readers()
+        self._arrays: dict[str, list[Any]] = {}
+        self._live: frozenset[int] | None = None
+        self._posting_cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = (
+            OrderedDict()
+        )
+        self._posting_cached = 0
+        self._term_cache: OrderedDict[tuple[str, ...], frozenset[int]] = OrderedDict()
+        self._term_cached = 0
+        self._df_cache: dict[tuple[str, str], int] = {}
+        self._weight_cache: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._weight_cached = 0
+        self._vocab: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+        self._docnum_by_id: dict[str, int] | None = None
+        self._live_mask: np.ndarray | None = None
+        self._codes: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._numbers: dict[str, np.ndarray] = {}
+
+    # -- arrays -------------------------------------------------------------------------------
+
+    def array(self, name: str) -> list[Any]:
+        """Global docnum → value of a column field (facet fields as str, numbers as int)."""
+        arr = self._arrays.get(name)
+        if arr is None:
+            arr = []
+            for leaf, _offset in self._leaves:
+                arr.extend(self._segment_arrays.get(self.target, leaf, name))
+            self._arrays[name] = arr
+        return arr
+
+    def live_docs(self) -> frozenset[int]:
+        if self._live is None:
+            live: list[int] = []
+            for leaf, offset in self._leaves:
+                n = leaf.doc_count_all()
+                deleted = leaf.deleted_docs_set if leaf.has_deletions() else ()
+                if deleted:
+                    live.extend(offset + d for d in range(n) if d not in deleted)
+                else:
+                    live.extend(range(offset, offset + n))
+            self._live = frozenset(live)
+        return self._live
+
+    def live_mask(self) -> np.ndarray:
+        """Boolean mask over global docnums: True for documents that are not deleted."""
+        if self._live_mask is None:
+            mask = np.zeros(self.reader.doc_count_all(), dtype=bool)
+            live = self.live_docs()
+            if live:
+                mask[np.fromiter(live, dtype=np.int64, count=len(live))] = True
+            self._live_mask = mask
+        return self._live_mask
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """A facet field as (value code per global docnum, value of each code)."""
+        found = self._codes.get(name)
+        if found is None:
+            index: dict[str, int] = {}
+            codes = np.fromiter(
+                (index.setdefault(v, len(index)) for v in self.array(name)),
+                dtype=np.int32,
+                count=self.reader.doc_count_all(),
+            )
+            found = self._codes[name] = (codes, list(index))
+        return found
+
+    def numbers(self, name: str) -> np.ndarray:
+        """A number field as an int64 array over global docnums."""
+        found = self._numbers.get(name)
+        if found is None:
+            found = self._numbers[name] = np.asarray(self.array(name), dtype=np.int64)
+        return found
+
+    def docnum_for(self, doc_id: str) -> int | None:
+        if self._docnum_by_id is None:
+            ids = self.array("doc_id")
+            live = self.live_docs()
+            self._docnum_by_id = {v: i for i, v in enumerate(ids) if i in live}
+        return self._docnum_by_id.get(doc_id)
+
+    # -- postings -----------------------------------------------------------------------------
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        key = (field, text)
+        df = self._df_cache.get(key)
+        if df is None:
+            try:
+                df = self.reader.doc_frequency(field, text)
+            except Exception:  # noqa: BLE001 - unknown field or unencodable term: no docs
+                df = 0
+            if len(self._df_cache) >= DF_CACHE_SIZE:
+                self._df_cache.clear()
+            self._df_cache[key] = df
+        return df
+
+    def _postings(self, field: str, text: str) -> Iterable[tuple[Any, int, Any]]:
+        """(leaf, offset, matcher) of every segment holding the term."""
+        for leaf, offset in self._leaves:
+            if leaf.doc_frequency(field, text):
+                yield leaf, offset, leaf.postings(field, text)
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted live global docnums as int32, their weights as float32) of one term, decoded
+        once and cached."""
+        key = (field, text)
+        cache = self._posting_cache
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        id_parts, weight_parts = [], []
+        if self.doc_frequency(field, text):
+            for leaf, offset, m in self._postings(field, text):
+                ids, weights = compat.posting_arrays(m)
+                if leaf.has_deletions():
+                    keep = ~np.isin(ids, np.fromiter(leaf.deleted_docs_set, dtype=np.int64))
+                    ids, weights = ids[keep], weights[keep]
+                id_parts.append(ids + offset)
+                weight_parts.append(weights)
+        if id_parts:
+            found = (
+                np.concatenate(id_parts).astype(np.int32),
+                np.concatenate(weight_parts),
+            )
+        else:
+            found = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        size = len(found[0])
+        if size <= MAX_CACHED_SHARE * POSTING_CACHE_ENTRIES:
+            cache[key] = found
+            self._posting_cached += size
+            while self._posting_cached > POSTING_CACHE_ENTRIES:
+                self._posting_cached -= len(cache.popitem(last=False)[1][0])
+        return found
+
+    def term_docs(self, field: str, text: str) -> frozenset[int]:
+        """Live global docnums containing the term (unscored, cached within the budget)."""
+        key = (field, text)
+        cache = self._term_cache
+        docs = cache.get(key)
+        if docs is not None:
+            cache.move_to_end(key)
+            return docs
+        if self.doc_frequency(field, text) == 0:
+            return frozenset()
+        docs = frozenset(self.postings(field, text)[0].tolist())
+        self._remember(key, docs)
+        return docs
+
+    def cached_docs(
+        self, key: tuple[str, ...], compute: Callable[[], frozenset[int]]
+    ) -> frozenset[int]:
+        """A derived document set (e.g. an intersection), cached in the term sets' budget."""
+        cache = self._term_cache
+        docs = cache.get(key)
+        if docs is not None:
+            cache.move_to_end(key)
+            return docs
+        docs = compute()
+        self._remember(key, docs)
+        return docs
+
+    def _remember(self, key: tuple[str, ...], docs: frozenset[int]) -> None:
+        size = len(docs)
+        if size <= MAX_CACHED_SHARE * TERM_CACHE_DOCS:
+            self._term_cache[key] = docs
+            self._term_cached += size
+            while self._term_cached > TERM_CACHE_DOCS:
+                self._term_cached -= len(self._term_cache.popitem(last=False)[1])
+
+    def term_weights(self, field: str, text: str) -> dict[int, float]:
+        """Live global docnum → term frequency (weight) for one term (cached within budget)."""
+        key = (field, text)
+        cache = self._weight_cache
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        ids, weights = self.postings(field, text)
+        found = dict(zip(ids.tolist(), weights.tolist(), strict=True))
+        size = len(found)
+        if size <= MAX_CACHED_SHARE * WEIGHT_CACHE_DOCS:
+            cache[key] = found
+            self._weight_cached += size
+            while self._weight_cached > WEIGHT_CACHE_DOCS:
+                self._weight_cached -= len(cache.popitem(last=False)[1])
+        return found
+
+    def weights_for(self, field: str, text: str, docs: list[int]) -> dict[int, float]:
+        """Term frequency of the term in each of `docs` (sorted global docnums) that has it."""
+        found: dict[int, float] = {}
+        if not docs or not self.doc_frequency(field, text):
+            return found
+        ids, weights = self.postings(field, text)
+        wanted = np.asarray(docs, dtype=np.int64)
+        k = np.searchsorted(ids, wanted)
+        inside = k < len(ids)
+        hit = np.zeros(len(wanted), dtype=bool)
+        hit[inside] = ids[k[inside]] == wanted[inside]
+        return dict(zip(wanted[hit].tolist(), weights[k[hit]].tolist(), strict=True))
+
+    def vocabulary(self, field: str, prefix: str) -> list[str]:
+        """Every term of `field` starting with `prefix` (cached per prefix)."""
+        key = (field, prefix)
+        words = self._vocab.get(key)
+        if words is not None:
+            self._vocab.move_to_end(key)
+            return words
+        try:
+            words = [
+                t if isinstance(t, str) else t.decode("utf-8")
+                for t in self.reader.expand_prefix(field, prefix)
+            ]
+        except Exception:  # noqa: BLE001 - unknown field: no vocabulary
+            words = []
+        self._vocab[key] = words
+        while len(self._vocab) > VOCAB_CACHE_SIZE:
+            self._vocab.popitem(last=False)
+        return words
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        return self.searcher.stored_fields(docnum)
+
+    def cache_sizes(self) -> dict[str, int]:
+        """Entries held by each cache (for the memory benchmark and tests)."""
+        return {
+            "postings": self._posting_cached,
+            "term_docnums": self._term_cached,
+            "weight_entries": self._weight_cached,
+            "df_entries": len(self._df_cache),
+            "vocab_prefixes": len(self._vocab),
+        }
+
+    def close(self) -> None:
+        try:
+            self.searcher.close()
+        except Exception:  # noqa: BLE001 - closing a searcher on a removed directory
+            pass
