@@ -121,8 +121,11 @@ def key_figures() -> KeyFigures:
             )
         )
         or 0,
+        # Kreise can lead solutions too, but they are not among the "municipalities_total".
         municipalities_contributing=s.scalar(
-            sa.select(sa.func.count(sa.distinct(Solution.lead_municipality_ags))).where(published)
+            sa.select(sa.func.count(sa.distinct(Solution.lead_municipality_ags)))
+            .join(Municipality, Municipality.ags == Solution.lead_municipality_ags)
+            .where(published, Municipality.kind != MunicipalityKind.KREIS)
         )
         or 0,
         municipalities_total=s.scalar(

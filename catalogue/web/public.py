@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.services import catalogue as catalogue_service
+from catalogue.services import programmes as programme_service
 from catalogue.services import reuse as reuse_service
 from catalogue.web import feeds
 from catalogue.web.forms import SolutionFilterForm
@@ -23,6 +24,7 @@ def index():
         "public/index.html",
         newest=newest,
         figures=catalogue_service.key_figures(),
+        programmes=programme_service.programme_coverage(),
         reuse_counts=catalogue_service.reuse_counts([s.id for s in newest]),
     )
 

@@ -50,11 +50,11 @@ def test_openapi_document_is_valid_and_lists_every_route(app, spec):
 def test_solutions_list_detail_and_filters(client, demo, spec):
     body = client.get("/api/v1/solutions?per_page=5").get_json()
     check(spec, body, "SolutionPage")
-    assert body["total"] == 120 and len(body["items"]) == 5
+    assert body["total"] == 122 and len(body["items"]) == 5
     newest = catalogue_service.newest_solutions(1)[0]
     assert body["items"][0]["slug"] == newest.slug
     filtered = client.get("/api/v1/solutions?kategorie=bildung&per_page=100").get_json()
-    assert 0 < filtered["total"] < 120
+    assert 0 < filtered["total"] < 122
     assert {i["category"]["value"] for i in filtered["items"]} == {"bildung"}
 
     detail = client.get(f"/api/v1/solutions/{newest.slug}")
@@ -86,7 +86,7 @@ def test_municipalities(client, demo, spec):
     body = client.get("/api/v1/municipalities").get_json()
     check(spec, body, "MunicipalityList")
     assert len(body["items"]) == 76  # 70 municipalities + 6 Kreise
-    assert sum(m["published_solutions"] for m in body["items"]) == 120
+    assert sum(m["published_solutions"] for m in body["items"]) == 122
 
 
 def test_unpublished_solutions_are_not_served(client, municipalities):
