@@ -189,6 +189,11 @@ SCHEMAS["SolutionDetail"] = _obj(
         "products": STRING,
         "licence": STRING,
         "repository_url": _nullable("string"),
+        "publiccode_url": {
+            **_nullable("string"),
+            "description": "publiccode.yml of the solution (software only; see the standard "
+            "at https://yml.publiccode.tools/).",
+        },
         "effort_person_days": _nullable("integer"),
         "cost_eur": _nullable("integer"),
         "funding": STRING,

@@ -26,6 +26,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review.bp)
     app.register_blueprint(needs.bp)
 
+    from catalogue.web import exchange
+
+    app.register_blueprint(exchange.bp)
+
 
 def register_error_handlers(app: Flask) -> None:
     """HTML error pages; under /api/ HTTP errors get the API's JSON envelope instead."""
