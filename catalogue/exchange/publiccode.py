@@ -91,6 +91,17 @@ CATEGORY_MAP: dict[str, tuple[str, ...]] = {
     "bauen-wohnen": ("property-management",),
     "kultur-freizeit": ("event-management",),
 }
+# Catalogue category -> intendedAudience.scope of the standard (besides "local-authorities").
+SCOPE_MAP: dict[str, str] = {
+    "mobilitaet": "transportation",
+    "bildung": "education",
+    "familie-soziales": "welfare",
+    "gesundheit": "healthcare",
+    "umwelt-klima": "environment",
+    "wirtschaft-tourismus": "tourism",
+    "kultur-freizeit": "culture",
+    "sicherheit-ordnung": "security",
+}
 # Words in tags/technology -> publiccode.yml category.
 KEYWORD_CATEGORIES = (
     ("termin", "appointment-scheduling"),
@@ -190,17 +201,24 @@ def _features(solution: Any) -> list[str]:
     return [_shorten(item, FEATURE_MAX) for item in items if item.strip()][:20]
 
 
+PROBLEM_PREFIX = "**Ausgangslage:** "
+ORIGIN_SENTENCE = "Dieser Eintrag stammt aus dem Lösungskatalog des {operator}; Erfahrungsberichte und weitere Angaben: {url}"
+
+
 def _long_description(solution: Any, facts: ExportFacts, operator: str) -> str:
-    parts = [solution.summary, solution.problem, solution.description]
-    text = "\n\n".join(p.strip() for p in parts if p and p.strip())
+    """Problem (marked, so that an import can split it off again) and the Markdown description;
+    the summary stands in when the description is empty, and a sentence naming the catalogue pads
+    texts below the standard's 150-character minimum."""
+    parts = []
+    if solution.problem and solution.problem.strip():
+        parts.append(PROBLEM_PREFIX + " ".join(solution.problem.split()))
+    parts.append((solution.description or solution.summary or "").strip())
+    text = "\n\n".join(p for p in parts if p)
     if len(text) < LONG_MIN:
-        text += (
-            f"\n\nDieser Eintrag stammt aus dem Lösungskatalog des {operator}; "
-            f"Erfahrungsberichte und weitere Angaben: {facts.page_url}"
-        ).lstrip()
+        text += "\n\n" + ORIGIN_SENTENCE.format(operator=operator, url=facts.page_url)
     if len(text) > LONG_MAX:
         text = text[: LONG_MAX - 1].rsplit(" ", 1)[0] + "…"
-    return text
+    return text.strip()
 
 
 def build_publiccode(solution: Any, facts: ExportFacts, *, operator: str) -> dict[str, Any]:
@@ -227,7 +245,10 @@ def build_publiccode(solution: Any, facts: ExportFacts, *, operator: str) -> dic
         "categories": _categories(solution),
         "developmentStatus": DEVELOPMENT_STATUS[solution.project_status.value],
         "softwareType": software_type,
-        "intendedAudience": {"scope": ["local-authorities"]},
+        "intendedAudience": {
+            "scope": ["local-authorities"]
+            + ([SCOPE_MAP[solution.category]] if solution.category in SCOPE_MAP else [])
+        },
         "description": {"de": german},
         "legal": {
             "license": spdx_licence(solution.licence) or UNKNOWN_LICENCE,
@@ -287,6 +308,16 @@ def schema() -> dict[str, Any]:
         return json.load(f)
 
 
+TYPE_NAMES = {
+    "string": "Text",
+    "array": "eine Liste",
+    "object": "ein Abschnitt (Schlüssel: Wert)",
+    "boolean": "true oder false",
+    "number": "eine Zahl",
+    "integer": "eine ganze Zahl",
+}
+
+
 def _path(error) -> str:
     return ".".join(str(p) for p in error.absolute_path) or "(Dokument)"
 
@@ -304,7 +335,9 @@ def _german(error) -> str:
         more = " …" if len(error.validator_value) > 12 else ""
         return f"»{where}«: Wert »{error.instance}« ist nicht erlaubt (erlaubt: {allowed}{more})."
     if validator == "type":
-        return f"»{where}«: falscher Typ, erwartet wird {error.validator_value}."
+        expected = TYPE_NAMES.get(str(error.validator_value), str(error.validator_value))
+        hint = " (Zahlen wie 0.4 bitte in Anführungszeichen setzen)" if expected == "Text" else ""
+        return f"»{where}«: erwartet wird {expected}{hint}."
     if validator == "maxLength":
         return f"»{where}«: höchstens {error.validator_value} Zeichen erlaubt."
     if validator == "minLength":

@@ -2,7 +2,7 @@
 publiccode.yml, and with which facts (users, shareable contacts).
 
 The mapping itself lives in ``catalogue.exchange`` (pure, no database); this module loads what the
-viewer may see and hands it over. Reading only: imports go through the contribution services.
+viewer may see and hands it over. Imports create drafts only through the contribution services.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from flask import current_app
 
 from catalogue.db import db
 from catalogue.errors import NotFound
-from catalogue.exchange import publiccode
-from catalogue.models import Reuse, SolutionKind, User
+from catalogue.exchange import publiccode, publiccode_import
+from catalogue.models import Reuse, Solution, SolutionKind, User
+from catalogue.permissions import can_create_solution, require
 from catalogue.services import catalogue as catalogue_service
+from catalogue.services import contributions
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,41 @@ def publiccode_export(*, actor: Any, slug: str, page_url: str) -> PubliccodeExpo
         document=doc,
         notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class PubliccodeImport:
+    plan: publiccode_import.ImportPlan
+    solution: Solution | None
+
+
+def import_publiccode(*, actor: Any, text: str) -> PubliccodeImport:
+    """Create a solution draft from a publiccode.yml; an invalid file creates nothing.
+
+    The draft goes through ``contributions.create_solution`` (permission, validation, review
+    event) like one typed into the form. Links and e-mail addresses that the catalogue would
+    reject are left out and reported instead of failing the whole import.
+    """
+    require(can_create_solution(actor), "Sie dürfen keine Lösungen anlegen.")
+    plan = publiccode_import.plan_import(text)
+    if not plan.ok:
+        return PubliccodeImport(plan=plan, solution=None)
+    values = dict(plan.fields)
+    links = []
+    for link in values.pop("links"):
+        if contributions.URL_RE.match(link["url"]):
+            links.append(contributions.LinkInput(link["title"], link["url"]))
+        else:
+            plan.dropped.append((link["title"], f"»{link['url']}« ist keine Web-Adresse."))
+    contacts = []
+    for contact in values.pop("contacts"):
+        if contact["email"] and not contributions.EMAIL_RE.match(contact["email"]):
+            plan.dropped.append(
+                (f"E-Mail von {contact['name']}", f"»{contact['email']}« ist keine E-Mail-Adresse.")
+            )
+            contact["email"] = ""
+        if contact["name"]:
+            contacts.append(contributions.ContactInput(**contact))
+    data = contributions.SolutionInput(**values, links=links, contacts=contacts)
+    solution = contributions.create_solution(actor=actor, data=data)
+    return PubliccodeImport(plan=plan, solution=solution)

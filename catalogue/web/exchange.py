@@ -1,14 +1,15 @@
-"""Open data exchange pages: publiccode.yml of a solution (later: CSV/XLSX exports, imports).
+"""Open data exchange pages: publiccode.yml of a solution and its import as a draft.
 
 Thin views: one service call, then a file response. Only what the viewer may see leaves.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, current_app, flash, render_template, url_for
+from flask_login import current_user, login_required
 
 from catalogue.services import exchange as exchange_service
+from catalogue.web.exchange_forms import PubliccodeImportForm
 
 bp = Blueprint("exchange", __name__)
 
@@ -27,3 +28,18 @@ def publiccode(slug: str):
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="publiccode.yml"'
     return response
+
+
+@bp.route("/mitwirken/import/publiccode", methods=["GET", "POST"])
+@login_required
+def import_publiccode():
+    form = PubliccodeImportForm()
+    result = None
+    if form.validate_on_submit():
+        text = form.content()
+        if text is not None:
+            result = exchange_service.import_publiccode(actor=current_user, text=text)
+            if result.solution is not None:
+                flash("Der Entwurf wurde aus der publiccode.yml angelegt.", "success")
+    status = 400 if (form.errors or (result and not result.plan.ok)) else 200
+    return render_template("exchange/publiccode_import.html", form=form, result=result), status
