@@ -1,15 +1,22 @@
-"""Open data exchange pages: publiccode.yml of a solution and its import as a draft.
+"""Open data exchange pages: publiccode.yml of a solution and its import as a draft, and the
+CSV/XLSX exports of solutions, municipalities, reuse records and needs.
 
 Thin views: one service call, then a file response. Only what the viewer may see leaves.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, current_app, flash, render_template, url_for
 from flask_login import current_user, login_required
 
+from catalogue.errors import NotFound
+from catalogue.exchange import tables
 from catalogue.services import exchange as exchange_service
+from catalogue.services import exports
 from catalogue.web.exchange_forms import PubliccodeImportForm
+from catalogue.web.public import solution_filters
 
 bp = Blueprint("exchange", __name__)
 
@@ -43,3 +50,46 @@ def import_publiccode():
                 flash("Der Entwurf wurde aus der publiccode.yml angelegt.", "success")
     status = 400 if (form.errors or (result and not result.plan.ok)) else 200
     return render_template("exchange/publiccode_import.html", form=form, result=result), status
+
+
+def table_response(table, fmt: str, filename: str) -> Response:
+    """A table as a download (CSV or XLSX); unknown formats are a 404 like unknown pages."""
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound("Dieses Dateiformat gibt es nicht. Möglich sind .csv und .xlsx.")
+    content, mimetype = tables.render(table, fmt)
+    response = Response(content, mimetype=mimetype)
+    if fmt == "csv":
+        response.charset = "utf-8"
+    stamp = date.today().isoformat()
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
+    return response
+
+
+@bp.get("/export/loesungen.<fmt>")
+def export_solutions(fmt: str):
+    _form, filters, valid = solution_filters()
+    if not valid:
+        return Response(
+            "Ungültiger Filter im Export-Link. Bitte laden Sie die Seite »Lösungen« neu.",
+            status=400,
+            mimetype="text/plain",
+        )
+    table = exports.solutions_table(filters, base_url=current_app.config["BASE_URL"])
+    return table_response(table, fmt, "loesungen")
+
+
+@bp.get("/export/kommunen.<fmt>")
+def export_municipalities(fmt: str):
+    table = exports.municipalities_table(base_url=current_app.config["BASE_URL"])
+    return table_response(table, fmt, "kommunen")
+
+
+@bp.get("/export/nachnutzungen.<fmt>")
+def export_reuses(fmt: str):
+    table = exports.reuses_table(base_url=current_app.config["BASE_URL"])
+    return table_response(table, fmt, "nachnutzungen")
+
+
+@bp.get("/export/bedarfe.<fmt>")
+def export_needs(fmt: str):
+    return table_response(exports.needs_table(actor=current_user), fmt, "bedarfe")

@@ -29,7 +29,7 @@ def index():
     )
 
 
-def _solution_filters() -> tuple[SolutionFilterForm, catalogue_service.SolutionFilters, bool]:
+def solution_filters() -> tuple[SolutionFilterForm, catalogue_service.SolutionFilters, bool]:
     """The filter form of /loesungen (also used by its feed), its filters and validity."""
     form = SolutionFilterForm(request.args)
     form.fill_choices(catalogue_service.kreise(), catalogue_service.municipality_choices())
@@ -47,7 +47,7 @@ def _solution_filters() -> tuple[SolutionFilterForm, catalogue_service.SolutionF
 
 @bp.get("/loesungen")
 def solutions():
-    form, filters, _valid = _solution_filters()
+    form, filters, _valid = solution_filters()
     page = catalogue_service.list_solutions(
         filters,
         page=request.args.get("page", 1, type=int) or 1,
@@ -67,7 +67,7 @@ def solutions():
 @bp.get("/loesungen/feed.atom")
 def solutions_feed():
     """Atom feed of the newest published solutions, with the list's filters."""
-    _form, filters, valid = _solution_filters()
+    _form, filters, valid = solution_filters()
     if not valid:
         return Response(
             "Ungültiger Filter im Feed-Link. Bitte kopieren Sie den Link auf der Seite »Lösungen« neu.",
