@@ -3,6 +3,8 @@ visibility, error envelope."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
@@ -39,7 +41,7 @@ def check(spec, body, schema_name):
 
 def test_openapi_document_is_valid_and_lists_every_route(app, spec):
     api_rules = {
-        r.rule.removeprefix("/api/v1").replace("<slug>", "{slug}")
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule.removeprefix("/api/v1"))
         for r in app.url_map.iter_rules()
         if r.rule.startswith("/api/v1/") and r.endpoint != "api.openapi_document"
     }
