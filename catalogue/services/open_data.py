@@ -125,3 +125,50 @@ def last_change() -> datetime | None:
     ]
     known = [s for s in stamps if s is not None]
     return max(known) if known else None
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    endpoint: str
+    values: dict
+    lastmod: datetime | None = None
+
+
+def sitemap_entries() -> list[SitemapEntry]:
+    """Every public page worth indexing: published solutions, municipalities, public needs."""
+    entries = [
+        SitemapEntry(endpoint, {})
+        for endpoint in (
+            "public.index",
+            "public.solutions",
+            "public.municipalities",
+            "needs.index",
+            "needs.describe",
+            "pages.interfaces",
+            "pages.easy_language",
+            "pages.impressum",
+            "pages.privacy",
+            "pages.accessibility",
+        )
+    ]
+    entries += [
+        SitemapEntry("public.solution", {"slug": slug}, changed)
+        for slug, changed in db.session.execute(
+            sa.select(Solution.slug, Solution.updated_at)
+            .where(Solution.state == ContentState.PUBLISHED, Solution.revision_of_id.is_(None))
+            .order_by(Solution.id)
+        )
+    ]
+    entries += [
+        SitemapEntry("public.municipality", {"ags": m.ags})
+        for m in catalogue_service.all_municipalities()
+    ]
+    entries += [
+        SitemapEntry("needs.detail", {"need_id": need_id}, changed)
+        for need_id, changed in db.session.execute(
+            sa.select(Need.id, Need.updated_at)
+            .where(Need.visibility == NeedVisibility.PUBLIC)
+            .order_by(Need.id)
+        )
+    ]
+    return entries

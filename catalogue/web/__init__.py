@@ -26,9 +26,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review.bp)
     app.register_blueprint(needs.bp)
 
-    from catalogue.web import exchange
+    from catalogue.web import exchange, findability
 
     app.register_blueprint(exchange.bp)
+    app.register_blueprint(findability.bp)
 
 
 def register_error_handlers(app: Flask) -> None:
