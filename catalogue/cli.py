@@ -28,7 +28,10 @@ def seed_municipalities() -> None:
 def seed_modellregion() -> None:
     """Load the real projects of the Digitale Modellregion OWL (with sources)."""
     result = seed_service.load_modellregion()
-    click.echo(f"Modellprojekte: {result.created} neu, {result.existing} bereits vorhanden.")
+    click.echo(
+        f"Modellprojekte: {result.created} neu, {result.updated} aktualisiert, "
+        f"{result.existing} unverändert."
+    )
 
 
 @seed_group.command("demo")
@@ -84,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_group)
     app.cli.add_command(users_group)
     app.cli.add_command(search_group)
+    app.cli.add_command(import_table_command)
 
 
 def _create_app() -> Flask:
@@ -193,3 +197,51 @@ def search_worker(interval: float) -> None:
         except TimeoutError:
             pass
         time.sleep(interval)
+
+
+@click.command("import-table")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--email", required=True, help="Account the import acts as (its permissions).")
+@click.option("--run", is_flag=True, help="Import for real (default: dry run only).")
+@click.option("--publish", is_flag=True, help="Curators: publish the rows directly.")
+def import_table_command(path: str, email: str, run: bool, publish: bool) -> None:
+    """Import solutions from a CSV/XLSX spreadsheet (dry run unless --run)."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from catalogue.db import db
+    from catalogue.errors import DomainError
+    from catalogue.models import User
+    from catalogue.services import table_import
+
+    actor = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if actor is None:
+        raise click.ClickException(f"Kein Konto mit der E-Mail-Adresse {email}.")
+    file = Path(path)
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            click.echo(f"  {done}/{total} Zeilen importiert")
+
+    try:
+        result = table_import.import_table(
+            actor=actor,
+            filename=file.name,
+            content=file.read_bytes(),
+            dry_run=not run,
+            publish=publish,
+            on_progress=progress,
+        )
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    for problem in result.problems:
+        click.echo(problem, err=True)
+    counts = ", ".join(
+        f"{result.count(a)} {label}"
+        for a, label in table_import.ACTION_LABELS.items()
+        if a != "fehler"
+    )
+    click.echo(("Probelauf: " if result.dry_run else "Import: ") + counts)
+    if not result.ok:
+        raise click.ClickException(f"{len(result.problems)} Probleme – nichts importiert.")

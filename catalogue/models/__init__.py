@@ -22,6 +22,7 @@ from catalogue.models.enums import (
     SolutionKind,
 )
 from catalogue.models.exchange import ContactRequest, Need, Reuse
+from catalogue.models.import_key import ImportKey
 from catalogue.models.municipality import Municipality
 from catalogue.models.report import ExperienceReport
 from catalogue.models.solution import Attachment, ContactPerson, Solution, SolutionLink, Tag
@@ -38,6 +39,7 @@ __all__ = [
     "ContactRequestStatus",
     "ContentState",
     "ExperienceReport",
+    "ImportKey",
     "Municipality",
     "MunicipalityKind",
     "Need",

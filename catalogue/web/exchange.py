@@ -12,10 +12,11 @@ from flask import Blueprint, Response, current_app, flash, render_template, url_
 from flask_login import current_user, login_required
 
 from catalogue.errors import NotFound
-from catalogue.exchange import tables
+from catalogue.exchange import spreadsheet, tables
+from catalogue.permissions import can_create_solution, require
 from catalogue.services import exchange as exchange_service
-from catalogue.services import exports
-from catalogue.web.exchange_forms import PubliccodeImportForm
+from catalogue.services import exports, table_import
+from catalogue.web.exchange_forms import PubliccodeImportForm, TableImportForm
 from catalogue.web.public import solution_filters
 
 bp = Blueprint("exchange", __name__)
@@ -93,3 +94,38 @@ def export_reuses(fmt: str):
 @bp.get("/export/bedarfe.<fmt>")
 def export_needs(fmt: str):
     return table_response(exports.needs_table(actor=current_user), fmt, "bedarfe")
+
+
+@bp.get("/mitwirken/import/vorlage.<fmt>")
+def table_template(fmt: str):
+    """The column template with one example row (CSV or XLSX)."""
+    return table_response(spreadsheet.template_table(), fmt, "vorlage-loesungen")
+
+
+@bp.route("/mitwirken/import/tabelle", methods=["GET", "POST"])
+@login_required
+def import_table():
+    require(can_create_solution(current_user), "Sie dürfen keine Lösungen anlegen.")
+    form = TableImportForm()
+    result = None
+    if form.validate_on_submit():
+        upload = form.upload()
+        if upload is not None:
+            filename, content = upload
+            result = table_import.import_table(
+                actor=current_user,
+                filename=filename,
+                content=content,
+                dry_run=not form.run.data,
+                publish=bool(form.publish.data),
+            )
+            if result.ok and not result.dry_run:
+                flash("Die Tabelle wurde importiert.", "success")
+    status = 400 if (form.errors or (result and not result.ok)) else 200
+    return render_template(
+        "exchange/table_import.html",
+        form=form,
+        result=result,
+        columns=spreadsheet.COLUMNS,
+        max_rows=spreadsheet.MAX_ROWS,
+    ), status

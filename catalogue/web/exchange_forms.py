@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import TextAreaField
+from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 
@@ -30,3 +30,17 @@ class PubliccodeImportForm(FlaskForm):
             "Bitte laden Sie eine publiccode.yml hoch oder fügen Sie ihren Inhalt ein."
         ]
         return None
+
+
+class TableImportForm(FlaskForm):
+    file = FileField("Tabelle (CSV oder XLSX)")
+    publish = BooleanField("Direkt veröffentlichen (nur DigitalBüro)")
+    check = SubmitField("Probelauf")
+    run = SubmitField("Importieren")
+
+    def upload(self) -> tuple[str, bytes] | None:
+        upload = self.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            self.file.errors = ["Bitte wählen Sie eine CSV- oder XLSX-Datei aus."]
+            return None
+        return upload.filename, upload.read(10 * 1024 * 1024 + 1)
