@@ -221,8 +221,7 @@ def import_table_command(path: str, email: str, run: bool, publish: bool) -> Non
     file = Path(path)
 
     def progress(done: int, total: int) -> None:
-        if done == total or done % 50 == 0:
-            click.echo(f"  {done}/{total} Zeilen importiert")
+        click.echo(f"  {done}/{total} Zeilen importiert")
 
     try:
         result = table_import.import_table(

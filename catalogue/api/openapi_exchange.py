@@ -153,13 +153,12 @@ def _list(schema: str, summary: str, op: str, status_enum: list[str]) -> dict[st
 
 
 def paths() -> dict[str, Any]:
-    not_found = ERRORS["429"]
     return {
         "/": {
             "get": {
                 "summary": "Index with links to every resource",
                 "operationId": "apiIndex",
-                "responses": {"200": _json("ApiIndex", "Links."), "429": not_found},
+                "responses": {"200": _json("ApiIndex", "Links."), "429": ERRORS["429"]},
             }
         },
         "/municipalities/{ags}": {

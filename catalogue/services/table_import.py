@@ -22,6 +22,7 @@ from catalogue.permissions import can_create_solution, is_curator, require
 from catalogue.services import contributions, workflow
 
 NAMESPACE = "tabelle"
+BATCH_SIZE = 100
 CREATE, UPDATE, REVISE, UNCHANGED, ERROR = "neu", "ändern", "überarbeiten", "unverändert", "fehler"
 ACTION_LABELS = {
     CREATE: "wird angelegt",
@@ -195,10 +196,14 @@ def import_table(
     if dry_run or not result.ok:
         return result
     total = len(planned)
-    for done, (outcome, data) in enumerate(planned, start=1):
-        _apply(actor, outcome, data, publish)
+    # One transaction (and one search sync) per batch instead of per row; a failure rolls back
+    # only the current batch, and running the file again continues idempotently.
+    for start in range(0, total, BATCH_SIZE):
+        with unit_of_work():
+            for outcome, data in planned[start : start + BATCH_SIZE]:
+                _apply(actor, outcome, data, publish)
         if on_progress:
-            on_progress(done, total)
+            on_progress(min(start + BATCH_SIZE, total), total)
     return result
 
 
