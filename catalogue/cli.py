@@ -208,22 +208,16 @@ def import_table_command(path: str, email: str, run: bool, publish: bool) -> Non
     """Import solutions from a CSV/XLSX spreadsheet (dry run unless --run)."""
     from pathlib import Path
 
-    import sqlalchemy as sa
-
-    from catalogue.db import db
     from catalogue.errors import DomainError
-    from catalogue.models import User
     from catalogue.services import table_import
 
-    actor = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-    if actor is None:
-        raise click.ClickException(f"Kein Konto mit der E-Mail-Adresse {email}.")
     file = Path(path)
 
     def progress(done: int, total: int) -> None:
         click.echo(f"  {done}/{total} Zeilen importiert")
 
     try:
+        actor = table_import.importing_account(email)
         result = table_import.import_table(
             actor=actor,
             filename=file.name,

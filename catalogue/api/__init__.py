@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
-from catalogue.api import openapi, serializers
+from catalogue.api import openapi_exchange, serializers
 from catalogue.categories import CATEGORIES
 from catalogue.errors import NotFound, ValidationFailed
 from catalogue.extensions import csrf, limiter
@@ -201,7 +201,8 @@ def municipalities():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document(current_app.config["BASE_URL"]))
+    # The core document (openapi.py) plus the exchange endpoints.
+    return jsonify(openapi_exchange.document(current_app.config["BASE_URL"]))
 
 
 @bp.errorhandler(NotFound)

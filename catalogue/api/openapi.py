@@ -266,7 +266,7 @@ def document(base_url: str) -> dict[str, Any]:
             ("reife", "Reuse readiness.", {"type": "string", "enum": [r.value for r in Readiness]}),
         )
     ]
-    doc = {
+    return {
         "openapi": "3.1.0",
         "info": {
             "title": "Lösungskatalog API",
@@ -348,8 +348,3 @@ def document(base_url: str) -> dict[str, Any]:
         },
         "components": {"schemas": SCHEMAS},
     }
-    from catalogue.api import openapi_exchange  # exchange endpoints: index, needs, reuses, …
-
-    doc["paths"].update(openapi_exchange.paths())
-    doc["components"]["schemas"] = {**SCHEMAS, **openapi_exchange.SCHEMAS}
-    return doc

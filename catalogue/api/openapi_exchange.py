@@ -1,11 +1,12 @@
 """OpenAPI parts of the exchange endpoints (index, municipality detail, needs, reuse records,
-exports), merged into the document by ``openapi.document``. Same conventions as there: every
+exports); ``document`` is the whole API document (``openapi.document`` plus these). Same conventions as there: every
 property required, no others allowed, real responses validated against these in the tests."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from catalogue.api import openapi
 from catalogue.api.openapi import (
     ERRORS,
     INTEGER,
@@ -235,3 +236,11 @@ def paths() -> dict[str, Any]:
             }
         },
     }
+
+
+def document(base_url: str) -> dict[str, Any]:
+    """The served OpenAPI document: the core API and the exchange endpoints."""
+    doc = openapi.document(base_url)
+    doc["paths"].update(paths())
+    doc["components"]["schemas"] = {**doc["components"]["schemas"], **SCHEMAS}
+    return doc

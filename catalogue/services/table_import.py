@@ -16,8 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work
+from catalogue.errors import NotFound
 from catalogue.exchange import spreadsheet
-from catalogue.models import ContentState, ImportKey, Municipality, Solution
+from catalogue.models import ContentState, ImportKey, Municipality, Solution, User
 from catalogue.permissions import can_create_solution, is_curator, require
 from catalogue.services import contributions, workflow
 
@@ -148,6 +149,14 @@ def _plan_row(actor: Any, row: spreadsheet.Row, keys: dict[str, int]) -> tuple[R
         else:
             outcome.action = REVISE if target.state == ContentState.PUBLISHED else UPDATE
     return outcome, data
+
+
+def importing_account(email: str) -> User:
+    """The active account a command-line import acts as (its permissions apply)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        raise NotFound(f"Kein aktives Konto mit der E-Mail-Adresse {email}.")
+    return user
 
 
 def import_table(

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, url_for
 
 from catalogue.categories import category_label
 from catalogue.exchange.structured_data import solution_jsonld
-from catalogue.models import ContentState
+from catalogue.models import ContentState, SolutionKind
 from catalogue.services import open_data
 
 bp = Blueprint("findability", __name__)
@@ -65,4 +65,14 @@ def solution_structured_data(solution) -> dict | None:
         page_url=_absolute("public.solution", slug=solution.slug),
         municipality_url=_absolute("public.municipality", ags=solution.lead_municipality_ags),
         category_label=category_label(solution.category),
+    )
+
+
+@bp.app_template_global("has_publiccode")
+def has_publiccode(solution) -> bool:
+    """Whether the solution page links a publiccode.yml (published software, not a revision)."""
+    return (
+        solution.kind == SolutionKind.SOFTWARE
+        and solution.state == ContentState.PUBLISHED
+        and solution.revision_of_id is None
     )

@@ -219,3 +219,21 @@ def test_import_page_dry_run_and_import(client, curator):
     )
     assert broken.status_code == 400
     assert "Zeile 2, Spalte »Titel«: ist leer, ist aber Pflicht." in broken.get_data(as_text=True)
+
+
+def test_command_line_dry_run_and_import_with_progress(app, curator, tmp_path):
+    path = tmp_path / "liste.csv"
+    path.write_bytes(_csv([_row(n) for n in range(1, 151)]))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["import-table", str(path), "--email", "k@example.org"])
+    assert dry.exit_code == 0 and "Probelauf: 150 wird angelegt" in dry.output and _count() == 0
+    real = runner.invoke(args=["import-table", str(path), "--email", "k@example.org", "--run"])
+    assert real.exit_code == 0, real.output
+    assert "100/150 Zeilen importiert" in real.output and "150/150" in real.output
+    assert _count() == 150
+    broken = tmp_path / "kaputt.csv"
+    broken.write_bytes(_csv([_row(1, Titel="")]))
+    failed = runner.invoke(args=["import-table", str(broken), "--email", "k@example.org", "--run"])
+    assert failed.exit_code != 0 and "Zeile 2, Spalte »Titel«" in failed.output
+    unknown = runner.invoke(args=["import-table", str(path), "--email", "niemand@example.org"])
+    assert unknown.exit_code != 0 and "Kein aktives Konto" in unknown.output

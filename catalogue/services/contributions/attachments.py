@@ -51,6 +51,7 @@ def _safe_filename(name: str) -> str:
 
 
 def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[bytes]) -> Attachment:
+    """Attach a checked file (type, content, size) to a draft the actor may edit; stored outside the web root."""
     filename = _safe_filename(filename)
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     allowed = ALLOWED_ATTACHMENTS.get(extension)
@@ -92,6 +93,7 @@ def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[by
 
 
 def remove_attachment(*, actor: Any, attachment_id: int) -> None:
+    """Delete an attachment of a draft the actor may edit, with its stored file."""
     with unit_of_work() as s:
         attachment = s.get(Attachment, attachment_id)
         if attachment is None:

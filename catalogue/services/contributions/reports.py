@@ -60,6 +60,7 @@ def validate_report(data: ReportInput) -> dict[str, str]:
 
 
 def create_report(*, actor: Any, solution_id: int, data: ReportInput) -> ExperienceReport:
+    """Write an experience report draft about a solution; contributors and curators only."""
     errors = validate_report(data)
     with unit_of_work() as s:
         solution = s.get(Solution, solution_id)
@@ -112,6 +113,7 @@ def get_report_for_edit(*, actor: Any, report_id: int) -> ExperienceReport:
 
 
 def update_report(*, actor: Any, report_id: int, data: ReportInput) -> ExperienceReport:
+    """Change a report draft (or an open revision) the actor may edit."""
     errors = validate_report(data)
     with unit_of_work() as s:
         report = s.get(ExperienceReport, report_id)
@@ -126,6 +128,7 @@ def update_report(*, actor: Any, report_id: int, data: ReportInput) -> Experienc
 
 
 def start_report_revision(*, actor: Any, report_id: int) -> ExperienceReport:
+    """Open (or return the open) revision of a published report the actor may revise."""
     with unit_of_work() as s:
         original = s.get(ExperienceReport, report_id)
         if original is None:

@@ -245,6 +245,7 @@ def _lead_for(session, actor: Any, requested: str | None) -> str:
 
 
 def create_solution(*, actor: Any, data: SolutionInput) -> Solution:
+    """Create a solution draft for the actor's municipality (curators: any); contributors and curators only."""
     require(can_create_solution(actor), "Nur Beitragende einer Kommune können Lösungen anlegen.")
     errors = validate_solution(data)
     if errors:
@@ -285,6 +286,7 @@ def get_solution_for_edit(*, actor: Any, solution_id: int) -> Solution:
 
 
 def update_solution(*, actor: Any, solution_id: int, data: SolutionInput) -> Solution:
+    """Change a draft (or an open revision) the actor may edit; curators may also move the lead."""
     errors = validate_solution(data)
     with unit_of_work() as s:
         solution = s.get(Solution, solution_id)
