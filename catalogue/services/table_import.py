@@ -19,7 +19,13 @@ from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound
 from catalogue.exchange import spreadsheet
 from catalogue.models import ContentState, ImportKey, Municipality, Solution, User
-from catalogue.permissions import can_create_solution, is_curator, require
+from catalogue.permissions import (
+    can_create_solution,
+    can_edit_solution,
+    can_revise_solution,
+    is_curator,
+    require,
+)
 from catalogue.services import contributions, workflow
 
 NAMESPACE = "tabelle"
@@ -146,8 +152,16 @@ def _plan_row(actor: Any, row: spreadsheet.Row, keys: dict[str, int]) -> tuple[R
         current = _comparable(contributions.SolutionInput.from_solution(target))
         if current == _comparable(data):
             outcome.action = UNCHANGED
+        elif target.state == ContentState.PUBLISHED:
+            outcome.action = REVISE if can_revise_solution(actor, target) else ERROR
         else:
-            outcome.action = REVISE if target.state == ContentState.PUBLISHED else UPDATE
+            outcome.action = UPDATE if can_edit_solution(actor, target) else ERROR
+        if outcome.action == ERROR:
+            outcome.problems.append(
+                f"Zeile {row.number}, Spalte »ID«: Die Lösung zu »{outcome.external_id}« "
+                f"({target.state.label}) können Sie jetzt nicht ändern – zum Beispiel, weil sie "
+                "gerade geprüft wird. Bitte importieren Sie die Zeile später erneut."
+            )
     return outcome, data
 
 

@@ -237,3 +237,20 @@ def test_command_line_dry_run_and_import_with_progress(app, curator, tmp_path):
     assert failed.exit_code != 0 and "Zeile 2, Spalte »Titel«" in failed.output
     unknown = runner.invoke(args=["import-table", str(path), "--email", "niemand@example.org"])
     assert unknown.exit_code != 0 and "Kein aktives Konto" in unknown.output
+
+
+def test_rows_of_solutions_under_review_are_reported_not_changed(curator):
+    from catalogue.services import workflow
+
+    rows = [_row(1)]
+    table_import.import_table(actor=curator, filename="a.csv", content=_csv(rows), dry_run=False)
+    solution = db.session.scalar(sa.select(Solution))
+    workflow.apply_action(
+        actor=curator, entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    rows[0]["Kurzbeschreibung"] = "Geändert während der Prüfung."
+    result = table_import.import_table(
+        actor=curator, filename="a.csv", content=_csv(rows), dry_run=False
+    )
+    assert not result.ok and "Spalte »ID«" in result.problems[0]
+    assert db.session.get(Solution, solution.id).summary != "Geändert während der Prüfung."
