@@ -28,7 +28,10 @@ def seed_municipalities() -> None:
 def seed_modellregion() -> None:
     """Load the real projects of the Digitale Modellregion OWL (with sources)."""
     result = seed_service.load_modellregion()
-    click.echo(f"Modellprojekte: {result.created} neu, {result.existing} bereits vorhanden.")
+    click.echo(
+        f"Modellprojekte: {result.created} neu, {result.updated} aktualisiert, "
+        f"{result.existing} unverändert."
+    )
 
 
 @seed_group.command("demo")
@@ -115,6 +118,7 @@ def init_app(app: Flask) -> None:
     from catalogue.cli_alerts import alerts_group
 
     app.cli.add_command(alerts_group)
+    app.cli.add_command(import_table_command)
 
 
 def _create_app() -> Flask:
@@ -264,3 +268,44 @@ def outbox_status() -> None:
         click.echo(f"Auftrag {job.id} ({job.kind}): {job.attempts} Versuche, {job.last_error}")
     if failing:
         raise SystemExit(1)
+
+
+@click.command("import-table")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--email", required=True, help="Account the import acts as (its permissions).")
+@click.option("--run", is_flag=True, help="Import for real (default: dry run only).")
+@click.option("--publish", is_flag=True, help="Curators: publish the rows directly.")
+def import_table_command(path: str, email: str, run: bool, publish: bool) -> None:
+    """Import solutions from a CSV/XLSX spreadsheet (dry run unless --run)."""
+    from pathlib import Path
+
+    from catalogue.errors import DomainError
+    from catalogue.services import table_import
+
+    file = Path(path)
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"  {done}/{total} Zeilen importiert")
+
+    try:
+        actor = table_import.importing_account(email)
+        result = table_import.import_table(
+            actor=actor,
+            filename=file.name,
+            content=file.read_bytes(),
+            dry_run=not run,
+            publish=publish,
+            on_progress=progress,
+        )
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    for problem in result.problems:
+        click.echo(problem, err=True)
+    counts = ", ".join(
+        f"{result.count(a)} {label}"
+        for a, label in table_import.ACTION_LABELS.items()
+        if a != "fehler"
+    )
+    click.echo(("Probelauf: " if result.dry_run else "Import: ") + counts)
+    if not result.ok:
+        raise click.ClickException(f"{len(result.problems)} Probleme – nichts importiert.")

@@ -24,8 +24,6 @@ MAX_MODULE_LINES = 400
 # Modules still over MAX_MODULE_LINES, with their size when the rule was set. The list may only
 # shrink: a listed module that has been split below the limit fails the test until it is removed.
 KNOWN_OVERSIZE: dict[str, int] = {
-    "catalogue/api/openapi.py": 426,
-    "catalogue/services/contributions.py": 674,
     "search_index/analysis.py": 517,
     "search_index/matching.py": 514,
 }
@@ -211,13 +209,6 @@ KNOWN_UNDOCUMENTED = {
     "catalogue.services.accounts.admin.set_role",
     "catalogue.services.accounts.admin.deactivate_user",
     "catalogue.services.accounts.admin.reactivate_user",
-    "catalogue.services.contributions.create_solution",
-    "catalogue.services.contributions.update_solution",
-    "catalogue.services.contributions.add_attachment",
-    "catalogue.services.contributions.remove_attachment",
-    "catalogue.services.contributions.create_report",
-    "catalogue.services.contributions.update_report",
-    "catalogue.services.contributions.start_report_revision",
     "catalogue.services.needs.create_need",
     "catalogue.services.needs.set_need_status",
     "catalogue.services.notifications.mark_all_read",

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
-from catalogue.api import openapi, serializers
+from catalogue.api import openapi_exchange, serializers
 from catalogue.categories import CATEGORIES
 from catalogue.errors import NotFound, ValidationFailed
 from catalogue.extensions import csrf, limiter
@@ -111,10 +111,9 @@ def _raise_if(errors: dict[str, str]) -> None:
         raise ValidationFailed(errors, "Die Anfrage enthält ungültige Parameter.")
 
 
-@bp.get("/solutions")
-def solutions():
-    errors: dict[str, str] = {}
-    filters = catalogue_service.SolutionFilters(
+def list_filters(errors: dict[str, str]) -> catalogue_service.SolutionFilters:
+    """The solution list's filters from the query string (also used by the exports)."""
+    return catalogue_service.SolutionFilters(
         category=_choice_arg("kategorie", set(CATEGORIES), errors),
         kreis=_choice_arg("kreis", lambda: {k.ags for k in catalogue_service.kreise()}, errors),
         municipality=_choice_arg(
@@ -123,6 +122,12 @@ def solutions():
         kind=_enum_arg("art", SolutionKind, errors),
         status=_enum_arg("status", ProjectStatus, errors),
     )
+
+
+@bp.get("/solutions")
+def solutions():
+    errors: dict[str, str] = {}
+    filters = list_filters(errors)
     number = _int_arg("page", 1, 1, 10_000, errors)
     per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE, errors)
     _raise_if(errors)
@@ -196,7 +201,8 @@ def municipalities():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document())
+    # The core document (openapi.py) plus the exchange endpoints.
+    return jsonify(openapi_exchange.document())
 
 
 @bp.errorhandler(NotFound)
@@ -217,6 +223,8 @@ def _public_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from catalogue.api import exchange  # noqa: F401  (adds its routes to bp)
+
     app.json.ensure_ascii = False  # readable German in responses (UTF-8)
     app.register_blueprint(bp)
 

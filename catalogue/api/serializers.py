@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, url_for
 
 from catalogue.categories import category_label
-from catalogue.models import ExperienceReport, Municipality, Reuse, Solution
+from catalogue.models import ExperienceReport, Municipality, Reuse, Solution, SolutionKind
 from catalogue.services.needs import MatchOutcome
 from catalogue.services.search import SearchOutcome
 
@@ -105,6 +105,9 @@ def solution_detail(
         "products": s.products,
         "licence": s.licence,
         "repository_url": s.repository_url or None,
+        "publiccode_url": _url("exchange.publiccode", slug=s.slug)
+        if s.kind == SolutionKind.SOFTWARE
+        else None,
         "effort_person_days": s.effort_person_days,
         "cost_eur": s.cost_eur,
         "funding": s.funding,

@@ -36,6 +36,7 @@ from catalogue.models.exchange import (
     Reminder,
     Reuse,
 )
+from catalogue.models.import_key import ImportKey
 from catalogue.models.municipality import Municipality
 from catalogue.models.operations import Job, NeedMatchSet, WorkerHeartbeat
 from catalogue.models.report import ExperienceReport
@@ -61,6 +62,7 @@ __all__ = [
     "DigestFrequency",
     "ExperienceReport",
     "MailOptOut",
+    "ImportKey",
     "Municipality",
     "MunicipalityKind",
     "Need",

@@ -122,6 +122,7 @@ def key_figures() -> KeyFigures:
             )
         )
         or 0,
+        # Kreise can lead solutions too, but they are not among the "municipalities_total".
         municipalities_contributing=s.scalar(
             # "… of 70": Kreise contribute too, but are not counted among the municipalities.
             sa.select(sa.func.count(sa.distinct(Solution.lead_municipality_ags)))

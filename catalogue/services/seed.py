@@ -65,6 +65,7 @@ def _opt_int(value: str) -> int | None:
 class SeedResult:
     created: int
     existing: int
+    updated: int = 0
 
 
 def load_municipalities(directory: Path = OWL_DIR) -> SeedResult:
@@ -136,12 +137,11 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _municipality_by_name(s, name: str) -> Municipality:
-    """A city or municipality by name; a Kreis only by its full name ("Kreis Paderborn"),
-    which never collides with the name of its seat."""
+    """A municipality by its name; a Kreis only when named as one ("Kreis Paderborn")."""
     m = s.scalar(
         sa.select(Municipality)
         .where(Municipality.name == name)
-        .order_by(sa.case((Municipality.kind == MunicipalityKind.KREIS, 1), else_=0))
+        .order_by((Municipality.kind == MunicipalityKind.KREIS).asc())
         .limit(1)
     )
     if m is None:
@@ -158,7 +158,15 @@ def _tags(s, names: list[str], cache: dict[str, Tag]) -> list[Tag]:
         key = name.lower()
         tag = cache.get(key)
         if tag is None:
-            tag = s.scalar(sa.select(Tag).where(sa.func.lower(Tag.name) == key))
+            # Python lowercases umlauts; SQLite's lower() does not, so compare here.
+            tag = next(
+                (
+                    t
+                    for t in s.scalars(sa.select(Tag).where(Tag.name.ilike(name)))
+                    if t.name.lower() == key
+                ),
+                None,
+            ) or s.scalar(sa.select(Tag).where(Tag.name == name))
             if tag is None:
                 tag = Tag(name=name)
                 s.add(tag)
@@ -176,58 +184,140 @@ def _unique_slug(s, title: str) -> str:
     return slug
 
 
-def load_content(path: Path, *, is_demo: bool) -> SeedResult:
-    """Create published solutions (with reports and reuse records) from a seed JSONL file."""
-    created = skipped = 0
+def _scalar_fields(entry: dict[str, Any]) -> dict[str, Any]:
+    """The plain columns of a solution as given by a seed entry."""
+    return {
+        "title": entry["title"],
+        "summary": entry.get("summary", ""),
+        "problem": entry.get("problem", ""),
+        "description": entry.get("description", ""),
+        "category": entry["category"],
+        "kind": SolutionKind(entry["kind"]),
+        "project_status": ProjectStatus(entry["status"]),
+        "readiness": Readiness(entry["readiness"]),
+        "lead_organisation": entry.get("lead_organisation", "") or "",
+        "partner_organisations": "\n".join(entry.get("partner_organisations") or []),
+        "ozg_references": "\n".join(entry.get("ozg_references") or []),
+        "technology": entry.get("technology") or "",
+        "licence": entry.get("licence") or "",
+        "repository_url": entry.get("repository_url") or "",
+        "effort_person_days": entry.get("effort_person_days"),
+        "cost_eur": entry.get("cost_eur"),
+        "cost_note": entry.get("cost_note") or "",
+        "funding": entry.get("funding") or "",
+        "duration_months": entry.get("duration_months"),
+        "source_note": entry.get("source_note") or "",
+    }
+
+
+def _partners(s, entry: dict[str, Any]) -> list[Municipality]:
+    return [
+        _municipality_by_name(s, name)
+        for name in entry.get("partners") or []
+        if name != entry["municipality"]
+    ]
+
+
+def _links(entry: dict[str, Any]) -> list[SolutionLink]:
+    return [
+        SolutionLink(title=link["title"], url=link["url"], position=i)
+        for i, link in enumerate(entry.get("links") or [])
+    ]
+
+
+def _snapshot(solution: Solution) -> tuple:
+    return (
+        {key: getattr(solution, key) for key in _SCALAR_KEYS},
+        solution.lead_municipality_ags,
+        sorted(t.name for t in solution.tags),
+        sorted(m.ags for m in solution.partners),
+        [(link.title, link.url) for link in sorted(solution.links, key=lambda x: x.position)],
+    )
+
+
+_SCALAR_KEYS = tuple(
+    _scalar_fields(
+        {
+            "title": "",
+            "category": "",
+            "kind": "software",
+            "status": "planned",
+            "readiness": "not_yet",
+        }
+    )
+)
+
+
+def _update_from_seed(s, solution: Solution, entry: dict[str, Any], cache: dict[str, Tag]) -> bool:
+    """Bring a published seed entry up to date with its seed line; True if anything changed."""
+    before = _snapshot(solution)
+    for key, value in _scalar_fields(entry).items():
+        setattr(solution, key, value)
+    solution.lead_municipality_ags = _municipality_by_name(s, entry["municipality"]).ags
+    solution.tags = _tags(s, entry.get("tags") or [], cache)
+    solution.partners = _partners(s, entry)
+    # Links are replaced only when they differ, so that an unchanged entry keeps its rows.
+    if before[4] != [(link["title"], link["url"]) for link in entry.get("links") or []]:
+        solution.links = _links(entry)
+    s.flush()
+    return _snapshot(solution) != before
+
+
+def load_content(path: Path, *, is_demo: bool, update_existing: bool = False) -> SeedResult:
+    """Create published solutions (with reports and reuse records) from a seed JSONL file.
+
+    With ``update_existing`` (used for the sourced model-region data), entries that exist already
+    (same title, published, not demo) are updated in place from the seed file, each change with a
+    review event and a search outbox row; unchanged entries are left alone.
+    """
+    created = skipped = updated = 0
     tag_cache: dict[str, Tag] = {}
     with unit_of_work() as s:
-        known_titles = set(s.scalars(sa.select(Solution.title)))
+        known = {
+            sol.title: sol
+            for sol in s.scalars(sa.select(Solution).where(Solution.revision_of_id.is_(None)))
+        }
         base_time = utcnow()
         for position, entry in enumerate(_read_jsonl(path)):
-            if entry["title"] in known_titles:
-                skipped += 1
-                continue
             if entry["category"] not in CATEGORIES:
                 raise ValueError(f"unknown category {entry['category']!r} in {path.name}")
+            existing = known.get(entry["title"])
+            if existing is not None:
+                if (
+                    update_existing
+                    and not existing.is_demo
+                    and existing.state == ContentState.PUBLISHED
+                    and existing.source_note
+                    and _update_from_seed(s, existing, entry, tag_cache)
+                ):
+                    record_event(
+                        s,
+                        actor=None,
+                        entity_type="solution",
+                        entity_id=existing.id,
+                        from_state=ContentState.PUBLISHED.value,
+                        to_state=ContentState.PUBLISHED.value,
+                        comment="Aktualisierung aus öffentlichen Quellen",
+                    )
+                    enqueue(s, solution_doc_id(existing.id))
+                    updated += 1
+                else:
+                    skipped += 1
+                continue
             lead = _municipality_by_name(s, entry["municipality"])
             # Spread publication dates so "newest" lists follow the order of the seed file.
             now = base_time - timedelta(days=position)
             solution = Solution(
                 slug=_unique_slug(s, entry["title"]),
                 state=ContentState.PUBLISHED,
-                title=entry["title"],
-                summary=entry.get("summary", ""),
-                problem=entry.get("problem", ""),
-                description=entry.get("description", ""),
-                category=entry["category"],
-                kind=SolutionKind(entry["kind"]),
-                project_status=ProjectStatus(entry["status"]),
-                readiness=Readiness(entry["readiness"]),
                 lead_municipality_ags=lead.ags,
-                lead_organisation=entry.get("lead_organisation", "") or "",
-                partner_organisations="\n".join(entry.get("partner_organisations") or []),
-                ozg_references="\n".join(entry.get("ozg_references") or []),
-                technology=entry.get("technology") or "",
-                licence=entry.get("licence") or "",
-                repository_url=entry.get("repository_url") or "",
-                effort_person_days=entry.get("effort_person_days"),
-                cost_eur=entry.get("cost_eur"),
-                funding=entry.get("funding") or "",
-                duration_months=entry.get("duration_months"),
-                source_note=entry.get("source_note") or "",
                 is_demo=is_demo,
                 published_at=now,
+                **_scalar_fields(entry),
             )
             solution.tags = _tags(s, entry.get("tags") or [], tag_cache)
-            solution.partners = [
-                _municipality_by_name(s, name)
-                for name in entry.get("partners") or []
-                if name != entry["municipality"]
-            ]
-            solution.links = [
-                SolutionLink(title=link["title"], url=link["url"], position=i)
-                for i, link in enumerate(entry.get("links") or [])
-            ]
+            solution.partners = _partners(s, entry)
+            solution.links = _links(entry)
             solution.contacts = [
                 ContactPerson(
                     name=c["name"],
@@ -290,13 +380,13 @@ def load_content(path: Path, *, is_demo: bool) -> SeedResult:
                             is_demo=is_demo,
                         )
                     )
-            known_titles.add(entry["title"])
+            known[entry["title"]] = solution
             created += 1
-    return SeedResult(created=created, existing=skipped)
+    return SeedResult(created=created, existing=skipped, updated=updated)
 
 
 def load_modellregion() -> SeedResult:
-    return load_content(MODELLREGION_FILE, is_demo=False)
+    return load_content(MODELLREGION_FILE, is_demo=False, update_existing=True)
 
 
 def load_demo() -> SeedResult:

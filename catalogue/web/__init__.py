@@ -53,6 +53,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(alerts.bp)
 
+    from catalogue.web import exchange, findability
+
+    app.register_blueprint(exchange.bp)
+    app.register_blueprint(findability.bp)
+
 
 def register_error_handlers(app: Flask) -> None:
     """HTML error pages; under /api/ HTTP errors get the API's JSON envelope instead."""

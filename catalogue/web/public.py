@@ -8,6 +8,7 @@ from flask_login import current_user
 from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import municipalities as municipality_service
+from catalogue.services import programmes as programme_service
 from catalogue.services import reuse as reuse_service
 from catalogue.web import feeds
 from catalogue.web.forms import SolutionFilterForm
@@ -24,11 +25,12 @@ def index():
         "public/index.html",
         newest=newest,
         figures=catalogue_service.key_figures(),
+        programmes=programme_service.programme_coverage(),
         reuse_counts=catalogue_service.reuse_counts([s.id for s in newest]),
     )
 
 
-def _solution_filters() -> tuple[SolutionFilterForm, catalogue_service.SolutionFilters, bool]:
+def solution_filters() -> tuple[SolutionFilterForm, catalogue_service.SolutionFilters, bool]:
     """The filter form of /loesungen (also used by its feed), its filters and validity."""
     form = SolutionFilterForm(request.args)
     form.fill_choices(catalogue_service.kreise(), catalogue_service.municipality_choices())
@@ -46,7 +48,7 @@ def _solution_filters() -> tuple[SolutionFilterForm, catalogue_service.SolutionF
 
 @bp.get("/loesungen")
 def solutions():
-    form, filters, _valid = _solution_filters()
+    form, filters, _valid = solution_filters()
     page = catalogue_service.list_solutions(
         filters,
         page=request.args.get("page", 1, type=int) or 1,
@@ -66,7 +68,7 @@ def solutions():
 @bp.get("/loesungen/feed.atom")
 def solutions_feed():
     """Atom feed of the newest published solutions, with the list's filters."""
-    _form, filters, valid = _solution_filters()
+    _form, filters, valid = solution_filters()
     if not valid:
         return Response(
             "Ungültiger Filter im Feed-Link. Bitte kopieren Sie den Link auf der Seite »Lösungen« neu.",

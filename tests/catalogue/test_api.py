@@ -3,6 +3,8 @@ visibility, error envelope."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
@@ -39,7 +41,7 @@ def check(spec, body, schema_name):
 
 def test_openapi_document_is_valid_and_lists_every_route(app, spec):
     api_rules = {
-        r.rule.removeprefix("/api/v1").replace("<slug>", "{slug}")
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule.removeprefix("/api/v1"))
         for r in app.url_map.iter_rules()
         if r.rule.startswith("/api/v1/") and r.endpoint != "api.openapi_document"
     }
@@ -53,11 +55,11 @@ def test_openapi_document_is_valid_and_lists_every_route(app, spec):
 def test_solutions_list_detail_and_filters(client, demo, spec):
     body = client.get("/api/v1/solutions?per_page=5").get_json()
     check(spec, body, "SolutionPage")
-    assert body["total"] == 120 and len(body["items"]) == 5
+    assert body["total"] == 122 and len(body["items"]) == 5
     newest = catalogue_service.newest_solutions(1)[0]
     assert body["items"][0]["slug"] == newest.slug
     filtered = client.get("/api/v1/solutions?kategorie=bildung&per_page=100").get_json()
-    assert 0 < filtered["total"] < 120
+    assert 0 < filtered["total"] < 122
     assert {i["category"]["value"] for i in filtered["items"]} == {"bildung"}
 
     detail = client.get(f"/api/v1/solutions/{newest.slug}")
@@ -89,7 +91,7 @@ def test_municipalities(client, demo, spec):
     body = client.get("/api/v1/municipalities").get_json()
     check(spec, body, "MunicipalityList")
     assert len(body["items"]) == 76  # 70 municipalities + 6 Kreise
-    assert sum(m["published_solutions"] for m in body["items"]) == 120
+    assert sum(m["published_solutions"] for m in body["items"]) == 122
 
 
 def test_unpublished_solutions_are_not_served(client, municipalities):

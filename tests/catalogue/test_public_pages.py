@@ -35,7 +35,7 @@ def _write_seed(tmp_path, **overrides):
 def test_start_page_shows_figures_newest_and_search(client, demo):
     html = client.get("/").get_data(as_text=True)
     assert "Der Katalog in Zahlen" in html
-    assert "120" in html  # published solutions
+    assert "122" in html  # published solutions
     assert "40 von 70" in html
     assert 'action="/suche"' in html
     assert html.count('class="kern-card app-solution-card"') == 6
@@ -48,11 +48,11 @@ def test_start_page_empty_state_says_what_to_do(client, municipalities):
 
 def test_solution_list_filters_and_paginates(client, demo):
     html = client.get("/loesungen").get_data(as_text=True)
-    assert "120 Lösungen" in html
+    assert "122 Lösungen" in html
     assert 'rel="next"' in html
     filtered = client.get("/loesungen?kategorie=bildung").get_data(as_text=True)
     count = int(re.search(r"(\d+) Lösung", filtered).group(1))
-    assert 0 < count < 120
+    assert 0 < count < 122
     by_kreis = client.get("/loesungen?kreis=05774000").get_data(as_text=True)
     assert "Paderborn" in by_kreis
     page_two = client.get("/loesungen?page=2")
@@ -73,7 +73,7 @@ def test_filtering_by_municipality_includes_partner_projects(client, municipalit
 def test_invalid_filter_value_is_ignored_not_an_error(client, demo):
     response = client.get("/loesungen?kategorie=gibt-es-nicht")
     assert response.status_code == 200
-    assert "120 Lösungen" in response.get_data(as_text=True)
+    assert "122 Lösungen" in response.get_data(as_text=True)
 
 
 def test_solution_detail_renders_markdown_safely(client, municipalities, tmp_path):
@@ -229,3 +229,14 @@ def test_demo_banner_only_in_demo_mode(app, tmp_path, client, municipalities):
         from catalogue.extensions import db
 
         db.engine.dispose()
+
+
+def test_start_page_says_how_many_model_projects_are_documented(client, demo):
+    html = client.get("/").get_data(as_text=True)
+    assert "12 von 16" in html
+    assert "Zu den übrigen 4 Projekten" in html
+    assert "Digitale-Modellregion-OWL-ueberzeugen-NRW-weit.php" in html
+
+
+def test_start_page_hides_programme_without_documented_projects(client, municipalities):
+    assert "von 16" not in client.get("/").get_data(as_text=True)

@@ -48,7 +48,7 @@ def test_search_page_facets_filters_sorting_and_pagination(client, demo):
     dates = [
         i.solution.published_at.replace(microsecond=0) for i in newest.items
     ]  # index keeps seconds
-    assert dates == sorted(dates, reverse=True) and newest.total == 120
+    assert dates == sorted(dates, reverse=True) and newest.total == 122
     reused = search.search_catalogue(
         actor=None, text="", filters={"kind": ["solution"]}, sort="most_reused", per_page=3
     )
