@@ -26,6 +26,7 @@ from catalogue.models import (
     Solution,
 )
 from catalogue.services import catalogue as catalogue_service
+from catalogue.services import municipalities as municipality_service
 from catalogue.services.pagination import Page
 
 
@@ -92,13 +93,13 @@ def public_reuses(
 class MunicipalityOverview:
     """What a municipality offers, reuses and needs — the DigitalBüro's question in one answer."""
 
-    profile: catalogue_service.MunicipalityProfile
+    profile: municipality_service.MunicipalityProfile
     needs: list[Need]
     reuse_counts: dict[int, int]
 
 
 def municipality_overview(ags: str) -> MunicipalityOverview:
-    profile = catalogue_service.municipality_profile(ags)
+    profile = municipality_service.municipality_profile(ags)
     needs = list(
         db.session.scalars(
             _public_needs()
