@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from search_index.analysis import WORD_RE, analyze_query_words, analyze_word, stem_word
+from search_index.need_text import LOWERCASE_WEIGHT, need_words
 from search_index.query import (
     Concept,
     Variant,
@@ -49,10 +50,6 @@ CATEGORY_BONUS = 0.05
 VOCAB_SPLIT_WEIGHT = 0.6  # unknown compound split into two words the catalogue knows
 FUZZY_MAX_WORDS = 6  # needs this short: unknown words also match close spellings (typos)
 FUZZY_MIN_LEN = 5
-# In texts with capitalised nouns, lower-case words (verbs, adjectives, adverbs) weigh less.
-# Judged on the dev and the check set (both improved; flat for 0.4-0.8).
-LOWERCASE_WEIGHT = 0.6
-CASED_MIN_WORDS = 8  # shorter texts are treated as search-like keyword lists
 # Pseudo-relevance feedback: words of the best result's title and summary. Chosen on the odd
 # half of the dev set, checked on the even half (both improved; flat for 0.03-0.1 and 12-16).
 PRF_DOCS = 1
@@ -102,21 +99,19 @@ def _need_concepts(
     # Short keyword needs get typo tolerance; in long texts most unknown words are colloquial,
     # and close spellings of them mislead (measured: strong precision fell below 0.9).
     short = len(WORD_RE.findall(text)) <= FUZZY_MAX_WORDS
-    cased = _properly_cased(text)
-    for m in WORD_RE.finditer(text):
-        qw = analyze_word(m.group(0))
+    for nw in need_words(text):
+        qw = analyze_word(nw.surface)
         if qw is None or qw.stem in seen or len(qw.stem) < 2:
             continue
         seen.add(qw.stem)
-        concept = concept_for_word(ctx, qw, m.group(0))
+        concept = concept_for_word(ctx, qw, nw.surface)
         if not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:
             _add_vocabulary_split(ctx, qw.raw, concept)
             if short and len(qw.stem) >= FUZZY_MIN_LEN:
                 add_fuzzy_variants(ctx, concept)  # typos: close spellings the catalogue knows
+        # Sentence role, word class (nouns name the topic) and fillers: see need_text.
+        weight = nw.weight
         # Cheap estimate first (largest variant); exact document sets only for the chosen ones.
-        # In properly cased German, nouns (capitalised) name the topic; lower-case words
-        # (verbs, adjectives, adverbs such as "morgens", "trotzdem") weigh less.
-        weight = LOWERCASE_WEIGHT if cased and m.group(0)[0].islower() else 1.0
         df = max((_variant_df(ctx, v) for v in concept.variants), default=0)
         if not df:
             if len(qw.stem) >= 4 and not qw.stem.isdigit():
@@ -135,16 +130,6 @@ def _need_concepts(
         sc.df = len(sc.docs)
         sc.idf = _idf(n_docs, sc.df) * sc.weight
     return chosen, missing_idf
-
-
-def _properly_cased(text: str) -> bool:
-    """True if the text looks like German written with capitalised nouns (not all lower case)."""
-    words = WORD_RE.findall(text)
-    if len(words) < CASED_MIN_WORDS:
-        return False
-    upper = sum(1 for w in words if w[0].isupper())
-    lower = sum(1 for w in words if w[0].islower())
-    return upper >= 0.15 * len(words) and lower >= 0.3 * len(words)
 
 
 def _idf(n_docs: int, df: int) -> float:
