@@ -1,0 +1,196 @@
+"""What a match means for the user: its band ("passt gut" …) and the reasons behind it.
+
+Owns the band calibration and the German reasons of need matching. Bands:
+* "strong" (passt gut, i.e. "contact them") is given to a result that
+  - stands out: it is the best result, its score (0-1: 0.3 × BM25 relative to the best +
+    0.7 × soft idf-weighted coverage of the need's concepts) is at least `STRONG_MIN_SCORE`, and
+    it leads the next result by at least `STRONG_MARGIN`, with at least two of the need's
+    concepts (one matched word in a tiny catalogue can lead by chance); or
+  - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
+    with at least two of its words, close to the best score (keyword-like needs).
+* "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
+  the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
+* "weak" (entfernt verwandt): everything else.
+Bands never rise down the list. The calibration is written down in the README (figures per set).
+
+Reasons name the matched concepts (never filler words: those are not concepts), the fields they
+were found in, the experience reports that mention them, and context (category, reuse, size).
+
+Must not: import Flask or SQLAlchemy, or contain rules for particular needs or benchmark data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from search_index.index import SearchContext
+    from search_index.need_concepts import ScoredConcept
+    from search_index.query import Variant
+
+BANDS = ("strong", "possible", "weak")
+# Margin calibration: on dev and check (judged, 110 solutions) the best result was relevant in
+# 36 of 36 cases with a lead of 0.3 or more, 20 of 23 with 0.2-0.3, 15 of 19 with 0.15-0.2 and
+# about half below; no-match needs never led by 0.2 (their best results are close to the next).
+STRONG_MARGIN = 0.2
+STRONG_MIN_SCORE = 0.4
+# Coverage calibration (keyword-like needs): on the dev set no irrelevant result reaches 60 %.
+STRONG_COVERAGE = 0.65
+STRONG_MIN_CONCEPTS = 2
+STRONG_REL = 0.8
+POSSIBLE_COVERAGE = 0.3
+POSSIBLE_REL = 0.8
+REPORT_SCAN_MAX_DF = 5000  # concepts this common are not looked up in experience reports
+MAX_REPORTS = 2
+# Question words count for matching ("wer ausrückt") but are no concept to name as a reason.
+UNNAMED = frozenset("wann wer wen wem wess wo woh wohin warum wieso weshalb welch".split())  # stems
+
+
+class Candidate(Protocol):
+    solution_id: int
+    docnum: int
+    score: float
+    coverage_all: float
+    matched: list[ScoredConcept]
+    rel: float
+    margin: float
+
+
+def band(c: Candidate, rank: int, n_concepts: int) -> str:
+    if (
+        rank == 0
+        and c.score >= STRONG_MIN_SCORE
+        and c.margin >= STRONG_MARGIN
+        and len(c.matched) >= STRONG_MIN_CONCEPTS
+    ):
+        return "strong"
+    if (
+        c.coverage_all >= STRONG_COVERAGE
+        and len(c.matched) >= min(STRONG_MIN_CONCEPTS, n_concepts)
+        and c.rel >= STRONG_REL
+    ):
+        return "strong"
+    if c.coverage_all >= POSSIBLE_COVERAGE or (
+        c.rel >= POSSIBLE_REL and c.score >= STRONG_MIN_SCORE
+    ):
+        return "possible"
+    return "weak"
+
+
+def bands(candidates: Sequence[Candidate], n_concepts: int) -> list[str]:
+    """Bands of a ranked list; they never rise down the list ("strong" results come first)."""
+    out = []
+    ceiling = 0
+    for rank, c in enumerate(candidates):
+        ceiling = max(BANDS.index(band(c, rank, n_concepts)), ceiling)
+        out.append(BANDS[ceiling])
+    return out
+
+
+def _quote(labels: list[str]) -> str:
+    quoted = [f"»{label}«" for label in labels]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " und " + quoted[-1]
+
+
+# (field, where it is said); the first field a concept is found in names it
+FIELD_PHRASES = (
+    ("title", "im Titel"),
+    ("summary", "in der Kurzbeschreibung"),
+    ("tags", "in den Schlagwörtern"),
+    ("reports", "in Erfahrungsberichten"),
+    ("content", "in der Beschreibung"),
+)
+
+
+def _variant_in(ctx: SearchContext, v: Variant, field: str, d: int) -> bool:
+    return all(d in ctx.term_docs(field, t) for t in v.terms)
+
+
+def _found_variant(ctx: SearchContext, sc: ScoredConcept, d: int) -> Variant | None:
+    """The strongest variant of the concept that the document carries."""
+    for v in sorted(sc.concept.variants, key=lambda v: -v.weight):
+        if _variant_in(ctx, v, "content", d):
+            return v
+    return None
+
+
+def backing_reports(
+    ctx: SearchContext, results: Sequence[Candidate]
+) -> dict[int, list[tuple[str, list[str]]]]:
+    """solution id → [(report title, matched concept labels)] of its experience reports that
+    mention at least two of the need's concepts (one if the result matched only one)."""
+    wanted = {c.solution_id: c for c in results}
+    kinds = ctx.array("kind")
+    sol_ids = ctx.array("solution_id")
+    found: dict[int, dict[str, None]] = {}
+    for c in results:
+        for sc in c.matched:
+            if len(sc.docs) > REPORT_SCAN_MAX_DF:
+                continue
+            for d in sc.docs:
+                if kinds[d] == "report" and int(sol_ids[d]) in wanted and d != c.docnum:
+                    found.setdefault(d, {})[sc.concept.label] = None
+    out: dict[int, list[tuple[str, list[str]]]] = {}
+    for d, labels in sorted(found.items(), key=lambda kv: -len(kv[1])):
+        sid = int(sol_ids[d])
+        if len(labels) < min(2, len(wanted[sid].matched)):
+            continue
+        title = ctx.stored(d).get("title", "") or "Erfahrungsbericht"
+        out.setdefault(sid, []).append((title, list(labels)))
+    return out
+
+
+def reasons(
+    ctx: SearchContext,
+    c: Candidate,
+    *,
+    reports: list[tuple[str, list[str]]],
+    category: str | None,
+    population: int | None,
+) -> list[str]:
+    d = c.docnum
+    is_report = ctx.array("kind")[d] == "report"
+    by_field: dict[str, list[str]] = {}
+    related: list[str] = []
+    for sc in sorted(c.matched, key=lambda sc: -sc.idf):
+        v = _found_variant(ctx, sc, d)
+        if v is None:
+            continue
+        where = "content"
+        if len(v.terms) == 1:
+            where = next((f for f, _ in FIELD_PHRASES[:-1] if _variant_in(ctx, v, f, d)), "content")
+        if v.kind in ("synonym", "fuzzy"):
+            # name what was found instead of the need's word, and where
+            surface = ctx.owner.thesaurus.surface(" ".join(v.terms)) if v.kind == "synonym" else ""
+            found_as = f" als »{surface}«" if surface else ""
+            phrase = "in einem Erfahrungsbericht" if is_report else dict(FIELD_PHRASES)[where]
+            related.append(f"»{sc.concept.label}«{found_as} {phrase}")
+        elif sc.concept.stem not in UNNAMED:
+            by_field.setdefault(where, []).append(sc.concept.label)
+    out: list[str] = []
+    for field, phrase in FIELD_PHRASES:
+        labels = by_field.get(field)
+        if not labels:
+            continue
+        if is_report:
+            phrase = "in einem Erfahrungsbericht"
+        noun = "Ihr Begriff" if len(labels) == 1 else "Ihre Begriffe"
+        verb = "steht" if len(labels) == 1 else "stehen"
+        out.append(f"{noun} {_quote(labels[:4])} {verb} {phrase}")
+    if related:
+        noun = "verwandter Begriff" if len(related) == 1 else "verwandte Begriffe"
+        out.append(f"{noun} zu " + ", ".join(related[:3]))
+    for title, labels in reports[:MAX_REPORTS]:
+        out.append(f"Erfahrungsbericht »{title}« beschreibt {_quote(labels[:3])}")
+    if category and ctx.array("category")[d] == category:
+        out.append("gleiche Kategorie wie Ihr Bedarf")
+    reuse = int(ctx.array("reuse_count")[d])
+    if reuse == 1:
+        out.append("wird von 1 Kommune nachgenutzt")
+    elif reuse > 1:
+        out.append(f"wird von {reuse} Kommunen nachgenutzt")
+    pop = int(ctx.array("population")[d])
+    if population and pop and 0.5 <= pop / population <= 2.0:
+        out.append(f"Kommune ähnlicher Größe ({pop:,} Einwohner)".replace(",", "."))
+    return out
