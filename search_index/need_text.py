@@ -28,11 +28,16 @@ CASED_MIN_WORDS = 8  # shorter texts are treated as search-like keyword lists
 SIDE_TOPIC_WEIGHT = 0.4  # a sentence that opens a side topic, and the sentence after it
 
 _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*|\n")
-_GREETING_RE = re.compile(
-    r"^\W*(hallo|guten (tag|morgen|abend)|sehr geehrte|liebe[rs]?\b|moin|servus|"
-    r"(mit )?(freundlichen|besten|vielen|herzlichen|lieben|schönen) gr(ü|ue)(ß|ss)en|"
-    r"viele gr(ü|ue)(ß|ss)e|beste gr(ü|ue)(ß|ss)e|gr(ü|ue)(ß|ss)e|mfg|lg\b|"
-    r"(vielen |herzlichen )?dank( im voraus| vorab)?\W*$|danke\W*$)",
+# An opening salutation ends at the first comma or colon; the rest of its sentence counts.
+_SALUTATION_RE = re.compile(
+    r"^\W*(hallo|guten (tag|morgen|abend)|sehr geehrte|liebe[rs]?|moin|servus|hi)\b[^,:\n]*[,:]",
+    re.IGNORECASE,
+)
+# A sign-off counts nothing (nor does the name after it).
+_SIGN_OFF_RE = re.compile(
+    r"^\W*((mit )?(freundlichen|freundliche|besten|beste|vielen|viele|herzlichen|herzliche|"
+    r"lieben|liebe|schönen|sonnige) gr(ü|ue)(ß|ss)(e|en)|gr(ü|ue)(ß|ss)e|gruß|mfg|lg\b|"
+    r"(vielen |herzlichen |besten )?dank( im voraus| vorab| schon mal)?\W*($|,)|danke\W*($|,))",
     re.IGNORECASE,
 )
 _SIDE_TOPIC_RE = re.compile(
@@ -66,14 +71,18 @@ def is_filler(word: str) -> bool:
 
 
 def sentences(text: str) -> list[tuple[str, float]]:
-    """The text's sentences with their weight (greetings 0, side topics SIDE_TOPIC_WEIGHT)."""
+    """The text's sentences with their weight (sign-offs 0, side topics SIDE_TOPIC_WEIGHT);
+    an opening salutation ("Liebes DigitalBüro,") is cut off its sentence."""
     out: list[tuple[str, float]] = []
     side_left = 0
     for m in _SENTENCE_RE.finditer(text):
         s = m.group(0)
+        salutation = _SALUTATION_RE.match(s)
+        if salutation:
+            s = s[salutation.end() :]
         if not s.strip():
             continue
-        if _GREETING_RE.match(s):
+        if _SIGN_OFF_RE.match(s):
             out.append((s, 0.0))
             continue
         if _SIDE_TOPIC_RE.match(s):
