@@ -21,6 +21,8 @@ Must not: import Flask or SQLAlchemy, or contain rules for particular needs or b
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -41,7 +43,6 @@ STRONG_MIN_CONCEPTS = 2
 STRONG_REL = 0.8
 POSSIBLE_COVERAGE = 0.3
 POSSIBLE_REL = 0.8
-REPORT_SCAN_MAX_DF = 5000  # concepts this common are not looked up in experience reports
 MAX_REPORTS = 2
 # Question words count for matching ("wer ausrückt") but are no concept to name as a reason.
 UNNAMED = frozenset("wann wer wen wem wess wo woh wohin warum wieso weshalb welch".split())  # stems
@@ -115,29 +116,46 @@ def _found_variant(ctx: SearchContext, sc: ScoredConcept, d: int) -> Variant | N
     return None
 
 
+_REPORTS_BY_SOLUTION: weakref.WeakKeyDictionary[SearchContext, dict[int, list[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+_REPORTS_LOCK = threading.Lock()
+
+
+def _reports_by_solution(ctx: SearchContext) -> dict[int, list[int]]:
+    """solution id → docnums of its live experience-report documents (once per context)."""
+    found = _REPORTS_BY_SOLUTION.get(ctx)
+    if found is None:
+        kinds = ctx.array("kind")
+        sol_ids = ctx.array("solution_id")
+        live = ctx.live_docs()
+        found = {}
+        for d, kind in enumerate(kinds):
+            if kind == "report" and d in live:
+                found.setdefault(int(sol_ids[d]), []).append(d)
+        with _REPORTS_LOCK:
+            _REPORTS_BY_SOLUTION[ctx] = found
+    return found
+
+
 def backing_reports(
     ctx: SearchContext, results: Sequence[Candidate]
 ) -> dict[int, list[tuple[str, list[str]]]]:
     """solution id → [(report title, matched concept labels)] of its experience reports that
     mention at least two of the need's concepts (one if the result matched only one)."""
-    wanted = {c.solution_id: c for c in results}
-    kinds = ctx.array("kind")
-    sol_ids = ctx.array("solution_id")
-    found: dict[int, dict[str, None]] = {}
-    for c in results:
-        for sc in c.matched:
-            if len(sc.docs) > REPORT_SCAN_MAX_DF:
-                continue
-            for d in sc.docs:
-                if kinds[d] == "report" and int(sol_ids[d]) in wanted and d != c.docnum:
-                    found.setdefault(d, {})[sc.concept.label] = None
+    by_solution = _reports_by_solution(ctx)
     out: dict[int, list[tuple[str, list[str]]]] = {}
-    for d, labels in sorted(found.items(), key=lambda kv: -len(kv[1])):
-        sid = int(sol_ids[d])
-        if len(labels) < min(2, len(wanted[sid].matched)):
-            continue
-        title = ctx.stored(d).get("title", "") or "Erfahrungsbericht"
-        out.setdefault(sid, []).append((title, list(labels)))
+    for c in results:
+        found = []
+        for d in by_solution.get(c.solution_id, ()):
+            labels = [sc.concept.label for sc in c.matched if d in sc.docs]
+            if len(labels) >= min(2, len(c.matched)) and labels:
+                found.append((len(labels), d, labels))
+        found.sort(key=lambda x: (-x[0], x[1]))
+        out[c.solution_id] = [
+            (ctx.stored(d).get("title", "") or "Erfahrungsbericht", labels)
+            for _, d, labels in found[:MAX_REPORTS]
+        ]
     return out
 
 
