@@ -200,7 +200,12 @@ def reasons(
         noun = "verwandter Begriff" if len(related) == 1 else "verwandte Begriffe"
         out.append(f"{noun} zu " + ", ".join(related[:3]))
     for title, labels in reports[:MAX_REPORTS]:
-        out.append(f"Erfahrungsbericht »{title}« beschreibt {_quote(labels[:3])}")
+        named = (
+            f"»{title}«"
+            if title.lower().startswith("erfahrung")
+            else f"Erfahrungsbericht »{title}«"
+        )
+        out.append(f"{named} beschreibt {_quote(labels[:3])}")
     if category and ctx.array("category")[d] == category:
         out.append("gleiche Kategorie wie Ihr Bedarf")
     reuse = int(ctx.array("reuse_count")[d])

@@ -287,3 +287,100 @@ def test_nouns_weigh_more_than_small_words_in_properly_written_needs(matcher):
     lower = {sc.concept.label: sc.weight for sc in _need_concepts(ctx, need.lower(), 6)[0]}
     assert set(lower.values()) == {1.0}
     assert matcher.match(need)[0].solution_id == 1
+
+
+def _catalogue_with(extra: list) -> list:
+    fillers = [
+        make_doc(100 + i, f"Verwaltungsvorhaben {i}", "Ein allgemeines Projekt.", "Nichts dazu.")
+        for i in range(25)
+    ]
+    return SOLUTIONS + fillers + extra
+
+
+SCHOEFFEN = make_doc(
+    50,
+    "Schöffenwahl digital: Bewerbungsportal und Vorschlagsliste",
+    "Bürgerinnen und Bürger bewerben sich online als Schöffin oder Schöffe; die Vorschlagsliste "
+    "für den Rat entsteht automatisch.",
+    "Die Gemeinde muss alle fünf Jahre genug Bewerbungen für das Schöffenamt sammeln und die "
+    "Vorschlagsliste prüfen und dem Amtsgericht übermitteln.",
+    tags=("Schöffen", "Schöffenwahl", "Amtsgericht"),
+)
+
+
+def test_a_clear_lead_is_labelled_strong_even_for_a_long_description(tmp_path):
+    need = (
+        "Hallo zusammen, alle fünf Jahre suchen wir händeringend Leute, die sich als Schöffen "
+        "melden, und tippen die Bewerbungen dann für die Vorschlagsliste an das Amtsgericht ab. "
+        "Das kostet jedes Mal Wochen. Nebenbei: Unser Drucker im Rathaus ist kaputt. "
+        "Wie machen das andere Kommunen? Viele Grüße"
+    )
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(_catalogue_with([SCHOEFFEN]))
+        matches = ix.match(need)
+    assert matches[0].solution_id == 50
+    assert matches[0].band == "strong"
+    assert matches[0].score - matches[1].score >= 0.2
+    assert all(m.band != "strong" for m in matches[1:])
+    reasons = " ".join(matches[0].reasons)
+    assert "»Schöffen«" in reasons and "im Titel" in reasons
+    for filler in ("»Leute«", "»Hallo«", "»Grüße«", "»andere«", "»Drucker«"):
+        assert filler not in reasons
+
+
+def test_one_matched_word_is_never_strong_by_its_lead(tmp_path):
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(_catalogue_with([SCHOEFFEN]))
+        # only "Amtsgericht" is known: a lead from one word is no reason to contact anybody
+        matches = ix.match("Amtsgericht Zustellung Gerichtsvollzieherverteilung Mahnbescheid")
+    assert matches and all(m.band != "strong" for m in matches)
+
+
+def test_reasons_name_the_experience_reports_that_back_a_match(tmp_path):
+    report = make_doc(
+        60,
+        "Schöffenwahl mit Portal in Lage",
+        "Erfahrungsbericht aus Lage zu „Schöffenwahl digital“",
+        "Die Vorschlagsliste für das Amtsgericht war in zwei Tagen fertig.",
+        kind="report",
+        solution_id=50,
+    )
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(_catalogue_with([SCHOEFFEN, report]))
+        first = ix.match("Vorschlagsliste Schöffenwahl Amtsgericht")[0]
+    assert first.solution_id == 50
+    assert any(
+        r.startswith("Erfahrungsbericht »Schöffenwahl mit Portal in Lage« beschreibt")
+        for r in first.reasons
+    )
+
+
+def test_string_ids_sharing_digits_do_not_collide():
+    from search_index.evaluate import solutions_to_documents
+
+    docs, id_by_number = solutions_to_documents(
+        [{"id": "S006", "title": "A"}, {"id": "T-S006", "title": "B"}, {"id": "6", "title": "C"}]
+    )
+    assert sorted(id_by_number.values()) == ["6", "S006", "T-S006"]
+    assert len({d.solution_id for d in docs}) == 3
+    with pytest.raises(ValueError):
+        solutions_to_documents([{"id": "S1", "title": "A"}, {"id": "S1", "title": "B"}])
+
+
+def test_strong_recall_and_per_style_metrics():
+    from search_index.evaluate import grouped_metrics
+
+    qrels = {"N1": {"S1": 2}, "N2": {"S2": 2, "S3": 1}, "N3": {"S3": 1}, "N4": {}}
+    rankings = {
+        "N1": [{"id": "S1", "band": "strong"}],
+        "N2": [{"id": "S3", "band": "strong"}, {"id": "S2", "band": "possible"}],
+        "N3": [{"id": "S3", "band": "strong"}],  # no grade-2 solution: not counted
+        "N4": [{"id": "S1", "band": "possible"}],
+    }
+    m = metrics(rankings, qrels, list(rankings))
+    assert m["strong_recall"] == 0.5  # N1 yes; N2's strong label is on a grade-1 solution
+    assert m["strong_precision"] == 1.0
+    by_style = grouped_metrics(rankings, qrels, {"N1": "short", "N2": "email"})
+    assert by_style["short"]["strong_recall"] == 1.0
+    assert by_style["email"]["strong_recall"] == 0.0
+    assert by_style["unlabelled"]["needs"] == 2
