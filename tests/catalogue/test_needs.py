@@ -81,7 +81,25 @@ def test_a_need_nothing_fits_says_so(client, staff):
     html = client.get(
         "/bedarfe/beschreiben?text=Wartung+der+Orgel+in+der+Stadthalle+und+Stimmung+der+Kirchenglocken"
     ).get_data(as_text=True)
-    assert "noch nichts, das gut passt" in html or "passt noch keine Lösung" in html
+    assert (
+        "noch nichts, das gut passt" in html
+        or "passt noch keine Lösung" in html
+        or "Kein Vorschlag passt eindeutig" in html
+    )
+
+
+def test_the_page_never_says_nothing_fits_above_a_strong_match(client, staff):
+    text = (
+        "Eltern melden ihre Kinder bei mehreren Kitas gleichzeitig an, und im Jugendamt weiß "
+        "niemand, wie viele Betreuungsplätze wirklich fehlen. Wir möchten, dass Eltern ihr Kind "
+        "online für einen Betreuungsplatz vormerken."
+    )
+    outcome = needs.match_text(text)
+    assert outcome.matches and outcome.matches[0].band == "strong"
+    assert "Kita" in outcome.matches[0].solution.title
+    html = client.get("/bedarfe/beschreiben", query_string={"text": text}).get_data(as_text=True)
+    assert "passt gut" in html
+    assert "noch nichts, das gut passt" not in html and "Kein Vorschlag passt" not in html
 
 
 def test_matches_never_show_unpublished_solutions(staff):
