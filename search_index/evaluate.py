@@ -231,7 +231,7 @@ COLUMNS = ("ndcg@10", "recall@5", "strong_precision", "strong_recall", "no_match
 
 
 def table(results: dict[str, dict]) -> str:
-    """A Markdown table: one row per set, then per style and per length bucket."""
+    """A Markdown table: one row per set, then per style (or per length bucket)."""
     head = "| set / group | needs | " + " | ".join(COLUMNS) + " |"
     lines = [head, "| " + " | ".join(["---"] * (len(COLUMNS) + 2)) + " |"]
 
@@ -241,9 +241,9 @@ def table(results: dict[str, dict]) -> str:
 
     for set_name, m in results.items():
         lines.append(row(f"**{set_name}**", m))
-        for group in ("by_style", "by_length"):
-            for name, gm in m.get(group, {}).items():
-                lines.append(row(f"{set_name} · {name}", gm))
+        # styles where the set names them, else length buckets (both are in the JSON)
+        for name, gm in m.get("by_style", m.get("by_length", {})).items():
+            lines.append(row(f"{set_name} · {name}", gm))
     return "\n".join(lines)
 
 
