@@ -2,9 +2,9 @@
 
 Owns the band calibration and the German reasons of need matching. Bands:
 * "strong" (passt gut, i.e. "contact them") is given to a result that
-  - stands out: it is the best result, its score (0-1: 0.3 × BM25 relative to the best +
-    0.7 × soft idf-weighted coverage of the need's concepts) is at least `STRONG_MIN_SCORE`, and
-    it leads the next result by at least `STRONG_MARGIN`, with at least two of the need's
+  - stands out: its score is at least `STRONG_MIN_SCORE` and its evidence (0.3 × BM25 relative
+    to the best + 0.7 × soft idf-weighted coverage of the need's concepts) leads every other
+    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead), with at least two of the need's
     concepts (one matched word in a tiny catalogue can lead by chance); or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs).
@@ -26,6 +26,8 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from search_index.analysis import analyze_query_words
+
 if TYPE_CHECKING:
     from search_index.index import SearchContext
     from search_index.need_concepts import ScoredConcept
@@ -44,6 +46,7 @@ STRONG_REL = 0.8
 POSSIBLE_COVERAGE = 0.3
 POSSIBLE_REL = 0.8
 MAX_REPORTS = 2
+DUPLICATE_SIMILARITY = 0.5  # Jaccard of title + summary stems
 # Question words count for matching ("wer ausrückt") but are no concept to name as a reason.
 UNNAMED = frozenset("wann wer wen wem wess wo woh wohin warum wieso weshalb welch".split())  # stems
 
@@ -56,12 +59,48 @@ class Candidate(Protocol):
     matched: list[ScoredConcept]
     rel: float
     margin: float
+    evidence: float
 
 
-def band(c: Candidate, rank: int, n_concepts: int) -> str:
+def _stems(ctx: SearchContext, d: int) -> set[str]:
+    stored = ctx.stored(d)
+    text = f"{stored.get('title', '')} {stored.get('summary', '')}"
+    return {qw.stem for qw in analyze_query_words(text) if len(qw.stem) >= 3}
+
+
+def near_duplicates(ctx: SearchContext, a: int, b: int) -> bool:
+    """True if two documents say nearly the same in title and summary (the same solution
+    built twice, or described by two municipalities)."""
+    sa, sb = _stems(ctx, a), _stems(ctx, b)
+    return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_SIMILARITY
+
+
+def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
+    """Set each candidate's lead: its evidence minus the best evidence of any other candidate.
+
+    The evidence is the need's own score, without feedback (feedback rewards the best result's
+    own words and would widen the lead of whatever came first). Two near-duplicates at the top
+    share one lead, over the third: a solution that exists twice should not lose its
+    "passt gut" to its twin.
+    """
+    if not ranked:
+        return
+    by_evidence = sorted(ranked, key=lambda c: -c.evidence)
+    first = by_evidence[0]
+    if len(by_evidence) == 1:
+        first.margin = first.evidence
+        return
+    second = by_evidence[1]
+    for c in ranked:
+        c.margin = c.evidence - (second.evidence if c is first else first.evidence)
+    if near_duplicates(ctx, first.docnum, second.docnum):
+        third = by_evidence[2].evidence if len(by_evidence) > 2 else 0.0
+        first.margin = second.margin = second.evidence - third
+
+
+def band(c: Candidate, n_concepts: int) -> str:
     if (
-        rank == 0
-        and c.score >= STRONG_MIN_SCORE
+        c.score >= STRONG_MIN_SCORE
         and c.margin >= STRONG_MARGIN
         and len(c.matched) >= STRONG_MIN_CONCEPTS
     ):
@@ -83,8 +122,8 @@ def bands(candidates: Sequence[Candidate], n_concepts: int) -> list[str]:
     """Bands of a ranked list; they never rise down the list ("strong" results come first)."""
     out = []
     ceiling = 0
-    for rank, c in enumerate(candidates):
-        ceiling = max(BANDS.index(band(c, rank, n_concepts)), ceiling)
+    for c in candidates:
+        ceiling = max(BANDS.index(band(c, n_concepts)), ceiling)
         out.append(BANDS[ceiling])
     return out
 

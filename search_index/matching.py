@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from search_index.analysis import analyze_query_words
-from search_index.match_explain import backing_reports, bands, reasons
+from search_index.match_explain import assign_leads, backing_reports, bands, reasons
 from search_index.need_concepts import MAX_DF_SHARE, ScoredConcept, idf, need_concepts
 from search_index.query import Concept
 from search_index.scoring import bm25
@@ -69,7 +69,7 @@ class _Candidate:
     coverage_all: float  # the same, counting words the catalogue does not know at all
     matched: list[ScoredConcept]
     rel: float = 0.0  # score / best score
-    margin: float = 0.0  # evidence minus the best evidence of any other result
+    margin: float = 0.0  # lead of its evidence over any other result (match_explain)
     evidence: float = 0.0  # the need's own score (BM25 + coverage + category), no feedback
     main: float = 0.0  # share of the need's main concepts (highest weighted idf) carried
     fielded: float = 0.0  # idf share of the need's concepts found in title, summary or tags
@@ -116,13 +116,9 @@ def rank_candidates(
             if sid not in features or found.raw > features[sid].raw:
                 features[sid] = found
         ranked = _rank(ctx, features, concepts, missing_idf, category, feedback)
-    # The lead is measured on the need's own evidence: feedback rewards the best result's own
-    # words, so it would widen the lead of whatever came first.
-    top2 = heapq.nlargest(2, (c.evidence for c in ranked))
     for c in ranked:
         c.rel = c.score / ranked[0].score if ranked[0].score else 0.0
-        other = top2[1] if c.evidence == top2[0] and len(top2) > 1 else top2[0]
-        c.margin = c.evidence - other if len(top2) > 1 else c.evidence
+    assign_leads(ctx, ranked)
     return ranked[:limit], len(concepts)
 
 

@@ -384,3 +384,24 @@ def test_strong_recall_and_per_style_metrics():
     assert by_style["short"]["strong_recall"] == 1.0
     assert by_style["email"]["strong_recall"] == 0.0
     assert by_style["unlabelled"]["needs"] == 2
+
+
+def test_near_duplicates_at_the_top_share_their_lead(tmp_path):
+    twin = make_doc(
+        51,
+        "Schöffenwahl digital: Bewerbungsportal und Vorschlagsliste",
+        "Bürgerinnen und Bürger bewerben sich online als Schöffin oder Schöffe; die "
+        "Vorschlagsliste für den Rat entsteht automatisch.",
+        "Auch bei uns in der Stadt: Bewerbungen für das Schöffenamt kommen online.",
+    )
+    need = (
+        "Hallo zusammen, alle fünf Jahre suchen wir händeringend Leute, die sich als Schöffen "
+        "melden, und tippen die Bewerbungen dann für die Vorschlagsliste an das Amtsgericht ab. "
+        "Das kostet jedes Mal Wochen. Wie machen das andere Kommunen? Viele Grüße"
+    )
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(_catalogue_with([SCHOEFFEN, twin]))
+        matches = ix.match(need)
+    assert {m.solution_id for m in matches[:2]} == {50, 51}
+    assert [m.band for m in matches[:2]] == ["strong", "strong"]
+    assert all(m.band != "strong" for m in matches[2:])
