@@ -4,8 +4,9 @@ Owns the band calibration and the German reasons of need matching. Bands:
 * "strong" (passt gut, i.e. "contact them") is given to a result that
   - stands out: its score is at least `STRONG_MIN_SCORE` and its evidence (0.3 × BM25 relative
     to the best + 0.7 × soft idf-weighted coverage of the need's concepts) leads every other
-    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead), with at least two of the need's
-    concepts (one matched word in a tiny catalogue can lead by chance); or
+    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead), with at
+    least two of the need's concepts or, for a one-concept need, `POSSIBLE_COVERAGE` of its idf
+    mass (one matched word among unknown ones can lead by chance); or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs).
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
@@ -102,7 +103,7 @@ def band(c: Candidate, n_concepts: int) -> str:
     if (
         c.score >= STRONG_MIN_SCORE
         and c.margin >= STRONG_MARGIN
-        and len(c.matched) >= STRONG_MIN_CONCEPTS
+        and (len(c.matched) >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
     ):
         return "strong"
     if (
