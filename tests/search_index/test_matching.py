@@ -405,3 +405,11 @@ def test_near_duplicates_at_the_top_share_their_lead(tmp_path):
     assert {m.solution_id for m in matches[:2]} == {50, 51}
     assert [m.band for m in matches[:2]] == ["strong", "strong"]
     assert all(m.band != "strong" for m in matches[2:])
+
+
+def test_reasons_never_name_filler_words(matcher):
+    first = matcher.match("Im Bürgerbüro gleich online Termine buchen, das wäre eigentlich gut")[0]
+    assert first.solution_id == 1
+    reasons = " ".join(first.reasons)
+    assert "»Bürgerbüro«" in reasons
+    assert "»gleich«" not in reasons and "»eigentlich«" not in reasons
