@@ -35,8 +35,8 @@ _SALUTATION_RE = re.compile(
 )
 # A sign-off counts nothing (nor does the name after it).
 _SIGN_OFF_RE = re.compile(
-    r"^\W*((mit )?(freundlichen|freundliche|besten|beste|vielen|viele|herzlichen|herzliche|"
-    r"lieben|liebe|schönen|sonnige) gr(ü|ue)(ß|ss)(e|en)|gr(ü|ue)(ß|ss)e|gruß|mfg|lg\b|"
+    r"^\W*(((mit )?(freundlichen|freundliche|besten|beste|vielen|viele|herzlichen|herzliche|"
+    r"lieben|liebe|schönen|sonnige) gr(ü|ue)(ß|ss)(e|en)|gr(ü|ue)(ß|ss)e|gru(ß|ss)|mfg|lg)\b|"
     r"(vielen |herzlichen |besten )?dank( im voraus| vorab| schon mal)?\W*($|,)|danke\W*($|,))",
     re.IGNORECASE,
 )

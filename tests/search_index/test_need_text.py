@@ -45,3 +45,14 @@ def test_filler_words_are_dropped_and_lower_case_words_weigh_less():
     assert not is_filler("Bürgerbüro") and not is_filler("Kita")
     # an all lower-case keyword query: no word is taken for a verb
     assert {w.weight for w in need_words("kita anmeldung online warteliste eltern")} == {1.0}
+
+
+def test_words_that_only_begin_like_a_greeting_are_kept():
+    for text in (
+        "Grußkarten für Jubilare automatisch erstellen",
+        "Lieferdienst für Essen auf Rädern",
+        "Hilfe bei der Danksagung",
+    ):
+        assert [w for _, w in sentences(text)] == [1.0]
+    assert sentences("Danke!")[0][1] == 0.0
+    assert sentences("Gruß, Thomas")[0][1] == 0.0
