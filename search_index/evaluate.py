@@ -259,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         help="only needs with odd/even number (hold-out check)",
     )
     args = parser.parse_args(argv)
+    for set_dir in args.set_dirs:
+        missing = [f for f in ("solutions.jsonl", "needs.jsonl") if not (set_dir / f).exists()]
+        if missing:
+            parser.error(f"{set_dir} is no benchmark set (missing {', '.join(missing)})")
     results: dict[str, dict] = {}
     for set_dir in args.set_dirs:
         need_filter = None
