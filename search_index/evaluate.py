@@ -1,9 +1,19 @@
-"""Matching benchmark harness: `python -m search_index.evaluate SET_DIR [--rankings FILE]`.
+"""Matching benchmark harness: `python -m search_index.evaluate SET_DIR [SET_DIR ...]`.
 
-Owns reading a benchmark set (solutions.jsonl, needs.jsonl, qrels.tsv), indexing its solutions
-with the production code into a temporary index, running every need through
-`CatalogueIndex.match` and computing the metrics defined in bench/matching/README.md. The last
-line printed is one JSON object with the metrics.
+Owns reading a benchmark set (solutions.jsonl, needs.jsonl, qrels.tsv, optional styles.tsv),
+indexing its solutions with the production code into a temporary index, running every need
+through `CatalogueIndex.match` and computing the metrics defined in
+benchmarks/matching/README.md, overall, per writing style and per length bucket. The last line
+printed is one JSON object with the metrics (one set: its metrics; several: a mapping set name →
+metrics).
+
+Styles: a need may carry a `style` field in needs.jsonl; a set may instead list `need_id<TAB>style`
+in `styles.tsv`, or give one style for all its needs with `--style`. Needs without a style are
+grouped as "unlabelled". Length buckets (by word count) are always reported: "short" (≤ 6 words),
+"medium" (7–59) and "long" (≥ 60, e-mail-style descriptions).
+
+Solution ids are strings and stay strings: they are mapped to index numbers by their position in
+the file, so ids such as `S006` and `T-S006` never collide.
 
 Must not: import Flask or SQLAlchemy, or use needs or judgments to influence matching (they are
 only read to score the results).
@@ -25,6 +35,10 @@ from pathlib import Path
 from search_index.documents import IndexDocument
 from search_index.index import CatalogueIndex
 
+SHORT_MAX_WORDS = 6
+LONG_MIN_WORDS = 60
+UNLABELLED = "unlabelled"
+
 
 def category_key(name: str) -> str:
     """'Umwelt, Klima & Energie' -> 'umwelt-klima-energie' (a stable key for display names)."""
@@ -33,20 +47,27 @@ def category_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def solution_number(sid: str) -> int:
-    digits = re.sub(r"\D", "", sid)
-    return int(digits) if digits else abs(hash(sid)) % 10**9
-
-
 def load_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def solutions_to_documents(rows: Iterable[dict]) -> list[IndexDocument]:
+def solutions_to_documents(rows: Iterable[dict]) -> tuple[list[IndexDocument], dict[int, str]]:
+    """Index documents for a set's solutions, and index number → the set's (string) id.
+
+    Numbers are positions in the file (1, 2, …): ids are never parsed, so `S006` and `T-S006`
+    are two solutions. A repeated id is an error in the set.
+    """
     docs = []
-    for row in rows:
-        n = solution_number(row["id"])
+    id_by_number: dict[int, str] = {}
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=1):
+        sid = str(row["id"])
+        if sid in seen:
+            raise ValueError(f"solution id {sid!r} occurs twice")
+        seen.add(sid)
+        id_by_number[n] = sid
+        body = "\n\n".join(p for p in (row.get("problem", ""), row.get("description", "")) if p)
         docs.append(
             IndexDocument(
                 doc_id=f"solution:{n}",
@@ -55,7 +76,7 @@ def solutions_to_documents(rows: Iterable[dict]) -> list[IndexDocument]:
                 version=1,
                 title=row.get("title", ""),
                 summary=row.get("summary", ""),
-                body=row.get("description", ""),
+                body=body,
                 lessons=row.get("lessons", ""),
                 tags=tuple(row.get("tags", ())),
                 category=category_key(row.get("category", "")),
@@ -64,7 +85,7 @@ def solutions_to_documents(rows: Iterable[dict]) -> list[IndexDocument]:
                 published=datetime(2024, 1, 1),
             )
         )
-    return docs
+    return docs, id_by_number
 
 
 def load_qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -78,12 +99,36 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
+def load_styles(set_dir: Path, needs: list[dict], default: str | None = None) -> dict[str, str]:
+    """need id → writing style (needs.jsonl `style`, then styles.tsv, then `default`)."""
+    styles: dict[str, str] = {}
+    path = set_dir / "styles.tsv"
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.strip().split("\t")
+            if len(parts) >= 2 and parts[1]:
+                styles[parts[0]] = parts[1]
+    out = {}
+    for need in needs:
+        nid = str(need["id"])
+        out[nid] = need.get("style") or styles.get(nid) or default or UNLABELLED
+    return out
+
+
+def length_bucket(text: str) -> str:
+    words = len(text.split())
+    if words <= SHORT_MAX_WORDS:
+        return "short"
+    return "long" if words >= LONG_MIN_WORDS else "medium"
+
+
 def metrics(
     rankings: dict[str, list[dict]], qrels: dict[str, dict[str, int]], need_ids: list[str]
 ) -> dict[str, float]:
     ndcgs, recalls, mrrs = [], [], []
     strong_total = strong_relevant = 0
     no_match = no_match_ok = 0
+    with_grade2 = grade2_strong = 0
     for nid in need_ids:
         results = rankings.get(nid, [])[:10]
         judged = qrels.get(nid, {})
@@ -95,13 +140,18 @@ def metrics(
             no_match += 1
             no_match_ok += not any(r["band"] == "strong" for r in results)
             continue
+        if any(g >= 2 for g in judged.values()):
+            with_grade2 += 1
+            grade2_strong += any(
+                r["band"] == "strong" and judged.get(r["id"], 0) >= 2 for r in results
+            )
         dcg = sum(judged.get(r["id"], 0) / math.log2(i + 2) for i, r in enumerate(results))
         ideal = sorted(judged.values(), reverse=True)[:10]
         idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
         ndcgs.append(dcg / idcg if idcg else 0.0)
         relevant = {s for s, g in judged.items() if g >= 1}
         top5 = {r["id"] for r in results[:5]}
-        recalls.append(len(relevant & top5) / len(relevant))
+        recalls.append(len(relevant & top5) / len(relevant) if relevant else 0.0)
         rr = 0.0
         for i, r in enumerate(results):
             if judged.get(r["id"], 0) >= 1:
@@ -117,6 +167,7 @@ def metrics(
         "recall@5": mean(recalls),
         "mrr@10": mean(mrrs),
         "strong_precision": round(strong_relevant / strong_total, 4) if strong_total else 1.0,
+        "strong_recall": round(grade2_strong / with_grade2, 4) if with_grade2 else 1.0,
         "no_match_accuracy": round(no_match_ok / no_match, 4) if no_match else 1.0,
         "needs": len(need_ids),
         "judged_needs": len(ndcgs),
@@ -125,52 +176,114 @@ def metrics(
     }
 
 
-def run(set_dir: Path, need_filter: set[str] | None = None) -> tuple[dict, dict[str, list[dict]]]:
+def grouped_metrics(
+    rankings: dict[str, list[dict]],
+    qrels: dict[str, dict[str, int]],
+    groups: dict[str, str],
+) -> dict[str, dict[str, float]]:
+    """Metrics per group (need id → group name) over the ranked needs."""
+    members: dict[str, list[str]] = {}
+    for nid in rankings:
+        members.setdefault(groups.get(nid, UNLABELLED), []).append(nid)
+    return {name: metrics(rankings, qrels, ids) for name, ids in sorted(members.items())}
+
+
+def run(
+    set_dir: Path, need_filter: set[str] | None = None, style: str | None = None
+) -> tuple[dict, dict[str, list[dict]]]:
     solutions = load_jsonl(set_dir / "solutions.jsonl")
     needs = load_jsonl(set_dir / "needs.jsonl")
     qrels = load_qrels(set_dir / "qrels.tsv")
-    id_by_number = {solution_number(r["id"]): r["id"] for r in solutions}
+    styles = load_styles(set_dir, needs, style)
+    docs, id_by_number = solutions_to_documents(solutions)
     rankings: dict[str, list[dict]] = {}
+    lengths: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="match-eval-") as tmp:
         index = CatalogueIndex(Path(tmp))
         try:
-            index.rebuild(solutions_to_documents(solutions), total=len(solutions))
+            index.rebuild(docs, total=len(docs))
             for need in needs:
-                if need_filter is not None and need["id"] not in need_filter:
+                nid = str(need["id"])
+                if need_filter is not None and nid not in need_filter:
                     continue
+                lengths[nid] = length_bucket(need["text"])
                 matches = index.match(need["text"], limit=10)
-                rankings[need["id"]] = [
+                rankings[nid] = [
                     {"id": id_by_number[m.solution_id], "score": round(m.score, 4), "band": m.band}
                     for m in matches
                 ]
         finally:
             index.close()
-    return metrics(rankings, qrels, list(rankings)), rankings
+    result = metrics(rankings, qrels, list(rankings))
+    by_style = grouped_metrics(rankings, qrels, styles)
+    if set(by_style) != {UNLABELLED}:
+        result["by_style"] = by_style
+    result["by_length"] = grouped_metrics(rankings, qrels, lengths)
+    return result, rankings
+
+
+def _need_number(nid: str) -> int:
+    digits = re.sub(r"\D", "", nid)
+    return int(digits) if digits else 0
+
+
+COLUMNS = ("ndcg@10", "recall@5", "strong_precision", "strong_recall", "no_match_accuracy")
+
+
+def table(results: dict[str, dict]) -> str:
+    """A Markdown table: one row per set, then per style (or per length bucket)."""
+    head = "| set / group | needs | " + " | ".join(COLUMNS) + " |"
+    lines = [head, "| " + " | ".join(["---"] * (len(COLUMNS) + 2)) + " |"]
+
+    def row(name: str, m: dict) -> str:
+        values = " | ".join(f"{m[c]:.3f}" for c in COLUMNS)
+        return f"| {name} | {m['needs']} | {values} |"
+
+    for set_name, m in results.items():
+        lines.append(row(f"**{set_name}**", m))
+        # styles where the set names them, else length buckets (both are in the JSON)
+        for name, gm in m.get("by_style", m.get("by_length", {})).items():
+            lines.append(row(f"{set_name} · {name}", gm))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("set_dir", type=Path)
-    parser.add_argument("--rankings", type=Path, help="write one JSON line per need")
+    parser.add_argument("set_dirs", type=Path, nargs="+", metavar="set_dir")
+    parser.add_argument("--rankings", type=Path, help="write one JSON line per need (one set)")
+    parser.add_argument("--style", help="writing style of needs that name none")
+    parser.add_argument("--table", action="store_true", help="print a Markdown table first")
     parser.add_argument(
         "--half",
         choices=("odd", "even"),
         help="only needs with odd/even number (hold-out check)",
     )
     args = parser.parse_args(argv)
-    need_filter = None
-    if args.half:
-        needs = load_jsonl(args.set_dir / "needs.jsonl")
-        parity = 1 if args.half == "odd" else 0
-        need_filter = {n["id"] for n in needs if solution_number(n["id"]) % 2 == parity}
-    result, rankings = run(args.set_dir, need_filter)
-    if args.rankings:
-        with args.rankings.open("w", encoding="utf-8") as fh:
-            for nid, results in rankings.items():
-                fh.write(
-                    json.dumps({"need_id": nid, "results": results}, ensure_ascii=False) + "\n"
-                )
-    print(json.dumps(result))
+    for set_dir in args.set_dirs:
+        missing = [f for f in ("solutions.jsonl", "needs.jsonl") if not (set_dir / f).exists()]
+        if missing:
+            parser.error(f"{set_dir} is no benchmark set (missing {', '.join(missing)})")
+    results: dict[str, dict] = {}
+    for set_dir in args.set_dirs:
+        need_filter = None
+        if args.half:
+            needs = load_jsonl(set_dir / "needs.jsonl")
+            parity = 1 if args.half == "odd" else 0
+            need_filter = {str(n["id"]) for n in needs if _need_number(str(n["id"])) % 2 == parity}
+        result, rankings = run(set_dir, need_filter, args.style)
+        results[set_dir.name] = result
+        if args.rankings and len(args.set_dirs) == 1:
+            with args.rankings.open("w", encoding="utf-8") as fh:
+                for nid, ranked in rankings.items():
+                    fh.write(
+                        json.dumps({"need_id": nid, "results": ranked}, ensure_ascii=False) + "\n"
+                    )
+    if args.table:
+        print(table(results))
+    if len(results) == 1:
+        print(json.dumps(next(iter(results.values()))))
+    else:
+        print(json.dumps(results))
     return 0
 
 

@@ -81,7 +81,25 @@ def test_a_need_nothing_fits_says_so(client, staff):
     html = client.get(
         "/bedarfe/beschreiben?text=Wartung+der+Orgel+in+der+Stadthalle+und+Stimmung+der+Kirchenglocken"
     ).get_data(as_text=True)
-    assert "noch nichts, das gut passt" in html or "passt noch keine Lösung" in html
+    assert (
+        "noch nichts, das gut passt" in html
+        or "passt noch keine Lösung" in html
+        or "Kein Vorschlag passt eindeutig" in html
+    )
+
+
+def test_the_page_never_says_nothing_fits_above_a_strong_match(client, staff):
+    text = (
+        "Eltern melden ihre Kinder bei mehreren Kitas gleichzeitig an, und im Jugendamt weiß "
+        "niemand, wie viele Betreuungsplätze wirklich fehlen. Wir möchten, dass Eltern ihr Kind "
+        "online für einen Betreuungsplatz vormerken."
+    )
+    outcome = needs.match_text(text)
+    assert outcome.matches and outcome.matches[0].band == "strong"
+    assert "Kita" in outcome.matches[0].solution.title
+    html = client.get("/bedarfe/beschreiben", query_string={"text": text}).get_data(as_text=True)
+    assert "passt gut" in html
+    assert "noch nichts, das gut passt" not in html and "Kein Vorschlag passt" not in html
 
 
 def test_matches_never_show_unpublished_solutions(staff):
@@ -256,3 +274,13 @@ def test_duplicate_hint_lists_similar_solutions(staff):
         "Online-Terminvergabe für das Bürgerbüro", "Termine online buchen"
     )
     assert any("Terminvergabe" in m.solution.title for m in similar)
+
+
+def test_a_possible_best_match_is_not_introduced_as_merely_related(client, staff):
+    outcome = needs.match_text("Kita Anmeldung online")
+    assert outcome.best_band == "possible" and not outcome.has_strong
+    html = client.get(
+        "/bedarfe/beschreiben", query_string={"text": "Kita Anmeldung online"}
+    ).get_data(as_text=True)
+    assert "Kein Vorschlag passt eindeutig" in html
+    assert "nur verwandt" not in html and "könnte passen" in html

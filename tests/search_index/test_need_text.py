@@ -1,0 +1,58 @@
+"""Reading need texts: salutations and sign-offs, side topics, filler words, word classes."""
+
+from __future__ import annotations
+
+from search_index.need_text import (
+    LOWERCASE_WEIGHT,
+    SIDE_TOPIC_WEIGHT,
+    is_filler,
+    need_words,
+    sentences,
+)
+
+EMAIL = (
+    "Liebes DigitalBüro, ich arbeite im Bürgerbüro der Stadt. Bei uns warten die Leute "
+    "stundenlang im Flur, weil niemand weiß, wann er dran ist. Nebenbei: Unser Kopierer ist "
+    "kaputt. Das stört sehr. Wir suchen eine Lösung für das Warten. Viele Grüße, Sandra Kemper"
+)
+
+
+def test_salutation_is_cut_off_and_sign_off_counts_nothing():
+    parts = sentences(EMAIL)
+    assert parts[0][0].strip() == "ich arbeite im Bürgerbüro der Stadt."
+    assert parts[0][1] == 1.0
+    assert parts[-1][0].strip().startswith("Viele Grüße") and parts[-1][1] == 0.0
+    words = {w.surface for w in need_words(EMAIL)}
+    assert "Bürgerbüro" in words
+    assert not {"Liebes", "DigitalBüro", "Grüße", "Sandra", "Kemper"} & words
+
+
+def test_side_topic_and_the_sentence_after_it_weigh_less():
+    weights = {w.surface: w.weight for w in need_words(EMAIL)}
+    assert weights["Kopierer"] == SIDE_TOPIC_WEIGHT
+    assert weights["stört"] == SIDE_TOPIC_WEIGHT * LOWERCASE_WEIGHT
+    assert weights["Flur"] == 1.0
+    # "warten" (verb, first) and "Warten" (noun, after the side topic): one word, strongest weight
+    assert weights["warten"] == 1.0
+
+
+def test_filler_words_are_dropped_and_lower_case_words_weigh_less():
+    words = {w.surface: w.weight for w in need_words(EMAIL)}
+    for filler in ("Leute", "niemand", "Lösung", "suchen", "Unser"):
+        assert is_filler(filler)
+        assert filler not in words
+    assert words["stundenlang"] == LOWERCASE_WEIGHT
+    assert not is_filler("Bürgerbüro") and not is_filler("Kita")
+    # an all lower-case keyword query: no word is taken for a verb
+    assert {w.weight for w in need_words("kita anmeldung online warteliste eltern")} == {1.0}
+
+
+def test_words_that_only_begin_like_a_greeting_are_kept():
+    for text in (
+        "Grußkarten für Jubilare automatisch erstellen",
+        "Lieferdienst für Essen auf Rädern",
+        "Hilfe bei der Danksagung",
+    ):
+        assert [w for _, w in sentences(text)] == [1.0]
+    assert sentences("Danke!")[0][1] == 0.0
+    assert sentences("Gruß, Thomas")[0][1] == 0.0
