@@ -108,6 +108,9 @@ def read_document(text: str) -> tuple[Any, list[str]]:
         return None, [f"Die Datei ist kein gültiges YAML{where}: {error.problem}."]
     except yaml.YAMLError:
         return None, ["Die Datei ist kein gültiges YAML."]
+    except (ValueError, TypeError, OverflowError) as error:
+        # YAML that parses but holds impossible values, e.g. a date "2024-13-45".
+        return None, [f"Die Datei enthält einen ungültigen Wert: {error}."]
 
 
 def _pick_language(descriptions: dict[str, Any]) -> str | None:

@@ -49,7 +49,8 @@ def broker():
     require(can_broker(current_user), "Vermitteln kann das DigitalBüro.")
     form = BrokerForm()
     if not form.validate_on_submit() and not form.message.errors:
-        flash("Die Vermittlung konnte nicht vorbereitet werden: Auswahl fehlt.", "error")
+        problem = next((errors[0] for errors in form.errors.values() if errors), "Auswahl fehlt.")
+        flash(f"Die Vermittlung konnte nicht vorbereitet werden: {problem}", "error")
         return redirect(url_for("needs.brokering"))
     ids = {
         "solution_id": int(form.solution_id.data),

@@ -280,7 +280,8 @@ PAGES = {
         "/verwaltung/konten?rolle=contributor&kommune=05774032",
         "text=Browser Beitragende",
     ),
-    "audit-log": ("admin", "/verwaltung/protokoll", "text=Einladung angenommen"),
+    # filtered to accounts: other browser modules add newer events to the shared log
+    "audit-log": ("admin", "/verwaltung/protokoll?typ=user", "text=Einladung angenommen"),
 }
 
 

@@ -209,7 +209,8 @@ def test_serviceportal_belongs_to_the_kreis(client, people):
     )
     assert portal.lead_municipality_ags == KREIS_PADERBORN
     html = client.get(f"/kommunen/{KREIS_PADERBORN}").get_data(as_text=True)
-    assert "Bietet an (1)" in html and "Serviceportal Kreis Paderborn" in html
+    # the Serviceportal and the Maschinenbaulernbetrieb MLB 4.0 are the Kreis's own projects
+    assert "Bietet an (2)" in html and "Serviceportal Kreis Paderborn" in html
     city = client.get("/kommunen/05774032").get_data(as_text=True)  # Stadt Paderborn
     assert "Serviceportal Kreis Paderborn" not in city
 

@@ -91,7 +91,7 @@ def test_broker_form_with_non_numeric_ids_is_refused(client, people, field, valu
     assert response.status_code in (302, 400)
     with client.session_transaction() as session:
         flashes = [text for _category, text in session.get("_flashes", [])]
-    assert any("nicht gespeichert" in text for text in flashes)
+    assert any("nicht vorbereitet" in text for text in flashes)
 
 
 @pytest.mark.parametrize("field", ["cost_eur", "effort_person_days", "duration_months"])

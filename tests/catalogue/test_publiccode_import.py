@@ -188,3 +188,11 @@ def test_import_page_shows_problems_and_keeps_the_text(client, municipalities):
 
 def test_import_page_needs_sign_in(client, municipalities):
     assert client.get("/mitwirken/import/publiccode").status_code == 302
+
+
+def test_impossible_dates_are_a_problem_not_a_server_error():
+    from catalogue.exchange.publiccode_import import read_document
+
+    document, problems = read_document("publiccodeYmlVersion: '0.4'\nreleaseDate: 2024-13-45\n")
+    assert document is None
+    assert problems and "ungültigen Wert" in problems[0]
