@@ -161,7 +161,9 @@ def _overdue(today: date) -> list[QueueItem]:
 
 
 def _weak_matches() -> tuple[list[QueueItem], int]:
-    from catalogue.services.needs import need_matches
+    """Open needs whose best stored match is not "passt gut" (read from the match sets the
+    worker keeps current, never a matching run per need in the request)."""
+    from catalogue.services.matching import stored_matches
 
     open_needs = list(
         db.session.scalars(
@@ -171,13 +173,18 @@ def _weak_matches() -> tuple[list[QueueItem], int]:
             .order_by(Need.created_at.desc(), Need.id.desc())
         )
     )
+    shown = open_needs[:WEAK_MATCH_LIMIT]
+    stored = stored_matches(shown, limit=1)
     items = []
-    for need in open_needs[:WEAK_MATCH_LIMIT]:
-        outcome = need_matches(need, limit=3)
+    for need in shown:
+        outcome = stored[need.id]
+        if outcome.matches is None or outcome.has_strong:
+            continue  # not computed yet (the worker is on it), or a good match exists
         best = outcome.matches[0] if outcome.matches else None
-        if best is None or best.band == "weak":
-            detail = f"bester Treffer schwach: {best.solution.title}" if best else "kein Treffer"
-            items.append(QueueItem("need", need, need.created_at, detail))
+        detail = (
+            f"bester Treffer: {best.solution.title} ({best.band_label})" if best else "kein Treffer"
+        )
+        items.append(QueueItem("need", need, need.created_at, detail))
     return items, len(open_needs)
 
 
