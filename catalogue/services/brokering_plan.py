@@ -6,7 +6,6 @@ anything is sent (``plan_brokering``, read-only) and executed unchanged by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,7 +13,7 @@ from flask import current_app
 from catalogue.db import db
 from catalogue.errors import NotFound
 from catalogue.models import ContactRequest, ContactRequestStatus, Need, Solution, User
-from catalogue.permissions import can_broker, require
+from catalogue.permissions import Actor, can_broker, require
 from catalogue.services import brokering_reach as reach
 from catalogue.services.needs import need_reference
 from catalogue.services.reuse import published_solution
@@ -162,7 +161,7 @@ def plan_for(s, *, solution, need, request, message) -> BrokeringPlan:
 
 def plan_brokering(
     *,
-    actor: Any,
+    actor: Actor,
     solution_id: int,
     need_id: int | None = None,
     request_id: int | None = None,

@@ -15,7 +15,7 @@ from sqlalchemy import orm
 from catalogue.categories import category_label
 from catalogue.db import db
 from catalogue.models import ContentState, ExperienceReport, Solution
-from catalogue.permissions import can_review, require
+from catalogue.permissions import Actor, can_review, require
 
 
 @dataclass
@@ -27,7 +27,7 @@ class QueueItem:
 
 
 def review_queue(
-    *, actor: Any, entity_type: str | None = None, municipality_ags: str | None = None
+    *, actor: Actor, entity_type: str | None = None, municipality_ags: str | None = None
 ) -> list[QueueItem]:
     """Submitted entries, oldest first."""
     require(can_review(actor))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from catalogue.db import db
 from catalogue.models import ContentState, ExperienceReport, Municipality, Solution
+from catalogue.permissions import Actor
 from catalogue.services.catalogue import published_solutions_by_id
 from catalogue.services.search_documents import (  # noqa: F401 - re-exported
     all_documents,
@@ -155,7 +155,7 @@ def _suggestion_is_visible(index: CatalogueIndex, suggestion: str) -> bool:
 
 def search_catalogue(
     *,
-    actor: Any,
+    actor: Actor,
     text: str,
     filters: dict[str, list[str]],
     sort: str = "relevance",

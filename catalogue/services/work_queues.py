@@ -29,7 +29,7 @@ from catalogue.models import (
     Solution,
     ZeroResultQuery,
 )
-from catalogue.permissions import can_view_dashboard, require
+from catalogue.permissions import Actor, can_view_dashboard, require
 
 # Matching every open need against the index is the one costly queue; beyond this many open
 # needs only the newest are checked (the page says so).
@@ -193,7 +193,7 @@ def _sorted(items: list[QueueItem]) -> list[QueueItem]:
 
 
 def work_queues(
-    *, actor: Any, answer_days: int = 7, now: datetime | None = None, with_weak: bool = True
+    *, actor: Actor, answer_days: int = 7, now: datetime | None = None, with_weak: bool = True
 ) -> list[Queue]:
     """Every queue, in the order of the DigitalBüro's morning routine."""
     require(can_view_dashboard(actor), "Diese Übersicht ist dem DigitalBüro vorbehalten.")
@@ -258,7 +258,9 @@ def work_queues(
     return queues
 
 
-def work_queue(*, actor: Any, key: str, answer_days: int = 7, now: datetime | None = None) -> Queue:
+def work_queue(
+    *, actor: Actor, key: str, answer_days: int = 7, now: datetime | None = None
+) -> Queue:
     """One queue with its items, oldest first (for the filtered list page)."""
     if key not in QUEUE_LABELS or key in ("barrieren", "suchen", "pruefung"):
         raise NotFound("Diese Arbeitsliste gibt es nicht.")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.db import affected_rows, db, unit_of_work, utcnow
 from catalogue.models import WorkerHeartbeat
 from catalogue.services import jobs, mail, matching, search_sync
 
@@ -91,9 +91,13 @@ def write_heartbeat(*, success: bool, error: str = "") -> None:
     for _ in range(2):  # several processes of one host may write it at the same moment
         try:
             with unit_of_work() as s:
-                updated = s.execute(
-                    sa.update(WorkerHeartbeat).where(WorkerHeartbeat.host == host).values(**values)
-                ).rowcount
+                updated = affected_rows(
+                    s.execute(
+                        sa.update(WorkerHeartbeat)
+                        .where(WorkerHeartbeat.host == host)
+                        .values(**values)
+                    )
+                )
                 if not updated:
                     s.add(WorkerHeartbeat(host=host, started_at=now, **values))
             return
