@@ -7,8 +7,6 @@ closed. State changes follow ``catalogue.exchange_workflow``; who is reached, an
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
@@ -32,6 +30,7 @@ from catalogue.permissions import (
     can_view_contact_request,
     is_curator,
     require,
+    signed_in_id,
 )
 from catalogue.services import brokering_reach as reach
 from catalogue.services.audit import record_event
@@ -55,7 +54,9 @@ def _author_label(actor: Actor) -> str:
     return f"{actor.name} ({municipality})"
 
 
-def _add_message(session, request: ContactRequest, *, actor: Actor, body: str, kind: str) -> None:
+def _add_message(
+    session: orm.Session, request: ContactRequest, *, actor: Actor, body: str, kind: str
+) -> None:
     session.add(
         ContactMessage(
             request_id=request.id,
@@ -68,7 +69,14 @@ def _add_message(session, request: ContactRequest, *, actor: Actor, body: str, k
     request.last_activity_at = utcnow()
 
 
-def _apply(session, *, actor: Actor, request: ContactRequest, action: ContactAction, comment=""):
+def _apply(
+    session: orm.Session,
+    *,
+    actor: Actor,
+    request: ContactRequest,
+    action: ContactAction,
+    comment: str = "",
+) -> None:
     target = contact_target(request.status, action)
     if target is None:
         raise InvalidTransition(
@@ -172,7 +180,7 @@ def broker(
             )
             s.add(request)
             s.flush()
-        request.broker_id = actor.id
+        request.broker_id = signed_in_id(actor)
         request.brokered_at = utcnow()
         _apply(s, actor=actor, request=request, action=ContactAction.BROKER, comment=message)
         recipients = ", ".join(d.recipient.name for d in plan.deliveries) or "niemand"
@@ -204,16 +212,20 @@ def broker(
     return request, plan
 
 
-def thread_recipients(s, request: ContactRequest, *, exclude: Any = None) -> list[reach.Recipient]:
+def thread_recipients(
+    s: orm.Session, request: ContactRequest, *, exclude: Actor | None = None
+) -> list[reach.Recipient]:
     """Everyone in a thread: curators, the asking side and — once brokered — the owner side."""
     people = reach.curator_reach(s) + reach.requester_reach(s, request)
     if request.status != ContactRequestStatus.OPEN:
         people += reach.owner_reach(s, request.solution).recipients
-    excluded = getattr(exclude, "id", None)
+    excluded = exclude.id if exclude is not None else None
     return [p for p in people if p.user is None or p.user.id != excluded]
 
 
-def notify_thread(s, request: ContactRequest, *, actor: Actor, headline: str, body: str) -> None:
+def notify_thread(
+    s: orm.Session, request: ContactRequest, *, actor: Actor, headline: str, body: str
+) -> None:
     for recipient in thread_recipients(s, request, exclude=actor):
         text = (
             f"{headline} – Anfrage zu „{request.solution.title}“ "
@@ -294,10 +306,13 @@ def close_contact_request(*, actor: Actor, request_id: int, reason: str) -> Cont
 def convert_to_reuse(*, actor: Actor, request_id: int) -> Reuse:
     """The contact led to reuse: the outcome "Nachnutzung gestartet"; returns the record."""
     request = record_outcome(actor=actor, request_id=request_id, action="reuse_started")
-    return db.session.get(Reuse, request.reuse_id)
+    reuse = db.session.get(Reuse, request.reuse_id) if request.reuse_id is not None else None
+    if reuse is None:  # the outcome links the record; without one there is nothing to show
+        raise NotFound("Diese Nachnutzung gibt es nicht.")
+    return reuse
 
 
-def _get(s, request_id: int) -> ContactRequest:
+def _get(s: orm.Session, request_id: int) -> ContactRequest:
     request = s.get(ContactRequest, request_id)
     if request is None:
         raise NotFound("Diese Kontaktanfrage gibt es nicht.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import orm
 
 from catalogue.db import db
 from catalogue.errors import NotFound
@@ -22,7 +23,7 @@ ACTIVE = (ContactRequestStatus.OPEN, ContactRequestStatus.BROKERED)
 
 
 def find_thread(
-    session, *, solution_id: int, need_id: int | None, requester_ags: str | None
+    session: orm.Session, *, solution_id: int, need_id: int | None, requester_ags: str | None
 ) -> ContactRequest | None:
     """The active thread for a need/solution pair (or, without a need, for the asking
     municipality and the solution)."""
@@ -94,7 +95,9 @@ class BrokeringPlan:
         return text
 
 
-def load_pair(s, *, solution_id, need_id, request_id):
+def load_pair(
+    s: orm.Session, *, solution_id: int, need_id: int | None, request_id: int | None
+) -> tuple[Solution, Need | None, ContactRequest | None]:
     solution = published_solution(s, solution_id)
     request = None
     if request_id:
@@ -110,7 +113,14 @@ def load_pair(s, *, solution_id, need_id, request_id):
     return solution, need, request
 
 
-def plan_for(s, *, solution, need, request, message) -> BrokeringPlan:
+def plan_for(
+    s: orm.Session,
+    *,
+    solution: Solution,
+    need: Need | None,
+    request: ContactRequest | None,
+    message: str,
+) -> BrokeringPlan:
     plan = BrokeringPlan(solution, need, request, message)
     if request is not None and request.status != ContactRequestStatus.OPEN:
         plan.blocked = (

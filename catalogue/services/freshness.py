@@ -92,7 +92,7 @@ def solutions_due(today: date, *, ags: str | None = None) -> list[tuple[Solution
     return due
 
 
-def _recipients(s, solution: Solution) -> list[reach.Recipient]:
+def _recipients(s: orm.Session, solution: Solution) -> list[reach.Recipient]:
     contributors = s.scalars(
         sa.select(User).where(
             User.municipality_ags == solution.lead_municipality_ags,

@@ -8,7 +8,7 @@ callers keep one import: ``from catalogue.services import search``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -53,7 +53,7 @@ from catalogue.services.search_sync import (  # noqa: F401 - re-exported
     try_sync,
 )
 from search_index.index import CatalogueIndex
-from search_index.query import SearchRequest
+from search_index.query import Hit, SearchRequest
 
 
 @dataclass
@@ -112,7 +112,7 @@ def filters_from_params(getlist: Callable[[str], list[str]]) -> dict[str, list[s
     return filters
 
 
-def _load_visible(hits) -> list[ResultItem]:
+def _load_visible(hits: Sequence[Hit]) -> list[ResultItem]:
     solution_ids = {h.solution_id for h in hits}
     report_ids = {int(h.doc_id.split(":")[1]) for h in hits if h.kind == "report"}
     solutions = published_solutions_by_id(solution_ids)

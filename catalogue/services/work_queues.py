@@ -141,23 +141,22 @@ def _reuses_to_confirm() -> list[QueueItem]:
 
 
 def _overdue(today: date) -> list[QueueItem]:
-    return [
-        QueueItem(
-            "solution",
-            row,
-            datetime(row.review_by.year, row.review_by.month, row.review_by.day),
-            f"fällig seit {row.review_by:%d.%m.%Y}",
+    items = []
+    for row in db.session.scalars(
+        sa.select(Solution)
+        .where(
+            Solution.state == ContentState.PUBLISHED,
+            Solution.revision_of_id.is_(None),
+            Solution.review_by < today,
         )
-        for row in db.session.scalars(
-            sa.select(Solution)
-            .where(
-                Solution.state == ContentState.PUBLISHED,
-                Solution.revision_of_id.is_(None),
-                Solution.review_by < today,
-            )
-            .options(orm.selectinload(Solution.lead_municipality))
-        )
-    ]
+        .options(orm.selectinload(Solution.lead_municipality))
+    ):
+        due = row.review_by
+        if due is None:  # excluded by the query; narrows the type
+            continue
+        since = datetime(due.year, due.month, due.day)
+        items.append(QueueItem("solution", row, since, f"fällig seit {due:%d.%m.%Y}"))
+    return items
 
 
 def _weak_matches() -> tuple[list[QueueItem], int]:
@@ -181,7 +180,11 @@ def _weak_matches() -> tuple[list[QueueItem], int]:
     return items, len(open_needs)
 
 
-def _count_and_oldest(column_count, column_oldest, *where) -> tuple[int, datetime | None]:
+def _count_and_oldest(
+    column_count: orm.InstrumentedAttribute[int],
+    column_oldest: orm.InstrumentedAttribute[datetime],
+    *where: sa.ColumnElement[bool],
+) -> tuple[int, datetime | None]:
     row = db.session.execute(
         sa.select(sa.func.count(column_count), sa.func.min(column_oldest)).where(*where)
     ).one()

@@ -149,7 +149,7 @@ def _transition(
         )
     elif action == Action.APPROVE:
         entry.published_at = utcnow()
-        if entity_type == "solution" and entry.review_by is None:
+        if isinstance(entry, Solution) and entry.review_by is None:
             from catalogue.services.freshness import review_due
 
             entry.review_by = review_due(entry)  # freshness: every published solution has one
