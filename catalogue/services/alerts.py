@@ -28,7 +28,7 @@ from catalogue.models import (
     Subscription,
     SubscriptionKind,
 )
-from catalogue.permissions import Actor, is_staff, require
+from catalogue.permissions import Actor, is_staff, require, signed_in_id
 
 MAX_PER_USER = 50
 # Facets a search subscription may keep; entries are always solutions ("typ" is fixed).
@@ -88,7 +88,7 @@ def _validate(
         if kreis not in _kreis_keys():
             errors["kreis"] = "Bitte wählen Sie einen Kreis aus der Liste."
     elif kind == SubscriptionKind.OPEN_NEEDS:
-        if not getattr(actor, "municipality_ags", None):
+        if not actor.municipality_ags:
             errors["kind"] = (
                 "Neue Lösungen für offene Bedarfe gibt es nur für Konten, die zu einer Kommune "
                 "gehören."
@@ -124,10 +124,11 @@ def create_subscription(
         "category": category if kind_ == SubscriptionKind.CATEGORY else None,
         "kreis": kreis if kind_ == SubscriptionKind.KREIS else None,
     }
+    user_id = signed_in_id(actor)
     with unit_of_work() as s:
         existing = s.scalar(
             sa.select(Subscription).where(
-                Subscription.user_id == actor.id,
+                Subscription.user_id == user_id,
                 *(getattr(Subscription, name) == value for name, value in fields.items()),
             )
         )
@@ -135,15 +136,13 @@ def create_subscription(
             existing.frequency = DigestFrequency(frequency)
             return existing
         count = s.scalar(
-            sa.select(sa.func.count(Subscription.id)).where(Subscription.user_id == actor.id)
+            sa.select(sa.func.count(Subscription.id)).where(Subscription.user_id == user_id)
         )
         if (count or 0) >= MAX_PER_USER:
             raise ValidationFailed(
                 {"kind": f"Sie haben bereits {MAX_PER_USER} Abos. Bitte löschen Sie zuerst eines."}
             )
-        subscription = Subscription(
-            user_id=actor.id, frequency=DigestFrequency(frequency), **fields
-        )
+        subscription = Subscription(user_id=user_id, frequency=DigestFrequency(frequency), **fields)
         s.add(subscription)
     return subscription
 

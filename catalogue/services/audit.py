@@ -101,7 +101,7 @@ def record_event(
     event = ReviewEvent(
         entity_type=entity_type,
         entity_id=entity_id,
-        actor_id=getattr(actor, "id", None),
+        actor_id=actor.id if actor is not None else None,
         from_state=from_state,
         to_state=to_state,
         comment=comment,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import ValidationFailed
 from catalogue.models import SearchSetting
-from catalogue.permissions import Actor, is_curator, require
+from catalogue.permissions import Actor, is_curator, require, signed_in_id
 from catalogue.services.audit import record_event
 from search_index.thesaurus import Thesaurus
 
@@ -72,7 +72,7 @@ def _store(actor: Actor, text: str, event: str, comment: str) -> None:
             s.add(row)
         row.value = text
         row.updated_at = utcnow()
-        row.updated_by_id = actor.id
+        row.updated_by_id = signed_in_id(actor)
         record_event(
             s,
             actor=actor,
