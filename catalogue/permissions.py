@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 class Actor(Protocol):
     """Who acts: a signed-in ``User`` or the anonymous visitor (``AnonymousActor``). Predicates
-    read these attributes; services read ``id`` and ``municipality_ags`` only after a ``can_*``
-    predicate has required a signed-in actor."""
+    read these attributes; services that record who acted or for which municipality take them
+    through ``signed_in_id()`` and ``own_municipality_ags()``, which refuse the anonymous visitor."""
 
     @property
     def is_authenticated(self) -> bool: ...
