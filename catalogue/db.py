@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -70,3 +71,11 @@ def unit_of_work() -> Iterator[orm.Session]:
     if depth == 0:
         for hook in current_app.extensions.get("catalogue_after_commit", []):
             hook()
+
+
+def affected_rows(result: sa.Result[Any]) -> int:
+    """Rows matched by an executed UPDATE or DELETE. ``Session.execute`` is typed to return a
+    ``Result``; for these statements it is a ``CursorResult``, which has the row count."""
+    if not isinstance(result, sa.CursorResult):
+        raise TypeError("affected_rows() needs the result of an UPDATE or DELETE")
+    return result.rowcount

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from catalogue.models.enums import ContactOutcome, ContactRequestStatus, ReuseStatus, Role
+from catalogue.permissions import Actor
 
 
 class ContactAction(StrEnum):
@@ -74,11 +75,11 @@ def contact_target(
     return CONTACT_TRANSITIONS.get((status, action))
 
 
-def _curator(actor: Any) -> bool:
+def _curator(actor: Actor) -> bool:
     return getattr(actor, "is_authenticated", False) and actor.role in {Role.CURATOR, Role.ADMIN}
 
 
-def may_act_on_contact(actor: Any, request: Any, action: ContactAction) -> bool:
+def may_act_on_contact(actor: Actor, request: Any, action: ContactAction) -> bool:
     """Role check for an action on a contact request (the state check is ``contact_target``)."""
     if not getattr(actor, "is_authenticated", False):
         return False
@@ -92,7 +93,7 @@ def may_act_on_contact(actor: Any, request: Any, action: ContactAction) -> bool:
     )
 
 
-def contact_actions(actor: Any, request: Any) -> list[ContactAction]:
+def contact_actions(actor: Actor, request: Any) -> list[ContactAction]:
     return [
         action
         for action in ContactAction

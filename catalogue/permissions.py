@@ -7,29 +7,38 @@ arguments.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from catalogue.errors import PermissionDenied
 from catalogue.models.enums import ContentState, Role
 from catalogue.workflow import CURATOR_ACTIONS, Action, target_state
 
+if TYPE_CHECKING:
+    from catalogue.models.municipality import Municipality
+
 
 class Actor(Protocol):
     """Who acts: a signed-in ``User`` or the anonymous visitor (``AnonymousActor``). Predicates
-    read these attributes; services read ``id`` and ``municipality_ags`` only after a ``can_*``
-    predicate has required a signed-in actor."""
+    read these attributes; services that record who acted or for which municipality take them
+    through ``signed_in_id()`` and ``own_municipality_ags()``, which refuse the anonymous visitor."""
 
     @property
     def is_authenticated(self) -> bool: ...
 
     @property
-    def id(self) -> Any: ...
+    def id(self) -> int | None: ...
+
+    @property
+    def name(self) -> str: ...
 
     @property
     def role(self) -> Role | None: ...
 
     @property
     def municipality_ags(self) -> str | None: ...
+
+    @property
+    def municipality(self) -> Municipality | None: ...
 
 
 class AnonymousActor:
@@ -41,28 +50,29 @@ class AnonymousActor:
     id = None
     role = None
     municipality_ags = None
+    municipality = None
     name = ""
 
     def get_id(self) -> None:
         return None
 
 
-def _role(actor: Any) -> Role | None:
+def _role(actor: Actor | None) -> Role | None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
     return actor.role
 
 
-def is_staff(actor: Any) -> bool:
+def is_staff(actor: Actor) -> bool:
     """Signed in with any role (municipal staff or DigitalBüro)."""
     return _role(actor) is not None
 
 
-def is_curator(actor: Any) -> bool:
+def is_curator(actor: Actor) -> bool:
     return _role(actor) in {Role.CURATOR, Role.ADMIN}
 
 
-def _owns(actor: Any, ags: str | None) -> bool:
+def _owns(actor: Actor, ags: str | None) -> bool:
     """A contributor acting for the municipality that owns an entry."""
     return _role(actor) == Role.CONTRIBUTOR and actor.municipality_ags == ags
 
@@ -76,7 +86,7 @@ def owner_ags(entry: Any) -> str:
     return ags
 
 
-def can_apply_action(actor: Any, entry: Any, action: Action) -> bool:
+def can_apply_action(actor: Actor, entry: Any, action: Action) -> bool:
     """Role and ownership check for a workflow action (the state check is ``target_state``):
     curators review, the owning municipality's contributors submit and withdraw."""
     if action in CURATOR_ACTIONS:
@@ -84,7 +94,7 @@ def can_apply_action(actor: Any, entry: Any, action: Action) -> bool:
     return is_curator(actor) or _owns(actor, owner_ags(entry))
 
 
-def available_actions(actor: Any, entry: Any) -> list[Action]:
+def available_actions(actor: Actor, entry: Any) -> list[Action]:
     """Workflow actions the actor can take on the entry in its current state (for buttons)."""
     return [
         action
@@ -101,7 +111,7 @@ def is_public(entry: Any) -> bool:
     }
 
 
-def can_view_solution(actor: Any, solution: Any) -> bool:
+def can_view_solution(actor: Actor, solution: Any) -> bool:
     if is_curator(actor):
         return True
     if solution.revision_of_id is not None:  # a pending revision is never public
@@ -111,7 +121,7 @@ def can_view_solution(actor: Any, solution: Any) -> bool:
     return _owns(actor, solution.lead_municipality_ags)
 
 
-def can_view_report(actor: Any, report: Any) -> bool:
+def can_view_report(actor: Actor, report: Any) -> bool:
     if is_curator(actor):
         return True
     if report.revision_of_id is not None:
@@ -121,27 +131,27 @@ def can_view_report(actor: Any, report: Any) -> bool:
     return _owns(actor, report.municipality_ags)
 
 
-def can_create_solution(actor: Any) -> bool:
+def can_create_solution(actor: Actor) -> bool:
     return is_curator(actor) or (
         _role(actor) == Role.CONTRIBUTOR and actor.municipality_ags is not None
     )
 
 
-def can_edit_solution(actor: Any, solution: Any) -> bool:
+def can_edit_solution(actor: Actor, solution: Any) -> bool:
     """Edit the content of a draft (or a draft revision) in place."""
     if solution.state not in EDITABLE_STATES:
         return False
     return is_curator(actor) or _owns(actor, solution.lead_municipality_ags)
 
 
-def can_revise_solution(actor: Any, solution: Any) -> bool:
+def can_revise_solution(actor: Actor, solution: Any) -> bool:
     """Start a revision of a published solution (reviewed while the old version stays public)."""
     if solution.state != ContentState.PUBLISHED or solution.revision_of_id is not None:
         return False
     return is_curator(actor) or _owns(actor, solution.lead_municipality_ags)
 
 
-def can_write_report(actor: Any, solution: Any) -> bool:
+def can_write_report(actor: Actor, solution: Any) -> bool:
     if solution.state != ContentState.PUBLISHED or solution.revision_of_id is not None:
         return False
     return is_curator(actor) or (
@@ -149,92 +159,92 @@ def can_write_report(actor: Any, solution: Any) -> bool:
     )
 
 
-def can_edit_report(actor: Any, report: Any) -> bool:
+def can_edit_report(actor: Actor, report: Any) -> bool:
     if report.state not in EDITABLE_STATES:
         return False
     return is_curator(actor) or _owns(actor, report.municipality_ags)
 
 
-def can_revise_report(actor: Any, report: Any) -> bool:
+def can_revise_report(actor: Actor, report: Any) -> bool:
     if report.state != ContentState.PUBLISHED or report.revision_of_id is not None:
         return False
     return is_curator(actor) or _owns(actor, report.municipality_ags)
 
 
-def can_view_history(actor: Any, entry: Any) -> bool:
+def can_view_history(actor: Actor, entry: Any) -> bool:
     owner = getattr(entry, "lead_municipality_ags", None) or entry.municipality_ags
     return is_curator(actor) or _owns(actor, owner)
 
 
-def can_review(actor: Any) -> bool:
+def can_review(actor: Actor) -> bool:
     return is_curator(actor)
 
 
-def can_view_own_contributions(actor: Any) -> bool:
+def can_view_own_contributions(actor: Actor) -> bool:
     return is_curator(actor) or (
         _role(actor) == Role.CONTRIBUTOR and actor.municipality_ags is not None
     )
 
 
-def can_view_contacts(actor: Any) -> bool:
+def can_view_contacts(actor: Actor) -> bool:
     """Contact persons are personal data: only signed-in staff see them."""
     return is_staff(actor)
 
 
-def can_view_barrier_reports(actor: Any) -> bool:
+def can_view_barrier_reports(actor: Actor) -> bool:
     return is_curator(actor)
 
 
-def is_admin(actor: Any) -> bool:
+def is_admin(actor: Actor) -> bool:
     return _role(actor) == Role.ADMIN
 
 
-def can_manage_users(actor: Any) -> bool:
+def can_manage_users(actor: Actor) -> bool:
     """Change roles, deactivate accounts, see the mail log."""
     return is_admin(actor)
 
 
-def can_invite_user(actor: Any, role: Role) -> bool:
+def can_invite_user(actor: Actor, role: Role) -> bool:
     """Admins invite anyone; curators invite municipal staff (members and contributors)."""
     if is_admin(actor):
         return True
     return is_curator(actor) and role in {Role.MEMBER, Role.CONTRIBUTOR}
 
 
-def can_manage_municipalities(actor: Any) -> bool:
+def can_manage_municipalities(actor: Actor) -> bool:
     return is_admin(actor)
 
 
-def can_view_audit_log(actor: Any) -> bool:
+def can_view_audit_log(actor: Actor) -> bool:
     return is_curator(actor)
 
 
-def can_access_admin(actor: Any) -> bool:
+def can_access_admin(actor: Actor) -> bool:
     """Enter the Verwaltung area (overview, account list, invitations, audit log)."""
     return is_curator(actor)
 
 
-def can_view_dashboard(actor: Any) -> bool:
+def can_view_dashboard(actor: Actor) -> bool:
     """The DigitalBüro's start page: region map, reuse network, work queues, trends."""
     return is_curator(actor)
 
 
-def can_view_users(actor: Any) -> bool:
+def can_view_users(actor: Actor) -> bool:
     """See the account list: DigitalBüro staff broker contacts and invite municipal staff."""
     return is_curator(actor)
 
 
-def can_manage_account(actor: Any) -> bool:
+def can_manage_account(actor: Actor) -> bool:
     """Edit one's own profile, password, notifications; export or delete one's own data."""
     return is_staff(actor)
 
 
-def can_record_need(actor: Any) -> bool:
+def can_record_need(actor: Actor) -> bool:
     """Municipal staff record needs for their own municipality; curators for any."""
     return is_curator(actor) or (is_staff(actor) and actor.municipality_ags is not None)
 
 
-def can_view_need(actor: Any, need: Any) -> bool:
+def can_view_need(actor: Actor, need: Any) -> bool:
     from catalogue.models.enums import NeedVisibility
 
     if need.visibility == NeedVisibility.PUBLIC:
@@ -244,37 +254,37 @@ def can_view_need(actor: Any, need: Any) -> bool:
     )
 
 
-def can_manage_need(actor: Any, need: Any) -> bool:
+def can_manage_need(actor: Actor, need: Any) -> bool:
     """Change status or text: the need's municipality or curators."""
     return is_curator(actor) or (
         is_staff(actor) and actor.municipality_ags == need.municipality_ags
     )
 
 
-def can_broker(actor: Any) -> bool:
+def can_broker(actor: Actor) -> bool:
     return is_curator(actor)
 
 
-def can_declare_reuse(actor: Any) -> bool:
+def can_declare_reuse(actor: Actor) -> bool:
     return is_staff(actor) and actor.municipality_ags is not None
 
 
-def can_update_reuse(actor: Any, reuse: Any) -> bool:
+def can_update_reuse(actor: Actor, reuse: Any) -> bool:
     return is_curator(actor) or (
         is_staff(actor) and actor.municipality_ags == reuse.municipality_ags
     )
 
 
-def can_request_contact(actor: Any) -> bool:
+def can_request_contact(actor: Actor) -> bool:
     return is_staff(actor)
 
 
-def can_confirm_freshness(actor: Any, solution: Any) -> bool:
+def can_confirm_freshness(actor: Actor, solution: Any) -> bool:
     """ "Angaben sind aktuell": contributors of the lead municipality and the DigitalBüro."""
     return is_curator(actor) or _owns(actor, solution.lead_municipality_ags)
 
 
-def can_view_contact_request(actor: Any, request: Any) -> bool:
+def can_view_contact_request(actor: Actor, request: Any) -> bool:
     """A contact thread: the DigitalBüro, the asking person and their municipality, and — once
     brokered — the staff of the solution's municipality."""
     if is_curator(actor):
@@ -289,6 +299,23 @@ def can_view_contact_request(actor: Any, request: Any) -> bool:
     if ags == request.requester_municipality_ags:
         return True
     return request.status.value != "open" and request.solution.lead_municipality_ags == ags
+
+
+def signed_in_id(actor: Actor) -> int:
+    """The id of the signed-in actor, for services that record who acted; the anonymous visitor
+    gets ``PermissionDenied`` (callers have usually required a ``can_*`` predicate already)."""
+    if not actor.is_authenticated or actor.id is None:
+        raise PermissionDenied("Bitte melden Sie sich an.")
+    return actor.id
+
+
+def own_municipality_ags(actor: Actor, message: str = "Dafür fehlt Ihnen die Berechtigung.") -> str:
+    """The municipality the signed-in actor works for; ``PermissionDenied`` for the anonymous
+    visitor and for DigitalBüro staff without a municipality."""
+    ags = actor.municipality_ags if actor.is_authenticated else None
+    if ags is None:
+        raise PermissionDenied(message)
+    return ags
 
 
 def require(allowed: bool, message: str = "Dafür fehlt Ihnen die Berechtigung.") -> None:

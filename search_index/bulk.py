@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -46,7 +46,7 @@ class _Postings:
         self.values: list[bytes] | None = None if plain else []
 
 
-class BulkSegmentWriter(SegmentWriter):
+class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no type information
     """A writer for rebuilds: `add_document()` many documents, then `commit()` once.
 
     `fast_analyzers` maps field names to functions returning the field's index terms (with
@@ -54,10 +54,12 @@ class BulkSegmentWriter(SegmentWriter):
     through `field.index()`.
     """
 
-    def __init__(self, ix: Any, fast_analyzers: dict[str, FastAnalyzer] | None = None, **kwargs):
+    def __init__(
+        self, ix: Any, fast_analyzers: Mapping[str, FastAnalyzer] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(ix, **kwargs)
         self._fast = dict(fast_analyzers or {})
-        self._inverted: dict[str, dict[bytes, _Postings]] = {}
+        self._inverted: dict[str, dict[str, _Postings]] = {}
         self._lengths: dict[str, dict[int, int]] = {}
         self._freq_values: dict[int, bytes] = {}
 
@@ -122,11 +124,12 @@ class BulkSegmentWriter(SegmentWriter):
             postings = inverted.get(term)
             if postings is None:
                 postings = inverted[term] = _Postings(plain=False)
-            elif postings.values is None:
-                postings.values = [pack_uint(int(w)) for w in postings.weights]
+            values = postings.values
+            if values is None:
+                values = postings.values = [pack_uint(int(w)) for w in postings.weights]
             postings.docs.append(docnum)
             postings.weights.append(weight)
-            postings.values.append(vbytes if vbytes is not None else emptybytes)
+            values.append(vbytes if vbytes is not None else emptybytes)
             length += freq
         return length
 
@@ -185,10 +188,10 @@ def _write_postings(fw: Any, postings: _Postings, lengths: dict[int, int]) -> No
         )
 
 
-class _BulkSubWriterTask(SubWriterTask):
+class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships no type information
     """An `MpWriter` worker process that builds its segment with `BulkSegmentWriter`."""
 
-    def __init__(self, *args: Any, fast_analyzers: dict[str, FastAnalyzer]):
+    def __init__(self, *args: Any, fast_analyzers: Mapping[str, FastAnalyzer]) -> None:
         super().__init__(*args)
         self.fast_analyzers = fast_analyzers
 
@@ -211,14 +214,16 @@ class _BulkSubWriterTask(SubWriterTask):
         self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
 
-class BulkMpWriter(MpWriter):
+class BulkMpWriter(MpWriter):  # type: ignore[misc]  # Whoosh ships no type information
     """`MpWriter(multisegment=True)` whose worker processes use `BulkSegmentWriter`.
 
     The parent process only pickles documents into job files; each of `procs` workers builds
     one segment; `commit()` writes a TOC listing them (one segment per worker).
     """
 
-    def __init__(self, ix: Any, procs: int, fast_analyzers: dict[str, FastAnalyzer], **kwargs: Any):
+    def __init__(
+        self, ix: Any, procs: int, fast_analyzers: Mapping[str, FastAnalyzer], **kwargs: Any
+    ) -> None:
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
         self._fast_analyzers = dict(fast_analyzers)
 

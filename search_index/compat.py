@@ -83,7 +83,7 @@ def _names_in(cls: type) -> set[str]:
 
 def missing_internals() -> list[str]:
     """`Class.name` of every private internal this module needs but Whoosh lacks."""
-    missing = []
+    missing: list[str] = []
     for cls, wanted in _REQUIRED.items():
         present = _names_in(cls)
         missing.extend(f"{cls.__name__}.{n}" for n in wanted if n not in present)
@@ -254,7 +254,7 @@ def postings_writer(fw: Any) -> Any | None:
     return pw if isinstance(pw, whoosh3.W3PostingsWriter) else None
 
 
-def write_block(pw: Any, docs: Any, weights: Any, values: list[bytes], lengths: list[int]):
+def write_block(pw: Any, docs: Any, weights: Any, values: list[bytes], lengths: list[int]) -> None:
     """Fill `pw`'s block buffer with one block exactly as `add_posting()` would."""
     if pw._ids:
         pw._write_block()
@@ -267,4 +267,5 @@ def write_block(pw: Any, docs: Any, weights: Any, values: list[bytes], lengths: 
 
 
 def block_limit(pw: Any) -> int:
-    return pw._blocklimit
+    limit: int = pw._blocklimit
+    return limit

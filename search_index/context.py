@@ -322,7 +322,8 @@ class SearchContext:
         return words
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        return self.searcher.stored_fields(docnum)
+        fields: dict[str, Any] = self.searcher.stored_fields(docnum)
+        return fields
 
     def cache_sizes(self) -> dict[str, int]:
         """Entries held by each cache (for the memory benchmark and tests)."""

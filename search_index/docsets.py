@@ -165,7 +165,8 @@ class DocSets:
         sub = scores[docs]
         # by score, then newest, then lower docnum (descending score and date)
         order = np.lexsort((docs, -published[docs], -sub))[:want]
-        return docs[order].tolist()
+        ranked: list[int] = docs[order].tolist()
+        return ranked
 
     def newest(self, pool: np.ndarray, want: int, by_reuse: bool = False) -> list[int]:
         """The `want` newest of `pool` (most reused first if `by_reuse`), ties: lower docnum."""
@@ -174,4 +175,5 @@ class DocSets:
         keys: tuple[np.ndarray, ...] = (docs, -published)
         if by_reuse:
             keys = (*keys, -self.ctx.numbers("reuse_count")[docs])
-        return docs[np.lexsort(keys)[:want]].tolist()
+        newest: list[int] = docs[np.lexsort(keys)[:want]].tolist()
+        return newest

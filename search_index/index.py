@@ -21,7 +21,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,7 +123,7 @@ class CatalogueIndex:
         return old
 
     @contextmanager
-    def _write_lock(self):
+    def _write_lock(self) -> Iterator[None]:
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".write.lock", "a+") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)

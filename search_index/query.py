@@ -142,7 +142,7 @@ def suggest(
                 close = ctx.thesaurus.closest(qw.stem, 1 if len(qw.stem) <= 6 else 2)
                 fix = ctx.thesaurus.surface(close[0][1]) if close else None
             fixed = analyze_word(fix) if fix else None
-            if fixed is not None and fixed.stem != qw.stem:
+            if fix and fixed is not None and fixed.stem != qw.stem:
                 out.append(fix[:1].upper() + fix[1:] if word[:1].isupper() else fix)
                 changed = True
                 unknown = unknown or df == 0
@@ -171,7 +171,9 @@ def suggest(
 # ------------------------------------------------------------------------------------------
 
 
-def _match(ctx: SearchContext, sets: DocSets, concepts: list[Concept]) -> tuple[Any, dict]:
+def _match(
+    ctx: SearchContext, sets: DocSets, concepts: list[Concept]
+) -> tuple[Any, dict[str, bool]]:
     """Mask of the matching documents and the flags of the step that found them."""
     flags = {"fuzzy": False, "broadened": False, "relaxed": False}
     matched = sets.all_of(concepts)

@@ -26,6 +26,7 @@ from catalogue.models import (
     User,
 )
 from catalogue.permissions import (
+    Actor,
     can_access_admin,
     can_invite_user,
     can_manage_municipalities,
@@ -50,7 +51,7 @@ class Overview:
     mails: int | None  # only for admins
 
 
-def admin_overview(*, actor: Any) -> Overview:
+def admin_overview(*, actor: Actor) -> Overview:
     require(can_access_admin(actor))
     s = db.session
 
@@ -78,7 +79,7 @@ def admin_overview(*, actor: Any) -> Overview:
 # Accounts -----------------------------------------------------------------------------------
 
 
-def invitable_roles(actor: Any) -> list[Role]:
+def invitable_roles(actor: Actor) -> list[Role]:
     return [role for role in Role if can_invite_user(actor, role)]
 
 
@@ -93,7 +94,7 @@ class InvitationOptions:
     municipalities: list[Municipality]
 
 
-def invitation_options(*, actor: Any) -> InvitationOptions:
+def invitation_options(*, actor: Actor) -> InvitationOptions:
     """What ``actor`` may choose on the invitation form."""
     require(can_access_admin(actor))
     return InvitationOptions(roles=invitable_roles(actor), municipalities=municipality_options())
@@ -101,7 +102,7 @@ def invitation_options(*, actor: Any) -> InvitationOptions:
 
 def list_users(
     *,
-    actor: Any,
+    actor: Actor,
     role: Role | None = None,
     municipality_ags: str | None = None,
     page: int = 1,
@@ -133,7 +134,7 @@ class UserDetail:
     events: list[ReviewEvent]
 
 
-def get_user(*, actor: Any, user_id: int) -> UserDetail:
+def get_user(*, actor: Actor, user_id: int) -> UserDetail:
     require(can_view_users(actor))
     s = db.session
     user = s.get(User, user_id)
@@ -153,7 +154,7 @@ def get_user(*, actor: Any, user_id: int) -> UserDetail:
 # Municipalities -----------------------------------------------------------------------------
 
 
-def list_municipalities(*, actor: Any) -> list[Municipality]:
+def list_municipalities(*, actor: Actor) -> list[Municipality]:
     require(can_manage_municipalities(actor))
     return list(
         db.session.scalars(
@@ -164,7 +165,7 @@ def list_municipalities(*, actor: Any) -> list[Municipality]:
     )
 
 
-def get_municipality(*, actor: Any, ags: str) -> Municipality:
+def get_municipality(*, actor: Actor, ags: str) -> Municipality:
     require(can_manage_municipalities(actor))
     municipality = db.session.get(Municipality, ags)
     if municipality is None:
@@ -173,7 +174,7 @@ def get_municipality(*, actor: Any, ags: str) -> Municipality:
 
 
 def update_municipality(
-    *, actor: Any, ags: str, name: str, population: int | None, type_label: str
+    *, actor: Actor, ags: str, name: str, population: int | None, type_label: str
 ) -> Municipality:
     """Edit master data. The AGS is the key and never changes."""
     require(can_manage_municipalities(actor))

@@ -28,7 +28,7 @@ from catalogue.models import (
     Subscription,
     SubscriptionKind,
 )
-from catalogue.permissions import is_staff, require
+from catalogue.permissions import Actor, is_staff, require, signed_in_id
 
 MAX_PER_USER = 50
 # Facets a search subscription may keep; entries are always solutions ("typ" is fixed).
@@ -37,7 +37,7 @@ TOKEN_SALT = "alerts-unsubscribe"
 SIGN_IN_MESSAGE = "Abos können angemeldete Mitarbeitende von Kommunen und des DigitalBüros anlegen."
 
 
-def can_subscribe(actor: Any) -> bool:
+def can_subscribe(actor: Actor) -> bool:
     """Any signed-in person; "open needs" additionally needs a municipality."""
     return is_staff(actor)
 
@@ -62,7 +62,7 @@ def _kreis_keys() -> dict[str, str]:
 
 
 def _validate(
-    actor: Any,
+    actor: Actor,
     kind: str,
     frequency: str,
     query: str,
@@ -88,7 +88,7 @@ def _validate(
         if kreis not in _kreis_keys():
             errors["kreis"] = "Bitte wählen Sie einen Kreis aus der Liste."
     elif kind == SubscriptionKind.OPEN_NEEDS:
-        if not getattr(actor, "municipality_ags", None):
+        if not actor.municipality_ags:
             errors["kind"] = (
                 "Neue Lösungen für offene Bedarfe gibt es nur für Konten, die zu einer Kommune "
                 "gehören."
@@ -100,7 +100,7 @@ def _validate(
 
 def create_subscription(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     frequency: str = DigestFrequency.WEEKLY.value,
     query: str = "",
@@ -124,10 +124,11 @@ def create_subscription(
         "category": category if kind_ == SubscriptionKind.CATEGORY else None,
         "kreis": kreis if kind_ == SubscriptionKind.KREIS else None,
     }
+    user_id = signed_in_id(actor)
     with unit_of_work() as s:
         existing = s.scalar(
             sa.select(Subscription).where(
-                Subscription.user_id == actor.id,
+                Subscription.user_id == user_id,
                 *(getattr(Subscription, name) == value for name, value in fields.items()),
             )
         )
@@ -135,20 +136,18 @@ def create_subscription(
             existing.frequency = DigestFrequency(frequency)
             return existing
         count = s.scalar(
-            sa.select(sa.func.count(Subscription.id)).where(Subscription.user_id == actor.id)
+            sa.select(sa.func.count(Subscription.id)).where(Subscription.user_id == user_id)
         )
         if (count or 0) >= MAX_PER_USER:
             raise ValidationFailed(
                 {"kind": f"Sie haben bereits {MAX_PER_USER} Abos. Bitte löschen Sie zuerst eines."}
             )
-        subscription = Subscription(
-            user_id=actor.id, frequency=DigestFrequency(frequency), **fields
-        )
+        subscription = Subscription(user_id=user_id, frequency=DigestFrequency(frequency), **fields)
         s.add(subscription)
     return subscription
 
 
-def list_subscriptions(*, actor: Any) -> list[Subscription]:
+def list_subscriptions(*, actor: Actor) -> list[Subscription]:
     require(can_subscribe(actor), SIGN_IN_MESSAGE)
     return list(
         db.session.scalars(
@@ -159,7 +158,7 @@ def list_subscriptions(*, actor: Any) -> list[Subscription]:
     )
 
 
-def _own(session: orm.Session, actor: Any, subscription_id: int) -> Subscription:
+def _own(session: orm.Session, actor: Actor, subscription_id: int) -> Subscription:
     require(can_subscribe(actor), SIGN_IN_MESSAGE)
     row = session.get(Subscription, subscription_id)
     if row is None or row.user_id != actor.id:
@@ -167,7 +166,7 @@ def _own(session: orm.Session, actor: Any, subscription_id: int) -> Subscription
     return row
 
 
-def set_frequency(*, actor: Any, subscription_id: int, frequency: str) -> Subscription:
+def set_frequency(*, actor: Actor, subscription_id: int, frequency: str) -> Subscription:
     """Change how often the actor's own subscription sends a digest."""
     if frequency not in {f.value for f in DigestFrequency}:
         raise ValidationFailed({"frequency": "Bitte wählen Sie täglich oder wöchentlich."})
@@ -177,7 +176,7 @@ def set_frequency(*, actor: Any, subscription_id: int, frequency: str) -> Subscr
     return row
 
 
-def delete_subscription(*, actor: Any, subscription_id: int) -> None:
+def delete_subscription(*, actor: Actor, subscription_id: int) -> None:
     """Delete one of the actor's own subscriptions (and its delivery records)."""
     with unit_of_work() as s:
         s.delete(_own(s, actor, subscription_id))
@@ -295,7 +294,7 @@ def describe_search(query: str, filters: dict[str, list[str]]) -> str:
     return describe_one(transient)
 
 
-def subscription_views(*, actor: Any) -> list[SubscriptionView]:
+def subscription_views(*, actor: Actor) -> list[SubscriptionView]:
     """The actor's subscriptions with labels and the search each one stands for."""
     from catalogue.services.search import facet_labels
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -30,7 +29,7 @@ from catalogue.models import (
     Solution,
     User,
 )
-from catalogue.permissions import can_view_audit_log, require
+from catalogue.permissions import Actor, can_view_audit_log, require
 from catalogue.services.pagination import Page
 
 ENTITY_TYPE_LABELS = {
@@ -92,7 +91,7 @@ ACTION_LABELS = {
 def record_event(
     session: orm.Session,
     *,
-    actor: Any,
+    actor: Actor | None,
     entity_type: str,
     entity_id: int,
     from_state: str | None,
@@ -102,7 +101,7 @@ def record_event(
     event = ReviewEvent(
         entity_type=entity_type,
         entity_id=entity_id,
-        actor_id=getattr(actor, "id", None),
+        actor_id=actor.id if actor is not None else None,
         from_state=from_state,
         to_state=to_state,
         comment=comment,
@@ -184,7 +183,7 @@ def _entity_ids_of_municipality(ags: str) -> sa.ColumnElement[bool]:
     return sa.or_(*clauses)
 
 
-def _filtered(filters: EventFilters) -> sa.Select:
+def _filtered(filters: EventFilters) -> sa.Select[tuple[ReviewEvent]]:
     statement = sa.select(ReviewEvent)
     if filters.entity_type:
         statement = statement.where(ReviewEvent.entity_type == filters.entity_type)
@@ -206,7 +205,7 @@ def _filtered(filters: EventFilters) -> sa.Select:
 
 def list_events(
     *,
-    actor: Any,
+    actor: Actor,
     entity_type: str | None = None,
     filters: EventFilters | None = None,
     page: int = 1,
@@ -230,7 +229,7 @@ def list_events(
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def all_events(*, actor: Any, filters: EventFilters, limit: int = 50_000) -> list[ReviewEvent]:
+def all_events(*, actor: Actor, filters: EventFilters, limit: int = 50_000) -> list[ReviewEvent]:
     """Every matching event, newest first (CSV export)."""
     require(can_view_audit_log(actor))
     return list(
@@ -243,7 +242,7 @@ def all_events(*, actor: Any, filters: EventFilters, limit: int = 50_000) -> lis
     )
 
 
-def event_actors(*, actor: Any) -> list[User]:
+def event_actors(*, actor: Actor) -> list[User]:
     """Everybody who appears as the actor of an event (filter choices)."""
     require(can_view_audit_log(actor))
     return list(
@@ -283,42 +282,42 @@ def event_subjects(events: list[ReviewEvent]) -> dict[tuple[str, int], Subject]:
     s = db.session
     out: dict[tuple[str, int], Subject] = {}
     public = (ContentState.PUBLISHED, ContentState.ARCHIVED)
-    for row in s.scalars(sa.select(Solution).where(Solution.id.in_(ids.get("solution", ())))):
-        out["solution", row.id] = Subject(
-            "solution", row.title, row.slug, row.id, row.state in public
+    for solution in s.scalars(sa.select(Solution).where(Solution.id.in_(ids.get("solution", ())))):
+        out["solution", solution.id] = Subject(
+            "solution", solution.title, solution.slug, solution.id, solution.state in public
         )
-    for row in s.scalars(
+    for report in s.scalars(
         sa.select(ExperienceReport)
         .where(ExperienceReport.id.in_(ids.get("report", ())))
         .options(orm.selectinload(ExperienceReport.solution))
     ):
-        out["report", row.id] = Subject(
-            "report", row.title, row.solution.slug, row.id, row.solution.state in public
+        out["report", report.id] = Subject(
+            "report", report.title, report.solution.slug, report.id, report.solution.state in public
         )
-    for row in s.scalars(sa.select(Need).where(Need.id.in_(ids.get("need", ())))):
-        out["need", row.id] = Subject("need", row.title, None, row.id)
-    for row in s.scalars(
+    for need in s.scalars(sa.select(Need).where(Need.id.in_(ids.get("need", ())))):
+        out["need", need.id] = Subject("need", need.title, None, need.id)
+    for reuse in s.scalars(
         sa.select(Reuse)
         .where(Reuse.id.in_(ids.get("reuse", ())))
         .options(orm.selectinload(Reuse.solution), orm.selectinload(Reuse.municipality))
     ):
-        title = f"{row.municipality.display_name}: {row.solution.title}"
-        out["reuse", row.id] = Subject(
-            "reuse", title, row.solution.slug, row.id, row.solution.state in public
+        title = f"{reuse.municipality.display_name}: {reuse.solution.title}"
+        out["reuse", reuse.id] = Subject(
+            "reuse", title, reuse.solution.slug, reuse.id, reuse.solution.state in public
         )
-    for row in s.scalars(
+    for contact in s.scalars(
         sa.select(ContactRequest)
         .where(ContactRequest.id.in_(ids.get("contact_request", ())))
         .options(orm.selectinload(ContactRequest.solution))
     ):
-        title = f"Anfrage zu „{row.solution.title}“"
-        out["contact_request", row.id] = Subject("contact_request", title, None, row.id)
-    for row in s.scalars(sa.select(User).where(User.id.in_(ids.get("user", ())))):
-        out["user", row.id] = Subject("user", row.name or row.email, None, row.id)
+        title = f"Anfrage zu „{contact.solution.title}“"
+        out["contact_request", contact.id] = Subject("contact_request", title, None, contact.id)
+    for user in s.scalars(sa.select(User).where(User.id.in_(ids.get("user", ())))):
+        out["user", user.id] = Subject("user", user.name or user.email, None, user.id)
     wanted = {f"{i:08d}" for i in ids.get("municipality", ())}
-    for row in s.scalars(sa.select(Municipality).where(Municipality.ags.in_(wanted))):
-        out["municipality", int(row.ags)] = Subject(
-            "municipality", row.display_name, row.ags, int(row.ags), True
+    for municipality in s.scalars(sa.select(Municipality).where(Municipality.ags.in_(wanted))):
+        out["municipality", int(municipality.ags)] = Subject(
+            "municipality", municipality.display_name, municipality.ags, int(municipality.ags), True
         )
     return out
 

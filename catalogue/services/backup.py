@@ -135,9 +135,12 @@ def create_backup(target: Path) -> BackupSummary:
     return BackupSummary(target, {k: v["rows"] for k, v in tables.items()}, len(files), total)
 
 
-def _current_revision(conn) -> str | None:
+def _current_revision(conn: sa.Connection) -> str | None:
     try:
-        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        revision: str | None = conn.execute(
+            sa.text("SELECT version_num FROM alembic_version")
+        ).scalar()
+        return revision
     except sa.exc.DBAPIError:
         conn.rollback()
         return None
@@ -145,7 +148,7 @@ def _current_revision(conn) -> str | None:
 
 def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
     try:
-        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        manifest: dict[str, Any] = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
     except (KeyError, AttributeError, ValueError) as error:
         raise BackupError("Die Datei ist keine Sicherung des Lösungskatalogs.") from error
     if manifest.get("format") != FORMAT:
@@ -174,7 +177,7 @@ def verify_backup(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def _database_is_empty(conn) -> bool:
+def _database_is_empty(conn: sa.Connection) -> bool:
     existing = set(sa.inspect(conn).get_table_names())
     for table in Base.metadata.sorted_tables:
         if (
@@ -231,7 +234,7 @@ def restore_backup(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def _reset_sequences(conn) -> None:
+def _reset_sequences(conn: sa.Connection) -> None:
     for table in Base.metadata.sorted_tables:
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not isinstance(pk[0].type, sa.Integer) or not pk[0].autoincrement:

@@ -7,8 +7,6 @@ closed. State changes follow ``catalogue.exchange_workflow``; who is reached, an
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
@@ -26,11 +24,13 @@ from catalogue.models import (
     Solution,
 )
 from catalogue.permissions import (
+    Actor,
     can_broker,
     can_request_contact,
     can_view_contact_request,
     is_curator,
     require,
+    signed_in_id,
 )
 from catalogue.services import brokering_reach as reach
 from catalogue.services.audit import record_event
@@ -45,7 +45,7 @@ from catalogue.services.needs import need_reference, transition_need
 from catalogue.services.reuse import published_solution, reuse_from_contact
 
 
-def _author_label(actor: Any) -> str:
+def _author_label(actor: Actor) -> str:
     if is_curator(actor):
         return f"{actor.name} ({current_app.config['OPERATOR_NAME']})"
     municipality = actor.municipality.name if actor.municipality else ""
@@ -54,7 +54,9 @@ def _author_label(actor: Any) -> str:
     return f"{actor.name} ({municipality})"
 
 
-def _add_message(session, request: ContactRequest, *, actor: Any, body: str, kind: str) -> None:
+def _add_message(
+    session: orm.Session, request: ContactRequest, *, actor: Actor, body: str, kind: str
+) -> None:
     session.add(
         ContactMessage(
             request_id=request.id,
@@ -67,7 +69,14 @@ def _add_message(session, request: ContactRequest, *, actor: Any, body: str, kin
     request.last_activity_at = utcnow()
 
 
-def _apply(session, *, actor: Any, request: ContactRequest, action: ContactAction, comment=""):
+def _apply(
+    session: orm.Session,
+    *,
+    actor: Actor,
+    request: ContactRequest,
+    action: ContactAction,
+    comment: str = "",
+) -> None:
     target = contact_target(request.status, action)
     if target is None:
         raise InvalidTransition(
@@ -89,7 +98,7 @@ def _apply(session, *, actor: Any, request: ContactRequest, action: ContactActio
 
 
 def request_contact(
-    *, actor: Any, solution_id: int, message: str, need_id: int | None = None
+    *, actor: Actor, solution_id: int, message: str, need_id: int | None = None
 ) -> ContactRequest:
     """A member asks the DigitalBüro for contact; a second request for the same pair joins
     the existing thread."""
@@ -136,7 +145,7 @@ def request_contact(
 
 def broker(
     *,
-    actor: Any,
+    actor: Actor,
     solution_id: int,
     need_id: int | None = None,
     request_id: int | None = None,
@@ -171,7 +180,7 @@ def broker(
             )
             s.add(request)
             s.flush()
-        request.broker_id = actor.id
+        request.broker_id = signed_in_id(actor)
         request.brokered_at = utcnow()
         _apply(s, actor=actor, request=request, action=ContactAction.BROKER, comment=message)
         recipients = ", ".join(d.recipient.name for d in plan.deliveries) or "niemand"
@@ -203,16 +212,20 @@ def broker(
     return request, plan
 
 
-def thread_recipients(s, request: ContactRequest, *, exclude: Any = None) -> list[reach.Recipient]:
+def thread_recipients(
+    s: orm.Session, request: ContactRequest, *, exclude: Actor | None = None
+) -> list[reach.Recipient]:
     """Everyone in a thread: curators, the asking side and — once brokered — the owner side."""
     people = reach.curator_reach(s) + reach.requester_reach(s, request)
     if request.status != ContactRequestStatus.OPEN:
         people += reach.owner_reach(s, request.solution).recipients
-    excluded = getattr(exclude, "id", None)
+    excluded = exclude.id if exclude is not None else None
     return [p for p in people if p.user is None or p.user.id != excluded]
 
 
-def notify_thread(s, request: ContactRequest, *, actor: Any, headline: str, body: str) -> None:
+def notify_thread(
+    s: orm.Session, request: ContactRequest, *, actor: Actor, headline: str, body: str
+) -> None:
     for recipient in thread_recipients(s, request, exclude=actor):
         text = (
             f"{headline} – Anfrage zu „{request.solution.title}“ "
@@ -227,7 +240,7 @@ def notify_thread(s, request: ContactRequest, *, actor: Any, headline: str, body
         )
 
 
-def post_message(*, actor: Any, request_id: int, body: str) -> ContactRequest:
+def post_message(*, actor: Actor, request_id: int, body: str) -> ContactRequest:
     """Add a message to a contact-request thread; everyone who may see the thread may write,
     and the other participants are notified."""
     body = body.strip()
@@ -250,7 +263,7 @@ def post_message(*, actor: Any, request_id: int, body: str) -> ContactRequest:
 
 
 def record_outcome(
-    *, actor: Any, request_id: int, action: str, comment: str = ""
+    *, actor: Actor, request_id: int, action: str, comment: str = ""
 ) -> ContactRequest:
     """Outcome of a contact: reuse started (creates the reuse record), not suitable, no answer,
     closed (with reason) — or reopened by the DigitalBüro."""
@@ -286,24 +299,27 @@ def record_outcome(
     return request
 
 
-def close_contact_request(*, actor: Any, request_id: int, reason: str) -> ContactRequest:
+def close_contact_request(*, actor: Actor, request_id: int, reason: str) -> ContactRequest:
     return record_outcome(actor=actor, request_id=request_id, action="close", comment=reason)
 
 
-def convert_to_reuse(*, actor: Any, request_id: int) -> Reuse:
+def convert_to_reuse(*, actor: Actor, request_id: int) -> Reuse:
     """The contact led to reuse: the outcome "Nachnutzung gestartet"; returns the record."""
     request = record_outcome(actor=actor, request_id=request_id, action="reuse_started")
-    return db.session.get(Reuse, request.reuse_id)
+    reuse = db.session.get(Reuse, request.reuse_id) if request.reuse_id is not None else None
+    if reuse is None:  # the outcome links the record; without one there is nothing to show
+        raise NotFound("Diese Nachnutzung gibt es nicht.")
+    return reuse
 
 
-def _get(s, request_id: int) -> ContactRequest:
+def _get(s: orm.Session, request_id: int) -> ContactRequest:
     request = s.get(ContactRequest, request_id)
     if request is None:
         raise NotFound("Diese Kontaktanfrage gibt es nicht.")
     return request
 
 
-def list_contact_requests(*, actor: Any, status: str | None = None) -> list[ContactRequest]:
+def list_contact_requests(*, actor: Actor, status: str | None = None) -> list[ContactRequest]:
     require(can_broker(actor))
     query = sa.select(ContactRequest).options(
         orm.selectinload(ContactRequest.solution), orm.selectinload(ContactRequest.need)
@@ -313,7 +329,7 @@ def list_contact_requests(*, actor: Any, status: str | None = None) -> list[Cont
     return list(db.session.scalars(query.order_by(ContactRequest.created_at.desc())))
 
 
-def get_contact_request(*, actor: Any, request_id: int) -> ContactRequest:
+def get_contact_request(*, actor: Actor, request_id: int) -> ContactRequest:
     request = db.session.get(ContactRequest, request_id)
     if request is None or not can_view_contact_request(actor, request):
         raise NotFound("Diese Kontaktanfrage gibt es nicht.")
@@ -340,7 +356,7 @@ def requests_of_municipality(ags: str) -> list[ContactRequest]:
     )
 
 
-def requests_for_need(*, actor: Any, need: Need) -> list[ContactRequest]:
+def requests_for_need(*, actor: Actor, need: Need) -> list[ContactRequest]:
     """The threads of a need that the actor may open (shown on the need's page)."""
     rows = db.session.scalars(
         sa.select(ContactRequest)

@@ -6,15 +6,15 @@ anything is sent (``plan_brokering``, read-only) and executed unchanged by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import orm
 
 from catalogue.db import db
 from catalogue.errors import NotFound
 from catalogue.models import ContactRequest, ContactRequestStatus, Need, Solution, User
-from catalogue.permissions import can_broker, require
+from catalogue.permissions import Actor, can_broker, require
 from catalogue.services import brokering_reach as reach
 from catalogue.services.needs import need_reference
 from catalogue.services.reuse import published_solution
@@ -23,7 +23,7 @@ ACTIVE = (ContactRequestStatus.OPEN, ContactRequestStatus.BROKERED)
 
 
 def find_thread(
-    session, *, solution_id: int, need_id: int | None, requester_ags: str | None
+    session: orm.Session, *, solution_id: int, need_id: int | None, requester_ags: str | None
 ) -> ContactRequest | None:
     """The active thread for a need/solution pair (or, without a need, for the asking
     municipality and the solution)."""
@@ -95,7 +95,9 @@ class BrokeringPlan:
         return text
 
 
-def load_pair(s, *, solution_id, need_id, request_id):
+def load_pair(
+    s: orm.Session, *, solution_id: int, need_id: int | None, request_id: int | None
+) -> tuple[Solution, Need | None, ContactRequest | None]:
     solution = published_solution(s, solution_id)
     request = None
     if request_id:
@@ -111,7 +113,14 @@ def load_pair(s, *, solution_id, need_id, request_id):
     return solution, need, request
 
 
-def plan_for(s, *, solution, need, request, message) -> BrokeringPlan:
+def plan_for(
+    s: orm.Session,
+    *,
+    solution: Solution,
+    need: Need | None,
+    request: ContactRequest | None,
+    message: str,
+) -> BrokeringPlan:
     plan = BrokeringPlan(solution, need, request, message)
     if request is not None and request.status != ContactRequestStatus.OPEN:
         plan.blocked = (
@@ -162,7 +171,7 @@ def plan_for(s, *, solution, need, request, message) -> BrokeringPlan:
 
 def plan_brokering(
     *,
-    actor: Any,
+    actor: Actor,
     solution_id: int,
     need_id: int | None = None,
     request_id: int | None = None,

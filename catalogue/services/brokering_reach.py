@@ -12,7 +12,6 @@ every such mail carries. What of a need appears in a text is decided by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,6 +21,7 @@ from sqlalchemy import orm
 from catalogue.db import unit_of_work
 from catalogue.errors import NotFound
 from catalogue.models import ContactRequest, MailOptOut, Solution, User
+from catalogue.permissions import Actor
 from catalogue.services.mail import queue_mail
 from catalogue.services.notifications import curators, municipality_staff, notify
 
@@ -138,7 +138,7 @@ def opt_out_email(token: str) -> str:
     return email
 
 
-def opt_out(*, actor: Any, token: str) -> str:
+def opt_out(*, actor: Actor, token: str) -> str:
     """A contact person stops brokering and reminder mails (no sign-in: the signed link is the
     proof). Idempotent. ``actor`` is whoever follows the link, usually anonymous."""
     email = opt_out_email(token)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -29,7 +28,7 @@ from catalogue.models import (
     ReuseStatus,
     Solution,
 )
-from catalogue.permissions import can_view_dashboard, require
+from catalogue.permissions import Actor, can_view_dashboard, require
 
 PUBLIC_STATES = (ContentState.PUBLISHED, ContentState.ARCHIVED)
 
@@ -75,16 +74,18 @@ class MunicipalityFigures:
         return self.offered + self.reuses + self.open_needs + self.activity
 
 
-def _count_by(column, *where) -> Counter:
+def _count_by(
+    column: orm.InstrumentedAttribute[str | None], *where: sa.ColumnElement[bool]
+) -> Counter[str]:
     rows = db.session.execute(sa.select(column, sa.func.count()).where(*where).group_by(column))
     return Counter({key: n for key, n in rows if key})
 
 
-def _published_solution(*extra):
+def _published_solution(*extra: sa.ColumnElement[bool]) -> tuple[sa.ColumnElement[bool], ...]:
     return (Solution.state == ContentState.PUBLISHED, Solution.revision_of_id.is_(None), *extra)
 
 
-def municipality_figures(*, actor: Any, now: datetime | None = None) -> list[MunicipalityFigures]:
+def municipality_figures(*, actor: Actor, now: datetime | None = None) -> list[MunicipalityFigures]:
     """One row per municipality and Kreis, ordered by Kreis then name (Kreise first)."""
     require(can_view_dashboard(actor), "Diese Übersicht ist dem DigitalBüro vorbehalten.")
     since = (now or utcnow()) - timedelta(days=365)
@@ -180,7 +181,7 @@ class ReuseNetwork:
 
 
 def reuse_network(
-    *, actor: Any, figures: list[MunicipalityFigures], top: int = 8, least: int = 10
+    *, actor: Actor, figures: list[MunicipalityFigures], top: int = 8, least: int = 10
 ) -> ReuseNetwork:
     """Who reuses whose solutions (active reuse records of published solutions)."""
     require(can_view_dashboard(actor), "Diese Übersicht ist dem DigitalBüro vorbehalten.")
@@ -194,7 +195,7 @@ def reuse_network(
         )
     ).all()
     flows: dict[tuple[str, str], Flow] = {}
-    per_solution: Counter = Counter()
+    per_solution: Counter[int] = Counter()
     solutions: dict[int, Solution] = {}
     for reuse in rows:
         owner = reuse.solution.lead_municipality
@@ -242,7 +243,11 @@ def month_keys(now: datetime, months: int) -> list[str]:
     return keys[::-1]
 
 
-def _monthly(column, keys: list[str], *where) -> list[int]:
+def _monthly(
+    column: orm.InstrumentedAttribute[datetime | None],
+    keys: list[str],
+    *where: sa.ColumnElement[bool],
+) -> list[int]:
     start = datetime(int(keys[0][:4]), int(keys[0][5:]), 1)
     stamps = db.session.scalars(sa.select(column).where(column >= start, *where))
     counts = Counter(f"{s.year:04d}-{s.month:02d}" for s in stamps if s is not None)
@@ -250,7 +255,7 @@ def _monthly(column, keys: list[str], *where) -> list[int]:
 
 
 def trends(
-    *, actor: Any, months: int = 24, now: datetime | None = None
+    *, actor: Actor, months: int = 24, now: datetime | None = None
 ) -> tuple[list[str], list[Series]]:
     """Monthly counts of new solutions, reports, needs and reuse records, oldest month first."""
     require(can_view_dashboard(actor), "Diese Übersicht ist dem DigitalBüro vorbehalten.")

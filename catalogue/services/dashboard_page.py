@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from catalogue.db import utcnow
+from catalogue.permissions import Actor
 from catalogue.services import dashboard, region, work_queues
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class Overview:
 
 
 def overview(
-    *, actor: Any, measure_key: str | None, boundaries: str | Path | None, answer_days: int
+    *, actor: Actor, measure_key: str | None, boundaries: str | Path | None, answer_days: int
 ) -> Overview:
     """Everything on /digitalbuero for a curator or admin (the services check the role)."""
     now = utcnow()
@@ -82,7 +83,7 @@ def overview(
     )
 
 
-def figures_table(*, actor: Any) -> tuple[str, list[list[Any]]]:
+def figures_table(*, actor: Actor) -> tuple[str, list[list[Any]]]:
     """The map's figures as rows for a CSV download, with a dated file name."""
     rows: list[list[Any]] = [
         ["AGS", "Kommune", "Art", "Kreis"] + [m.column for m in dashboard.MEASURES]
@@ -102,7 +103,7 @@ class QueuePage:
     age: Callable[[datetime | None], int | None]
 
 
-def queue_page(*, actor: Any, key: str, answer_days: int) -> QueuePage:
+def queue_page(*, actor: Actor, key: str, answer_days: int) -> QueuePage:
     """One work queue's filtered list (the services check the role)."""
     now = utcnow()
     item = work_queues.work_queue(actor=actor, key=key, answer_days=answer_days, now=now)

@@ -36,6 +36,7 @@ from catalogue.models import (
     SubscriptionKind,
     User,
 )
+from catalogue.permissions import Actor
 from catalogue.services import alerts
 from catalogue.services.mail import queue_mail
 
@@ -88,7 +89,7 @@ def _since(subscription: Subscription) -> datetime:
 
 def newest_matching(
     *,
-    actor: Any,
+    actor: Actor,
     text: str,
     filters: dict[str, list[str]],
     since: datetime | None = None,

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work
 from catalogue.errors import ValidationFailed
 from catalogue.models import BarrierReport
-from catalogue.permissions import can_view_barrier_reports, require
+from catalogue.permissions import Actor, can_view_barrier_reports, require
 
 
 def submit_barrier_report(
-    *, actor: Any, description: str, page_url: str = "", contact_email: str = ""
+    *, actor: Actor, description: str, page_url: str = "", contact_email: str = ""
 ) -> BarrierReport:
     """Record a report of an accessibility barrier ("Barriere melden"); anyone may send one,
     curators read them. An e-mail address is optional and only kept to answer."""
@@ -39,7 +37,7 @@ def submit_barrier_report(
     return report
 
 
-def list_barrier_reports(*, actor: Any) -> list[BarrierReport]:
+def list_barrier_reports(*, actor: Actor) -> list[BarrierReport]:
     require(can_view_barrier_reports(actor))
     return list(
         db.session.scalars(sa.select(BarrierReport).order_by(BarrierReport.created_at.desc()))

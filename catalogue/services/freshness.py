@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,7 +19,7 @@ from sqlalchemy import exc, orm
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import NotFound
 from catalogue.models import ContentState, Reminder, Role, Solution, User
-from catalogue.permissions import can_confirm_freshness, require
+from catalogue.permissions import Actor, can_confirm_freshness, require
 from catalogue.services import brokering_reach as reach
 from catalogue.services.audit import record_event
 
@@ -48,7 +47,7 @@ def is_overdue(solution: Solution, today: date | None = None) -> bool:
     return due is not None and due < (today or utcnow().date())
 
 
-def confirm_current(*, actor: Any, solution_id: int) -> Solution:
+def confirm_current(*, actor: Actor, solution_id: int) -> Solution:
     """ "Angaben sind aktuell": record the confirmation and move the review-by date on."""
     with unit_of_work() as s:
         solution = s.get(Solution, solution_id)
@@ -93,7 +92,7 @@ def solutions_due(today: date, *, ags: str | None = None) -> list[tuple[Solution
     return due
 
 
-def _recipients(s, solution: Solution) -> list[reach.Recipient]:
+def _recipients(s: orm.Session, solution: Solution) -> list[reach.Recipient]:
     contributors = s.scalars(
         sa.select(User).where(
             User.municipality_ags == solution.lead_municipality_ags,

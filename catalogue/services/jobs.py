@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.db import affected_rows, db, unit_of_work, utcnow
 from catalogue.models import Job, SearchOutbox
 
 log = logging.getLogger(__name__)
@@ -79,12 +79,14 @@ def _claim(cursor: int) -> tuple[int, str, dict[str, Any], int] | None:
             )
             if job is None:
                 return None
-            won = s.execute(
-                sa.update(Job)
-                .where(Job.id == job.id, Job.done_at.is_(None), Job.run_after == job.run_after)
-                .values(attempts=Job.attempts + 1, run_after=now + LEASE)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            won = affected_rows(
+                s.execute(
+                    sa.update(Job)
+                    .where(Job.id == job.id, Job.done_at.is_(None), Job.run_after == job.run_after)
+                    .values(attempts=Job.attempts + 1, run_after=now + LEASE)
+                    .execution_options(synchronize_session=False)
+                )
+            )
             claimed = (job.id, job.kind, json.loads(job.payload), job.after_outbox_id)
         if won:
             return claimed

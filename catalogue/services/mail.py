@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.db import affected_rows, db, unit_of_work, utcnow
 from catalogue.models import OutgoingMail
-from catalogue.permissions import can_manage_users, require
+from catalogue.permissions import Actor, can_manage_users, require
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +66,18 @@ def _claim() -> _Claimed | None:
             )
             if mail is None:
                 return None
-            won = s.execute(
-                sa.update(OutgoingMail)
-                .where(
-                    OutgoingMail.id == mail.id,
-                    OutgoingMail.sent_at.is_(None),
-                    OutgoingMail.next_attempt_at == mail.next_attempt_at,
+            won = affected_rows(
+                s.execute(
+                    sa.update(OutgoingMail)
+                    .where(
+                        OutgoingMail.id == mail.id,
+                        OutgoingMail.sent_at.is_(None),
+                        OutgoingMail.next_attempt_at == mail.next_attempt_at,
+                    )
+                    .values(attempts=OutgoingMail.attempts + 1, next_attempt_at=now + LEASE)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(attempts=OutgoingMail.attempts + 1, next_attempt_at=now + LEASE)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            )
             claimed = _Claimed(mail.id, mail.recipient, mail.subject, mail.body, mail.attempts + 1)
         if won:
             return claimed
@@ -137,7 +139,7 @@ def deliver_due(limit: int = 20) -> int:
     return handled
 
 
-def list_mails(*, actor: Any, limit: int = 200) -> list[OutgoingMail]:
+def list_mails(*, actor: Actor, limit: int = 200) -> list[OutgoingMail]:
     require(can_manage_users(actor))
     return list(
         db.session.scalars(sa.select(OutgoingMail).order_by(OutgoingMail.id.desc()).limit(limit))

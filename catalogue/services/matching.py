@@ -17,7 +17,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +41,18 @@ class _NeedRef:
     ags: str
 
 
+@dataclass(frozen=True)
+class _NeedSnapshot:
+    """The fields of a need that matching reads, detached from the session."""
+
+    id: int
+    title: str
+    text: str
+    category: str | None
+    tags: str
+    municipality_ags: str
+
+
 def _open_needs(need_ids: list[int] | None = None) -> list[Need]:
     query = sa.select(Need).where(Need.status == NeedStatus.OPEN).order_by(Need.id)
     if need_ids is not None:
@@ -54,7 +65,7 @@ def _compute(needs: list[Need]) -> dict[int, list[dict[str, Any]]]:
 
     # Plain snapshots: the read transaction is ended between chunks, which expires ORM rows.
     snapshots = [
-        SimpleNamespace(
+        _NeedSnapshot(
             id=n.id,
             title=n.title,
             text=n.text,

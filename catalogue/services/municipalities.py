@@ -26,7 +26,7 @@ from catalogue.models import (
 )
 
 
-def _published_solutions() -> sa.Select:
+def _published_solutions() -> sa.Select[tuple[Solution]]:
     return sa.select(Solution).where(
         Solution.state == ContentState.PUBLISHED, Solution.revision_of_id.is_(None)
     )
@@ -81,7 +81,9 @@ def _public_needs(ags_list: list[str]) -> list[Need]:
 def _member_figures(members: list[Municipality]) -> list[MemberFigures]:
     ags_list = [m.ags for m in members]
 
-    def counts(column, *where) -> dict[str, int]:
+    def counts(
+        column: orm.InstrumentedAttribute[str], *where: sa.ColumnElement[bool]
+    ) -> dict[str, int]:
         rows = db.session.execute(
             sa.select(column, sa.func.count()).where(column.in_(ags_list), *where).group_by(column)
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,7 +23,7 @@ from catalogue.models import (
     Solution,
     User,
 )
-from catalogue.permissions import can_declare_reuse, require
+from catalogue.permissions import Actor, can_declare_reuse, own_municipality_ags, require
 from catalogue.services.brokering import requests_of_municipality
 from catalogue.services.freshness import solutions_due
 from catalogue.services.needs import MatchOutcome, list_needs, need_matches
@@ -43,7 +42,7 @@ class Task:
 @dataclass
 class MyArea:
     municipality_name: str
-    needs: list[tuple[Need, MatchOutcome]]
+    needs: list[tuple[Need, MatchOutcome | None]]
     requests: list[ContactRequest]
     reuses: list[Reuse]
     due: list[tuple[Solution, date]]
@@ -59,15 +58,14 @@ def _awaiting_us(request: ContactRequest, ags: str) -> bool:
     return author is None or author.municipality_ags != ags
 
 
-def my_area(*, actor: Any, match_limit: int = 3) -> MyArea:
-    require(
-        can_declare_reuse(actor),
-        "„Mein Bereich“ gibt es für Mitarbeitende einer Kommune.",
-    )
-    ags = actor.municipality_ags
+def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
+    message = "„Mein Bereich“ gibt es für Mitarbeitende einer Kommune."
+    require(can_declare_reuse(actor), message)
+    ags = own_municipality_ags(actor, message)
+    municipality = actor.municipality
     needs = list_needs(actor=actor, own_only=True)
     area = MyArea(
-        municipality_name=actor.municipality.name,
+        municipality_name=municipality.name if municipality else ags,
         needs=[
             (n, need_matches(n, limit=match_limit) if n.status == NeedStatus.OPEN else None)
             for n in needs

@@ -8,8 +8,9 @@ and owns the need lifecycle: offen → vermittelt → gelöst / geschlossen.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -19,16 +20,19 @@ from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, NotFound, ValidationFailed
 from catalogue.models import Municipality, Need, NeedStatus, NeedVisibility, Solution
 from catalogue.permissions import (
+    Actor,
     can_manage_need,
     can_record_need,
     can_view_need,
     is_curator,
     is_staff,
     require,
+    signed_in_id,
 )
 from catalogue.services.audit import record_event
 from catalogue.services.catalogue import published_solutions_by_id
 from catalogue.services.notifications import notify_curators
+from search_index.matching import Match
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ class MatchOutcome:
         return self.matches[0].band if self.matches else None
 
 
-def _visible_matches(raw) -> list[MatchView]:
+def _visible_matches(raw: Sequence[Match]) -> list[MatchView]:
     solutions = published_solutions_by_id([m.solution_id for m in raw])
     return [
         MatchView(solutions[m.solution_id], m.score, m.band, list(m.reasons))
@@ -130,7 +134,7 @@ def validate_need(title: str, text: str, category: str | None) -> dict[str, str]
 
 def create_need(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     text: str,
     category: str | None = None,
@@ -152,7 +156,7 @@ def create_need(
     with unit_of_work() as s:
         need = Need(
             municipality_ags=ags,
-            author_id=actor.id,
+            author_id=signed_in_id(actor),
             title=title.strip(),
             text=text.strip(),
             category=category or None,
@@ -171,7 +175,7 @@ def create_need(
         )
         notify_curators(
             s,
-            text=f"Neuer Bedarf aus {db.session.get(Municipality, ags).name}: „{need.title}“",
+            text=f"Neuer Bedarf aus {need.municipality.name}: „{need.title}“",
             link=f"/bedarfe/{need.id}",
         )
     return need
@@ -190,14 +194,33 @@ def need_reference(need: Need | None, recipient: Any) -> str:
     return "zu einem vertraulichen Bedarf (Titel nur für das DigitalBüro und die Kommune sichtbar)"
 
 
-def get_need(*, actor: Any, need_id: int) -> Need:
+def get_need(*, actor: Actor, need_id: int) -> Need:
     need = db.session.get(Need, need_id)
     if need is None or not can_view_need(actor, need):
         raise NotFound("Diesen Bedarf gibt es nicht oder er ist nicht öffentlich.")
     return need
 
 
-def need_matches(need: Need, limit: int = 10) -> MatchOutcome:
+class MatchableNeed(Protocol):
+    """What matching reads of a need: a ``Need`` row or a detached snapshot of one."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def category(self) -> str | None: ...
+
+    @property
+    def tags(self) -> str: ...
+
+    @property
+    def municipality_ags(self) -> str: ...
+
+
+def need_matches(need: MatchableNeed, limit: int = 10) -> MatchOutcome:
     return match_text(
         f"{need.title}. {need.text}",
         category=need.category,
@@ -207,7 +230,7 @@ def need_matches(need: Need, limit: int = 10) -> MatchOutcome:
     )
 
 
-def list_needs(*, actor: Any, status: str | None = None, own_only: bool = False) -> list[Need]:
+def list_needs(*, actor: Actor, status: str | None = None, own_only: bool = False) -> list[Need]:
     query = sa.select(Need).options(orm.selectinload(Need.municipality))
     if not is_curator(actor):
         visible = Need.visibility == NeedVisibility.PUBLIC
@@ -221,7 +244,7 @@ def list_needs(*, actor: Any, status: str | None = None, own_only: bool = False)
     return list(db.session.scalars(query.order_by(Need.created_at.desc(), Need.id.desc())))
 
 
-def set_need_status(*, actor: Any, need_id: int, status: str, comment: str = "") -> Need:
+def set_need_status(*, actor: Actor, need_id: int, status: str, comment: str = "") -> Need:
     with unit_of_work() as s:
         need = s.get(Need, need_id)
         if need is None:
@@ -235,7 +258,9 @@ def set_need_status(*, actor: Any, need_id: int, status: str, comment: str = "")
     return need
 
 
-def transition_need(session, *, actor: Any, need: Need, new: NeedStatus, comment: str = "") -> None:
+def transition_need(
+    session: orm.Session, *, actor: Actor, need: Need, new: NeedStatus, comment: str = ""
+) -> None:
     """Move a need along its lifecycle and write the review event (no permission check: the
     caller — the need's owner, or brokering by the DigitalBüro — has done it)."""
     if new not in NEED_TRANSITIONS[need.status]:

@@ -10,7 +10,7 @@ from sqlalchemy import orm
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import NotFound
 from catalogue.models import Notification, Role, User
-from catalogue.permissions import is_staff, require
+from catalogue.permissions import Actor, is_staff, require
 from catalogue.services.mail import queue_mail
 
 
@@ -48,7 +48,7 @@ def notify_curators(session: orm.Session, **kwargs: Any) -> None:
         notify(session, user=curator, **kwargs)
 
 
-def list_notifications(*, actor: Any, limit: int = 50) -> list[Notification]:
+def list_notifications(*, actor: Actor, limit: int = 50) -> list[Notification]:
     require(is_staff(actor))
     return list(
         db.session.scalars(
@@ -60,7 +60,7 @@ def list_notifications(*, actor: Any, limit: int = 50) -> list[Notification]:
     )
 
 
-def unread_count(actor: Any) -> int:
+def unread_count(actor: Actor) -> int:
     if not is_staff(actor):
         return 0
     return (
@@ -73,7 +73,7 @@ def unread_count(actor: Any) -> int:
     )
 
 
-def mark_all_read(*, actor: Any) -> int:
+def mark_all_read(*, actor: Actor) -> int:
     require(is_staff(actor))
     with unit_of_work() as s:
         rows = list(
@@ -88,7 +88,7 @@ def mark_all_read(*, actor: Any) -> int:
     return len(rows)
 
 
-def get_notification(*, actor: Any, notification_id: int) -> Notification:
+def get_notification(*, actor: Actor, notification_id: int) -> Notification:
     row = db.session.get(Notification, notification_id)
     if row is None or row.user_id != getattr(actor, "id", None):
         raise NotFound("Diese Benachrichtigung gibt es nicht.")

@@ -31,7 +31,7 @@ def prune(*, keep_days: int) -> tuple[int, int]:
 
     import sqlalchemy as sa
 
-    from catalogue.db import unit_of_work, utcnow
+    from catalogue.db import affected_rows, unit_of_work, utcnow
     from catalogue.models import Job, WorkerHeartbeat
 
     horizon = utcnow() - timedelta(days=keep_days)
@@ -39,12 +39,14 @@ def prune(*, keep_days: int) -> tuple[int, int]:
         lowest = s.scalar(sa.select(sa.func.min(WorkerHeartbeat.cursor)))
         rows = 0
         if lowest:
-            rows = s.execute(
-                sa.delete(SearchOutbox).where(
-                    SearchOutbox.created_at < horizon, SearchOutbox.id <= lowest
+            rows = affected_rows(
+                s.execute(
+                    sa.delete(SearchOutbox).where(
+                        SearchOutbox.created_at < horizon, SearchOutbox.id <= lowest
+                    )
                 )
-            ).rowcount
-        jobs = s.execute(
-            sa.delete(Job).where(Job.done_at.is_not(None), Job.done_at < horizon)
-        ).rowcount
+            )
+        jobs = affected_rows(
+            s.execute(sa.delete(Job).where(Job.done_at.is_not(None), Job.done_at < horizon))
+        )
     return rows or 0, jobs or 0

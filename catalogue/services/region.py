@@ -15,6 +15,7 @@ import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 MAP_WIDTH = 600.0
 MARGIN = 4.0
@@ -76,18 +77,18 @@ def region_map(path: str | Path | None = None) -> RegionMap:
         return cached
 
 
-def _read(file: Path) -> list[dict]:
+def _read(file: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise RegionDataError(f"cannot read boundaries file {file}: {error}") from error
     features = data.get("features") if isinstance(data, dict) else None
-    if not features:
+    if not features or not isinstance(features, list):
         raise RegionDataError(f"{file} holds no features")
     return features
 
 
-def _rings(geometry: dict) -> list[list[list[float]]]:
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     kind, coords = geometry.get("type"), geometry.get("coordinates") or []
     if kind == "Polygon":
         return list(coords)
@@ -96,7 +97,7 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
     return []
 
 
-def project(features: list[dict]) -> RegionMap:
+def project(features: list[dict[str, Any]]) -> RegionMap:
     """Project GeoJSON features into an SVG coordinate system ``MAP_WIDTH`` wide."""
     parsed = []
     for feature in features:
@@ -124,7 +125,8 @@ def project(features: list[dict]) -> RegionMap:
             MARGIN + (max_lat - point[1]) * scale,
         )
 
-    municipalities, kreise = [], []
+    municipalities: list[Area] = []
+    kreise: list[Area] = []
     for ags, name, level, rings in parsed:
         projected = [[xy(p) for p in ring] for ring in rings]
         area = Area(ags, name, level, _path(projected), *_centroid(projected))

@@ -5,8 +5,6 @@ it creates reuse records through ``reuse_from_contact``."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -14,7 +12,15 @@ from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import InvalidTransition, NotFound, ValidationFailed
 from catalogue.exchange_workflow import reuse_step_allowed
 from catalogue.models import ContactRequest, ContentState, Reuse, ReuseStatus, Solution
-from catalogue.permissions import can_declare_reuse, can_update_reuse, is_curator, require
+from catalogue.permissions import (
+    Actor,
+    can_declare_reuse,
+    can_update_reuse,
+    is_curator,
+    own_municipality_ags,
+    require,
+    signed_in_id,
+)
 from catalogue.services.audit import record_event
 from catalogue.services.notifications import notify_curators
 from catalogue.services.outbox import enqueue, solution_doc_id
@@ -27,7 +33,7 @@ REUSE_ORDER = [
 ]
 
 
-def published_solution(session, solution_id: int) -> Solution:
+def published_solution(session: orm.Session, solution_id: int) -> Solution:
     solution = session.get(Solution, solution_id)
     if (
         solution is None
@@ -44,12 +50,11 @@ def _step_error(old: ReuseStatus, new: ReuseStatus) -> str:
     return f"Von „{old.label}“ nach „{new.label}“ ist nicht möglich."
 
 
-def declare_reuse(*, actor: Any, solution_id: int, status: str, note: str = "") -> Reuse:
+def declare_reuse(*, actor: Actor, solution_id: int, status: str, note: str = "") -> Reuse:
     """ "Wir nutzen das" / "interessiert": create or update the actor's municipality's record."""
-    require(
-        can_declare_reuse(actor),
-        "Nachnutzung melden können angemeldete Mitarbeitende einer Kommune.",
-    )
+    message = "Nachnutzung melden können angemeldete Mitarbeitende einer Kommune."
+    require(can_declare_reuse(actor), message)
+    ags = own_municipality_ags(actor, message)
     try:
         new_status = ReuseStatus(status)
     except ValueError:
@@ -62,25 +67,23 @@ def declare_reuse(*, actor: Any, solution_id: int, status: str, note: str = "") 
         )
     with unit_of_work() as s:
         solution = published_solution(s, solution_id)
-        if solution.lead_municipality_ags == actor.municipality_ags:
+        if solution.lead_municipality_ags == ags:
             raise ValidationFailed(
                 {
                     "status": "Ihre Kommune ist federführend für diese Lösung – das ist keine Nachnutzung."
                 }
             )
         reuse = s.scalar(
-            sa.select(Reuse).where(
-                Reuse.solution_id == solution_id, Reuse.municipality_ags == actor.municipality_ags
-            )
+            sa.select(Reuse).where(Reuse.solution_id == solution_id, Reuse.municipality_ags == ags)
         )
         old = None
         if reuse is None:
             reuse = Reuse(
                 solution_id=solution_id,
-                municipality_ags=actor.municipality_ags,
+                municipality_ags=ags,
                 status=new_status,
                 note=note.strip(),
-                created_by_id=actor.id,
+                created_by_id=signed_in_id(actor),
             )
             s.add(reuse)
             s.flush()
@@ -100,15 +103,16 @@ def declare_reuse(*, actor: Any, solution_id: int, status: str, note: str = "") 
             to_state=new_status.value,
         )
         enqueue(s, solution_doc_id(solution_id))  # reuse counts are a sort key in search
+        municipality = actor.municipality
         notify_curators(
             s,
-            text=f"{actor.municipality.name} meldet Nachnutzung „{new_status.label}“ für „{solution.title}“.",
+            text=f"{municipality.name if municipality else ags} meldet Nachnutzung „{new_status.label}“ für „{solution.title}“.",
             link=f"/loesungen/{solution.slug}",
         )
     return reuse
 
 
-def update_reuse(*, actor: Any, reuse_id: int, status: str, ended_reason: str = "") -> Reuse:
+def update_reuse(*, actor: Actor, reuse_id: int, status: str, ended_reason: str = "") -> Reuse:
     """Move a reuse record along its lifecycle (the reusing municipality's staff or curators)."""
     with unit_of_work() as s:
         reuse = s.get(Reuse, reuse_id)
@@ -144,14 +148,14 @@ def update_reuse(*, actor: Any, reuse_id: int, status: str, ended_reason: str = 
     return reuse
 
 
-def confirm_reuse(*, actor: Any, reuse_id: int) -> Reuse:
+def confirm_reuse(*, actor: Actor, reuse_id: int) -> Reuse:
     """The DigitalBüro confirms a declared reuse (it then counts in figures and the network)."""
     require(is_curator(actor), "Nachnutzungen bestätigt das DigitalBüro.")
     with unit_of_work() as s:
         reuse = s.get(Reuse, reuse_id)
         if reuse is None:
             raise NotFound("Diese Nachnutzung gibt es nicht.")
-        reuse.confirmed_by_id = actor.id
+        reuse.confirmed_by_id = signed_in_id(actor)
         reuse.confirmed_at = utcnow()
         record_event(
             s,
@@ -176,7 +180,7 @@ def reuses_of_municipality(ags: str) -> list[Reuse]:
     )
 
 
-def own_reuse(actor: Any, solution_id: int) -> Reuse | None:
+def own_reuse(actor: Actor, solution_id: int) -> Reuse | None:
     if not can_declare_reuse(actor):
         return None
     return db.session.scalar(
@@ -186,7 +190,7 @@ def own_reuse(actor: Any, solution_id: int) -> Reuse | None:
     )
 
 
-def reuse_from_contact(session, *, actor: Any, request: ContactRequest) -> Reuse:
+def reuse_from_contact(session: orm.Session, *, actor: Actor, request: ContactRequest) -> Reuse:
     """ "Nachnutzung gestartet" on a contact request: the asking municipality's record for the
     solution (created, confirmed by the DigitalBüro when a curator records it). Runs inside
     the caller's unit of work; the caller has checked permission and transition."""
@@ -202,7 +206,7 @@ def reuse_from_contact(session, *, actor: Any, request: ContactRequest) -> Reuse
             solution_id=request.solution_id,
             municipality_ags=request.requester_municipality_ags,
             status=ReuseStatus.INTERESTED,
-            created_by_id=actor.id,
+            created_by_id=signed_in_id(actor),
             note="Aus einer Vermittlung entstanden.",
         )
         session.add(reuse)
@@ -213,7 +217,7 @@ def reuse_from_contact(session, *, actor: Any, request: ContactRequest) -> Reuse
             reuse.status = ReuseStatus.INTERESTED
             reuse.ended_reason = ""
     if is_curator(actor):
-        reuse.confirmed_by_id = actor.id
+        reuse.confirmed_by_id = signed_in_id(actor)
         reuse.confirmed_at = utcnow()
     record_event(
         session,

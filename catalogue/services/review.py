@@ -15,7 +15,7 @@ from sqlalchemy import orm
 from catalogue.categories import category_label
 from catalogue.db import db
 from catalogue.models import ContentState, ExperienceReport, Solution
-from catalogue.permissions import can_review, require
+from catalogue.permissions import Actor, can_review, require
 
 
 @dataclass
@@ -27,25 +27,25 @@ class QueueItem:
 
 
 def review_queue(
-    *, actor: Any, entity_type: str | None = None, municipality_ags: str | None = None
+    *, actor: Actor, entity_type: str | None = None, municipality_ags: str | None = None
 ) -> list[QueueItem]:
     """Submitted entries, oldest first."""
     require(can_review(actor))
     items: list[QueueItem] = []
     if entity_type in (None, "", "solution"):
-        query = (
+        solutions = (
             sa.select(Solution)
             .where(Solution.state == ContentState.SUBMITTED)
             .options(orm.selectinload(Solution.lead_municipality))
         )
         if municipality_ags:
-            query = query.where(Solution.lead_municipality_ags == municipality_ags)
+            solutions = solutions.where(Solution.lead_municipality_ags == municipality_ags)
         items += [
             QueueItem("solution", s, s.updated_at, s.revision_of_id is not None)
-            for s in db.session.scalars(query)
+            for s in db.session.scalars(solutions)
         ]
     if entity_type in (None, "", "report"):
-        query = (
+        reports = (
             sa.select(ExperienceReport)
             .where(ExperienceReport.state == ContentState.SUBMITTED)
             .options(
@@ -54,10 +54,10 @@ def review_queue(
             )
         )
         if municipality_ags:
-            query = query.where(ExperienceReport.municipality_ags == municipality_ags)
+            reports = reports.where(ExperienceReport.municipality_ags == municipality_ags)
         items += [
             QueueItem("report", r, r.updated_at, r.revision_of_id is not None)
-            for r in db.session.scalars(query)
+            for r in db.session.scalars(reports)
         ]
     items.sort(key=lambda item: item.submitted_at)
     return items
@@ -128,7 +128,8 @@ def _display(name: str, value: Any) -> str:
     if name == "category":
         return category_label(value)
     if hasattr(value, "label"):
-        return value.label
+        label: str = value.label
+        return label
     return str(value)
 
 

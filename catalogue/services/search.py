@@ -8,15 +8,15 @@ callers keep one import: ``from catalogue.services import search``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from catalogue.db import db
 from catalogue.models import ContentState, ExperienceReport, Municipality, Solution
+from catalogue.permissions import Actor
 from catalogue.services.catalogue import published_solutions_by_id
 from catalogue.services.search_documents import (  # noqa: F401 - re-exported
     all_documents,
@@ -53,7 +53,7 @@ from catalogue.services.search_sync import (  # noqa: F401 - re-exported
     try_sync,
 )
 from search_index.index import CatalogueIndex
-from search_index.query import SearchRequest
+from search_index.query import Hit, SearchRequest
 
 
 @dataclass
@@ -112,7 +112,7 @@ def filters_from_params(getlist: Callable[[str], list[str]]) -> dict[str, list[s
     return filters
 
 
-def _load_visible(hits) -> list[ResultItem]:
+def _load_visible(hits: Sequence[Hit]) -> list[ResultItem]:
     solution_ids = {h.solution_id for h in hits}
     report_ids = {int(h.doc_id.split(":")[1]) for h in hits if h.kind == "report"}
     solutions = published_solutions_by_id(solution_ids)
@@ -155,7 +155,7 @@ def _suggestion_is_visible(index: CatalogueIndex, suggestion: str) -> bool:
 
 def search_catalogue(
     *,
-    actor: Any,
+    actor: Actor,
     text: str,
     filters: dict[str, list[str]],
     sort: str = "relevance",

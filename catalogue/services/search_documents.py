@@ -19,7 +19,7 @@ from search_index.documents import IndexDocument
 BATCH = 500
 
 
-def _published_solution_query() -> sa.Select:
+def _published_solution_query() -> sa.Select[tuple[Solution]]:
     # populate_existing: the session may hold rows loaded before another process changed them.
     return (
         sa.select(Solution)

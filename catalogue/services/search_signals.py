@@ -3,13 +3,11 @@ the DigitalBüro sees what people look for and do not find."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.db import affected_rows, db, unit_of_work, utcnow
 from catalogue.models import ZeroResultQuery
-from catalogue.permissions import is_curator, require
+from catalogue.permissions import Actor, is_curator, require
 
 
 def normalise_query(text: str) -> str:
@@ -25,11 +23,13 @@ def record_zero_result(text: str) -> None:
     for attempt in range(2):
         try:
             with unit_of_work() as s:
-                updated = s.execute(
-                    sa.update(ZeroResultQuery)
-                    .where(ZeroResultQuery.query == query)
-                    .values(count=ZeroResultQuery.count + 1, last_seen=utcnow())
-                ).rowcount
+                updated = affected_rows(
+                    s.execute(
+                        sa.update(ZeroResultQuery)
+                        .where(ZeroResultQuery.query == query)
+                        .values(count=ZeroResultQuery.count + 1, last_seen=utcnow())
+                    )
+                )
                 if not updated:
                     s.add(ZeroResultQuery(query=query))
             return
@@ -38,7 +38,7 @@ def record_zero_result(text: str) -> None:
                 raise
 
 
-def zero_result_queries(*, actor: Any, limit: int = 100) -> list[ZeroResultQuery]:
+def zero_result_queries(*, actor: Actor, limit: int = 100) -> list[ZeroResultQuery]:
     require(is_curator(actor))
     return list(
         db.session.scalars(

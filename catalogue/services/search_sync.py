@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ def current_thesaurus() -> Thesaurus:
     )
 
 
-def _thesaurus_stamp():
+def _thesaurus_stamp() -> datetime | None:
     return db.session.scalar(
         sa.select(SearchSetting.updated_at).where(SearchSetting.key == THESAURUS_KEY)
     )
@@ -70,7 +70,7 @@ def _thesaurus_stamp():
 def get_index() -> CatalogueIndex:
     """This process's index object; the curators' thesaurus is re-read when it changed."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    index = app.extensions.get("catalogue_index")
+    index: CatalogueIndex | None = app.extensions.get("catalogue_index")
     stamp = _thesaurus_stamp()
     if index is None:
         index = CatalogueIndex(Path(app.config["SEARCH_INDEX_DIR"]), thesaurus=current_thesaurus())

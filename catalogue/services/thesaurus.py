@@ -7,12 +7,10 @@ timestamp before it searches).
 
 from __future__ import annotations
 
-from typing import Any
-
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import ValidationFailed
 from catalogue.models import SearchSetting
-from catalogue.permissions import is_curator, require
+from catalogue.permissions import Actor, is_curator, require, signed_in_id
 from catalogue.services.audit import record_event
 from search_index.thesaurus import Thesaurus
 
@@ -49,7 +47,7 @@ def validate(text: str) -> dict[str, str]:
     return {}
 
 
-def update_thesaurus(*, actor: Any, text: str) -> Thesaurus:
+def update_thesaurus(*, actor: Actor, text: str) -> Thesaurus:
     require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
     text = text.replace("\r\n", "\n").strip() + "\n"
     errors = validate(text)
@@ -60,12 +58,12 @@ def update_thesaurus(*, actor: Any, text: str) -> Thesaurus:
     return thesaurus
 
 
-def reset_thesaurus(*, actor: Any) -> None:
+def reset_thesaurus(*, actor: Actor) -> None:
     require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
     _store(actor, "", "reset", "Auf den mitgelieferten Thesaurus zurückgesetzt")
 
 
-def _store(actor: Any, text: str, event: str, comment: str) -> None:
+def _store(actor: Actor, text: str, event: str, comment: str) -> None:
     """Save the curators' text ("" = use the shipped thesaurus) and record who changed it."""
     with unit_of_work() as s:
         row = s.get(SearchSetting, KEY)
@@ -74,7 +72,7 @@ def _store(actor: Any, text: str, event: str, comment: str) -> None:
             s.add(row)
         row.value = text
         row.updated_at = utcnow()
-        row.updated_by_id = actor.id
+        row.updated_by_id = signed_in_id(actor)
         record_event(
             s,
             actor=actor,

@@ -29,7 +29,7 @@ from catalogue.models import (
     Solution,
     ZeroResultQuery,
 )
-from catalogue.permissions import can_view_dashboard, require
+from catalogue.permissions import Actor, can_view_dashboard, require
 
 # Matching every open need against the index is the one costly queue; beyond this many open
 # needs only the newest are checked (the page says so).
@@ -141,23 +141,22 @@ def _reuses_to_confirm() -> list[QueueItem]:
 
 
 def _overdue(today: date) -> list[QueueItem]:
-    return [
-        QueueItem(
-            "solution",
-            row,
-            datetime(row.review_by.year, row.review_by.month, row.review_by.day),
-            f"fällig seit {row.review_by:%d.%m.%Y}",
+    items = []
+    for row in db.session.scalars(
+        sa.select(Solution)
+        .where(
+            Solution.state == ContentState.PUBLISHED,
+            Solution.revision_of_id.is_(None),
+            Solution.review_by < today,
         )
-        for row in db.session.scalars(
-            sa.select(Solution)
-            .where(
-                Solution.state == ContentState.PUBLISHED,
-                Solution.revision_of_id.is_(None),
-                Solution.review_by < today,
-            )
-            .options(orm.selectinload(Solution.lead_municipality))
-        )
-    ]
+        .options(orm.selectinload(Solution.lead_municipality))
+    ):
+        due = row.review_by
+        if due is None:  # excluded by the query; narrows the type
+            continue
+        since = datetime(due.year, due.month, due.day)
+        items.append(QueueItem("solution", row, since, f"fällig seit {due:%d.%m.%Y}"))
+    return items
 
 
 def _weak_matches() -> tuple[list[QueueItem], int]:
@@ -188,7 +187,11 @@ def _weak_matches() -> tuple[list[QueueItem], int]:
     return items, len(open_needs)
 
 
-def _count_and_oldest(column_count, column_oldest, *where) -> tuple[int, datetime | None]:
+def _count_and_oldest(
+    column_count: orm.InstrumentedAttribute[int],
+    column_oldest: orm.InstrumentedAttribute[datetime],
+    *where: sa.ColumnElement[bool],
+) -> tuple[int, datetime | None]:
     row = db.session.execute(
         sa.select(sa.func.count(column_count), sa.func.min(column_oldest)).where(*where)
     ).one()
@@ -200,7 +203,7 @@ def _sorted(items: list[QueueItem]) -> list[QueueItem]:
 
 
 def work_queues(
-    *, actor: Any, answer_days: int = 7, now: datetime | None = None, with_weak: bool = True
+    *, actor: Actor, answer_days: int = 7, now: datetime | None = None, with_weak: bool = True
 ) -> list[Queue]:
     """Every queue, in the order of the DigitalBüro's morning routine."""
     require(can_view_dashboard(actor), "Diese Übersicht ist dem DigitalBüro vorbehalten.")
@@ -265,7 +268,9 @@ def work_queues(
     return queues
 
 
-def work_queue(*, actor: Any, key: str, answer_days: int = 7, now: datetime | None = None) -> Queue:
+def work_queue(
+    *, actor: Actor, key: str, answer_days: int = 7, now: datetime | None = None
+) -> Queue:
     """One queue with its items, oldest first (for the filtered list page)."""
     if key not in QUEUE_LABELS or key in ("barrieren", "suchen", "pruefung"):
         raise NotFound("Diese Arbeitsliste gibt es nicht.")

@@ -20,13 +20,18 @@ import signal
 import socket
 import threading
 from dataclasses import dataclass
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from catalogue.db import db, unit_of_work, utcnow
-from catalogue.models import WorkerHeartbeat
+from catalogue.db import affected_rows, db, unit_of_work, utcnow
+from catalogue.models import Job, WorkerHeartbeat
 from catalogue.services import jobs, mail, matching, search_sync
+
+if TYPE_CHECKING:
+    from catalogue.permissions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +81,7 @@ def write_heartbeat(*, success: bool, error: str = "") -> None:
     pending = jobs.pending_jobs()
     db.session.rollback()
     now = utcnow()
-    values: dict = {
+    values: dict[str, Any] = {
         "pid": os.getpid(),
         "cursor": lag["cursor"],
         "lag_rows": lag["pending_outbox_rows"],
@@ -91,9 +96,13 @@ def write_heartbeat(*, success: bool, error: str = "") -> None:
     for _ in range(2):  # several processes of one host may write it at the same moment
         try:
             with unit_of_work() as s:
-                updated = s.execute(
-                    sa.update(WorkerHeartbeat).where(WorkerHeartbeat.host == host).values(**values)
-                ).rowcount
+                updated = affected_rows(
+                    s.execute(
+                        sa.update(WorkerHeartbeat)
+                        .where(WorkerHeartbeat.host == host)
+                        .values(**values)
+                    )
+                )
                 if not updated:
                     s.add(WorkerHeartbeat(host=host, started_at=now, **values))
             return
@@ -116,7 +125,7 @@ def run_worker(*, interval: float = 1.0, stop: threading.Event | None = None) ->
     """Loop until SIGTERM/SIGINT (or ``stop`` is set); never exits on an error."""
     stop = stop or threading.Event()
 
-    def request_stop(signum, _frame) -> None:
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
         log.info("search worker: signal %s received, stopping after this step", signum)
         stop.set()
 
@@ -239,11 +248,11 @@ def _inline_mode(app: Flask) -> str:
 class OperationsOverview:
     heartbeats: list[WorkerHeartbeat]
     pending_jobs: int
-    failing_jobs: list
-    lag: dict
+    failing_jobs: list[Job]
+    lag: dict[str, Any]
 
 
-def operations_overview(*, actor) -> OperationsOverview:
+def operations_overview(*, actor: Actor) -> OperationsOverview:
     """What the admin page "Betrieb" shows: every host's worker, this host's index lag, jobs."""
     from catalogue.permissions import can_manage_users, require
 

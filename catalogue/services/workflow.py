@@ -17,7 +17,7 @@ from sqlalchemy import orm
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import ContentState, ExperienceReport, ReviewEvent, Role, Solution, User
-from catalogue.permissions import available_actions, can_apply_action
+from catalogue.permissions import Actor, available_actions, can_apply_action
 from catalogue.services.audit import record_event
 from catalogue.services.contributions import (
     REPORT_CONTENT_FIELDS,
@@ -96,7 +96,7 @@ def _merge_report(session: orm.Session, revision: ExperienceReport) -> Experienc
 def _transition(
     session: orm.Session,
     *,
-    actor: Any,
+    actor: Actor,
     entity_type: str,
     entry: Solution | ExperienceReport,
     action: Action,
@@ -149,7 +149,7 @@ def _transition(
         )
     elif action == Action.APPROVE:
         entry.published_at = utcnow()
-        if entity_type == "solution" and entry.review_by is None:
+        if isinstance(entry, Solution) and entry.review_by is None:
             from catalogue.services.freshness import review_due
 
             entry.review_by = review_due(entry)  # freshness: every published solution has one
@@ -163,7 +163,7 @@ def _transition(
 def _notify(
     session: orm.Session,
     *,
-    actor: Any,
+    actor: Actor,
     entity_type: str,
     entry: Solution | ExperienceReport,
     action: Action,
@@ -213,7 +213,7 @@ def _notify(
 
 
 def apply_action(
-    *, actor: Any, entity_type: str, entry_id: int, action: Action | str, comment: str = ""
+    *, actor: Actor, entity_type: str, entry_id: int, action: Action | str, comment: str = ""
 ) -> ContentState:
     """Apply a workflow action (submit, withdraw, approve, …) to a solution or report as the
     actor may (``permissions.can_apply_action``); returns the new state."""
@@ -238,7 +238,7 @@ def apply_action(
 
 
 def history(
-    *, actor: Any, entity_type: str, entry_id: int
+    *, actor: Actor, entity_type: str, entry_id: int
 ) -> tuple[Solution | ExperienceReport, list[ReviewEvent]]:
     from sqlalchemy import select
 
@@ -268,7 +268,7 @@ def history(
     return entry, events
 
 
-def available(actor: Any, entry: Any) -> list[Action]:
+def available(actor: Actor, entry: Any) -> list[Action]:
     """Actions the actor can take on the entry now (for buttons)."""
     return available_actions(actor, entry)
 

@@ -179,9 +179,9 @@ def act(entity_type: str, entry_id: int):
         flash(next(iter(error.errors.values()), error.message), "error")
     else:
         flash(f"Erledigt. Neuer Zustand: {state.label}.", "success")
-    endpoint = "contribute.solution_status" if kind == "solution" else "contribute.report_status"
-    key = "solution_id" if kind == "solution" else "report_id"
-    return redirect(url_for(endpoint, **{key: entry_id}))
+    if kind == "solution":
+        return redirect(url_for("contribute.solution_status", solution_id=entry_id))
+    return redirect(url_for("contribute.report_status", report_id=entry_id))
 
 
 @bp.post("/loesungen/<int:solution_id>/ueberarbeiten")

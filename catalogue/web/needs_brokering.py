@@ -22,7 +22,7 @@ from catalogue.web.needs_forms import BrokerForm, ContactRequestForm, MessageFor
 from catalogue.web.public import render_solution
 
 
-def _optional_id(value: str | None) -> int | None:
+def _optional_id(value: int | str | None) -> int | None:
     return int(value) if value else None
 
 
@@ -48,26 +48,30 @@ def broker():
     Step 2 (``step=confirm``): broker, then say truthfully who was notified."""
     require(can_broker(current_user), "Vermitteln kann das DigitalBüro.")
     form = BrokerForm()
-    if not form.validate_on_submit() and not form.message.errors:
+    # A too long message alone still shows the preview (with the message's error).
+    usable = form.validate_on_submit() or bool(form.message.errors)
+    solution_id = _optional_id(form.solution_id.data) if usable else None
+    if solution_id is None:
         problem = next((errors[0] for errors in form.errors.values() if errors), "Auswahl fehlt.")
         flash(f"Die Vermittlung konnte nicht vorbereitet werden: {problem}", "error")
         return redirect(url_for("needs.brokering"))
     ids = {
-        "solution_id": int(form.solution_id.data),
         "need_id": _optional_id(form.need_id.data),
         "request_id": _optional_id(form.request_id.data),
     }
     if request.form.get("step") == "confirm" and not form.errors:
         try:
             contact, plan = brokering_service.broker(
-                actor=current_user, message=form.message.data or "", **ids
+                actor=current_user, solution_id=solution_id, message=form.message.data or "", **ids
             )
         except ValidationFailed as error:
             form.message.errors = list(form.message.errors) + list(error.errors.values())
         else:
             flash("Vermittelt. " + plan.summary(), "success")
             return redirect(url_for("needs.contact_request", request_id=contact.id))
-    plan = plan_brokering(actor=current_user, message=form.message.data or "", **ids)
+    plan = plan_brokering(
+        actor=current_user, solution_id=solution_id, message=form.message.data or "", **ids
+    )
     status = 400 if form.errors else 200
     return _no_store(render_template("needs/broker_preview.html", plan=plan, form=form), status)
 

@@ -4,7 +4,6 @@ administrator and the demo accounts."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,7 +11,13 @@ from flask import current_app
 from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import Municipality, Role, User
-from catalogue.permissions import can_access_admin, can_invite_user, can_manage_users, require
+from catalogue.permissions import (
+    Actor,
+    can_access_admin,
+    can_invite_user,
+    can_manage_users,
+    require,
+)
 from catalogue.services.accounts.common import (
     ENTITY,
     assignment_problem,
@@ -55,7 +60,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
 
 
 def invite_user(
-    *, actor: Any, email: str, name: str, role: Role | str, municipality_ags: str | None
+    *, actor: Actor, email: str, name: str, role: Role | str, municipality_ags: str | None
 ) -> tuple[User, str]:
     """Create an account without a password and e-mail a link to set one."""
     require(can_access_admin(actor))
@@ -130,7 +135,7 @@ def _refuse_deleted(user: User) -> None:
         raise InvalidTransition("Gelöschte Konten können nicht mehr geändert werden.")
 
 
-def set_role(*, actor: Any, user_id: int, role: Role | str, municipality_ags: str | None) -> User:
+def set_role(*, actor: Actor, user_id: int, role: Role | str, municipality_ags: str | None) -> User:
     require(can_manage_users(actor))
     s = db.session
     user = load_user(s, user_id)
@@ -167,7 +172,7 @@ def set_role(*, actor: Any, user_id: int, role: Role | str, municipality_ags: st
     return user
 
 
-def deactivate_user(*, actor: Any, user_id: int) -> User:
+def deactivate_user(*, actor: Actor, user_id: int) -> User:
     require(can_manage_users(actor))
     s = db.session
     user = load_user(s, user_id)
@@ -195,7 +200,7 @@ def deactivate_user(*, actor: Any, user_id: int) -> User:
     return user
 
 
-def reactivate_user(*, actor: Any, user_id: int) -> User:
+def reactivate_user(*, actor: Actor, user_id: int) -> User:
     require(can_manage_users(actor))
     s = db.session
     user = load_user(s, user_id)

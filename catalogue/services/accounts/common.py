@@ -103,11 +103,13 @@ def assignment_text(session: orm.Session, role: Role, ags: str | None) -> str:
 
 
 def base_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
+    url: str = current_app.config["BASE_URL"]
+    return url.rstrip("/")
 
 
 def operator() -> str:
-    return current_app.config["OPERATOR_NAME"]
+    name: str = current_app.config["OPERATOR_NAME"]
+    return name
 
 
 def mail_body(template: str, **context: Any) -> str:

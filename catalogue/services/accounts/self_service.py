@@ -4,6 +4,7 @@ GDPR) and deletion (anonymised in place so audit rows keep a valid actor)."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import ValidationFailed
 from catalogue.models import AccountToken, Notification, OutgoingMail, ReviewEvent, Role, User
-from catalogue.permissions import can_manage_account, require
+from catalogue.permissions import Actor, can_manage_account, require, signed_in_id
 from catalogue.services.accounts.common import (
     DELETED_EMAIL_DOMAIN,
     DELETED_NAME,
@@ -33,7 +34,7 @@ from catalogue.services.alerts import delete_all_subscriptions, export_subscript
 from catalogue.services.audit import record_event
 
 
-def update_profile(*, actor: Any, name: str, phone: str, share_contact: bool) -> User:
+def update_profile(*, actor: Actor, name: str, phone: str, share_contact: bool) -> User:
     require(can_manage_account(actor))
     name = (name or "").strip()
     phone = (phone or "").strip()
@@ -49,17 +50,17 @@ def update_profile(*, actor: Any, name: str, phone: str, share_contact: bool) ->
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work() as s:
-        user = load_user(s, actor.id)
+        user = load_user(s, signed_in_id(actor))
         user.name = name
         user.phone = phone
         user.share_contact = bool(share_contact)
     return user
 
 
-def change_password(*, actor: Any, current: str, new: str) -> None:
+def change_password(*, actor: Actor, current: str, new: str) -> None:
     require(can_manage_account(actor))
     s = db.session
-    user = load_user(s, actor.id)
+    user = load_user(s, signed_in_id(actor))
     errors: dict[str, str] = {}
     if not verify_password(user.password_hash, current[:PASSWORD_MAX_LENGTH]):
         errors["current_password"] = "Das aktuelle Passwort ist falsch."
@@ -77,7 +78,7 @@ def change_password(*, actor: Any, current: str, new: str) -> None:
         password_changed_mail(s, user)
 
 
-def end_sessions(*, actor: Any) -> User:
+def end_sessions(*, actor: Actor) -> User:
     """End every session of the signed-in account (sign-out, "sign out other devices").
 
     Raising the epoch changes the identity stored in every session cookie, so each of them is
@@ -85,18 +86,18 @@ def end_sessions(*, actor: Any) -> User:
     """
     require(can_manage_account(actor))
     with unit_of_work() as s:
-        user = load_user(s, actor.id)
+        user = load_user(s, signed_in_id(actor))
         user.session_epoch = (user.session_epoch or 0) + 1
     return user
 
 
-def export_personal_data(*, actor: Any) -> dict[str, Any]:
+def export_personal_data(*, actor: Actor) -> dict[str, Any]:
     """Everything the catalogue stores about the signed-in person (Art. 15/20 GDPR)."""
     require(can_manage_account(actor))
     s = db.session
-    user = load_user(s, actor.id)
+    user = load_user(s, signed_in_id(actor))
 
-    def iso(value) -> str | None:
+    def iso(value: datetime | None) -> str | None:
         return value.isoformat(timespec="seconds") if value else None
 
     notifications = s.scalars(
@@ -152,11 +153,11 @@ def export_personal_data(*, actor: Any) -> dict[str, Any]:
     }
 
 
-def delete_own_account(*, actor: Any) -> None:
+def delete_own_account(*, actor: Actor) -> None:
     """Anonymise the account in place so that audit rows keep pointing at a valid row."""
     require(can_manage_account(actor))
     s = db.session
-    user = load_user(s, actor.id)
+    user = load_user(s, signed_in_id(actor))
     if user.role == Role.ADMIN and other_active_admins(s, user) == 0:
         raise ValidationFailed(
             {

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.db import affected_rows, db, unit_of_work, utcnow
 from catalogue.errors import NotFound, ValidationFailed
 from catalogue.models import AccountToken, ResetRequest, User
 from catalogue.services.accounts.common import (
@@ -101,7 +101,7 @@ def _consume(session: orm.Session, record: AccountToken) -> None:
         .where(AccountToken.id == record.id, AccountToken.used_at.is_(None))
         .values(used_at=utcnow())
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise NotFound(TOKEN_INVALID)
 
 
@@ -170,7 +170,7 @@ def request_password_reset(email: str) -> None:
         )
         s.add(ResetRequest(address_hash=key, created_at=now))
         user = find_by_email(s, address)
-        eligible = user is not None and user.is_active and not is_deleted(user)
+        eligible = user if user is not None and user.is_active and not is_deleted(user) else None
         token = secrets.token_urlsafe(32)
         body = mail_body(
             "password_reset",
@@ -181,15 +181,17 @@ def request_password_reset(email: str) -> None:
         s.execute(
             sa.update(AccountToken)
             .where(
-                AccountToken.user_id == (user.id if eligible else 0),
+                AccountToken.user_id == (eligible.id if eligible is not None else 0),
                 AccountToken.purpose == PURPOSE_RESET,
                 AccountToken.used_at.is_(None),
             )
             .values(used_at=now)
         )
-        if eligible and (recent or 0) < RESETS_PER_ADDRESS_AND_HOUR:
-            issue_token(s, user, PURPOSE_RESET, timedelta(hours=hours), token=token)
-            queue_mail(s, to=user.email, subject="Neues Passwort für den Lösungskatalog", body=body)
+        if eligible is not None and (recent or 0) < RESETS_PER_ADDRESS_AND_HOUR:
+            issue_token(s, eligible, PURPOSE_RESET, timedelta(hours=hours), token=token)
+            queue_mail(
+                s, to=eligible.email, subject="Neues Passwort für den Lösungskatalog", body=body
+            )
 
 
 def check_password_reset(token: str) -> User:
