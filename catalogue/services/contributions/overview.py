@@ -80,13 +80,13 @@ def my_contributions(*, actor: Any) -> list[ContributionRow]:
         for entry in entries:
             if entry.state == ContentState.ARCHIVED and entry.revision_of_id is not None:
                 continue  # merged revisions
-            event = latest.get(entry.id)
+            last = latest.get(entry.id)
             rows.append(
                 ContributionRow(
                     entity_type,
                     entry,
                     commented.get(entry.id, ""),
-                    event.created_at if event else entry.created_at,
+                    last.created_at if last else entry.created_at,
                 )
             )
     rows.sort(key=lambda r: r.last_event_at or utcnow(), reverse=True)
