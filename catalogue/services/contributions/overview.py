@@ -15,6 +15,7 @@ from catalogue.models import (
     Solution,
 )
 from catalogue.permissions import (
+    Actor,
     can_view_own_contributions,
     is_curator,
     require,
@@ -29,7 +30,7 @@ class ContributionRow:
     last_event_at: Any
 
 
-def my_contributions(*, actor: Any) -> list[ContributionRow]:
+def my_contributions(*, actor: Actor) -> list[ContributionRow]:
     """Entries of the actor's municipality (curators: their own drafts) with the latest
     curator comment, newest activity first."""
     require(can_view_own_contributions(actor))
