@@ -115,11 +115,14 @@ def _current(solution: Solution) -> Solution:
     return revision or solution
 
 
-def _plan_row(actor: Actor, row: spreadsheet.Row, keys: dict[str, int]) -> tuple[RowOutcome, Any]:
+def _plan_row(
+    actor: Actor, row: spreadsheet.Row, keys: dict[str, int]
+) -> tuple[RowOutcome, contributions.SolutionInput | None]:
+    """What a row would do, with its input (None for a row with problems)."""
     values = row.values
     outcome = RowOutcome(row.number, values["external_id"], values["title"], CREATE)
     lead = values.get("lead_municipality_ags") or None
-    if lead and not is_curator(actor) and lead != getattr(actor, "municipality_ags", None):
+    if lead and not is_curator(actor) and lead != actor.municipality_ags:
         outcome.action = ERROR
         outcome.problems.append(
             f"Zeile {row.number}, Spalte »AGS federführende Kommune«: Sie können nur Lösungen "
@@ -199,7 +202,7 @@ def import_table(
         .tuples()
         .all()
     )
-    planned = []
+    planned: list[tuple[RowOutcome, contributions.SolutionInput | None]] = []
     for row in sheet.rows:
         outcome, data = (
             _plan_row(actor, row, keys)
@@ -233,9 +236,13 @@ def import_table(
     return result
 
 
-def _apply(actor: Actor, outcome: RowOutcome, data: Any, publish: bool) -> None:
+def _apply(
+    actor: Actor, outcome: RowOutcome, data: contributions.SolutionInput | None, publish: bool
+) -> None:
     if outcome.action == UNCHANGED:
         return
+    if data is None:  # only rows with problems lack their input, and they stop the import
+        raise ValueError(f"row {outcome.external_id!r} was planned without its input")
     if outcome.action == CREATE:
         solution = contributions.create_solution(actor=actor, data=data)
         with unit_of_work() as s:
