@@ -10,9 +10,11 @@ is anonymous and public: it never uses a session, so it shows exactly what visit
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
@@ -101,7 +103,10 @@ def _choice_arg(
     return raw
 
 
-def _enum_arg(name: str, enum: type, errors: dict[str, str]):
+_E = TypeVar("_E", bound=Enum)
+
+
+def _enum_arg(name: str, enum: type[_E], errors: dict[str, str]) -> _E | None:
     value = _choice_arg(name, {m.value for m in enum}, errors)
     return enum(value) if value else None
 
@@ -225,7 +230,8 @@ def _public_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     from catalogue.api import exchange  # noqa: F401  (adds its routes to bp)
 
-    app.json.ensure_ascii = False  # readable German in responses (UTF-8)
+    if isinstance(app.json, DefaultJSONProvider):  # the app keeps Flask's provider
+        app.json.ensure_ascii = False  # readable German in responses (UTF-8)
     app.register_blueprint(bp)
 
 

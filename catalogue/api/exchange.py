@@ -231,7 +231,8 @@ def conditional(response: Response) -> Response:
     if changed is not None:
         response.last_modified = changed
     response.headers.setdefault("Cache-Control", "no-cache")
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (304 or 206 where the request allows it)
+    return response
 
 
 bp.after_request(conditional)

@@ -195,7 +195,7 @@ def plan_import(text: str) -> ImportPlan:
     plan.version = str(core["publiccodeYmlVersion"])
     descriptions: dict[str, Any] = core.get("description") or {}
     language = _pick_language(descriptions)
-    main = descriptions.get(language) or {}
+    main = (descriptions.get(language) if language else None) or {}
     if language and not language.lower().startswith("de"):
         plan.notes.append(
             f"Die Datei hat keine deutsche Beschreibung; übernommen wurde {_language_name(language)} "

@@ -158,11 +158,11 @@ CHOICES = {
 }
 
 
-def _decode(content: bytes) -> tuple[str | None, Problem | None]:
+def _decode(content: bytes) -> str | Problem:
     try:
-        return content.decode("utf-8-sig"), None
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, Problem(
+        return Problem(
             None,
             None,
             "Die Datei ist nicht UTF-8-kodiert (vermutlich Windows-1252 aus älterem Excel). "
@@ -171,9 +171,9 @@ def _decode(content: bytes) -> tuple[str | None, Problem | None]:
 
 
 def _read_csv(content: bytes) -> tuple[list[list[str]], list[Problem]]:
-    text, problem = _decode(content)
-    if problem:
-        return [], [problem]
+    text = _decode(content)
+    if isinstance(text, Problem):
+        return [], [text]
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
@@ -249,39 +249,43 @@ def _links(value: str) -> list[dict[str, str]]:
 def _check_row(number: int, raw: dict[str, str]) -> Row:
     row = Row(number)
     for spec in COLUMNS:
-        value = (raw.get(spec.header) or "").strip()
+        text = (raw.get(spec.header) or "").strip()
+        # What the field takes: the text, a choice, a number, a list or None.
+        value: str | int | list[str] | list[dict[str, str]] | None = text
         problem = None
-        if spec.required and not value:
+        if spec.required and not text:
             problem = "ist leer, ist aber Pflicht."
-        elif spec.field in CHOICES and value:
-            mapped = CHOICES[spec.field].get(value.lower())
+        elif spec.field in CHOICES and text:
+            mapped = CHOICES[spec.field].get(text.lower())
             if mapped is None:
-                problem = f"»{value}« ist kein erlaubter Wert."
+                problem = f"»{text}« ist kein erlaubter Wert."
             value = mapped or ""
         elif spec.field in ("cost_eur", "duration_months"):
             try:
-                value = _int(value)
+                value = _int(text)
             except ValueError:
-                problem = f"»{value}« ist keine ganze Zahl."
+                problem = f"»{text}« ist keine ganze Zahl."
                 value = None
         elif spec.field == "tags":
-            value = [t.strip() for t in value.split(",") if t.strip()]
-            if len(value) > 15:
+            tags = [t.strip() for t in text.split(",") if t.strip()]
+            value = tags
+            if len(tags) > 15:
                 problem = "höchstens 15 Schlagworte."
         elif spec.field == "links":
-            value = _links(value)
-            bad = [link["url"] for link in value if not URL_RE.match(link["url"])]
+            links = _links(text)
+            value = links
+            bad = [link["url"] for link in links if not URL_RE.match(link["url"])]
             if bad:
                 problem = f"»{bad[0]}« ist keine Web-Adresse (https://…)."
-        elif spec.field == "repository_url" and value and not URL_RE.match(value):
-            problem = f"»{value}« ist keine Web-Adresse (https://…)."
-        elif spec.field == "lead_municipality_ags" and value and not re.fullmatch(r"\d{8}", value):
-            problem = f"»{value}« ist kein 8-stelliger Gemeindeschlüssel."
-        elif spec.field == "title" and len(value) > 200:
+        elif spec.field == "repository_url" and text and not URL_RE.match(text):
+            problem = f"»{text}« ist keine Web-Adresse (https://…)."
+        elif spec.field == "lead_municipality_ags" and text and not re.fullmatch(r"\d{8}", text):
+            problem = f"»{text}« ist kein 8-stelliger Gemeindeschlüssel."
+        elif spec.field == "title" and len(text) > 200:
             problem = "höchstens 200 Zeichen."
-        elif spec.field == "summary" and len(value) > 600:
+        elif spec.field == "summary" and len(text) > 600:
             problem = "höchstens 600 Zeichen."
-        elif spec.field == "external_id" and len(value) > 100:
+        elif spec.field == "external_id" and len(text) > 100:
             problem = "höchstens 100 Zeichen."
         if problem:
             row.problems.append(Problem(number, spec.header, problem))

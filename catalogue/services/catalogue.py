@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -26,7 +25,7 @@ from catalogue.models import (
     Solution,
     SolutionKind,
 )
-from catalogue.permissions import can_view_solution
+from catalogue.permissions import Actor, can_view_solution
 from catalogue.services.pagination import Page
 
 PUBLIC_STATES = (ContentState.PUBLISHED, ContentState.ARCHIVED)
@@ -141,7 +140,7 @@ def key_figures() -> KeyFigures:
     )
 
 
-def get_solution(slug: str, actor: Any) -> Solution:
+def get_solution(slug: str, actor: Actor) -> Solution:
     solution = db.session.scalar(
         sa.select(Solution)
         .where(Solution.slug == slug)

@@ -17,7 +17,7 @@ from catalogue.db import db
 from catalogue.errors import NotFound
 from catalogue.exchange import publiccode, publiccode_import
 from catalogue.models import Reuse, Solution, SolutionKind, User
-from catalogue.permissions import can_create_solution, require
+from catalogue.permissions import Actor, can_create_solution, require
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions
 
@@ -30,7 +30,7 @@ class PubliccodeExport:
     notes: list[str]
 
 
-def _shareable_contacts(solution) -> list[publiccode.ExportContact]:
+def _shareable_contacts(solution: Solution) -> list[publiccode.ExportContact]:
     """The author, if they agreed in their profile to share their contact details.
 
     The solution's own contact persons are only shown to signed-in municipal staff, so they
@@ -47,7 +47,7 @@ def _shareable_contacts(solution) -> list[publiccode.ExportContact]:
     ]
 
 
-def publiccode_export(*, actor: Any, slug: str, page_url: str) -> PubliccodeExport:
+def publiccode_export(*, actor: Actor, slug: str, page_url: str) -> PubliccodeExport:
     """publiccode.yml for a published software solution the actor may see."""
     solution = catalogue_service.get_solution(slug, actor)
     if solution.kind != SolutionKind.SOFTWARE or solution.revision_of_id is not None:
@@ -81,7 +81,7 @@ class PubliccodeImport:
     solution: Solution | None
 
 
-def import_publiccode(*, actor: Any, text: str) -> PubliccodeImport:
+def import_publiccode(*, actor: Actor, text: str) -> PubliccodeImport:
     """Create a solution draft from a publiccode.yml; an invalid file creates nothing.
 
     The draft goes through ``contributions.create_solution`` (permission, validation, review

@@ -9,7 +9,6 @@ needs via ``needs.list_needs`` with the viewer as actor); the file formats live 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -27,6 +26,7 @@ from catalogue.models import (
     ReuseStatus,
     Solution,
 )
+from catalogue.permissions import Actor
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 
@@ -203,7 +203,7 @@ def reuses_table(*, base_url: str) -> Table:
     return Table("Nachnutzungen", REUSE_COLUMNS, rows)
 
 
-def needs_table(*, actor: Any) -> Table:
+def needs_table(*, actor: Actor) -> Table:
     """The needs the actor may see (public ones; staff also their own municipality's)."""
     rows = [
         {

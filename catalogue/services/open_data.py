@@ -7,8 +7,10 @@ solutions, public needs). Views serialize; they never query.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -29,8 +31,10 @@ from catalogue.services import catalogue as catalogue_service
 from catalogue.services import municipalities as municipality_service
 from catalogue.services.pagination import Page
 
+_T = TypeVar("_T")
 
-def _public_needs() -> sa.Select:
+
+def _public_needs() -> sa.Select[tuple[Need]]:
     return (
         sa.select(Need)
         .where(Need.visibility == NeedVisibility.PUBLIC)
@@ -38,7 +42,12 @@ def _public_needs() -> sa.Select:
     )
 
 
-def _page(query: sa.Select, order_by, page: int, per_page: int) -> Page:
+def _page(
+    query: sa.Select[tuple[_T]],
+    order_by: Sequence[sa.ColumnExpressionArgument[Any]],
+    page: int,
+    per_page: int,
+) -> Page[_T]:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     page = max(1, min(page, max(1, -(-total // per_page))))
     rows = db.session.scalars(
@@ -65,7 +74,7 @@ def public_need(need_id: int) -> Need:
     return need
 
 
-def _public_reuses() -> sa.Select:
+def _public_reuses() -> sa.Select[tuple[Reuse]]:
     return (
         sa.select(Reuse)
         .join(Reuse.solution)
@@ -131,7 +140,7 @@ def last_change() -> datetime | None:
 @dataclass(frozen=True)
 class SitemapEntry:
     endpoint: str
-    values: dict
+    values: dict[str, Any]
     lastmod: datetime | None = None
 
 

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -44,7 +45,7 @@ class ProgrammeCoverage:
 
 
 @cache
-def _programmes(path: Path = PROGRAMMES_FILE) -> tuple[dict, ...]:
+def _programmes(path: Path = PROGRAMMES_FILE) -> tuple[dict[str, Any], ...]:
     if not path.exists():
         return ()
     with open(path, encoding="utf-8") as f:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from catalogue.categories import CATEGORIES
 from catalogue.db import unit_of_work, utcnow
@@ -136,7 +137,7 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def _municipality_by_name(s, name: str) -> Municipality:
+def _municipality_by_name(s: orm.Session, name: str) -> Municipality:
     """A municipality by its name; a Kreis only when named as one ("Kreis Paderborn")."""
     m = s.scalar(
         sa.select(Municipality)
@@ -149,8 +150,8 @@ def _municipality_by_name(s, name: str) -> Municipality:
     return m
 
 
-def _tags(s, names: list[str], cache: dict[str, Tag]) -> list[Tag]:
-    result = []
+def _tags(s: orm.Session, names: list[str], cache: dict[str, Tag]) -> list[Tag]:
+    result: list[Tag] = []
     for raw in names:
         name = raw.strip()
         if not name:
@@ -176,7 +177,7 @@ def _tags(s, names: list[str], cache: dict[str, Tag]) -> list[Tag]:
     return result
 
 
-def _unique_slug(s, title: str) -> str:
+def _unique_slug(s: orm.Session, title: str) -> str:
     base = slugify(title)
     slug, n = base, 2
     while s.scalar(sa.select(Solution.id).where(Solution.slug == slug)) is not None:
@@ -210,7 +211,7 @@ def _scalar_fields(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _partners(s, entry: dict[str, Any]) -> list[Municipality]:
+def _partners(s: orm.Session, entry: dict[str, Any]) -> list[Municipality]:
     return [
         _municipality_by_name(s, name)
         for name in entry.get("partners") or []
@@ -225,7 +226,11 @@ def _links(entry: dict[str, Any]) -> list[SolutionLink]:
     ]
 
 
-def _snapshot(solution: Solution) -> tuple:
+# The seed-relevant state of a solution: columns, lead, tags, partners, links (title, url).
+_Snapshot = tuple[dict[str, Any], str, list[str], list[str], list[tuple[str, str]]]
+
+
+def _snapshot(solution: Solution) -> _Snapshot:
     return (
         {key: getattr(solution, key) for key in _SCALAR_KEYS},
         solution.lead_municipality_ags,
@@ -248,7 +253,9 @@ _SCALAR_KEYS = tuple(
 )
 
 
-def _update_from_seed(s, solution: Solution, entry: dict[str, Any], cache: dict[str, Tag]) -> bool:
+def _update_from_seed(
+    s: orm.Session, solution: Solution, entry: dict[str, Any], cache: dict[str, Tag]
+) -> bool:
     """Bring a published seed entry up to date with its seed line; True if anything changed."""
     before = _snapshot(solution)
     for key, value in _scalar_fields(entry).items():

@@ -20,6 +20,7 @@ from catalogue.errors import NotFound
 from catalogue.exchange import spreadsheet
 from catalogue.models import ContentState, ImportKey, Municipality, Solution, User
 from catalogue.permissions import (
+    Actor,
     can_create_solution,
     can_edit_solution,
     can_revise_solution,
@@ -114,11 +115,14 @@ def _current(solution: Solution) -> Solution:
     return revision or solution
 
 
-def _plan_row(actor: Any, row: spreadsheet.Row, keys: dict[str, int]) -> tuple[RowOutcome, Any]:
+def _plan_row(
+    actor: Actor, row: spreadsheet.Row, keys: dict[str, int]
+) -> tuple[RowOutcome, contributions.SolutionInput | None]:
+    """What a row would do, with its input (None for a row with problems)."""
     values = row.values
     outcome = RowOutcome(row.number, values["external_id"], values["title"], CREATE)
     lead = values.get("lead_municipality_ags") or None
-    if lead and not is_curator(actor) and lead != getattr(actor, "municipality_ags", None):
+    if lead and not is_curator(actor) and lead != actor.municipality_ags:
         outcome.action = ERROR
         outcome.problems.append(
             f"Zeile {row.number}, Spalte »AGS federführende Kommune«: Sie können nur Lösungen "
@@ -146,7 +150,7 @@ def _plan_row(actor: Any, row: spreadsheet.Row, keys: dict[str, int]) -> tuple[R
         return outcome, None
     solution_id = keys.get(outcome.external_id)
     if solution_id is not None:
-        solution = db.session.get(Solution, solution_id)
+        solution = db.session.get_one(Solution, solution_id)
         target = _current(solution)
         outcome.solution_id = solution.id
         current = _comparable(contributions.SolutionInput.from_solution(target))
@@ -175,7 +179,7 @@ def importing_account(email: str) -> User:
 
 def import_table(
     *,
-    actor: Any,
+    actor: Actor,
     filename: str,
     content: bytes,
     dry_run: bool = True,
@@ -194,9 +198,11 @@ def import_table(
             sa.select(ImportKey.external_id, ImportKey.solution_id).where(
                 ImportKey.namespace == NAMESPACE
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    planned = []
+    planned: list[tuple[RowOutcome, contributions.SolutionInput | None]] = []
     for row in sheet.rows:
         outcome, data = (
             _plan_row(actor, row, keys)
@@ -230,9 +236,13 @@ def import_table(
     return result
 
 
-def _apply(actor: Any, outcome: RowOutcome, data: Any, publish: bool) -> None:
+def _apply(
+    actor: Actor, outcome: RowOutcome, data: contributions.SolutionInput | None, publish: bool
+) -> None:
     if outcome.action == UNCHANGED:
         return
+    if data is None:  # only rows with problems lack their input, and they stop the import
+        raise ValueError(f"row {outcome.external_id!r} was planned without its input")
     if outcome.action == CREATE:
         solution = contributions.create_solution(actor=actor, data=data)
         with unit_of_work() as s:
@@ -243,14 +253,16 @@ def _apply(actor: Any, outcome: RowOutcome, data: Any, publish: bool) -> None:
             )
         outcome.solution_id = solution.id
         target_id = solution.id
+    elif outcome.solution_id is None:  # rows that change a solution were planned with its id
+        raise ValueError(f"row {outcome.external_id!r} was planned without its solution")
     elif outcome.action == UPDATE:
-        target_id = _current(db.session.get(Solution, outcome.solution_id)).id
+        target_id = _current(db.session.get_one(Solution, outcome.solution_id)).id
         contributions.update_solution(actor=actor, solution_id=target_id, data=data)
     else:  # REVISE
         revision = contributions.start_revision(actor=actor, solution_id=outcome.solution_id)
         contributions.update_solution(actor=actor, solution_id=revision.id, data=data)
         target_id = revision.id
-    if publish and db.session.get(Solution, target_id).state != ContentState.PUBLISHED:
+    if publish and db.session.get_one(Solution, target_id).state != ContentState.PUBLISHED:
         for action in ("submit", "approve"):
             workflow.apply_action(
                 actor=actor, entity_type="solution", entry_id=target_id, action=action

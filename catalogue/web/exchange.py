@@ -32,8 +32,8 @@ def publiccode(slug: str):
     export = exchange_service.publiccode_export(
         actor=current_user, slug=slug, page_url=public_url("public.solution", slug=slug)
     )
-    response = Response(export.text, mimetype="application/yaml")
-    response.charset = "utf-8"
+    # Werkzeug adds a charset only to text/* types on its own.
+    response = Response(export.text, content_type="application/yaml; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="publiccode.yml"'
     return response
 
@@ -58,9 +58,7 @@ def table_response(table, fmt: str, filename: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         raise NotFound("Dieses Dateiformat gibt es nicht. Möglich sind .csv und .xlsx.")
     content, mimetype = tables.render(table, fmt)
-    response = Response(content, mimetype=mimetype)
-    if fmt == "csv":
-        response.charset = "utf-8"
+    response = Response(content, mimetype=mimetype)  # text/csv gets "; charset=utf-8"
     stamp = date.today().isoformat()
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
 
@@ -75,7 +77,7 @@ def solutions_feed():
             status=400,
             mimetype="text/plain",
         )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
     items = catalogue_service.list_solutions(filters, page=1, per_page=FEED_ENTRIES).items
     operator = current_app.config["OPERATOR_NAME"]
     title = f"Neue Lösungen – Lösungskatalog des {operator}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from flask import current_app
 
@@ -16,6 +16,7 @@ from catalogue.models import (
     Solution,
 )
 from catalogue.permissions import (
+    Actor,
     can_edit_solution,
     can_view_solution,
     require,
@@ -44,7 +45,9 @@ ALLOWED_ATTACHMENTS: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
-def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[bytes]) -> Attachment:
+def add_attachment(
+    *, actor: Actor, solution_id: int, filename: str, stream: IO[bytes]
+) -> Attachment:
     """Attach a checked file (type, content, size) to a draft the actor may edit; stored outside the web root."""
     filename = upload_checks.safe_filename(filename)
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
@@ -88,7 +91,7 @@ def add_attachment(*, actor: Any, solution_id: int, filename: str, stream: IO[by
     return attachment
 
 
-def remove_attachment(*, actor: Any, attachment_id: int) -> None:
+def remove_attachment(*, actor: Actor, attachment_id: int) -> None:
     """Delete an attachment of a draft the actor may edit, with its stored file."""
     with unit_of_work() as s:
         attachment = s.get(Attachment, attachment_id)
@@ -103,7 +106,7 @@ def remove_attachment(*, actor: Any, attachment_id: int) -> None:
     path.unlink(missing_ok=True)
 
 
-def get_attachment(*, actor: Any, attachment_id: int) -> tuple[Attachment, Path]:
+def get_attachment(*, actor: Actor, attachment_id: int) -> tuple[Attachment, Path]:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound("Diesen Anhang gibt es nicht.")

@@ -15,6 +15,7 @@ from catalogue.models import (
     Solution,
 )
 from catalogue.permissions import (
+    Actor,
     can_view_own_contributions,
     is_curator,
     require,
@@ -29,7 +30,7 @@ class ContributionRow:
     last_event_at: Any
 
 
-def my_contributions(*, actor: Any) -> list[ContributionRow]:
+def my_contributions(*, actor: Actor) -> list[ContributionRow]:
     """Entries of the actor's municipality (curators: their own drafts) with the latest
     curator comment, newest activity first."""
     require(can_view_own_contributions(actor))
@@ -80,13 +81,13 @@ def my_contributions(*, actor: Any) -> list[ContributionRow]:
         for entry in entries:
             if entry.state == ContentState.ARCHIVED and entry.revision_of_id is not None:
                 continue  # merged revisions
-            event = latest.get(entry.id)
+            last = latest.get(entry.id)
             rows.append(
                 ContributionRow(
                     entity_type,
                     entry,
                     commented.get(entry.id, ""),
-                    event.created_at if event else entry.created_at,
+                    last.created_at if last else entry.created_at,
                 )
             )
     rows.sort(key=lambda r: r.last_event_at or utcnow(), reverse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -16,6 +15,7 @@ from catalogue.models import (
     Solution,
 )
 from catalogue.permissions import (
+    Actor,
     can_edit_report,
     can_revise_report,
     can_write_report,
@@ -59,7 +59,7 @@ def validate_report(data: ReportInput) -> dict[str, str]:
     return errors
 
 
-def create_report(*, actor: Any, solution_id: int, data: ReportInput) -> ExperienceReport:
+def create_report(*, actor: Actor, solution_id: int, data: ReportInput) -> ExperienceReport:
     """Write an experience report draft about a solution; contributors and curators only."""
     errors = validate_report(data)
     with unit_of_work() as s:
@@ -103,7 +103,7 @@ def _apply_report_input(report: ExperienceReport, data: ReportInput) -> None:
         setattr(report, name, getattr(data, name).strip())
 
 
-def get_report_for_edit(*, actor: Any, report_id: int) -> ExperienceReport:
+def get_report_for_edit(*, actor: Actor, report_id: int) -> ExperienceReport:
     from catalogue.permissions import can_view_report
 
     report = db.session.get(ExperienceReport, report_id)
@@ -112,7 +112,7 @@ def get_report_for_edit(*, actor: Any, report_id: int) -> ExperienceReport:
     return report
 
 
-def update_report(*, actor: Any, report_id: int, data: ReportInput) -> ExperienceReport:
+def update_report(*, actor: Actor, report_id: int, data: ReportInput) -> ExperienceReport:
     """Change a report draft (or an open revision) the actor may edit."""
     errors = validate_report(data)
     with unit_of_work() as s:
@@ -127,7 +127,7 @@ def update_report(*, actor: Any, report_id: int, data: ReportInput) -> Experienc
     return report
 
 
-def start_report_revision(*, actor: Any, report_id: int) -> ExperienceReport:
+def start_report_revision(*, actor: Actor, report_id: int) -> ExperienceReport:
     """Open (or return the open) revision of a published report the actor may revise."""
     with unit_of_work() as s:
         original = s.get(ExperienceReport, report_id)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from enum import Enum
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from catalogue.categories import CATEGORIES
 from catalogue.db import db, unit_of_work
@@ -29,11 +30,13 @@ from catalogue.models import (
     Tag,
 )
 from catalogue.permissions import (
+    Actor,
     can_create_solution,
     can_edit_solution,
     can_revise_solution,
     can_view_solution,
     is_curator,
+    own_municipality_ags,
     require,
 )
 from catalogue.services.audit import record_event
@@ -127,7 +130,7 @@ class SolutionInput:
         return data
 
 
-def _enum_ok(enum_cls, value: str) -> bool:
+def _enum_ok(enum_cls: type[Enum], value: str) -> bool:
     return value in {m.value for m in enum_cls}
 
 
@@ -169,7 +172,7 @@ def validate_solution(data: SolutionInput) -> dict[str, str]:
     return errors
 
 
-def _tags(session, names: list[str]) -> list[Tag]:
+def _tags(session: orm.Session, names: list[str]) -> list[Tag]:
     result: list[Tag] = []
     for raw in names:
         name = raw.strip()[:80]
@@ -185,14 +188,16 @@ def _tags(session, names: list[str]) -> list[Tag]:
     return result
 
 
-def _municipalities(session, ags_list: list[str], errors: dict[str, str]) -> list[Municipality]:
+def _municipalities(
+    session: orm.Session, ags_list: list[str], errors: dict[str, str]
+) -> list[Municipality]:
     found = list(session.scalars(sa.select(Municipality).where(Municipality.ags.in_(ags_list))))
     if len(found) != len(set(ags_list)):
         errors["partner_ags"] = "Mindestens eine Partnerkommune ist unbekannt."
     return found
 
 
-def _unique_slug(session, title: str, suffix: str = "") -> str:
+def _unique_slug(session: orm.Session, title: str, suffix: str = "") -> str:
     base = slugify(title) + suffix
     slug, n = base, 2
     while session.scalar(sa.select(Solution.id).where(Solution.slug == slug)) is not None:
@@ -200,7 +205,7 @@ def _unique_slug(session, title: str, suffix: str = "") -> str:
     return slug
 
 
-def _apply_solution_input(session, solution: Solution, data: SolutionInput) -> None:
+def _apply_solution_input(session: orm.Session, solution: Solution, data: SolutionInput) -> None:
     errors: dict[str, str] = {}
     solution.partners = [
         m
@@ -232,7 +237,7 @@ def _apply_solution_input(session, solution: Solution, data: SolutionInput) -> N
     ]
 
 
-def _lead_for(session, actor: Any, requested: str | None) -> str:
+def _lead_for(session: orm.Session, actor: Actor, requested: str | None) -> str:
     if is_curator(actor):
         ags = requested or ""
         m = session.get(Municipality, ags) if ags else None
@@ -241,10 +246,10 @@ def _lead_for(session, actor: Any, requested: str | None) -> str:
                 {"lead_municipality_ags": "Bitte wählen Sie die federführende Kommune."}
             )
         return m.ags
-    return actor.municipality_ags
+    return own_municipality_ags(actor)
 
 
-def create_solution(*, actor: Any, data: SolutionInput) -> Solution:
+def create_solution(*, actor: Actor, data: SolutionInput) -> Solution:
     """Create a solution draft for the actor's municipality (curators: any); contributors and curators only."""
     require(can_create_solution(actor), "Nur Beitragende einer Kommune können Lösungen anlegen.")
     errors = validate_solution(data)
@@ -278,14 +283,14 @@ def create_solution(*, actor: Any, data: SolutionInput) -> Solution:
     return solution
 
 
-def get_solution_for_edit(*, actor: Any, solution_id: int) -> Solution:
+def get_solution_for_edit(*, actor: Actor, solution_id: int) -> Solution:
     solution = db.session.get(Solution, solution_id)
     if solution is None or not can_view_solution(actor, solution):
         raise NotFound("Diese Lösung gibt es nicht.")
     return solution
 
 
-def update_solution(*, actor: Any, solution_id: int, data: SolutionInput) -> Solution:
+def update_solution(*, actor: Actor, solution_id: int, data: SolutionInput) -> Solution:
     """Change a draft (or an open revision) the actor may edit; curators may also move the lead."""
     errors = validate_solution(data)
     with unit_of_work() as s:
@@ -302,7 +307,7 @@ def update_solution(*, actor: Any, solution_id: int, data: SolutionInput) -> Sol
     return solution
 
 
-def start_revision(*, actor: Any, solution_id: int) -> Solution:
+def start_revision(*, actor: Actor, solution_id: int) -> Solution:
     """Open (or return the already open) revision of a published solution."""
     with unit_of_work() as s:
         original = s.get(Solution, solution_id)
