@@ -7,6 +7,10 @@ Owns the band calibration and the German reasons of need matching. Bands:
     result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead), with at
     least two of the need's concepts or, for a one-concept need, `POSSIBLE_COVERAGE` of its idf
     mass (one matched word among unknown ones can lead by chance); or
+  - has a field-backed lead: a lead of at least `FIELDED_MARGIN` (smaller), at least two
+    concepts including one of the need's main ones, `FIELDED_MIN_SHARE` of the need's idf mass
+    found in the result's title, summary or tags, and mostly words the catalogue knows (coverage
+    with unknown words at least `FIELDED_MIN_KNOWN` of the coverage without); or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs).
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
@@ -40,6 +44,12 @@ BANDS = ("strong", "possible", "weak")
 # about half below; no-match needs never led by 0.2 (their best results are close to the next).
 STRONG_MARGIN = 0.2
 STRONG_MIN_SCORE = 0.4
+# A smaller lead suffices when the evidence sits in the result's title, summary or tags and
+# includes one of the need's main concepts (field-backed lead).
+FIELDED_MARGIN = 0.12
+FIELDED_MIN_MAIN = 0.3
+FIELDED_MIN_SHARE = 0.1
+FIELDED_MIN_KNOWN = 0.5  # and most of the need's idf mass is made of words the catalogue knows
 # Coverage calibration (keyword-like needs): on the dev set no irrelevant result reaches 60 %.
 STRONG_COVERAGE = 0.65
 STRONG_MIN_CONCEPTS = 2
@@ -56,11 +66,14 @@ class Candidate(Protocol):
     solution_id: int
     docnum: int
     score: float
+    coverage: float
     coverage_all: float
     matched: list[ScoredConcept]
     rel: float
     margin: float
     evidence: float
+    main: float
+    fielded: float
 
 
 def _stems(ctx: SearchContext, d: int) -> set[str]:
@@ -104,6 +117,15 @@ def band(c: Candidate, n_concepts: int) -> str:
         c.score >= STRONG_MIN_SCORE
         and c.margin >= STRONG_MARGIN
         and (len(c.matched) >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
+    ):
+        return "strong"
+    if (
+        c.score >= STRONG_MIN_SCORE
+        and c.margin >= FIELDED_MARGIN
+        and len(c.matched) >= STRONG_MIN_CONCEPTS
+        and c.main >= FIELDED_MIN_MAIN
+        and c.fielded >= FIELDED_MIN_SHARE
+        and c.coverage_all >= FIELDED_MIN_KNOWN * c.coverage
     ):
         return "strong"
     if (

@@ -25,6 +25,7 @@ from search_index.concepts import (
     concept_for_word,
 )
 from search_index.need_text import need_words
+from search_index.query_words import QueryWord
 
 if TYPE_CHECKING:
     from search_index.context import SearchContext
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 MAX_CONCEPTS = 16  # most discriminative need words kept (results are flat from 14 up)
 MAX_DF_SHARE = 0.25  # words in more than this share of documents are not discriminative
 VOCAB_SPLIT_WEIGHT = 0.6  # unknown compound split into two words the catalogue knows
+VOCAB_MAX_PARTS = 4  # longer official compounds: up to this many known words
+VOCAB_PART_WEIGHT = 0.6  # each part of a longer split, as a word of its own
 FUZZY_MAX_WORDS = 6  # needs this short: unknown words also match close spellings (typos)
 FUZZY_MIN_LEN = 5
 
@@ -61,7 +64,12 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
         seen.add(qw.stem)
         concept = concept_for_word(ctx, qw, nw.surface, parts_alone=True)
         if not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:
-            add_vocabulary_split(ctx, qw.raw, concept)
+            for part in add_vocabulary_split(ctx, qw.raw, concept):
+                if part not in seen:  # a long official compound: its parts as words
+                    seen.add(part)
+                    pw = QueryWord(raw=part, stem=part, parts=())
+                    pc = concept_for_word(ctx, pw, nw.surface, parts_alone=True)
+                    _add_scored(ctx, scored, pc, n_docs, nw.weight * VOCAB_PART_WEIGHT)
             if short and len(qw.stem) >= FUZZY_MIN_LEN:
                 add_fuzzy_variants(ctx, concept)  # typos: close spellings the catalogue knows
         # Sentence role, word class (nouns name the topic) and fillers: see need_text.
@@ -87,6 +95,14 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
     return chosen, missing_idf
 
 
+def _add_scored(
+    ctx: SearchContext, scored: list[ScoredConcept], concept: Concept, n_docs: int, weight: float
+) -> None:
+    df = max((_variant_df(ctx, v) for v in concept.variants), default=0)
+    if df:
+        scored.append(ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight))
+
+
 def idf(n_docs: int, df: int) -> float:
     return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
@@ -95,31 +111,63 @@ def _variant_df(ctx: SearchContext, v: Variant) -> int:
     return min(ctx.doc_frequency("content", t) for t in v.terms)
 
 
-def add_vocabulary_split(ctx: SearchContext, word: str, concept: Concept) -> None:
-    """Split an unknown compound into two words the catalogue knows (Essensgeld → Essen+Geld).
+def add_vocabulary_split(ctx: SearchContext, word: str, concept: Concept) -> list[str]:
+    """Split an unknown compound into words the catalogue knows (Essensgeld → Essen+Geld,
+    Bürgerbeteiligungsverfahrensdigitalisierung → Bürgerbeteiligung+Verfahren+Digitalisierung).
 
-    Complements the curated dictionary with the catalogue's own vocabulary, at query time only.
+    Complements the curated dictionary with the catalogue's own vocabulary, at query time only:
+    the fewest known parts win, then the longest shortest part. A two-part split becomes a
+    variant of the word (both parts must occur); the parts of a longer split are returned, to be
+    matched as words of their own (such a compound is a phrase written as one word).
     """
+    parts = vocabulary_parts(ctx, word)
+    if len(parts) == 2:
+        concept.variants.append(Variant(tuple(parts), VOCAB_SPLIT_WEIGHT, False, "parts"))
+        return []
+    return parts
+
+
+_LINKS = ("", "s", "es", "n", "en", "e", "er")
+
+
+def vocabulary_parts(ctx: SearchContext, word: str) -> list[str]:
+    """Stems of the best split of `word` into at most `VOCAB_MAX_PARTS` known words, or []."""
     if len(word) < 8 or not word.isalpha():
-        return
-    best: tuple[int, str, str] | None = None
-    for i in range(4, len(word) - 3):
-        left, right = word[:i], word[i:]
-        for link in ("", "s", "es", "n", "en", "e", "er"):
-            if link:
-                if not left.endswith(link) or len(left) - len(link) < 4:
-                    continue
-                base = left[: -len(link)]
-            else:
-                base = left
-            ls, rs = stem_word(base), stem_word(right)
-            if len(ls) < 3 or len(rs) < 3:
+        return []
+    known: dict[str, bool] = {}
+
+    def stem_if_known(base: str) -> str | None:
+        stem = stem_word(base)
+        if len(stem) < 3:
+            return None
+        if stem not in known:
+            known[stem] = bool(ctx.doc_frequency("content", stem))
+        return stem if known[stem] else None
+
+    n = len(word)
+    # best[i]: (parts, -shortest part) of the best split of word[i:], or None
+    best: list[tuple[tuple[str, ...], int] | None] = [None] * (n + 1)
+    for i in range(n - 4, -1, -1):
+        options: list[tuple[tuple[str, ...], int]] = []
+        tail = stem_if_known(word[i:]) if i else None  # the whole word is unknown
+        if tail:
+            options.append(((tail,), n - i))
+        for j in range(i + 4, n - 3):
+            rest = best[j]
+            if rest is None or len(rest[0]) >= VOCAB_MAX_PARTS:
                 continue
-            if ctx.doc_frequency("content", ls) and ctx.doc_frequency("content", rs):
-                key = min(len(base), len(right))
-                if best is None or key > best[0]:
-                    best = (key, ls, rs)
-    if best is None:
-        return
-    _, ls, rs = best
-    concept.variants.append(Variant((ls, rs), VOCAB_SPLIT_WEIGHT, False, "parts"))
+            segment = word[i:j]
+            for link in _LINKS:
+                if link and (not segment.endswith(link) or len(segment) - len(link) < 4):
+                    continue
+                stem = stem_if_known(segment[: len(segment) - len(link)])
+                if stem:
+                    length = min(len(segment) - len(link), rest[1])
+                    options.append(((stem, *rest[0]), length))
+                    break
+        if options:
+            best[i] = min(options, key=lambda o: (len(o[0]), -o[1]))
+    found = best[0]
+    if found is None or len(found[0]) < 2:
+        return []
+    return list(dict.fromkeys(found[0]))

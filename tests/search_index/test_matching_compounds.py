@@ -1,0 +1,57 @@
+"""Long official compounds split into catalogue words, and the field-backed "passt gut" lead."""
+
+from __future__ import annotations
+
+from search_index import CatalogueIndex
+from search_index.analysis import stem_word
+from search_index.match_explain import band
+from search_index.need_concepts import vocabulary_parts
+from tests.search_index.conftest import make_doc
+
+DOCS = [
+    make_doc(
+        1,
+        "Bürgerbeteiligung digital",
+        "Das Verfahren der Bürgerbeteiligung läuft online; die Digitalisierung spart Papier.",
+    ),
+    make_doc(2, "Sperrmüll online anmelden", "Termine für die Abfuhr im Netz buchen."),
+    make_doc(3, "Hundesteuer", "Anmeldung des Hundes und Steuerbescheid."),
+    *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+]
+
+
+def test_a_long_compound_is_split_into_the_catalogues_own_words(tmp_path):
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(DOCS)
+        ctx = ix.context()
+        parts = vocabulary_parts(ctx, "bürgerbeteiligungsverfahrensdigitalisierung")
+        assert parts == [stem_word("bürgerbeteiligung"), "verfahr", stem_word("digitalisierung")]
+        # a word the catalogue cannot build from its words is not split
+        assert vocabulary_parts(ctx, "gewerbeanzeigenbearbeitung") == []
+        matches = ix.match("Bürgerbeteiligungsverfahrensdigitalisierung in der Kleingemeinde")
+    assert matches[0].solution_id == 1
+
+
+class _C:
+    def __init__(self, **kw):
+        defaults = dict(
+            score=0.6,
+            margin=0.13,
+            matched=[object(), object()],
+            main=0.67,
+            fielded=0.2,
+            coverage=0.3,
+            coverage_all=0.25,
+            rel=1.0,
+        )
+        defaults.update(kw)
+        self.__dict__.update(defaults)
+
+
+def test_a_smaller_lead_is_strong_only_when_fields_and_known_words_back_it():
+    assert band(_C(), 8) == "strong"
+    assert band(_C(margin=0.1), 8) != "strong"  # lead too small
+    assert band(_C(fielded=0.05), 8) != "strong"  # evidence only in the description
+    assert band(_C(main=0.0), 8) != "strong"  # none of the need's main concepts
+    assert band(_C(coverage_all=0.1), 8) != "strong"  # mostly words the catalogue does not know
+    assert band(_C(matched=[object()]), 8) != "strong"  # one word is no evidence
