@@ -14,6 +14,7 @@ registries keyed by name.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Tokenizer
 from whoosh.analysis.acore import Token
@@ -46,7 +47,7 @@ from search_index.query_words import (  # noqa: F401 - re-exported
 # --------------------------------------------------------------------------------------------
 
 
-class GermanTokenizer(Tokenizer):
+class GermanTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh ships no type information
     """Word tokenizer that also understands hyphenated compounds.
 
     "Online-Termin-Buchung" yields online, termin, buchung (consecutive positions) plus the
@@ -136,7 +137,7 @@ class GermanTokenizer(Tokenizer):
                 yield t
 
 
-class GermanDecompoundFilter(Filter):
+class GermanDecompoundFilter(Filter):  # type: ignore[misc]  # Whoosh ships no type information
     """Keeps each token and adds its parts if it is a compound of the named dictionary.
 
     The parts get the position and character span of the compound. Only the dictionary's name is
@@ -167,7 +168,7 @@ class GermanDecompoundFilter(Filter):
                     yield t
 
 
-class GermanStemFilter(Filter):
+class GermanStemFilter(Filter):  # type: ignore[misc]  # Whoosh ships no type information
     """Snowball stemmer (PyStemmer) with a process-wide cache; folds umlauts, ae/oe/ue and ß."""
 
     def __init__(self, lang: str = "german"):
@@ -195,7 +196,7 @@ class GermanStemFilter(Filter):
             yield t
 
 
-class SpellingFoldFilter(Filter):
+class SpellingFoldFilter(Filter):  # type: ignore[misc]  # Whoosh ships no type information
     """Drops tokens that are too short or numeric to be useful spelling suggestions."""
 
     def __eq__(self, other: object) -> bool:
@@ -211,7 +212,7 @@ class SpellingFoldFilter(Filter):
                 yield t
 
 
-def german_analyzer(dictionary: str = "default"):
+def german_analyzer(dictionary: str = "default") -> Any:
     """The stemming analyzer of all text fields."""
     return (
         GermanTokenizer()
@@ -268,7 +269,7 @@ def fast_index_terms(text: str, dictionary: str = "default") -> list[str]:
     return out
 
 
-def spelling_analyzer():
+def spelling_analyzer() -> Any:
     """Unstemmed analyzer of the spelling field ("Meinten Sie …?")."""
     return (
         GermanTokenizer()

@@ -31,6 +31,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from search_index.documents import IndexDocument
 from search_index.index import CatalogueIndex
@@ -47,12 +48,14 @@ def category_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def load_jsonl(path: Path) -> list[dict]:
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def solutions_to_documents(rows: Iterable[dict]) -> tuple[list[IndexDocument], dict[int, str]]:
+def solutions_to_documents(
+    rows: Iterable[dict[str, Any]],
+) -> tuple[list[IndexDocument], dict[int, str]]:
     """Index documents for a set's solutions, and index number → the set's (string) id.
 
     Numbers are positions in the file (1, 2, …): ids are never parsed, so `S006` and `T-S006`
@@ -99,7 +102,9 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def load_styles(set_dir: Path, needs: list[dict], default: str | None = None) -> dict[str, str]:
+def load_styles(
+    set_dir: Path, needs: list[dict[str, Any]], default: str | None = None
+) -> dict[str, str]:
     """need id → writing style (needs.jsonl `style`, then styles.tsv, then `default`)."""
     styles: dict[str, str] = {}
     path = set_dir / "styles.tsv"
@@ -123,7 +128,7 @@ def length_bucket(text: str) -> str:
 
 
 def metrics(
-    rankings: dict[str, list[dict]], qrels: dict[str, dict[str, int]], need_ids: list[str]
+    rankings: dict[str, list[dict[str, Any]]], qrels: dict[str, dict[str, int]], need_ids: list[str]
 ) -> dict[str, float]:
     ndcgs, recalls, mrrs = [], [], []
     strong_total = strong_relevant = 0
@@ -177,7 +182,7 @@ def metrics(
 
 
 def grouped_metrics(
-    rankings: dict[str, list[dict]],
+    rankings: dict[str, list[dict[str, Any]]],
     qrels: dict[str, dict[str, int]],
     groups: dict[str, str],
 ) -> dict[str, dict[str, float]]:
@@ -190,13 +195,13 @@ def grouped_metrics(
 
 def run(
     set_dir: Path, need_filter: set[str] | None = None, style: str | None = None
-) -> tuple[dict, dict[str, list[dict]]]:
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     solutions = load_jsonl(set_dir / "solutions.jsonl")
     needs = load_jsonl(set_dir / "needs.jsonl")
     qrels = load_qrels(set_dir / "qrels.tsv")
     styles = load_styles(set_dir, needs, style)
     docs, id_by_number = solutions_to_documents(solutions)
-    rankings: dict[str, list[dict]] = {}
+    rankings: dict[str, list[dict[str, Any]]] = {}
     lengths: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="match-eval-") as tmp:
         index = CatalogueIndex(Path(tmp))
@@ -214,7 +219,7 @@ def run(
                 ]
         finally:
             index.close()
-    result = metrics(rankings, qrels, list(rankings))
+    result: dict[str, Any] = dict(metrics(rankings, qrels, list(rankings)))
     by_style = grouped_metrics(rankings, qrels, styles)
     if set(by_style) != {UNLABELLED}:
         result["by_style"] = by_style
@@ -230,12 +235,12 @@ def _need_number(nid: str) -> int:
 COLUMNS = ("ndcg@10", "recall@5", "strong_precision", "strong_recall", "no_match_accuracy")
 
 
-def table(results: dict[str, dict]) -> str:
+def table(results: dict[str, dict[str, Any]]) -> str:
     """A Markdown table: one row per set, then per style (or per length bucket)."""
     head = "| set / group | needs | " + " | ".join(COLUMNS) + " |"
     lines = [head, "| " + " | ".join(["---"] * (len(COLUMNS) + 2)) + " |"]
 
-    def row(name: str, m: dict) -> str:
+    def row(name: str, m: dict[str, Any]) -> str:
         values = " | ".join(f"{m[c]:.3f}" for c in COLUMNS)
         return f"| {name} | {m['needs']} | {values} |"
 
@@ -263,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         missing = [f for f in ("solutions.jsonl", "needs.jsonl") if not (set_dir / f).exists()]
         if missing:
             parser.error(f"{set_dir} is no benchmark set (missing {', '.join(missing)})")
-    results: dict[str, dict] = {}
+    results: dict[str, dict[str, Any]] = {}
     for set_dir in args.set_dirs:
         need_filter = None
         if args.half:

@@ -173,7 +173,7 @@ class Decompounder:
 
 def _load_wordlist(name: str) -> list[str]:
     text = resources.files("search_index").joinpath("data", name).read_text(encoding="utf-8")
-    words = []
+    words: list[str] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:

@@ -316,10 +316,10 @@ def _strength_map(
                 if value > best.get(d, 0.0):
                     best[d] = value
         else:
-            hits = set(pool)
+            all_parts: set[int] | frozenset[int] = set(pool)
             for term in v.terms:
-                hits &= ctx.term_docs("content", term)
-            for d in hits:
+                all_parts &= ctx.term_docs("content", term)
+            for d in all_parts:
                 value = v.weight * content_factor
                 if value > best.get(d, 0.0):
                     best[d] = value
