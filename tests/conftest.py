@@ -63,9 +63,12 @@ def make_app(tmp_path: Path, **overrides) -> Flask:
 
 
 def release_app(app: Flask) -> None:
-    """Close the app's session, database connections and search index (end of a test app)."""
+    """Stop the app's background side-effect thread (production-like apps run one), then close
+    its session, database connections and search index (end of a test app)."""
     from catalogue.extensions import db
+    from catalogue.services.worker import stop_inline_runner
 
+    stop_inline_runner(app)
     with app.app_context():
         db.session.close()
         for engine in db.engines.values():
