@@ -4,6 +4,7 @@ and an index consistency check at the end of every test that used the app."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,6 +77,14 @@ def release_app(app: Flask) -> None:
     index = app.extensions.get("catalogue_index")
     if index is not None:
         index.close()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_per_test() -> Iterator[None]:
+    """Collect garbage at the end of every test, so that a connection a test leaks (or a fault
+    test kills) is reported against that test and its warning filters, not the next one."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
