@@ -54,6 +54,7 @@ from catalogue.services.search_sync import (  # noqa: F401 - re-exported
 )
 from search_index.index import CatalogueIndex
 from search_index.query import Hit, SearchRequest
+from search_index.schema import FACET_FIELDS
 
 
 @dataclass
@@ -89,7 +90,7 @@ class SearchOutcome:
 
 
 SORTS = ("relevance", "newest", "most_reused")
-FACET_FIELDS = ("kind", "category", "kreis", "municipality", "solution_kind", "status", "readiness")
+# The facet fields are the engine's (one definition, in search_index.schema).
 # Facet field → its query-string parameter on /suche and in the API (German, stable in links).
 FILTER_PARAMS = {
     "kind": "typ",
