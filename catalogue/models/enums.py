@@ -95,6 +95,11 @@ class ContactRequestStatus(LabelledEnum):
     REUSE = "reuse"
     CLOSED = "closed"
 
+    @property
+    def is_active(self) -> bool:
+        """Still being brokered: messages can be posted, reminders run."""
+        return self in (ContactRequestStatus.OPEN, ContactRequestStatus.BROKERED)
+
 
 class ContactOutcome(LabelledEnum):
     REUSE_STARTED = "reuse_started"

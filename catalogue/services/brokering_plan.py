@@ -19,7 +19,7 @@ from catalogue.services import brokering_reach as reach
 from catalogue.services.needs import need_reference
 from catalogue.services.reuse import published_solution
 
-ACTIVE = (ContactRequestStatus.OPEN, ContactRequestStatus.BROKERED)
+ACTIVE = tuple(s for s in ContactRequestStatus if s.is_active)
 
 
 def find_thread(

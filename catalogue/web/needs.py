@@ -22,6 +22,7 @@ from catalogue.web.needs_forms import (
     ReuseForm,
     ReuseUpdateForm,
 )
+from catalogue.web.public import render_solution
 
 bp = Blueprint("needs", __name__)
 
@@ -140,6 +141,7 @@ def set_status(need_id: int):
 def declare_reuse(solution_id: int):
     form = ReuseForm()
     slug = request.form.get("slug", "")
+    reuse = None
     if form.validate_on_submit():
         try:
             reuse = reuse_service.declare_reuse(
@@ -149,9 +151,10 @@ def declare_reuse(solution_id: int):
                 note=form.note.data or "",
             )
         except ValidationFailed as error:
-            flash(next(iter(error.errors.values())), "error")
-        else:
-            flash(f"Gespeichert: Ihre Kommune ist „{reuse.status.label}“.", "success")
+            add_service_errors(form, error)
+    if reuse is None:
+        return _reuse_rejected(slug, reuse_form=form)
+    flash(f"Gespeichert: Ihre Kommune ist „{reuse.status.label}“.", "success")
     return redirect(
         url_for("public.solution", slug=slug) + "#nachnutzung" if slug else url_for("public.index")
     )
@@ -161,18 +164,32 @@ def declare_reuse(solution_id: int):
 @login_required
 def update_reuse(reuse_id: int):
     form = ReuseUpdateForm()
-    try:
-        reuse = reuse_service.update_reuse(
-            actor=current_user,
-            reuse_id=reuse_id,
-            status=form.status.data or "",
-            ended_reason=form.ended_reason.data or "",
-        )
-    except ValidationFailed as error:
-        flash(next(iter(error.errors.values())), "error")
-        return redirect(request.referrer or url_for("public.index"))
+    reuse = None
+    if form.validate_on_submit():
+        try:
+            reuse = reuse_service.update_reuse(
+                actor=current_user,
+                reuse_id=reuse_id,
+                status=form.status.data or "",
+                ended_reason=form.ended_reason.data or "",
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+    if reuse is None:
+        return _reuse_rejected(request.form.get("slug", ""), reuse_update_form=form)
     flash(f"Nachnutzung aktualisiert: {reuse.status.label}.", "success")
     return redirect(url_for("public.solution", slug=reuse.solution.slug) + "#nachnutzung")
+
+
+def _reuse_rejected(slug: str, **forms):
+    """The solution page again with the rejected reuse form: the reason beside the field and
+    everything typed kept. Without the page's slug, the first message as a notice instead."""
+    if slug:
+        return render_solution(slug, status=400, **forms)
+    form = next(iter(forms.values()))
+    messages = [m for errors in form.errors.values() for m in errors]
+    flash(messages[0] if messages else "Die Angaben konnten nicht gespeichert werden.", "error")
+    return redirect(request.referrer or url_for("public.index"))
 
 
 @bp.post("/nachnutzung/<int:reuse_id>/bestaetigen")

@@ -100,8 +100,16 @@ def solution(slug: str):
     return render_solution(slug)
 
 
-def render_solution(slug: str, *, contact_form: ContactRequestForm | None = None, status=200):
-    """The solution page; the contact view passes its rejected form so the text stays."""
+def render_solution(
+    slug: str,
+    *,
+    contact_form: ContactRequestForm | None = None,
+    reuse_form: ReuseForm | None = None,
+    reuse_update_form: ReuseUpdateForm | None = None,
+    status=200,
+):
+    """The solution page; the contact and reuse views pass their rejected form so what was
+    typed stays, with the reason beside the field."""
     item = catalogue_service.get_solution(slug, current_user)
     own_reuse = reuse_service.own_reuse(current_user, item.id)
     return render_template(
@@ -110,8 +118,9 @@ def render_solution(slug: str, *, contact_form: ContactRequestForm | None = None
         reports=catalogue_service.published_reports(item.id),
         reuses=catalogue_service.reuses_of(item.id),
         own_reuse=own_reuse,
-        reuse_form=ReuseForm(),
-        reuse_update_form=ReuseUpdateForm(status=own_reuse.status.value) if own_reuse else None,
+        reuse_form=reuse_form or ReuseForm(),
+        reuse_update_form=reuse_update_form
+        or (ReuseUpdateForm(status=own_reuse.status.value) if own_reuse else None),
         contact_form=contact_form or ContactRequestForm(),
     ), status
 

@@ -2,12 +2,14 @@
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from catalogue.models import (
     ContactRequestStatus,
     ContentState,
+    Municipality,
     Need,
     NeedStatus,
     Notification,
@@ -284,3 +286,57 @@ def test_a_possible_best_match_is_not_introduced_as_merely_related(client, staff
     ).get_data(as_text=True)
     assert "Kein Vorschlag passt eindeutig" in html
     assert "nur verwandt" not in html and "könnte passen" in html
+
+
+def test_rejected_reuse_forms_show_the_reason_and_keep_what_was_typed(staff, client):
+    """Ending a reuse without a reason: the page again (400) with the message beside the field
+    and the other input kept — not a redirect that drops it."""
+    solution = _solution("online-terminvergabe")
+    member = staff["other_member"]
+    with client.session_transaction() as session:
+        session["_user_id"] = member.get_id()
+    response = client.post(
+        f"/loesungen/{solution.id}/nachnutzung", data={"status": "pilot", "slug": solution.slug}
+    )
+    assert response.status_code == 302
+    record = reuse.own_reuse(member, solution.id)
+    assert record is not None and record.status == ReuseStatus.PILOT
+
+    response = client.post(
+        f"/nachnutzung/{record.id}",
+        data={"status": "ended", "ended_reason": "   ", "slug": solution.slug},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Bitte nennen Sie den Grund, warum die Nachnutzung endet" in html
+    assert '<option selected value="ended">' in html
+    assert db.session.get(Reuse, record.id).status == ReuseStatus.PILOT
+
+    too_long = "x" * 501
+    response = client.post(
+        f"/nachnutzung/{record.id}",
+        data={"status": "ended", "ended_reason": too_long, "slug": solution.slug},
+    )
+    assert response.status_code == 400
+    assert f'value="{too_long}"' in response.get_data(as_text=True)
+
+    taken = set(
+        db.session.scalars(
+            sa.select(Reuse.municipality_ags).where(Reuse.solution_id == solution.id)
+        )
+    )
+    taken.add(solution.lead_municipality_ags)
+    free_ags = db.session.scalar(
+        sa.select(Municipality.ags).where(Municipality.ags.not_in(taken)).limit(1)
+    )
+    newcomer = _user(Role.MEMBER, free_ags, "neu@kommune.example")
+    with client.session_transaction() as session:
+        session["_user_id"] = newcomer.get_id()
+    g.pop("_login_user", None)  # the test's app context keeps Flask-Login's cached user
+    response = client.post(
+        f"/loesungen/{solution.id}/nachnutzung", data={"status": "kaputt", "slug": solution.slug}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in html and 'id="status-error"' in html
+    assert reuse.own_reuse(newcomer, solution.id) is None
