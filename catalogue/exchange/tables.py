@@ -19,6 +19,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 CSV_DELIMITER = ";"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -82,6 +83,8 @@ def _xlsx_value(value: Any) -> Any:
 def to_xlsx(table: Table) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    if not isinstance(sheet, Worksheet):  # a new workbook always starts with one worksheet
+        raise TypeError("openpyxl returned no worksheet for a new workbook")
     sheet.title = table.title[:31]
     sheet.append([c.header for c in table.columns])
     for cell in sheet[1]:
