@@ -254,8 +254,9 @@ def outbox_prune(keep_days: int | None) -> None:
 
 @outbox_group.command("status")
 def outbox_status() -> None:
-    """Show worker heartbeats, pending and failing jobs; exit 1 if a job keeps failing."""
-    from catalogue.services import jobs, worker
+    """Show worker heartbeats, pending and failing jobs and spreadsheet imports; exit 1 if a
+    job or a running import keeps failing."""
+    from catalogue.services import import_runs, jobs, worker
 
     for beat in worker.heartbeats():
         click.echo(
@@ -266,7 +267,14 @@ def outbox_status() -> None:
     failing = jobs.failing_jobs()
     for job in failing:
         click.echo(f"Auftrag {job.id} ({job.kind}): {job.attempts} Versuche, {job.last_error}")
-    if failing:
+    click.echo(f"laufende Tabellenimporte: {import_runs.pending_runs()}")
+    troubled = import_runs.troubled_runs()
+    for run in troubled:
+        click.echo(
+            f"Import {run.id} ({run.filename}): {run.status.label}, {run.done_rows}/"
+            f"{run.total_rows} Zeilen, {run.attempts} Versuche, {run.last_error}"
+        )
+    if failing or any(not run.status.is_finished for run in troubled):
         raise SystemExit(1)
 
 

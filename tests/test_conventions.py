@@ -195,6 +195,7 @@ SYSTEM_ACTIONS: dict[str, str] = {
     "catalogue.services.seed.load_municipalities": "seed data from the command line",
     "catalogue.services.seed.load_content": "seed data from the command line",
     "catalogue.services.freshness.send_freshness_reminders": "daily reminder job",
+    "catalogue.services.import_runs.run_import_step": "worker step; acts as the run's account",
 }
 
 

@@ -17,6 +17,7 @@ from catalogue.models.enums import (
     ContactOutcome,
     ContactRequestStatus,
     ContentState,
+    ImportRunStatus,
     MunicipalityKind,
     NeedStatus,
     NeedVisibility,
@@ -36,7 +37,7 @@ from catalogue.models.exchange import (
     Reminder,
     Reuse,
 )
-from catalogue.models.import_key import ImportKey
+from catalogue.models.import_key import ImportKey, ImportRun
 from catalogue.models.municipality import Municipality
 from catalogue.models.operations import Job, NeedMatchSet, WorkerHeartbeat
 from catalogue.models.report import ExperienceReport
@@ -44,6 +45,8 @@ from catalogue.models.solution import Attachment, ContactPerson, Solution, Solut
 from catalogue.models.user import AccountToken, Notification, OutgoingMail, ResetRequest, User
 
 __all__ = [
+    "ImportRun",
+    "ImportRunStatus",
     "Job",
     "NeedMatchSet",
     "WorkerHeartbeat",

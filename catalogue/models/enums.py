@@ -107,6 +107,17 @@ class ContactOutcome(LabelledEnum):
     NO_ANSWER = "no_answer"
 
 
+class ImportRunStatus(LabelledEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (ImportRunStatus.DONE, ImportRunStatus.FAILED)
+
+
 class OutboxOp(LabelledEnum):
     UPSERT = "upsert"
     DELETE = "delete"
@@ -166,6 +177,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "pilot": "Pilot",
         "in_operation": "im Betrieb",
         "ended": "beendet",
+    },
+    "ImportRunStatus": {
+        "queued": "wartet",
+        "running": "läuft",
+        "done": "fertig",
+        "failed": "abgebrochen",
     },
     "ContactRequestStatus": {
         "open": "offen",

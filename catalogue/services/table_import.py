@@ -193,6 +193,28 @@ def import_table(
     result = TableImport(dry_run=dry_run)
     sheet = spreadsheet.read_sheet(filename, content)
     result.problems = [str(p) for p in sheet.problems]
+    planned = plan_rows(actor, sheet.rows)
+    for row, (outcome, _data) in zip(sheet.rows, planned, strict=True):
+        if outcome.action == ERROR and not row.problems:
+            result.problems += outcome.problems
+        result.rows.append(outcome)
+    if dry_run or not result.ok:
+        return result
+    total = len(planned)
+    # One transaction (and one search sync) per batch instead of per row; a failure rolls back
+    # only the current batch, and running the file again continues idempotently.
+    for start in range(0, total, BATCH_SIZE):
+        with unit_of_work():
+            apply_rows(actor, planned[start : start + BATCH_SIZE], publish)
+        if on_progress:
+            on_progress(min(start + BATCH_SIZE, total), total)
+    return result
+
+
+def plan_rows(
+    actor: Actor, rows: list[spreadsheet.Row]
+) -> list[tuple[RowOutcome, contributions.SolutionInput | None]]:
+    """What each row would do, against the import keys as they are now."""
     keys = dict(
         db.session.execute(
             sa.select(ImportKey.external_id, ImportKey.solution_id).where(
@@ -203,37 +225,29 @@ def import_table(
         .all()
     )
     planned: list[tuple[RowOutcome, contributions.SolutionInput | None]] = []
-    for row in sheet.rows:
-        outcome, data = (
-            _plan_row(actor, row, keys)
-            if not row.problems
-            else (
-                RowOutcome(
-                    row.number,
-                    str(row.values.get("external_id") or ""),
-                    str(row.values.get("title") or ""),
-                    ERROR,
-                    problems=[str(p) for p in row.problems],
-                ),
-                None,
+    for row in rows:
+        if row.problems:
+            outcome = RowOutcome(
+                row.number,
+                str(row.values.get("external_id") or ""),
+                str(row.values.get("title") or ""),
+                ERROR,
+                problems=[str(p) for p in row.problems],
             )
-        )
-        if outcome.action == ERROR and not row.problems:
-            result.problems += outcome.problems
-        result.rows.append(outcome)
-        planned.append((outcome, data))
-    if dry_run or not result.ok:
-        return result
-    total = len(planned)
-    # One transaction (and one search sync) per batch instead of per row; a failure rolls back
-    # only the current batch, and running the file again continues idempotently.
-    for start in range(0, total, BATCH_SIZE):
-        with unit_of_work():
-            for outcome, data in planned[start : start + BATCH_SIZE]:
-                _apply(actor, outcome, data, publish)
-        if on_progress:
-            on_progress(min(start + BATCH_SIZE, total), total)
-    return result
+            planned.append((outcome, None))
+        else:
+            planned.append(_plan_row(actor, row, keys))
+    return planned
+
+
+def apply_rows(
+    actor: Actor,
+    planned: list[tuple[RowOutcome, contributions.SolutionInput | None]],
+    publish: bool,
+) -> None:
+    """Write planned rows (the caller holds the unit of work of the batch)."""
+    for outcome, data in planned:
+        _apply(actor, outcome, data, publish)
 
 
 def _apply(

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from catalogue.errors import NotFound
 from catalogue.exchange import spreadsheet, tables
 from catalogue.permissions import can_create_solution, require
 from catalogue.services import exchange as exchange_service
-from catalogue.services import exports, table_import
+from catalogue.services import exports, import_runs, table_import
 from catalogue.web.exchange_forms import PubliccodeImportForm, TableImportForm
 from catalogue.web.public import solution_filters
 
@@ -110,20 +110,44 @@ def import_table():
         upload = form.upload()
         if upload is not None:
             filename, content = upload
-            result = table_import.import_table(
-                actor=current_user,
-                filename=filename,
-                content=content,
-                dry_run=not form.run.data,
-                publish=bool(form.publish.data),
-            )
-            if result.ok and not result.dry_run:
-                flash("Die Tabelle wurde importiert.", "success")
+            if form.run.data:
+                # Checked here, written in the background: a large file never holds the request.
+                started = import_runs.start_import(
+                    actor=current_user,
+                    filename=filename,
+                    content=content,
+                    publish=bool(form.publish.data),
+                )
+                if started.run is not None:
+                    return redirect(url_for("exchange.import_run", run_id=started.run.id))
+                result = started.check
+            else:
+                result = table_import.import_table(
+                    actor=current_user,
+                    filename=filename,
+                    content=content,
+                    dry_run=True,
+                    publish=bool(form.publish.data),
+                )
     status = 400 if (form.errors or (result and not result.ok)) else 200
     return render_template(
         "exchange/table_import.html",
         form=form,
         result=result,
+        runs=import_runs.recent_runs(actor=current_user),
         columns=spreadsheet.COLUMNS,
         max_rows=spreadsheet.MAX_ROWS,
     ), status
+
+
+@bp.get("/mitwirken/import/laeufe/<int:run_id>")
+@login_required
+def import_run(run_id: int):
+    """A background import's progress; the page reloads itself every few seconds until done."""
+    run = import_runs.get_run(actor=current_user, run_id=run_id)
+    return render_template(
+        "exchange/import_run.html",
+        run=run,
+        counts=import_runs.counts(run),
+        max_attempts=import_runs.MAX_ATTEMPTS,
+    )

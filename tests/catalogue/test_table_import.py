@@ -211,7 +211,10 @@ def test_import_page_dry_run_and_import(client, curator):
         data={"file": (io.BytesIO(content), "liste.csv"), "run": "Importieren"},
         content_type="multipart/form-data",
     )
-    assert "Import abgeschlossen" in real.get_data(as_text=True) and _count() == 2
+    # Queued and (tests run side effects synchronously after commit) carried out at once.
+    assert real.status_code == 302 and "/mitwirken/import/laeufe/" in real.location
+    assert "Import abgeschlossen" in client.get(real.location).get_data(as_text=True)
+    assert _count() == 2
     broken = client.post(
         "/mitwirken/import/tabelle",
         data={"file": (io.BytesIO(_csv([_row(1, Titel="")])), "liste.csv"), "run": "Importieren"},
