@@ -142,6 +142,8 @@ def create_need(
     visibility: str = NeedVisibility.PUBLIC.value,
     municipality_ags: str | None = None,
 ) -> Need:
+    """Staff of a municipality record a need of their own municipality (the DigitalBüro for any
+    municipality); the DigitalBüro is notified."""
     require(
         can_record_need(actor), "Bedarfe können angemeldete Mitarbeitende einer Kommune erfassen."
     )
@@ -245,6 +247,7 @@ def list_needs(*, actor: Actor, status: str | None = None, own_only: bool = Fals
 
 
 def set_need_status(*, actor: Actor, need_id: int, status: str, comment: str = "") -> Need:
+    """Staff of the need's municipality or the DigitalBüro move a need along its lifecycle."""
     with unit_of_work() as s:
         need = s.get(Need, need_id)
         if need is None:

@@ -74,6 +74,7 @@ def unread_count(actor: Actor) -> int:
 
 
 def mark_all_read(*, actor: Actor) -> int:
+    """Mark all of the signed-in person's notifications as read; returns how many."""
     require(is_staff(actor))
     with unit_of_work() as s:
         rows = list(

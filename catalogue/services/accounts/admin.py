@@ -136,6 +136,8 @@ def _refuse_deleted(user: User) -> None:
 
 
 def set_role(*, actor: Actor, user_id: int, role: Role | str, municipality_ags: str | None) -> User:
+    """An administrator changes another account's role and municipality (recorded in the audit
+    log); never their own."""
     require(can_manage_users(actor))
     s = db.session
     user = load_user(s, user_id)
@@ -173,6 +175,7 @@ def set_role(*, actor: Actor, user_id: int, role: Role | str, municipality_ags: 
 
 
 def deactivate_user(*, actor: Actor, user_id: int) -> User:
+    """An administrator locks another account: it can no longer sign in and its sessions end."""
     require(can_manage_users(actor))
     s = db.session
     user = load_user(s, user_id)
@@ -201,6 +204,7 @@ def deactivate_user(*, actor: Actor, user_id: int) -> User:
 
 
 def reactivate_user(*, actor: Actor, user_id: int) -> User:
+    """An administrator unlocks a deactivated account (old sessions stay ended)."""
     require(can_manage_users(actor))
     s = db.session
     user = load_user(s, user_id)

@@ -35,6 +35,8 @@ from catalogue.services.audit import record_event
 
 
 def update_profile(*, actor: Actor, name: str, phone: str, share_contact: bool) -> User:
+    """The signed-in person changes their own name, phone and whether other municipalities may
+    see their contact details."""
     require(can_manage_account(actor))
     name = (name or "").strip()
     phone = (phone or "").strip()
@@ -58,6 +60,8 @@ def update_profile(*, actor: Actor, name: str, phone: str, share_contact: bool) 
 
 
 def change_password(*, actor: Actor, current: str, new: str) -> None:
+    """The signed-in person replaces their password (the current one is required); every other
+    session of the account ends, and a mail tells the owner."""
     require(can_manage_account(actor))
     s = db.session
     user = load_user(s, signed_in_id(actor))

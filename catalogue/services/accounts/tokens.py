@@ -208,6 +208,8 @@ def password_changed_mail(session: orm.Session, user: User) -> None:
 
 
 def reset_password(token: str, password: str) -> User:
+    """Set a new password with a reset token (the token is the authority; it and every other
+    open token of the account are used up, and a mail tells the owner)."""
     s = db.session
     record = valid_token(s, token, PURPOSE_RESET)
     user = record.user
