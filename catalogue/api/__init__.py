@@ -18,6 +18,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
+from catalogue import http_errors
 from catalogue.api import openapi_exchange, serializers
 from catalogue.categories import CATEGORIES
 from catalogue.errors import NotFound, ValidationFailed
@@ -34,28 +35,13 @@ limiter.limit("120 per minute")(bp)
 MAX_PER_PAGE = 100
 MAX_MATCH_TEXT = 5000
 
-STATUS_CODES = {
-    400: "bad_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    429: "too_many_requests",
-    500: "internal_error",
-}
-STATUS_MESSAGES = {
-    400: "Die Anfrage ist ungültig.",
-    404: "Diese Adresse gibt es in der API nicht.",
-    405: "Diese Methode ist hier nicht erlaubt; die API ist nur lesend (GET).",
-    429: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
-    500: "Interner Fehler. Bitte versuchen Sie es später noch einmal.",
-}
-
 
 def error_response(status: int, message: str | None = None, details: Any = None) -> Response:
     body = {
         "error": {
             "status": status,
-            "code": STATUS_CODES.get(status, "error"),
-            "message": message or STATUS_MESSAGES.get(status, "Fehler."),
+            "code": http_errors.api_code(status),
+            "message": message or http_errors.api_message(status) or "Fehler.",
             "details": details or {},
         }
     }
@@ -212,7 +198,7 @@ def openapi_document():
 
 @bp.errorhandler(NotFound)
 def _not_found(error: NotFound):
-    return error_response(404, error.message or STATUS_MESSAGES[404])
+    return error_response(404, error.message or http_errors.api_message(404))
 
 
 @bp.errorhandler(ValidationFailed)
@@ -239,7 +225,7 @@ def http_error(error: HTTPException) -> Response:
     """JSON envelope for HTTP errors under /api/ (called by the app-wide handler); keeps the
     rate limiter's ``Retry-After`` and ``X-RateLimit-*`` headers."""
     status = error.code or 500
-    message = STATUS_MESSAGES.get(status)
+    message = http_errors.api_message(status)
     response = error_response(status, message)
     original = error.get_response()
     for name, value in original.headers.items():
