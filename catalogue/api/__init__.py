@@ -27,6 +27,7 @@ from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import search as search_service
+from search_index.schema import SORT_RELEVANCE, SORTS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET only; no session is used
@@ -150,7 +151,7 @@ def search():
     text = (request.args.get("q") or "").strip()
     if len(text) > 200:
         errors["q"] = "Der Suchtext darf höchstens 200 Zeichen lang sein."
-    sort = _choice_arg("sortierung", set(search_service.SORTS), errors) or "relevance"
+    sort = _choice_arg("sortierung", set(SORTS), errors) or SORT_RELEVANCE
     number = _int_arg("page", 1, 1, 500, errors)
     per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE, errors)
     _raise_if(errors)

@@ -100,7 +100,8 @@ def test_unpublished_solution_is_not_found(client, municipalities, tmp_path):
     with unit_of_work() as s:
         solution = s.scalar(sa.select(Solution))
         solution.state = ContentState.DRAFT
-        from catalogue.services.outbox import enqueue, solution_doc_id
+        from catalogue.services.outbox import enqueue
+        from search_index.documents import solution_doc_id
 
         enqueue(s, solution_doc_id(solution.id))
     response = client.get("/loesungen/digitale-testloesung")
@@ -116,7 +117,8 @@ def test_archived_solution_stays_reachable_and_is_marked(client, municipalities,
     with unit_of_work() as s:
         solution = s.scalar(sa.select(Solution))
         solution.state = ContentState.ARCHIVED
-        from catalogue.services.outbox import enqueue, solution_doc_id
+        from catalogue.services.outbox import enqueue
+        from search_index.documents import solution_doc_id
 
         enqueue(s, solution_doc_id(solution.id))
     html = client.get("/loesungen/digitale-testloesung").get_data(as_text=True)

@@ -46,7 +46,8 @@ def _draft(author, **overrides) -> Solution:
 
 def _force_state(solution_id: int, state: ContentState) -> None:
     """Test setup: put an entry into a state directly (with its outbox row, like a service)."""
-    from catalogue.services.outbox import enqueue, solution_doc_id
+    from catalogue.services.outbox import enqueue
+    from search_index.documents import solution_doc_id
 
     with unit_of_work() as s:
         s.get(Solution, solution_id).state = state
@@ -68,7 +69,8 @@ def _report_entry(people) -> ExperienceReport:
 
 
 def _force_report_state(report_id: int, state: ContentState) -> None:
-    from catalogue.services.outbox import enqueue, report_doc_id
+    from catalogue.services.outbox import enqueue
+    from search_index.documents import report_doc_id
 
     with unit_of_work() as s:
         s.get(ExperienceReport, report_id).state = state
