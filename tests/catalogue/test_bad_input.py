@@ -52,7 +52,7 @@ def people(municipalities):
 def test_ids_no_column_can_hold_are_not_found(client, municipalities, path):
     response = client.get(path)
     assert response.status_code == 404
-    assert "Seite nicht gefunden" in response.text or "gibt es nicht" in response.text
+    assert '<h1 class="kern-heading-large">Seite nicht gefunden</h1>' in response.text
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_broker_form_with_non_numeric_ids_is_refused(client, people, field, valu
     _sign_in(client, people["curator"])
     data = {"solution_id": "1", field: value}
     response = client.post("/vermittlung/vermitteln", data=data)
-    assert response.status_code in (302, 400)
+    assert response.status_code == 302
     with client.session_transaction() as session:
         flashes = [text for _category, text in session.get("_flashes", [])]
     assert any("nicht vorbereitet" in text for text in flashes)
@@ -181,7 +181,7 @@ def test_tabs_and_newlines_are_ordinary_text(client, municipalities):
         "/barrierefreiheit",
         data={"description": "Zeile eins\r\n\tZeile zwei mit Tabulator und genug Text"},
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
 
 
 def test_nul_for_a_signed_in_user_renders_the_error_page_with_header(client, people):

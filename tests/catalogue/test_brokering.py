@@ -314,7 +314,7 @@ def test_no_notification_or_mail_leaks_a_confidential_need(people, visibility):
         checked += 1
         leaked += (title in n.text) and not allowed
         if allowed and "Vermittl" in n.text:
-            assert title in n.text or "vertraulichen" not in n.text
+            assert title in n.text and "vertraulichen" not in n.text
     for m in db.session.scalars(sa.select(OutgoingMail)):
         allowed = can_view_need(by_mail.get(m.recipient), need)
         checked += 1
