@@ -12,9 +12,9 @@ from flask import Flask
 from catalogue.models import Role, User
 from catalogue.services import accounts
 from tests.conftest import make_app, release_app
+from tests.factories import PADERBORN
 
 PASSWORD = "ein-sehr-sicheres-passwort"
-PADERBORN = "05774032"
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 
