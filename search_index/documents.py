@@ -1,7 +1,7 @@
 """Input format of the search index.
 
 Owns `IndexDocument`, the one and only shape in which the application hands content to the
-search layer. Must not import Flask, SQLAlchemy or Whoosh; it is a plain value object.
+search layer, and the format of its ids (`solution_doc_id`, `report_doc_id`, `parse_doc_id`). Must not import Flask, SQLAlchemy or Whoosh; it is a plain value object.
 """
 
 from __future__ import annotations
@@ -10,6 +10,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 KINDS = ("solution", "report")
+
+
+def solution_doc_id(solution_id: int) -> str:
+    """The index id of a solution: ``"solution:<id>"``."""
+    return f"{KINDS[0]}:{solution_id}"
+
+
+def report_doc_id(report_id: int) -> str:
+    """The index id of an experience report: ``"report:<id>"``."""
+    return f"{KINDS[1]}:{report_id}"
+
+
+def parse_doc_id(doc_id: str) -> tuple[str, int]:
+    """``(kind, id)`` of an index id built by `solution_doc_id` or `report_doc_id`; raises
+    ValueError for anything else."""
+    kind, _, raw = doc_id.partition(":")
+    if kind not in KINDS or not raw.isdigit():
+        raise ValueError(f"not a document id: {doc_id!r}")
+    return kind, int(raw)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,11 @@ FACET_FIELDS = ("kind", "category", "kreis", "municipality", "solution_kind", "s
 FILTER_FIELDS = FACET_FIELDS  # every facet field is filterable
 NUMBER_FIELDS = ("solution_id", "version", "published", "reuse_count", "population")
 SCORED_FIELDS = ("title", "summary", "tags", "content", "reports", "spell")
-SORTS = ("relevance", "newest", "most_reused")
+# The sort orders of a search, by their names in URLs, the API and stored alerts.
+SORT_RELEVANCE = "relevance"
+SORT_NEWEST = "newest"
+SORT_MOST_REUSED = "most_reused"
+SORTS = (SORT_RELEVANCE, SORT_NEWEST, SORT_MOST_REUSED)
 COLUMN_FIELDS = ("doc_id", *FACET_FIELDS, *NUMBER_FIELDS)
 
 

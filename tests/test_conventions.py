@@ -358,3 +358,47 @@ def test_modules_stay_small() -> None:
     )
     fixed = sorted(p for p in KNOWN_OVERSIZE if sizes.get(p, 0) <= MAX_MODULE_LINES)
     assert not fixed, f"Remove from KNOWN_OVERSIZE, now small enough or gone: {fixed}"
+
+
+# --- 7. the search vocabulary is defined once ------------------------------------------------
+
+DOC_ID_PREFIXES = ("solution:", "report:")
+
+
+def _search_sorts() -> Iterator[str]:
+    """SORTS as written in search_index/schema.py (read, not imported: no Whoosh needed)."""
+    for node in _tree(SEARCH_INDEX / "schema.py").body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id.startswith("SORT_") for t in node.targets
+        ):
+            assert isinstance(node.value, ast.Constant)
+            yield node.value.value
+
+
+def test_sort_names_and_document_ids_come_from_search_index() -> None:
+    sorts = set(_search_sorts())
+    assert sorts, "search_index/schema.py lost its SORT_* constants"
+    offenders = []
+    for path in _python_files(CATALOGUE):
+        in_fstrings: set[int] = set()
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.JoinedStr) and node.values:
+                in_fstrings.update(id(part) for part in node.values)
+                first = node.values[0]
+                text = first.value if isinstance(first, ast.Constant) else None
+                if isinstance(text, str) and text.startswith(DOC_ID_PREFIXES):
+                    offenders.append(f"{_rel(path)}:{node.lineno} builds a document id")
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in in_fstrings
+            ):
+                if node.value in sorts:
+                    offenders.append(f"{_rel(path)}:{node.lineno} spells the sort {node.value!r}")
+                elif node.value.startswith(DOC_ID_PREFIXES):
+                    offenders.append(f"{_rel(path)}:{node.lineno} spells {node.value!r}")
+    assert not offenders, (
+        "Sort names and document ids are defined once, in search_index: use SORTS / SORT_RELEVANCE "
+        "/ SORT_NEWEST / SORT_MOST_REUSED from search_index.schema and solution_doc_id / "
+        f"report_doc_id / parse_doc_id from search_index.documents: {offenders}"
+    )

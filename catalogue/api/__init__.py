@@ -18,6 +18,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
+from catalogue import http_errors
 from catalogue.api import openapi_exchange, serializers
 from catalogue.categories import CATEGORIES
 from catalogue.errors import NotFound, ValidationFailed
@@ -26,6 +27,7 @@ from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import search as search_service
+from search_index.schema import SORT_RELEVANCE, SORTS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET only; no session is used
@@ -34,28 +36,13 @@ limiter.limit("120 per minute")(bp)
 MAX_PER_PAGE = 100
 MAX_MATCH_TEXT = 5000
 
-STATUS_CODES = {
-    400: "bad_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    429: "too_many_requests",
-    500: "internal_error",
-}
-STATUS_MESSAGES = {
-    400: "Die Anfrage ist ungültig.",
-    404: "Diese Adresse gibt es in der API nicht.",
-    405: "Diese Methode ist hier nicht erlaubt; die API ist nur lesend (GET).",
-    429: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
-    500: "Interner Fehler. Bitte versuchen Sie es später noch einmal.",
-}
-
 
 def error_response(status: int, message: str | None = None, details: Any = None) -> Response:
     body = {
         "error": {
             "status": status,
-            "code": STATUS_CODES.get(status, "error"),
-            "message": message or STATUS_MESSAGES.get(status, "Fehler."),
+            "code": http_errors.api_code(status),
+            "message": message or http_errors.api_message(status) or "Fehler.",
             "details": details or {},
         }
     }
@@ -164,7 +151,7 @@ def search():
     text = (request.args.get("q") or "").strip()
     if len(text) > 200:
         errors["q"] = "Der Suchtext darf höchstens 200 Zeichen lang sein."
-    sort = _choice_arg("sortierung", set(search_service.SORTS), errors) or "relevance"
+    sort = _choice_arg("sortierung", set(SORTS), errors) or SORT_RELEVANCE
     number = _int_arg("page", 1, 1, 500, errors)
     per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE, errors)
     _raise_if(errors)
@@ -212,7 +199,7 @@ def openapi_document():
 
 @bp.errorhandler(NotFound)
 def _not_found(error: NotFound):
-    return error_response(404, error.message or STATUS_MESSAGES[404])
+    return error_response(404, error.message or http_errors.api_message(404))
 
 
 @bp.errorhandler(ValidationFailed)
@@ -239,7 +226,7 @@ def http_error(error: HTTPException) -> Response:
     """JSON envelope for HTTP errors under /api/ (called by the app-wide handler); keeps the
     rate limiter's ``Retry-After`` and ``X-RateLimit-*`` headers."""
     status = error.code or 500
-    message = STATUS_MESSAGES.get(status)
+    message = http_errors.api_message(status)
     response = error_response(status, message)
     original = error.get_response()
     for name, value in original.headers.items():

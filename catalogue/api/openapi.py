@@ -21,6 +21,7 @@ from catalogue.api.openapi_parts import (
     with_common_responses,
 )
 from catalogue.models import ProjectStatus, Readiness, SolutionKind
+from search_index.schema import SORTS
 
 __all__ = ["SCHEMAS", "VERSION", "document"]
 
@@ -115,7 +116,7 @@ def document() -> dict[str, Any]:
                         _query(
                             "sortierung",
                             "Order.",
-                            {"type": "string", "enum": ["relevance", "newest", "most_reused"]},
+                            {"type": "string", "enum": list(SORTS)},
                         ),
                         _page(500),
                         PER_PAGE,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue.categories import CATEGORIES
+from search_index.schema import SORTS
 
 VERSION = "1.0.0"
 
@@ -129,7 +130,7 @@ SCHEMAS: dict[str, Any] = {
             "per_page": INTEGER,
             "total": INTEGER,
             "query": STRING,
-            "sort": {"type": "string", "enum": ["relevance", "newest", "most_reused"]},
+            "sort": {"type": "string", "enum": list(SORTS)},
             "suggestion": {**_nullable("string"), "description": "»Meinten Sie …?«"},
             "fuzzy": {"type": "boolean", "description": "Results come from close spellings."},
             "facets": {

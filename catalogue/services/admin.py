@@ -36,8 +36,9 @@ from catalogue.permissions import (
 )
 from catalogue.services.accounts import DELETED_EMAIL_DOMAIN
 from catalogue.services.audit import record_event
-from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
+from catalogue.services.outbox import enqueue
 from catalogue.services.pagination import Page
+from search_index.documents import report_doc_id, solution_doc_id
 
 MAX_POPULATION = 100_000_000
 

@@ -29,6 +29,7 @@ from catalogue.models import (
     SubscriptionKind,
 )
 from catalogue.permissions import Actor, is_staff, require, signed_in_id
+from search_index.schema import SORT_NEWEST
 
 MAX_PER_USER = 50
 # Facets a search subscription may keep; entries are always solutions ("typ" is fixed).
@@ -241,7 +242,7 @@ def search_params(subscription: Subscription) -> dict[str, Any]:
     """The /suche query-string parameters that show what a subscription covers."""
     from catalogue.services.search import FILTER_PARAMS
 
-    params: dict[str, Any] = {"typ": "solution", "sortierung": "newest"}
+    params: dict[str, Any] = {"typ": "solution", "sortierung": SORT_NEWEST}
     if subscription.query:
         params["q"] = subscription.query
     for name, values in subscription_filters(subscription).items():

@@ -39,6 +39,7 @@ from catalogue.models import (
 from catalogue.permissions import Actor
 from catalogue.services import alerts
 from catalogue.services.mail import queue_mail
+from search_index.schema import SORT_NEWEST
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def newest_matching(
             actor=actor,
             text=text,
             filters={**filters, "kind": ["solution"]},
-            sort="newest",
+            sort=SORT_NEWEST,
             page=page,
             per_page=min(PAGE_SIZE, limit),
         )

@@ -23,7 +23,8 @@ from catalogue.permissions import (
 )
 from catalogue.services.audit import record_event
 from catalogue.services.notifications import notify_curators
-from catalogue.services.outbox import enqueue, solution_doc_id
+from catalogue.services.outbox import enqueue
+from search_index.documents import solution_doc_id
 
 REUSE_ORDER = [
     ReuseStatus.INTERESTED,

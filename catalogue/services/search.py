@@ -52,9 +52,10 @@ from catalogue.services.search_sync import (  # noqa: F401 - re-exported
     sync_outbox,
     try_sync,
 )
+from search_index.documents import parse_doc_id
 from search_index.index import CatalogueIndex
 from search_index.query import Hit, SearchRequest
-from search_index.schema import FACET_FIELDS
+from search_index.schema import FACET_FIELDS, SORT_RELEVANCE, SORTS
 
 
 @dataclass
@@ -89,7 +90,6 @@ class SearchOutcome:
         return max(1, -(-self.total // self.per_page))
 
 
-SORTS = ("relevance", "newest", "most_reused")
 # The facet fields are the engine's (one definition, in search_index.schema).
 # Facet field → its query-string parameter on /suche and in the API (German, stable in links).
 FILTER_PARAMS = {
@@ -115,7 +115,7 @@ def filters_from_params(getlist: Callable[[str], list[str]]) -> dict[str, list[s
 
 def _load_visible(hits: Sequence[Hit]) -> list[ResultItem]:
     solution_ids = {h.solution_id for h in hits}
-    report_ids = {int(h.doc_id.split(":")[1]) for h in hits if h.kind == "report"}
+    report_ids = {parse_doc_id(h.doc_id)[1] for h in hits if h.kind == "report"}
     solutions = published_solutions_by_id(solution_ids)
     reports = {
         r.id: r
@@ -136,7 +136,7 @@ def _load_visible(hits: Sequence[Hit]) -> list[ResultItem]:
             continue
         report = None
         if hit.kind == "report":
-            report = reports.get(int(hit.doc_id.split(":")[1]))
+            report = reports.get(parse_doc_id(hit.doc_id)[1])
             if report is None:
                 continue
             current_version = report.version
@@ -159,12 +159,12 @@ def search_catalogue(
     actor: Actor,
     text: str,
     filters: dict[str, list[str]],
-    sort: str = "relevance",
+    sort: str = SORT_RELEVANCE,
     page: int = 1,
     per_page: int = 20,
 ) -> SearchOutcome:
     ensure_index_current()
-    sort = sort if sort in SORTS else "relevance"
+    sort = sort if sort in SORTS else SORT_RELEVANCE
     page = max(1, min(page, 500))
     index = get_index()
     results = index.search(

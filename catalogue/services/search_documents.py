@@ -14,7 +14,7 @@ from sqlalchemy import orm
 from catalogue.db import db
 from catalogue.models import ContentState, ExperienceReport, Municipality, Solution
 from catalogue.services.catalogue import reuse_counts
-from search_index.documents import IndexDocument
+from search_index.documents import IndexDocument, parse_doc_id, report_doc_id, solution_doc_id
 
 BATCH = 500
 
@@ -58,7 +58,7 @@ def solution_document(
 ) -> IndexDocument:
     m = s.lead_municipality
     return IndexDocument(
-        doc_id=f"solution:{s.id}",
+        doc_id=solution_doc_id(s.id),
         kind="solution",
         solution_id=s.id,
         version=s.version,
@@ -83,7 +83,7 @@ def solution_document(
 def report_document(r: ExperienceReport, solution: Solution, reuse_count: int) -> IndexDocument:
     m = r.municipality
     return IndexDocument(
-        doc_id=f"report:{r.id}",
+        doc_id=report_doc_id(r.id),
         kind="report",
         solution_id=solution.id,
         version=r.version,
@@ -105,8 +105,14 @@ def report_document(r: ExperienceReport, solution: Solution, reuse_count: int) -
 
 def documents_for(doc_ids: list[str]) -> tuple[list[IndexDocument], list[str]]:
     """Current index documents for ``doc_ids``; ids that must not be indexed go to deletes."""
-    solution_ids = {int(d.split(":")[1]) for d in doc_ids if d.startswith("solution:")}
-    report_ids = {int(d.split(":")[1]) for d in doc_ids if d.startswith("report:")}
+    ids: dict[str, set[int]] = {"solution": set(), "report": set()}
+    for doc_id in doc_ids:
+        try:
+            kind, entry_id = parse_doc_id(doc_id)
+        except ValueError:
+            continue  # not an id of ours: nothing to index or delete
+        ids[kind].add(entry_id)
+    solution_ids, report_ids = ids["solution"], ids["report"]
     upserts: list[IndexDocument] = []
     seen: set[str] = set()
     if report_ids:
@@ -132,13 +138,13 @@ def documents_for(doc_ids: list[str]) -> tuple[list[IndexDocument], list[str]]:
     counts = reuse_counts(list(solutions))
     for s in solutions.values():
         upserts.append(solution_document(s, by_solution.get(s.id, []), counts.get(s.id, 0)))
-        seen.add(f"solution:{s.id}")
+        seen.add(solution_doc_id(s.id))
     for r in reports:
         parent = solutions.get(r.solution_id)
         if parent is not None and r.state == ContentState.PUBLISHED and r.revision_of_id is None:
             upserts.append(report_document(r, parent, counts.get(parent.id, 0)))
-            seen.add(f"report:{r.id}")
-    wanted = {f"solution:{i}" for i in solution_ids} | {f"report:{i}" for i in report_ids}
+            seen.add(report_doc_id(r.id))
+    wanted = {solution_doc_id(i) for i in solution_ids} | {report_doc_id(i) for i in report_ids}
     return upserts, sorted(wanted - seen)
 
 

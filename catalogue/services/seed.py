@@ -37,8 +37,9 @@ from catalogue.models import (
     Tag,
 )
 from catalogue.services.audit import record_event
-from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
+from catalogue.services.outbox import enqueue
 from catalogue.text import slugify
+from search_index.documents import report_doc_id, solution_doc_id
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 OWL_DIR = DATA_DIR / "owl"
@@ -132,9 +133,7 @@ def load_municipalities(directory: Path = OWL_DIR) -> SeedResult:
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+        yield from (json.loads(line) for line in f if line.strip())
 
 
 def _municipality_by_name(s: orm.Session, name: str) -> Municipality:

@@ -25,8 +25,9 @@ from catalogue.services.contributions import (
     SOLUTION_PLAIN_FIELDS,
 )
 from catalogue.services.notifications import municipality_staff, notify, notify_curators
-from catalogue.services.outbox import enqueue, report_doc_id, solution_doc_id
+from catalogue.services.outbox import enqueue
 from catalogue.workflow import COMMENT_REQUIRED, Action, target_state
+from search_index.documents import report_doc_id, solution_doc_id
 
 log = logging.getLogger(__name__)
 

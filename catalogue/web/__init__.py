@@ -3,11 +3,12 @@ place that translates domain errors into HTTP responses."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from catalogue.http_errors import HTTP_ERRORS
 from catalogue.web.input_guard import UnsafeInput
 
 
@@ -67,7 +68,7 @@ def register_error_handlers(app: Flask) -> None:
         # A failed statement leaves the transaction aborted (PostgreSQL); the header's
         # notification count must be able to query again, so roll back before rendering.
         _rollback()
-        return render_template(f"errors/{status}.html", message=message), status
+        return render_error_page(status, message), status
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):
@@ -112,7 +113,7 @@ def register_error_handlers(app: Flask) -> None:
             _rollback()
             return api.http_error(error)
         status = error.code or 500
-        if status in (400, 403, 404, 405, 409, 413, 429):
+        if status in HTTP_ERRORS:
             return render_error(status)
         return error
 
@@ -122,6 +123,14 @@ def register_error_handlers(app: Flask) -> None:
             _rollback()
             return api.error_response(500)
         return render_error(500)
+
+
+def render_error_page(status: int, message: str | None = None) -> str:
+    """The error page of ``status`` (a key of ``HTTP_ERRORS``) with ``message``, or the
+    table's default text for the status."""
+    error = HTTP_ERRORS[status]
+    text = message or error.message.format(operator=current_app.config["OPERATOR_NAME"])
+    return render_template("errors/error.html", status=status, error=error, message=text)
 
 
 def _rollback() -> None:

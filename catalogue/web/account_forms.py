@@ -53,6 +53,45 @@ def add_service_errors(form: FlaskForm, error: ValidationFailed) -> None:
         target.errors.append(message)
 
 
+def _name_field(label: str, required: str, **render_kw: str) -> StringField:
+    return StringField(
+        label,
+        validators=[InputRequired(required), Length(max=120, message="Höchstens 120 Zeichen.")],
+        render_kw=render_kw or None,
+    )
+
+
+def _email_field(required: str, **render_kw: str) -> EmailField:
+    return EmailField(
+        "E-Mail-Adresse",
+        validators=[
+            InputRequired(required),
+            Length(max=254, message="Die E-Mail-Adresse ist zu lang."),
+        ],
+        render_kw={**render_kw, "spellcheck": "false"},
+    )
+
+
+def _new_password_field(required: str) -> PasswordField:
+    return PasswordField(
+        "Neues Passwort",
+        validators=[InputRequired(required)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _repeated_password_field(of: str, required: str) -> PasswordField:
+    """The second entry of a new password, which must equal the field ``of``."""
+    return PasswordField(
+        "Neues Passwort wiederholen",
+        validators=[
+            InputRequired(required),
+            EqualTo(of, "Die beiden Passwörter stimmen nicht überein."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 def _role_choices(roles: Iterable[Role], empty: str | None = None) -> list[SelectChoice]:
     choices = [SelectChoice("", empty)] if empty is not None else []
     return choices + [SelectChoice(r.value, r.label) for r in roles]
@@ -82,41 +121,18 @@ class LoginForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "Neues Passwort",
-        validators=[InputRequired("Bitte geben Sie ein Passwort ein.")],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_confirm = PasswordField(
-        "Neues Passwort wiederholen",
-        validators=[
-            InputRequired("Bitte wiederholen Sie das Passwort."),
-            EqualTo("password", "Die beiden Passwörter stimmen nicht überein."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password_field("Bitte geben Sie ein Passwort ein.")
+    password_confirm = _repeated_password_field("password", "Bitte wiederholen Sie das Passwort.")
     password_hint = _PASSWORD_HINT
 
 
 class AcceptInvitationForm(SetPasswordForm):
-    name = StringField(
-        "Ihr Name",
-        validators=[
-            InputRequired("Bitte geben Sie Ihren Namen ein."),
-            Length(max=120, message="Höchstens 120 Zeichen."),
-        ],
-        render_kw={"autocomplete": "name"},
-    )
+    name = _name_field("Ihr Name", "Bitte geben Sie Ihren Namen ein.", autocomplete="name")
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        "E-Mail-Adresse",
-        validators=[
-            InputRequired("Bitte geben Sie die E-Mail-Adresse Ihres Kontos ein."),
-            Length(max=254, message="Die E-Mail-Adresse ist zu lang."),
-        ],
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    email = _email_field(
+        "Bitte geben Sie die E-Mail-Adresse Ihres Kontos ein.", autocomplete="email"
     )
 
 
@@ -124,14 +140,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(
-        "Name",
-        validators=[
-            InputRequired("Bitte geben Sie Ihren Namen ein."),
-            Length(max=120, message="Höchstens 120 Zeichen."),
-        ],
-        render_kw={"autocomplete": "name"},
-    )
+    name = _name_field("Name", "Bitte geben Sie Ihren Namen ein.", autocomplete="name")
     phone = StringField(
         "Telefon",
         validators=[Optional(), Length(max=60, message="Höchstens 60 Zeichen.")],
@@ -148,18 +157,9 @@ class ChangePasswordForm(FlaskForm):
         validators=[InputRequired("Bitte geben Sie Ihr aktuelles Passwort ein.")],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        "Neues Passwort",
-        validators=[InputRequired("Bitte geben Sie ein neues Passwort ein.")],
-        render_kw={"autocomplete": "new-password"},
-    )
-    new_password_confirm = PasswordField(
-        "Neues Passwort wiederholen",
-        validators=[
-            InputRequired("Bitte wiederholen Sie das neue Passwort."),
-            EqualTo("new_password", "Die beiden Passwörter stimmen nicht überein."),
-        ],
-        render_kw={"autocomplete": "new-password"},
+    new_password = _new_password_field("Bitte geben Sie ein neues Passwort ein.")
+    new_password_confirm = _repeated_password_field(
+        "new_password", "Bitte wiederholen Sie das neue Passwort."
     )
     password_hint = _PASSWORD_HINT
 
@@ -175,21 +175,8 @@ class DeleteAccountForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
-        "E-Mail-Adresse",
-        validators=[
-            InputRequired("Bitte geben Sie die E-Mail-Adresse der Person ein."),
-            Length(max=254, message="Die E-Mail-Adresse ist zu lang."),
-        ],
-        render_kw={"spellcheck": "false"},
-    )
-    name = StringField(
-        "Name",
-        validators=[
-            InputRequired("Bitte geben Sie den Namen der Person ein."),
-            Length(max=120, message="Höchstens 120 Zeichen."),
-        ],
-    )
+    email = _email_field("Bitte geben Sie die E-Mail-Adresse der Person ein.")
+    name = _name_field("Name", "Bitte geben Sie den Namen der Person ein.")
     role = SelectField(
         "Rolle", choices=[], validators=[InputRequired("Bitte wählen Sie eine Rolle.")]
     )
@@ -230,13 +217,7 @@ class UserFilterForm(FlaskForm):
 
 
 class MunicipalityForm(FlaskForm):
-    name = StringField(
-        "Name",
-        validators=[
-            InputRequired("Bitte geben Sie den Namen der Kommune ein."),
-            Length(max=120, message="Höchstens 120 Zeichen."),
-        ],
-    )
+    name = _name_field("Name", "Bitte geben Sie den Namen der Kommune ein.")
     population = FigureField("Einwohnerzahl", "population", validators=[Optional()])
     type_label = StringField(
         "Typ", validators=[Optional(), Length(max=120, message="Höchstens 120 Zeichen.")]

@@ -3,11 +3,13 @@ attachments, submitting for review, revisions of published entries, history."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
-from catalogue.permissions import can_create_solution
+from catalogue.permissions import can_create_solution, can_view_history
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions
 from catalogue.services import needs as needs_service
@@ -135,17 +137,10 @@ def edit_solution(solution_id: int):
 @login_required
 def solution_status(solution_id: int):
     solution = contributions.get_solution_for_edit(actor=current_user, solution_id=solution_id)
-    _, events = (
-        workflow_service.history(actor=current_user, entity_type="solution", entry_id=solution.id)
-        if _can_history(solution)
-        else (None, [])
-    )
     return render_template(
         "contribute/solution_status.html",
         solution=solution,
-        events=events,
-        changes=revision_changes(solution),
-        actions=workflow_service.available(current_user, solution),
+        **_status_context("solution", solution),
         similar=needs_service.similar_solutions(
             solution.title, solution.summary, exclude_id=solution.revision_of_id or solution.id
         )
@@ -154,10 +149,19 @@ def solution_status(solution_id: int):
     )
 
 
-def _can_history(entry) -> bool:
-    from catalogue.permissions import can_view_history
-
-    return can_view_history(current_user, entry)
+def _status_context(entity_type: str, entry) -> dict[str, Any]:
+    """What both status pages show of an entry: its history (for those who may see it), the
+    changes of a revision and the workflow actions open to the user."""
+    events = (
+        workflow_service.history(actor=current_user, entity_type=entity_type, entry_id=entry.id)[1]
+        if can_view_history(current_user, entry)
+        else []
+    )
+    return {
+        "events": events,
+        "changes": revision_changes(entry),
+        "actions": workflow_service.available(current_user, entry),
+    }
 
 
 @bp.post("/<entity_type>/<int:entry_id>/aktion")
@@ -253,17 +257,8 @@ def edit_report(report_id: int):
 @login_required
 def report_status(report_id: int):
     report = contributions.get_report_for_edit(actor=current_user, report_id=report_id)
-    _, events = (
-        workflow_service.history(actor=current_user, entity_type="report", entry_id=report.id)
-        if _can_history(report)
-        else (None, [])
-    )
     return render_template(
-        "contribute/report_status.html",
-        report=report,
-        events=events,
-        changes=revision_changes(report),
-        actions=workflow_service.available(current_user, report),
+        "contribute/report_status.html", report=report, **_status_context("report", report)
     )
 
 

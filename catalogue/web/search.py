@@ -13,17 +13,19 @@ from flask_login import current_user
 from catalogue.services import digests as digests_service
 from catalogue.services import search as search_service
 from catalogue.web import feeds
+from search_index.schema import SORT_MOST_REUSED, SORT_NEWEST, SORT_RELEVANCE, SORTS
 
 bp = Blueprint("search", __name__)
 
 FILTER_PARAMS = search_service.FILTER_PARAMS
 FEED_ENTRIES = 30
 WEAK_TOTAL = 3  # this few hits count as a weak result: offer "Bedarf beschreiben"
-SORT_LABELS = [
-    ("relevance", "Relevanz"),
-    ("newest", "Neueste zuerst"),
-    ("most_reused", "Am häufigsten nachgenutzt"),
-]
+_SORT_LABEL = {
+    SORT_RELEVANCE: "Relevanz",
+    SORT_NEWEST: "Neueste zuerst",
+    SORT_MOST_REUSED: "Am häufigsten nachgenutzt",
+}
+SORT_LABELS = [(sort, _SORT_LABEL[sort]) for sort in SORTS]
 
 
 def _query() -> tuple[str, dict[str, list[str]]]:
@@ -49,7 +51,7 @@ def _is_weak(text: str, outcome: search_service.SearchOutcome) -> bool:
 @bp.get("/suche")
 def search():
     text, filters = _query()
-    sort = request.args.get("sortierung", "relevance")
+    sort = request.args.get("sortierung", SORT_RELEVANCE)
     page_number = request.args.get("page", 1, type=int) or 1
     outcome = search_service.search_catalogue(
         actor=current_user,

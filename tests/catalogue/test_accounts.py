@@ -20,9 +20,9 @@ from catalogue.models import AccountToken, Notification, OutgoingMail, ReviewEve
 from catalogue.services import accounts
 from catalogue.web.accounts import safe_next
 from tests.conftest import make_app, release_app
+from tests.factories import PADERBORN
 
 PASSWORD = "ein-sehr-sicheres-passwort"
-PADERBORN = "05774032"
 GENERIC = "E-Mail-Adresse oder Passwort ist falsch."
 
 

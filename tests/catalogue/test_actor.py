@@ -5,8 +5,7 @@ import pytest
 from catalogue.errors import PermissionDenied
 from catalogue.models import Role, User
 from catalogue.permissions import AnonymousActor, own_municipality_ags, signed_in_id
-
-PADERBORN = "05774032"
+from tests.factories import PADERBORN
 
 
 def test_signed_in_id_is_the_users_id():

@@ -13,9 +13,9 @@ from catalogue.services import accounts
 from catalogue.services import admin as admin_service
 from catalogue.services import audit as audit_service
 from catalogue.services import mail as mail_service
+from tests.factories import PADERBORN, sign_in
 
 PASSWORD = "ein-sehr-sicheres-passwort"
-PADERBORN = "05774032"
 
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
@@ -409,8 +409,7 @@ def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
     assert any("Terminvergabe" in i.solution.title for i in after.items)
     thesaurus.reset_thesaurus(actor=curator)
     assert search.search_catalogue(actor=None, text="Zauberformular", filters={}).total == 0
-    with client.session_transaction() as session:
-        session["_user_id"] = curator.get_id()
+    sign_in(client, curator)
     page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
     assert "Bürgerbüro" in page
     assert client.get("/verwaltung/suchen-ohne-treffer").status_code == 200

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import NotFound, PermissionDenied, ValidationFailed
@@ -19,18 +18,21 @@ from catalogue.models import (
     Notification,
     OutgoingMail,
     Role,
-    Solution,
     Subscription,
     SubscriptionDelivery,
     User,
 )
 from catalogue.permissions import AnonymousActor
 from catalogue.services import accounts, alerts, contributions, digests, needs, workflow
-from tests.catalogue.factories import solution_input
-
-BIELEFELD = "05711000"
-LEMGO = "05766044"
-PADERBORN = "05774032"
+from tests.factories import (
+    BIELEFELD,
+    LEMGO,
+    PADERBORN,
+    make_user,
+    publish_solution,
+    sign_in,
+    solution_input,
+)
 
 SCHIEDSAMT = {
     "title": "Schiedsamt online: Schlichtungsanträge digital einreichen",
@@ -47,33 +49,15 @@ NEED_TEXT = (
 )
 
 
-def _user(role: Role, ags: str | None, email: str) -> User:
-    with unit_of_work() as s:
-        user = User(email=email, name=email.split("@")[0].title(), role=role, municipality_ags=ags)
-        s.add(user)
-    return user
-
-
 @pytest.fixture
 def people(demo):
     return {
-        "bielefeld": _user(Role.MEMBER, BIELEFELD, "mitglied@bielefeld.example"),
-        "lemgo": _user(Role.MEMBER, LEMGO, "mitglied@lemgo.example"),
-        "lemgo_author": _user(Role.CONTRIBUTOR, LEMGO, "beitrag@lemgo.example"),
-        "paderborn_author": _user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example"),
-        "curator": _user(Role.CURATOR, None, "kuratierung@example.org"),
+        "bielefeld": make_user(Role.MEMBER, BIELEFELD, "mitglied@bielefeld.example"),
+        "lemgo": make_user(Role.MEMBER, LEMGO, "mitglied@lemgo.example"),
+        "lemgo_author": make_user(Role.CONTRIBUTOR, LEMGO, "beitrag@lemgo.example"),
+        "paderborn_author": make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example"),
+        "curator": make_user(Role.CURATOR, None, "kuratierung@example.org"),
     }
-
-
-def _publish(author: User, curator: User, **fields) -> Solution:
-    solution = contributions.create_solution(actor=author, data=solution_input(**fields))
-    workflow.apply_action(
-        actor=author, entity_type="solution", entry_id=solution.id, action="submit"
-    )
-    workflow.apply_action(
-        actor=curator, entity_type="solution", entry_id=solution.id, action="approve"
-    )
-    return db.session.get(Solution, solution.id)
 
 
 def _mails_to(user: User) -> list[OutgoingMail]:
@@ -89,8 +73,8 @@ def _mails_to(user: User) -> list[OutgoingMail]:
 def test_a_new_solution_matching_a_saved_search_is_sent_once(people):
     member, curator = people["bielefeld"], people["curator"]
     alerts.create_subscription(actor=member, kind="search", query="Schiedsamt", frequency="daily")
-    first = _publish(people["lemgo_author"], curator, **SCHIEDSAMT)
-    _publish(people["lemgo_author"], curator, title="Digitale Hundesteuer-Anmeldung")
+    first = publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
+    publish_solution(people["lemgo_author"], curator, title="Digitale Hundesteuer-Anmeldung")
     now = utcnow() + timedelta(minutes=1)
     run = digests.send_digests(now=now)
     assert (run.mails, run.items) == (1, 1)
@@ -102,7 +86,7 @@ def test_a_new_solution_matching_a_saved_search_is_sent_once(people):
     # A second run in the same period sends nothing.
     assert digests.send_digests(now=now + timedelta(minutes=5)).mails == 0
     # The next period: a second matching solution is sent, the first is not sent again.
-    second = _publish(
+    second = publish_solution(
         people["paderborn_author"], curator, title="Schiedsamt: Termine für Schlichtungen buchen"
     )
     run = digests.send_digests(now=now + timedelta(days=1))
@@ -123,11 +107,11 @@ def test_weekly_digest_comes_once_a_week_and_never_to_inactive_accounts(people):
         )
     with unit_of_work():
         db.session.get(User, other.id).is_active = False
-    first = _publish(people["lemgo_author"], curator, **SCHIEDSAMT)
+    first = publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
     now = utcnow() + timedelta(minutes=1)
     assert digests.send_digests(now=now).mails == 1
     assert _mails_to(other) == []
-    second = _publish(
+    second = publish_solution(
         people["paderborn_author"],
         curator,
         title="Schiedsamt-Terminbuchung",
@@ -152,7 +136,7 @@ def test_period_keys():
 def test_unsubscribe_link_works_without_signing_in(people, client):
     member = people["bielefeld"]
     alerts.create_subscription(actor=member, kind="search", query="Schiedsamt", frequency="daily")
-    _publish(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
+    publish_solution(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
     digests.send_digests(now=utcnow() + timedelta(minutes=1))
     [mail] = _mails_to(member)
     path = re.search(r"https?://[^/\s]+(/abo/abbestellen/\S+)", mail.body).group(1)
@@ -190,14 +174,14 @@ def test_open_needs_digest_shows_only_own_needs_and_never_own_solutions(people):
         text=NEED_TEXT,
         visibility=NeedVisibility.CURATORS.value,
     )
-    colleague = _user(Role.CONTRIBUTOR, LEMGO, "kollegin@lemgo.example")
+    colleague = make_user(Role.CONTRIBUTOR, LEMGO, "kollegin@lemgo.example")
     for user in (people["bielefeld"], people["lemgo"], colleague):
         alerts.create_subscription(actor=user, kind="open_needs", frequency="daily")
     alerts.create_subscription(
         actor=people["bielefeld"], kind="search", query="Schiedsamt", frequency="daily"
     )
     # Lemgo's own solution is never offered to Lemgo for its own need.
-    own = _publish(people["lemgo_author"], curator, **SCHIEDSAMT)
+    own = publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
     now = utcnow() + timedelta(minutes=1)
     digests.send_digests(now=now)
     assert _mails_to(people["lemgo"]) == []
@@ -206,7 +190,7 @@ def test_open_needs_digest_shows_only_own_needs_and_never_own_solutions(people):
     assert "intern" not in bielefeld_mail.body and "Bedarf" not in bielefeld_mail.body
 
     # Paderborn's solution fits Lemgo's need: Lemgo hears about it, with its own need named.
-    other = _publish(
+    other = publish_solution(
         people["paderborn_author"],
         curator,
         **{**SCHIEDSAMT, "title": "Schlichtung beim Schiedsamt: Anträge online stellen"},
@@ -298,16 +282,10 @@ def test_account_export_and_deletion_include_subscriptions(people):
     assert db.session.scalar(sa.select(sa.func.count(Subscription.id))) == 0
 
 
-def _login(client, user: User) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-
-
 def test_management_page_and_subscribing_from_the_search(people, client, app):
     assert app.test_client().get("/konto/abos").status_code == 302  # sign-in first
-    g.pop("_login_user", None)  # requests share the test's app context (Flask-Login caches in g)
     member = people["bielefeld"]
-    _login(client, member)
+    sign_in(client, member)
     page = client.get("/konto/abos").get_data(as_text=True)
     assert "Sie haben noch keine Abos" in page and "Bedarfe abonnieren" in page
 
@@ -344,7 +322,7 @@ def test_management_page_and_subscribing_from_the_search(people, client, app):
 
 def test_cli_send_digests(people, app):
     alerts.create_subscription(actor=people["bielefeld"], kind="search", query="Schiedsamt")
-    _publish(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
+    publish_solution(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
     result = app.test_cli_runner().invoke(args=["alerts", "send-digests"])
     assert result.exit_code == 0, result.output
     assert "1 E-Mails mit 1 Lösungen" in result.output
@@ -357,7 +335,7 @@ def test_a_concurrent_run_never_causes_a_second_mail(people, monkeypatch):
     writing, and the unique (subscription, solution) pair stops a duplicate delivery."""
     member = people["bielefeld"]
     sub = alerts.create_subscription(actor=member, kind="search", query="Schiedsamt")
-    solution = _publish(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
+    solution = publish_solution(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
     now = utcnow() + timedelta(minutes=1)
     real_sections = digests._sections
 

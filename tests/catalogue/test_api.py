@@ -13,10 +13,8 @@ from referencing import Registry, Resource
 from catalogue.models import Role
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions
-from tests.catalogue.factories import make_user, solution_input
 from tests.catalogue.test_accounts import separate_app
-
-LEMGO = "05766040"
+from tests.factories import LAGE, make_user, solution_input
 
 
 @pytest.fixture
@@ -95,7 +93,7 @@ def test_municipalities(client, demo, spec):
 
 
 def test_unpublished_solutions_are_not_served(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     draft = contributions.create_solution(actor=author, data=solution_input())
     assert client.get("/api/v1/solutions").get_json()["total"] == 0
     response = client.get(f"/api/v1/solutions/{draft.slug}")

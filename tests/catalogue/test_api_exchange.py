@@ -11,8 +11,7 @@ import pytest
 from catalogue.db import unit_of_work
 from catalogue.models import Need, NeedStatus, NeedVisibility, Reuse, ReuseStatus
 from tests.catalogue.test_api import check, spec  # noqa: F401  (fixture)
-
-PADERBORN = "05774032"
+from tests.factories import PADERBORN
 
 
 def _needs(ags=PADERBORN):

@@ -10,39 +10,19 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from catalogue.db import db, unit_of_work
+from catalogue.db import db
 from catalogue.models import ReviewEvent, Role, Solution, User
 from catalogue.services import accounts, audit, needs, reuse
 from catalogue.services.audit import EventFilters
-
-LAGE = "05766040"
-BIELEFELD = "05711000"
-KREIS_PADERBORN = "05774000"
-DELBRUECK = "05774020"
-
-
-def _user(role, ags, email):
-    with unit_of_work() as s:
-        user = User(email=email, name=email.split("@")[0].title(), role=role, municipality_ags=ags)
-        s.add(user)
-    return user
-
-
-def _sign_in(client, user: User) -> None:
-    from flask import g
-
-    g.pop("_login_user", None)  # the tests' app context outlives requests (see test_digitalbuero)
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+from tests.factories import BIELEFELD, DELBRUECK, KREIS_PADERBORN, LAGE, make_user, sign_in
 
 
 @pytest.fixture
 def people(demo):
     return {
-        "member": _user(Role.MEMBER, LAGE, "mitglied@lage.example"),
-        "curator": _user(Role.CURATOR, None, "kuratorin@example.org"),
-        "admin": _user(Role.ADMIN, None, "admin@example.org"),
+        "member": make_user(Role.MEMBER, LAGE, "mitglied@lage.example"),
+        "curator": make_user(Role.CURATOR, None, "kuratorin@example.org"),
+        "admin": make_user(Role.ADMIN, None, "admin@example.org"),
     }
 
 
@@ -124,7 +104,7 @@ def _events_setup(people):
     need = needs.create_need(
         actor=people["member"], title="Sitzungsdienst digital", text="Wir suchen ein RIS."
     )
-    other = _user(Role.MEMBER, BIELEFELD, "wechsel@bielefeld.example")
+    other = make_user(Role.MEMBER, BIELEFELD, "wechsel@bielefeld.example")
     accounts.set_role(
         actor=people["admin"], user_id=other.id, role="contributor", municipality_ags=BIELEFELD
     )
@@ -133,7 +113,7 @@ def _events_setup(people):
 
 def test_audit_log_shows_labels_and_linked_titles(client, people):
     solution, declared, need, other = _events_setup(people)
-    _sign_in(client, people["curator"])
+    sign_in(client, people["curator"])
     html = client.get("/verwaltung/protokoll").get_data(as_text=True)
     table = html[html.index("<tbody") : html.index("</tbody>")]
     assert "Pilot → im Betrieb" in table
@@ -168,7 +148,7 @@ def test_audit_log_filters(client, people):
     )
     assert ("in_operation", "Nachnutzung: im Betrieb") in audit.event_actions()
 
-    _sign_in(client, curator)
+    sign_in(client, curator)
     html = client.get(f"/verwaltung/protokoll?schritt=in_operation&kommune={LAGE}").get_data(
         as_text=True
     )
@@ -186,7 +166,7 @@ def test_audit_log_filters(client, people):
 
 def test_audit_log_csv_export(client, people):
     _events_setup(people)
-    _sign_in(client, people["curator"])
+    sign_in(client, people["curator"])
     response = client.get("/verwaltung/protokoll.csv?typ=reuse")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(
@@ -196,7 +176,7 @@ def test_audit_log_csv_export(client, people):
     assert [r[2] for r in rows[1:3]] == ["Pilot → im Betrieb", "angelegt: Pilot"]
     assert rows[1][1].startswith("Nachnutzung „Lage: ")
     member_client = client.application.test_client()
-    _sign_in(member_client, people["member"])
+    sign_in(member_client, people["member"])
     assert member_client.get("/verwaltung/protokoll.csv").status_code == 403
 
 
@@ -246,7 +226,7 @@ def test_kreis_page_aggregates_its_municipalities_and_shows_needs(client, people
 
 def test_deactivation_needs_a_confirmation_step(client, people):
     member = people["member"]
-    _sign_in(client, people["admin"])
+    sign_in(client, people["admin"])
     page = client.get(f"/verwaltung/konten/{member.id}/deaktivieren")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Ja, Konto deaktivieren" in html
@@ -260,7 +240,7 @@ def test_deactivation_needs_a_confirmation_step(client, people):
     db.session.expire_all()
     assert not db.session.get(User, member.id).is_active
     curator_client = client.application.test_client()
-    _sign_in(curator_client, people["curator"])
+    sign_in(curator_client, people["curator"])
     assert curator_client.get(f"/verwaltung/konten/{member.id}/deaktivieren").status_code == 403
 
 
@@ -272,7 +252,7 @@ def test_accessibility_statement_is_dated(client, app):
 
 
 def test_verwaltung_subnavigation_is_a_bulletless_list(client, people):
-    _sign_in(client, people["curator"])
+    sign_in(client, people["curator"])
     html = client.get("/verwaltung/").get_data(as_text=True)
     assert '<ul class="app-subnav">' in html
     response = client.get("/static/app.css")

@@ -8,34 +8,21 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from catalogue.db import db, unit_of_work
-from catalogue.models import Role, Solution, User
+from catalogue.db import db
+from catalogue.models import Role, Solution
 from catalogue.services import contributions
-from tests.catalogue.factories import solution_input
+from tests.factories import PADERBORN, make_user, sign_in, solution_input
 
-PADERBORN = "05774032"
 HUGE = "99999999999999999999"
 NUL_MESSAGE = "unzulässige Steuerzeichen"
-
-
-def _user(role: Role, ags: str | None, email: str) -> User:
-    with unit_of_work() as s:
-        user = User(email=email, name=email.split("@")[0], role=role, municipality_ags=ags)
-        s.add(user)
-    return user
-
-
-def _sign_in(client, user: User) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
 
 
 @pytest.fixture
 def people(municipalities):
     return {
-        "contributor": _user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example"),
-        "curator": _user(Role.CURATOR, None, "kuratierung@example.org"),
-        "member": _user(Role.MEMBER, PADERBORN, "mitglied@paderborn.example"),
+        "contributor": make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example"),
+        "curator": make_user(Role.CURATOR, None, "kuratierung@example.org"),
+        "member": make_user(Role.MEMBER, PADERBORN, "mitglied@paderborn.example"),
     }
 
 
@@ -52,7 +39,7 @@ def people(municipalities):
 def test_ids_no_column_can_hold_are_not_found(client, municipalities, path):
     response = client.get(path)
     assert response.status_code == 404
-    assert "Seite nicht gefunden" in response.text or "gibt es nicht" in response.text
+    assert '<h1 class="kern-heading-large">Seite nicht gefunden</h1>' in response.text
 
 
 @pytest.mark.parametrize(
@@ -68,8 +55,8 @@ def test_ids_no_column_can_hold_are_not_found(client, municipalities, path):
     ],
 )
 def test_huge_ids_in_signed_in_urls_are_not_found(client, people, path):
-    admin = _user(Role.ADMIN, None, "admin@example.org")
-    _sign_in(client, admin if path.startswith("/verwaltung") else people["curator"])
+    admin = make_user(Role.ADMIN, None, "admin@example.org")
+    sign_in(client, admin if path.startswith("/verwaltung") else people["curator"])
     assert client.get(path).status_code == 404
 
 
@@ -85,10 +72,10 @@ def test_huge_ids_in_signed_in_urls_are_not_found(client, people, path):
     ],
 )
 def test_broker_form_with_non_numeric_ids_is_refused(client, people, field, value):
-    _sign_in(client, people["curator"])
+    sign_in(client, people["curator"])
     data = {"solution_id": "1", field: value}
     response = client.post("/vermittlung/vermitteln", data=data)
-    assert response.status_code in (302, 400)
+    assert response.status_code == 302
     with client.session_transaction() as session:
         flashes = [text for _category, text in session.get("_flashes", [])]
     assert any("nicht vorbereitet" in text for text in flashes)
@@ -97,7 +84,7 @@ def test_broker_form_with_non_numeric_ids_is_refused(client, people, field, valu
 @pytest.mark.parametrize("field", ["cost_eur", "effort_person_days", "duration_months"])
 @pytest.mark.parametrize("value", ["9223372036854775808", "-1", "12,5 Mio", "1e9"])
 def test_out_of_range_figures_are_a_form_error_that_keeps_the_input(client, people, field, value):
-    _sign_in(client, people["contributor"])
+    sign_in(client, people["contributor"])
     data = {
         "title": "Digitale Akte",
         "summary": "Kurz",
@@ -181,11 +168,11 @@ def test_tabs_and_newlines_are_ordinary_text(client, municipalities):
         "/barrierefreiheit",
         data={"description": "Zeile eins\r\n\tZeile zwei mit Tabulator und genug Text"},
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
 
 
 def test_nul_for_a_signed_in_user_renders_the_error_page_with_header(client, people):
-    _sign_in(client, people["member"])
+    sign_in(client, people["member"])
     response = client.get("/suche?q=%00")
     assert response.status_code == 400
     assert "Abmelden" in response.text  # the signed-in header rendered
@@ -199,7 +186,7 @@ def test_a_failed_transaction_still_renders_the_error_page_for_a_signed_in_user(
     app.add_url_rule("/_test/kaputt", "broken", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = app.test_client()
-    _sign_in(client, people["member"])
+    sign_in(client, people["member"])
     response = client.get("/_test/kaputt")
     assert response.status_code == 500
     assert "Abmelden" in response.text
@@ -231,7 +218,7 @@ def test_nul_in_a_json_body_is_refused(client, municipalities):
 def test_nul_in_an_upload_file_name_is_refused(client, people):
     import io
 
-    _sign_in(client, people["contributor"])
+    sign_in(client, people["contributor"])
     response = client.post(
         "/mitwirken/loesungen/neu",
         data={"title": "x", "attachment": (io.BytesIO(b"%PDF-1.7"), "bericht\x00.pdf")},

@@ -11,9 +11,8 @@ from catalogue.db import db, unit_of_work
 from catalogue.exchange import tables
 from catalogue.models import Need, NeedVisibility, Role, Solution
 from catalogue.services import contributions, workflow
-from tests.catalogue.factories import make_user, solution_input
+from tests.factories import LAGE, make_user, solution_input
 
-LEMGO = "05766040"
 TRICKY = 'Straßenschäden „melden“;\nzweite Zeile mit Ä, ö, ü und "Anführungszeichen"'
 
 
@@ -63,7 +62,7 @@ def test_solution_export_follows_the_list_filters(client, demo):
 
 
 def test_exports_contain_only_published_solutions(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
     published = contributions.create_solution(
         actor=author, data=solution_input(title="Öffentliche Lösung", summary=TRICKY)
@@ -94,7 +93,7 @@ def test_municipality_reuse_and_need_exports(client, demo):
         for visibility in (NeedVisibility.PUBLIC, NeedVisibility.CURATORS):
             s.add(
                 Need(
-                    municipality_ags=LEMGO,
+                    municipality_ags=LAGE,
                     title=f"Bedarf {visibility.value}",
                     text="Wir suchen …",
                     visibility=visibility,

@@ -7,10 +7,9 @@ import xml.etree.ElementTree as ET
 from catalogue.models import Role
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions, workflow
-from tests.catalogue.factories import make_user, solution_input
+from tests.factories import LAGE, make_user, solution_input
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-LEMGO = "05766040"
 
 
 def _feed(client, query: str = "") -> ET.Element:
@@ -50,7 +49,7 @@ def test_feed_keeps_the_list_filters(client, demo):
 
 
 def test_feed_shows_only_published_solutions(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
     published, draft = (
         contributions.create_solution(actor=author, data=solution_input(title=title))

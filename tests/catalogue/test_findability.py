@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from catalogue.db import db
 from catalogue.models import Role, Solution, SolutionKind
 from catalogue.services import contributions
-from tests.catalogue.factories import make_user, solution_input
+from tests.factories import LAGE, make_user, solution_input
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 # schema.org properties used per type (schema.org 29.x: own and inherited from CreativeWork /
@@ -88,7 +88,7 @@ def test_sitemap_lists_published_solutions_municipalities_and_pages(client, demo
 
 
 def test_sitemap_leaves_out_drafts(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, "05766040", "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     draft = contributions.create_solution(actor=author, data=solution_input())
     assert draft.slug not in client.get("/sitemap.xml").get_data(as_text=True)
 

@@ -8,26 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work
-from catalogue.models import ContactRequest, ContentState, Need, Role, Solution, User
-
-BIELEFELD = "05711000"
-
-
-def _user(role: Role, ags: str | None, email: str) -> User:
-    with unit_of_work() as s:
-        user = User(email=email, name=email.split("@")[0], role=role, municipality_ags=ags)
-        s.add(user)
-    return user
-
-
-def _sign_in(client, user: User) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+from catalogue.models import ContactRequest, ContentState, Need, Role, Solution
+from tests.factories import BIELEFELD, make_user, sign_in
 
 
 @pytest.fixture
 def member(demo):
-    return _user(Role.MEMBER, BIELEFELD, "mitglied@bielefeld.example")
+    return make_user(Role.MEMBER, BIELEFELD, "mitglied@bielefeld.example")
 
 
 def _published() -> Solution:
@@ -38,7 +25,7 @@ def _published() -> Solution:
 
 def test_a_too_long_contact_message_is_shown_again_with_the_reason(client, member):
     solution = _published()
-    _sign_in(client, member)
+    sign_in(client, member)
     message = "Wir interessieren uns sehr für diese Lösung. " * 45  # 2,025 characters
     response = client.post(
         f"/loesungen/{solution.id}/kontakt", data={"message": message, "slug": solution.slug}
@@ -58,7 +45,7 @@ def test_a_600_character_status_comment_is_an_error_not_silence(client, member):
             author_id=member.id,
         )
         s.add(need)
-    _sign_in(client, member)
+    sign_in(client, member)
     comment = "Begründung " * 55  # 605 characters
     response = client.post(
         f"/bedarfe/{need.id}/status", data={"status": "closed", "comment": comment}
@@ -71,7 +58,7 @@ def test_a_600_character_status_comment_is_an_error_not_silence(client, member):
 
 
 def test_members_get_an_explanation_instead_of_the_solution_form(client, member):
-    _sign_in(client, member)
+    sign_in(client, member)
     response = client.get("/mitwirken/loesungen/neu")
     assert response.status_code == 403
     assert "Beitragende" in response.text

@@ -16,12 +16,9 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from flask import g
 
-from catalogue.db import unit_of_work
 from catalogue.models import Role, User
-
-PADERBORN = "05774032"
+from tests.factories import PADERBORN, make_user, sign_in
 
 # Boundary values: (label, value, whether a re-shown form must contain it verbatim).
 BOUNDARY_VALUES: list[tuple[str, str, bool]] = [
@@ -148,20 +145,10 @@ def _crawl(client) -> dict[tuple[str, tuple[str, ...]], Form]:
     return forms
 
 
-def _user(role: Role, ags: str | None, email: str) -> User:
-    with unit_of_work() as s:
-        user = User(email=email, name=email.split("@")[0], role=role, municipality_ags=ags)
-        s.add(user)
-    return user
-
-
 def _signed_in(app, user: User | None):
-    # The test's app context outlives requests and Flask-Login caches the user in ``g``.
-    g.pop("_login_user", None)
     client = app.test_client()
     if user is not None:
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+        sign_in(client, user)
     return client
 
 
@@ -208,10 +195,10 @@ def _fuzz(app, user: User | None, forms) -> tuple[int, int, list[str]]:
 def test_every_form_survives_boundary_input_and_keeps_it(app, demo, fast_hashing):
     people = {
         "visitor": None,
-        "member": _user(Role.MEMBER, PADERBORN, "mitglied@fuzz.example"),
-        "contributor": _user(Role.CONTRIBUTOR, PADERBORN, "beitrag@fuzz.example"),
-        "curator": _user(Role.CURATOR, None, "kuratierung@fuzz.example"),
-        "admin": _user(Role.ADMIN, None, "admin@fuzz.example"),
+        "member": make_user(Role.MEMBER, PADERBORN, "mitglied@fuzz.example"),
+        "contributor": make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@fuzz.example"),
+        "curator": make_user(Role.CURATOR, None, "kuratierung@fuzz.example"),
+        "admin": make_user(Role.ADMIN, None, "admin@fuzz.example"),
     }
     total_forms = total_requests = total_checked = 0
     problems: list[str] = []

@@ -11,16 +11,14 @@ from catalogue.errors import PermissionDenied
 from catalogue.models import OutgoingMail, Reminder, Role, Solution
 from catalogue.services import brokering, contributions, freshness, needs, reminders, workflow
 from catalogue.services.contributions import ContactInput
-from tests.catalogue.factories import solution_input
-from tests.catalogue.test_brokering import _login, _termin
-from tests.catalogue.test_needs import BIELEFELD, _user
+from tests.factories import BIELEFELD, demo_solution, make_user, sign_in, solution_input
 
 
 @pytest.fixture
 def people(demo):
     return {
-        "member": _user(Role.MEMBER, BIELEFELD, "bedarf@bielefeld.example"),
-        "curator": _user(Role.CURATOR, None, "kuratierung@example.org"),
+        "member": make_user(Role.MEMBER, BIELEFELD, "bedarf@bielefeld.example"),
+        "curator": make_user(Role.CURATOR, None, "kuratierung@example.org"),
     }
 
 
@@ -31,7 +29,7 @@ def test_add_months_keeps_the_day_or_the_month_end():
 
 
 def test_publication_sets_the_review_by_date(people, app):
-    author = _user(Role.CONTRIBUTOR, BIELEFELD, "autorin@bielefeld.example")
+    author = make_user(Role.CONTRIBUTOR, BIELEFELD, "autorin@bielefeld.example")
     solution = contributions.create_solution(actor=author, data=solution_input())
     workflow.apply_action(
         actor=author, entity_type="solution", entry_id=solution.id, action="submit"
@@ -46,8 +44,8 @@ def test_publication_sets_the_review_by_date(people, app):
 
 def _owned_solution():
     """The appointment solution with a contributor of its municipality."""
-    solution = _termin()
-    owner = _user(Role.CONTRIBUTOR, solution.lead_municipality_ags, "team@owner.example")
+    solution = demo_solution("online-terminvergabe")
+    owner = make_user(Role.CONTRIBUTOR, solution.lead_municipality_ags, "team@owner.example")
     return solution, owner
 
 
@@ -94,7 +92,7 @@ def test_one_reminder_per_period_due_then_overdue_and_confirmation_clears(people
 
     with pytest.raises(PermissionDenied):
         freshness.confirm_current(actor=people["member"], solution_id=solution.id)
-    _login(client, owner)
+    sign_in(client, owner)
     response = client.post(f"/loesungen/{solution.id}/aktuell")
     assert response.status_code == 302
     confirmed = db.session.get(Solution, solution.id)
@@ -116,20 +114,23 @@ def test_my_area_shows_needs_requests_with_messages_reuses_and_tasks(people, cli
         visibility="curators",
     )
     request, _ = brokering.broker(
-        actor=people["curator"], solution_id=_termin().id, need_id=need.id, message="Viel Erfolg"
+        actor=people["curator"],
+        solution_id=demo_solution("online-terminvergabe").id,
+        need_id=need.id,
+        message="Viel Erfolg",
     )
     brokering.record_outcome(actor=member, request_id=request.id, action="reuse_started")
-    _login(client, member)
+    sign_in(client, member)
     html = client.get("/mein-bereich").get_data(as_text=True)
     assert "Termine online vergeben" in html and f"Nr. {request.id}" in html
-    assert "Nachnutzung gestartet" in html and _termin().title in html
+    assert "Nachnutzung gestartet" in html and demo_solution("online-terminvergabe").title in html
     assert "Nachnutzungen von Bielefeld" in html
     need_page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
     assert f"Anfrage Nr. {request.id}" in need_page and "Nachnutzung gestartet" in need_page
 
 
 def test_my_area_empty_state_says_what_to_do(people, client):
-    _login(client, people["member"])
+    sign_in(client, people["member"])
     html = client.get("/mein-bereich").get_data(as_text=True)
     assert "Bedarf erfassen" in html and "Noch keine Kontaktanfragen" in html
 
@@ -155,7 +156,7 @@ def test_sign_in_lands_members_in_my_area_and_curators_elsewhere(people, client,
 
 
 def test_review_page_shows_everything_it_will_publish_and_similar_entries(people, client):
-    author = _user(Role.CONTRIBUTOR, BIELEFELD, "autorin@bielefeld.example")
+    author = make_user(Role.CONTRIBUTOR, BIELEFELD, "autorin@bielefeld.example")
     data = solution_input(
         title="Online-Terminvergabe im Bürgerbüro",
         summary="Termine für das Bürgerbüro online buchen.",
@@ -168,7 +169,7 @@ def test_review_page_shows_everything_it_will_publish_and_similar_entries(people
     workflow.apply_action(
         actor=author, entity_type="solution", entry_id=solution.id, action="submit"
     )
-    _login(client, people["curator"])
+    sign_in(client, people["curator"])
     html = client.get(f"/pruefung/loesungen/{solution.id}").get_data(as_text=True)
     for expected in (
         "EUPL-1.2",
@@ -180,7 +181,7 @@ def test_review_page_shows_everything_it_will_publish_and_similar_entries(people
         "Schlagworte",
         "Partnerkommunen",
         "Mögliche Dubletten",
-        _termin().title,
+        demo_solution("online-terminvergabe").title,
     ):
         assert expected in html, expected
 
@@ -188,7 +189,7 @@ def test_review_page_shows_everything_it_will_publish_and_similar_entries(people
 def test_freshness_reminders_respect_the_mail_opt_out(people, client):
     from catalogue.services import brokering_reach
 
-    solution = _termin()
+    solution = demo_solution("online-terminvergabe")
     contact = solution.contacts[0].email
     client.post(f"/mail-abbestellen/{brokering_reach.opt_out_token(contact)}")
     with unit_of_work():
@@ -198,6 +199,6 @@ def test_freshness_reminders_respect_the_mail_opt_out(people, client):
     assert not db.session.scalars(
         sa.select(OutgoingMail).where(OutgoingMail.recipient == contact)
     ).all()
-    _login(client, people["member"])
+    sign_in(client, people["member"])
     response = client.get("/mein-bereich")
     assert response.headers["Cache-Control"] == "no-store"

@@ -18,41 +18,19 @@ from catalogue.models import (
     ReuseStatus,
     ReviewEvent,
     Role,
-    Solution,
-    User,
 )
 from catalogue.services import brokering, contributions, needs, reuse, workflow
 from catalogue.services.contributions import SolutionInput
-
-BIELEFELD = "05711000"
-LEMGO = "05766040"
-
-
-def _user(role, ags, email, share=False):
-    with unit_of_work() as s:
-        user = User(
-            email=email,
-            name=email.split("@")[0].title(),
-            role=role,
-            municipality_ags=ags,
-            share_contact=share,
-            phone="0521 123",
-        )
-        s.add(user)
-    return user
+from tests.factories import BIELEFELD, LAGE, demo_solution, make_user
 
 
 @pytest.fixture
 def staff(demo):
     return {
-        "member": _user(Role.MEMBER, BIELEFELD, "bedarf@bielefeld.example", share=True),
-        "other_member": _user(Role.MEMBER, LEMGO, "mitglied@lemgo.example"),
-        "curator": _user(Role.CURATOR, None, "kuratierung@example.org"),
+        "member": make_user(Role.MEMBER, BIELEFELD, "bedarf@bielefeld.example", share=True),
+        "other_member": make_user(Role.MEMBER, LAGE, "mitglied@lemgo.example"),
+        "curator": make_user(Role.CURATOR, None, "kuratierung@example.org"),
     }
-
-
-def _solution(slug_part: str) -> Solution:
-    return db.session.scalar(sa.select(Solution).where(Solution.slug.contains(slug_part)))
 
 
 def test_describe_need_finds_the_appointment_solution_with_reasons(staff):
@@ -105,7 +83,7 @@ def test_the_page_never_says_nothing_fits_above_a_strong_match(client, staff):
 
 
 def test_matches_never_show_unpublished_solutions(staff):
-    solution = _solution("online-terminvergabe")
+    solution = demo_solution("online-terminvergabe")
     with unit_of_work():
         solution.state = ContentState.DRAFT  # no outbox row: the index is stale on purpose
     outcome = needs.match_text("Online-Terminvergabe im Bürgerbüro")
@@ -148,9 +126,9 @@ def test_need_lifecycle_and_visibility(staff, client):
 
 def test_brokering_notifies_both_sides_with_shared_contacts(staff):
     member, curator = staff["member"], staff["curator"]
-    owner = _user(
+    owner = make_user(
         Role.CONTRIBUTOR,
-        _solution("online-terminvergabe").lead_municipality_ags,
+        demo_solution("online-terminvergabe").lead_municipality_ags,
         "team@owner.example",
         share=True,
     )
@@ -159,7 +137,7 @@ def test_brokering_notifies_both_sides_with_shared_contacts(staff):
         title="Terminbuchung",
         text="Wir wollen Termine im Bürgerbüro online vergeben.",
     )
-    solution = _solution("online-terminvergabe")
+    solution = demo_solution("online-terminvergabe")
     with pytest.raises(PermissionDenied):
         brokering.broker(actor=member, solution_id=solution.id, need_id=need.id)
     request, plan = brokering.broker(
@@ -182,7 +160,7 @@ def test_brokering_notifies_both_sides_with_shared_contacts(staff):
 
 
 def test_contact_request_can_be_closed_with_reason(staff):
-    solution = _solution("online-terminvergabe")
+    solution = demo_solution("online-terminvergabe")
     request = brokering.request_contact(
         actor=staff["member"],
         solution_id=solution.id,
@@ -200,7 +178,7 @@ def test_contact_request_can_be_closed_with_reason(staff):
 
 
 def test_reuse_declaration_lifecycle(staff, client):
-    solution = _solution("online-terminvergabe")
+    solution = demo_solution("online-terminvergabe")
     member = staff["other_member"]
     record = reuse.declare_reuse(actor=member, solution_id=solution.id, status="interested")
     assert (
@@ -221,10 +199,10 @@ def test_reuse_declaration_lifecycle(staff, client):
         .order_by(ReviewEvent.id)  # SQL without ORDER BY has no defined order
     ).all()
     assert events == ["interested", "pilot", "ended", "ended"]
-    lead = _user(Role.MEMBER, solution.lead_municipality_ags, "lead@example.org")
+    lead = make_user(Role.MEMBER, solution.lead_municipality_ags, "lead@example.org")
     with pytest.raises(ValidationFailed):
         reuse.declare_reuse(actor=lead, solution_id=solution.id, status="interested")
-    html = client.get(f"/kommunen/{LEMGO}").get_data(as_text=True)
+    html = client.get(f"/kommunen/{LAGE}").get_data(as_text=True)
     assert solution.title in html
 
 
@@ -235,7 +213,7 @@ def test_reverse_matching_flags_open_needs_when_a_solution_is_published(staff):
         title="Schiedsamt digital",
         text="Bürgerinnen sollen Schlichtungsanträge beim Schiedsamt bei Nachbarschaftsstreit online einreichen können.",
     )
-    author = _user(Role.CONTRIBUTOR, LEMGO, "beitrag@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "beitrag@lemgo.example")
     solution = contributions.create_solution(
         actor=author,
         data=SolutionInput(

@@ -41,11 +41,8 @@ from catalogue.services import (
     workflow,
 )
 from catalogue.services.contributions import create_solution
-from tests.catalogue.factories import make_user, solution_input
 from tests.conftest import PG_URL, make_app, release_app
-
-BIELEFELD = "05711000"
-LEMGO = "05766040"
+from tests.factories import BIELEFELD, LAGE, make_user, sign_in, solution_input
 
 postgres_only = pytest.mark.postgres_only
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (CATALOGUE_TEST_DATABASE_URL)")
@@ -70,7 +67,7 @@ def worker_app(tmp_path: Path):
 def _people():
     return {
         "member": make_user(Role.MEMBER, BIELEFELD, "bedarf@bielefeld.example"),
-        "author": make_user(Role.CONTRIBUTOR, LEMGO, "beitrag@lemgo.example"),
+        "author": make_user(Role.CONTRIBUTOR, LAGE, "beitrag@lemgo.example"),
         "curator": make_user(Role.CURATOR, None, "kuratierung@example.org"),
     }
 
@@ -323,9 +320,7 @@ def test_brokering_page_reads_stored_matches(worker_app):
     need = _schiedsamt_need(people["member"])
     _publish_schiedsamt(people["author"], people["curator"])
     client = worker_app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = people["curator"].get_id()
-        session["_fresh"] = True
+    sign_in(client, people["curator"])
     html = client.get("/vermittlung").get_data(as_text=True)
     assert "werden gerade berechnet" in html
     worker.process_once()
@@ -684,13 +679,9 @@ def test_admin_operations_page_shows_heartbeats(worker_app):
     curator = make_user(Role.CURATOR, None, "kuratierung@example.org")
 
     def as_user(user):
-        from flask import g
 
-        g.pop("_login_user", None)  # requests share the test's app context (and its g)
         client = worker_app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        sign_in(client, user)
         return client
 
     client = as_user(admin)

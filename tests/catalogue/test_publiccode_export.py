@@ -11,10 +11,8 @@ from jsonschema import Draft7Validator
 from catalogue.db import db, unit_of_work
 from catalogue.exchange import publiccode
 from catalogue.models import ContactPerson, Role, Solution, SolutionKind, User
-from catalogue.services import contributions, workflow
-from tests.catalogue.factories import make_user, solution_input
-
-LEMGO = "05766040"
+from catalogue.services import contributions
+from tests.factories import LAGE, make_user, publish_solution, solution_input
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +25,6 @@ def standard_validator():
 
 def _problems(validator, doc):
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
-
-
-def _publish(author, curator, **overrides):
-    solution = contributions.create_solution(actor=author, data=solution_input(**overrides))
-    for actor, action in ((author, "submit"), (curator, "approve")):
-        workflow.apply_action(
-            actor=actor, entity_type="solution", entry_id=solution.id, action=action
-        )
-    return solution
 
 
 def test_every_published_software_solution_exports_a_valid_file(client, demo, standard_validator):
@@ -57,9 +46,9 @@ def test_every_published_software_solution_exports_a_valid_file(client, demo, st
 
 
 def test_export_maps_catalogue_fields(client, municipalities, standard_validator):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
-    solution = _publish(
+    solution = publish_solution(
         author,
         curator,
         title="Mängelmelder Lemgo",
@@ -85,9 +74,9 @@ def test_export_maps_catalogue_fields(client, municipalities, standard_validator
 
 
 def test_unknown_licence_and_missing_repository_are_explained(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
-    solution = _publish(author, curator, licence="freie Software")
+    solution = publish_solution(author, curator, licence="freie Software")
     text = client.get(f"/loesungen/{solution.slug}/publiccode.yml").get_data(as_text=True)
     doc = yaml.safe_load(text)
     assert doc["legal"]["license"] == publiccode.UNKNOWN_LICENCE
@@ -97,9 +86,9 @@ def test_unknown_licence_and_missing_repository_are_explained(client, municipali
 
 
 def test_contacts_only_with_consent_and_never_the_contact_persons(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "autorin@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "autorin@lemgo.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
-    solution = _publish(author, curator)
+    solution = publish_solution(author, curator)
     with unit_of_work() as s:
         s.add(ContactPerson(solution_id=solution.id, name="Geheim", email="geheim@lemgo.example"))
     url = f"/loesungen/{solution.slug}/publiccode.yml"
@@ -113,18 +102,20 @@ def test_contacts_only_with_consent_and_never_the_contact_persons(client, munici
 
 
 def test_no_export_for_drafts_or_other_kinds(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
     draft = contributions.create_solution(actor=author, data=solution_input())
     assert client.get(f"/loesungen/{draft.slug}/publiccode.yml").status_code == 404
-    model = _publish(author, curator, title="Leitfaden Beschaffung", kind="organisational_model")
+    model = publish_solution(
+        author, curator, title="Leitfaden Beschaffung", kind="organisational_model"
+    )
     assert client.get(f"/loesungen/{model.slug}/publiccode.yml").status_code == 404
 
 
 def test_solution_page_and_api_link_the_file(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
-    solution = _publish(author, curator)
+    solution = publish_solution(author, curator)
     link = f"/loesungen/{solution.slug}/publiccode.yml"
     assert f'href="{link}"' in client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
     body = client.get(f"/api/v1/solutions/{solution.slug}").get_json()

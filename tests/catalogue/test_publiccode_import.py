@@ -11,10 +11,9 @@ from catalogue.errors import PermissionDenied
 from catalogue.exchange.publiccode_import import plan_import
 from catalogue.models import ContentState, Role, Solution
 from catalogue.services import contributions, exchange, workflow
-from tests.catalogue.factories import make_user, solution_input
+from tests.factories import LAGE, make_user, sign_in, solution_input
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "publiccode"
-LEMGO = "05766040"
 
 
 def _count():
@@ -22,7 +21,7 @@ def _count():
 
 
 def _contributor():
-    return make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    return make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
 
 
 def test_dutch_file_of_version_02_becomes_a_draft_with_a_report(municipalities):
@@ -31,7 +30,7 @@ def test_dutch_file_of_version_02_becomes_a_draft_with_a_report(municipalities):
         actor=author, text=(DATA / "nl-amsterdam-signalen-0.2.yml").read_text(encoding="utf-8")
     )
     draft = result.solution
-    assert draft.state == ContentState.DRAFT and draft.lead_municipality_ags == LEMGO
+    assert draft.state == ContentState.DRAFT and draft.lead_municipality_ags == LAGE
     assert draft.title == "Signalen frontend"
     assert draft.licence == "MPL-2.0" and draft.project_status.value == "in_operation"
     assert draft.repository_url == "https://github.com/Amsterdam/signals-frontend"
@@ -135,7 +134,7 @@ def test_german_country_section_with_leika_keys_is_mapped(municipalities):
 
 
 def test_members_may_not_import(municipalities):
-    member = make_user(Role.MEMBER, LEMGO, "m@lemgo.example")
+    member = make_user(Role.MEMBER, LAGE, "m@lemgo.example")
     text = (DATA / "nl-amsterdam-signalen-0.2.yml").read_text(encoding="utf-8")
     try:
         exchange.import_publiccode(actor=member, text=text)
@@ -145,17 +144,11 @@ def test_members_may_not_import(municipalities):
         raise AssertionError("members must not create solutions")
 
 
-def _sign_in(client, user):
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-
-
 def test_import_page_pasted_text_and_upload(client, municipalities):
     import io
 
     author = _contributor()
-    _sign_in(client, author)
+    sign_in(client, author)
     page = client.get("/mitwirken/import/publiccode")
     assert page.status_code == 200 and "publiccode.yml hochladen" in page.get_data(as_text=True)
     text = (DATA / "nl-amsterdam-signalen-0.2.yml").read_text(encoding="utf-8")
@@ -173,7 +166,7 @@ def test_import_page_pasted_text_and_upload(client, municipalities):
 
 
 def test_import_page_shows_problems_and_keeps_the_text(client, municipalities):
-    _sign_in(client, _contributor())
+    sign_in(client, _contributor())
     text = (DATA / "de-aitema-terminvergabe-0.4-invalid.yml").read_text(encoding="utf-8")
     response = client.post("/mitwirken/import/publiccode", data={"text": text})
     html = response.get_data(as_text=True)

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from catalogue.db import db, unit_of_work
 from catalogue.models import ContentState, OutboxOp, SearchOutbox, Solution
 from catalogue.services import search, seed
-from catalogue.services.outbox import enqueue, solution_doc_id
+from catalogue.services.outbox import enqueue
+from search_index.documents import solution_doc_id
 from tests.conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from catalogue.models import Role
 from catalogue.services import contributions
 from catalogue.services import search as search_service
 from catalogue.web import search as search_view
-from tests.catalogue.factories import make_user, solution_input
+from tests.factories import LAGE, make_user, solution_input
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -150,6 +150,6 @@ def test_feed_of_a_search_lists_its_newest_solutions(app, client, demo):
 
 
 def test_feed_of_a_search_shows_only_published_solutions(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, "05766040", "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     contributions.create_solution(actor=author, data=solution_input(title="Digitale Akte"))
     assert _feed(client, "?q=Akte").findall(f"{ATOM}entry") == []

@@ -13,9 +13,8 @@ from catalogue.errors import PermissionDenied
 from catalogue.exchange import spreadsheet, tables
 from catalogue.models import ContentState, ImportKey, ReviewEvent, Role, Solution
 from catalogue.services import table_import
-from tests.catalogue.factories import make_user
+from tests.factories import PADERBORN, make_user, sign_in
 
-PADERBORN = "05774032"
 HEADERS = [c.header for c in spreadsheet.COLUMNS]
 
 
@@ -194,8 +193,7 @@ def test_template_downloads_and_imports_as_is(client, curator):
 
 
 def test_import_page_dry_run_and_import(client, curator):
-    with client.session_transaction() as session:
-        session["_user_id"] = curator.get_id()
+    sign_in(client, curator)
     assert client.get("/mitwirken/import/tabelle").status_code == 200
     content = _csv([_row(1), _row(2)])
     dry = client.post(

@@ -16,9 +16,7 @@ from catalogue.services.upload_checks import (
     office_problem,
     safe_filename,
 )
-from tests.catalogue.factories import make_user, solution_input
-
-PADERBORN = "05774032"
+from tests.factories import PADERBORN, make_user, solution_input
 
 
 def _zip(parts: dict[str, bytes], *, compression=zipfile.ZIP_DEFLATED) -> bytes:

@@ -20,23 +20,17 @@ from catalogue.models import (
 from catalogue.services import contributions, review, workflow
 from catalogue.services.contributions import ReportInput, SolutionInput
 from catalogue.workflow import TRANSITIONS, Action
-from tests.catalogue.factories import make_user, solution_input
-
-PADERBORN = "05774032"
-LEMGO = "05766040"
-
-
-_user = make_user
+from tests.factories import LAGE, PADERBORN, make_user, sign_in, solution_input
 
 
 @pytest.fixture
 def people(municipalities):
     return {
-        "member": _user(Role.MEMBER, PADERBORN, "member@example.org"),
-        "contributor_own": _user(Role.CONTRIBUTOR, PADERBORN, "own@example.org"),
-        "contributor_other": _user(Role.CONTRIBUTOR, LEMGO, "other@example.org"),
-        "curator": _user(Role.CURATOR, None, "curator@example.org"),
-        "admin": _user(Role.ADMIN, None, "admin@example.org"),
+        "member": make_user(Role.MEMBER, PADERBORN, "member@example.org"),
+        "contributor_own": make_user(Role.CONTRIBUTOR, PADERBORN, "own@example.org"),
+        "contributor_other": make_user(Role.CONTRIBUTOR, LAGE, "other@example.org"),
+        "curator": make_user(Role.CURATOR, None, "curator@example.org"),
+        "admin": make_user(Role.ADMIN, None, "admin@example.org"),
     }
 
 
@@ -46,7 +40,8 @@ def _draft(author, **overrides) -> Solution:
 
 def _force_state(solution_id: int, state: ContentState) -> None:
     """Test setup: put an entry into a state directly (with its outbox row, like a service)."""
-    from catalogue.services.outbox import enqueue, solution_doc_id
+    from catalogue.services.outbox import enqueue
+    from search_index.documents import solution_doc_id
 
     with unit_of_work() as s:
         s.get(Solution, solution_id).state = state
@@ -68,7 +63,8 @@ def _report_entry(people) -> ExperienceReport:
 
 
 def _force_report_state(report_id: int, state: ContentState) -> None:
-    from catalogue.services.outbox import enqueue, report_doc_id
+    from catalogue.services.outbox import enqueue
+    from search_index.documents import report_doc_id
 
     with unit_of_work() as s:
         s.get(ExperienceReport, report_id).state = state
@@ -396,7 +392,7 @@ def test_experience_report_workflow(people, client, municipalities):
             advice="Früh den Personalrat einbinden.",
         ),
     )
-    assert report.municipality_ags == LEMGO
+    assert report.municipality_ags == LAGE
     with pytest.raises(PermissionDenied):
         contributions.update_report(
             actor=author,
@@ -433,9 +429,7 @@ def test_status_page_shows_what_the_state_means(people, client, state):
     the public page only while the entry is public."""
     solution = _draft(people["contributor_own"])
     _force_state(solution.id, state)
-    with client.session_transaction() as session:
-        session["_user_id"] = people["contributor_own"].get_id()
-        session["_fresh"] = True
+    sign_in(client, people["contributor_own"])
     html = client.get(f"/mitwirken/loesungen/{solution.id}").get_data(as_text=True)
     asks_for_revision = "bittet um eine Überarbeitung" in html
     links_public_page = "Öffentliche Seite ansehen" in html
