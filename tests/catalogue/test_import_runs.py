@@ -6,20 +6,19 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from catalogue.db import db, unit_of_work
 from catalogue.models import ImportRun, ImportRunStatus, Role, Solution
 from catalogue.services import import_runs, table_import, worker
-from tests.catalogue.factories import make_user
-from tests.catalogue.test_table_import import PADERBORN, _csv, _row
+from tests.catalogue.test_table_import import _csv, _row
+from tests.factories import LAGE, PADERBORN, make_user, sign_in
 
 
 @pytest.fixture
 def people(municipalities):
     return {
         "contributor": make_user(Role.CONTRIBUTOR, PADERBORN, "b@paderborn.example"),
-        "other": make_user(Role.CONTRIBUTOR, "05766040", "b@lage.example"),
+        "other": make_user(Role.CONTRIBUTOR, LAGE, "b@lage.example"),
         "curator": make_user(Role.CURATOR, None, "k@example.org"),
     }
 
@@ -28,12 +27,6 @@ def people(municipalities):
 def worker_mode(app, monkeypatch):
     """Side effects wait for the worker (as in production), so each step can be watched."""
     monkeypatch.setitem(app.config, "SEARCH_SYNC", "worker")
-
-
-def _sign_in(client, user) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-    g.pop("_login_user", None)  # the test's app context keeps Flask-Login's cached user
 
 
 def _upload(client, rows: int):
@@ -70,7 +63,7 @@ def _due_now(run_id: int) -> None:
 
 
 def test_web_import_runs_in_the_background_with_progress(client, people, worker_mode):
-    _sign_in(client, people["contributor"])
+    sign_in(client, people["contributor"])
     response = _upload(client, 250)
     assert response.status_code == 302
     page = response.location
@@ -96,16 +89,16 @@ def test_web_import_runs_in_the_background_with_progress(client, people, worker_
     assert owners == {PADERBORN}
     assert "liste.csv" in client.get("/mitwirken/import/tabelle").get_data(as_text=True)
 
-    _sign_in(client, people["other"])
+    sign_in(client, people["other"])
     assert client.get(page).status_code == 403
-    _sign_in(client, people["curator"])
+    sign_in(client, people["curator"])
     assert client.get(page).status_code == 200
 
 
 def test_a_failing_batch_is_rolled_back_whole_retried_visibly_and_finally_stops(
     client, people, worker_mode, monkeypatch
 ):
-    _sign_in(client, people["contributor"])
+    sign_in(client, people["contributor"])
     page = _upload(client, 120).location
     real_apply = table_import.apply_rows
 
@@ -132,7 +125,7 @@ def test_a_failing_batch_is_rolled_back_whole_retried_visibly_and_finally_stops(
     assert _solutions() == 120 and _run().status == ImportRunStatus.DONE  # none twice
     worker.process_once()  # the index catches up
 
-    _sign_in(client, people["contributor"])
+    sign_in(client, people["contributor"])
     page = _upload(client, 3).location
     monkeypatch.setattr(table_import, "apply_rows", half_then_fail)
     for attempt in range(1, import_runs.MAX_ATTEMPTS + 1):
@@ -148,7 +141,7 @@ def test_a_failing_batch_is_rolled_back_whole_retried_visibly_and_finally_stops(
 
 
 def test_a_file_with_problems_is_not_queued(client, people, worker_mode):
-    _sign_in(client, people["contributor"])
+    sign_in(client, people["contributor"])
     response = client.post(
         "/mitwirken/import/tabelle",
         data={"file": (io.BytesIO(_csv([_row(1, Titel="")])), "liste.csv"), "run": "Importieren"},
@@ -160,7 +153,7 @@ def test_a_file_with_problems_is_not_queued(client, people, worker_mode):
 
 
 def test_operators_see_a_retrying_import(app, client, people, worker_mode, monkeypatch):
-    _sign_in(client, people["contributor"])
+    sign_in(client, people["contributor"])
     _upload(client, 2)
 
     def fail(actor, planned, publish):
@@ -172,6 +165,6 @@ def test_operators_see_a_retrying_import(app, client, people, worker_mode, monke
     assert status.exit_code == 1
     assert "laufende Tabellenimporte: 1" in status.output and "Platte voll" in status.output
     admin = make_user(Role.ADMIN, None, "admin@example.org")
-    _sign_in(client, admin)
+    sign_in(client, admin)
     html = client.get("/verwaltung/betrieb").get_data(as_text=True)
     assert "Tabellenimporte (1 laufen oder warten)" in html and "Platte voll" in html

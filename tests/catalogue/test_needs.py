@@ -2,7 +2,6 @@
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -21,7 +20,7 @@ from catalogue.models import (
 )
 from catalogue.services import brokering, contributions, needs, reuse, workflow
 from catalogue.services.contributions import SolutionInput
-from tests.factories import BIELEFELD, LAGE, demo_solution, make_user
+from tests.factories import BIELEFELD, LAGE, demo_solution, make_user, sign_in
 
 
 @pytest.fixture
@@ -269,10 +268,9 @@ def test_a_possible_best_match_is_not_introduced_as_merely_related(client, staff
 def test_rejected_reuse_forms_show_the_reason_and_keep_what_was_typed(staff, client):
     """Ending a reuse without a reason: the page again (400) with the message beside the field
     and the other input kept — not a redirect that drops it."""
-    solution = _solution("online-terminvergabe")
+    solution = demo_solution("online-terminvergabe")
     member = staff["other_member"]
-    with client.session_transaction() as session:
-        session["_user_id"] = member.get_id()
+    sign_in(client, member)
     response = client.post(
         f"/loesungen/{solution.id}/nachnutzung", data={"status": "pilot", "slug": solution.slug}
     )
@@ -307,10 +305,8 @@ def test_rejected_reuse_forms_show_the_reason_and_keep_what_was_typed(staff, cli
     free_ags = db.session.scalar(
         sa.select(Municipality.ags).where(Municipality.ags.not_in(taken)).limit(1)
     )
-    newcomer = _user(Role.MEMBER, free_ags, "neu@kommune.example")
-    with client.session_transaction() as session:
-        session["_user_id"] = newcomer.get_id()
-    g.pop("_login_user", None)  # the test's app context keeps Flask-Login's cached user
+    newcomer = make_user(Role.MEMBER, free_ags, "neu@kommune.example")
+    sign_in(client, newcomer)
     response = client.post(
         f"/loesungen/{solution.id}/nachnutzung", data={"status": "kaputt", "slug": solution.slug}
     )
