@@ -368,3 +368,38 @@ def test_modules_stay_small() -> None:
     )
     fixed = sorted(p for p in KNOWN_OVERSIZE if sizes.get(p, 0) <= MAX_MODULE_LINES)
     assert not fixed, f"Remove from KNOWN_OVERSIZE, now small enough or gone: {fixed}"
+
+
+# --- 7. one field specification per content type ---------------------------------------------
+
+
+def _model_columns(module: Path, class_name: str) -> list[str]:
+    """Mapped attributes of a model class that are columns (not relationships)."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    columns = []
+    for node in cls.body:
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue
+        if "Mapped" not in ast.unparse(node.annotation) or node.target.id.startswith("__"):
+            continue
+        value = node.value
+        if isinstance(value, ast.Call) and ast.unparse(value.func).endswith("relationship"):
+            continue
+        columns.append(node.target.id)
+    return columns
+
+
+def test_every_solution_column_is_specified_or_explicitly_special() -> None:
+    from catalogue.fields import SOLUTION_SPEC, SPECIAL_COLUMNS
+
+    columns = _model_columns(CATALOGUE / "models" / "solution.py", "Solution")
+    unknown = [c for c in columns if c not in SOLUTION_SPEC.by_name and c not in SPECIAL_COLUMNS]
+    assert not unknown, (
+        f"Solution columns {unknown} are in neither the field specification nor the special "
+        "columns. A plain field gets one Field(...) in catalogue/fields/solutions.py (label, kind, "
+        "form section, where it shows) and nothing else; a column with behaviour of its own goes "
+        "into SPECIAL_COLUMNS there, with the reason."
+    )
+    gone = [c for c in [*SOLUTION_SPEC.names, *SPECIAL_COLUMNS] if c not in columns]
+    assert not gone, f"Remove {gone} from catalogue/fields/solutions.py: no such Solution column."

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from catalogue.db import db
+from catalogue.fields import SOLUTION_SPEC
 from catalogue.models import ContentState, ExperienceReport, Municipality, Solution
 from catalogue.services.catalogue import reuse_counts
 from search_index.documents import IndexDocument
@@ -64,7 +65,9 @@ def solution_document(
         version=s.version,
         title=s.title,
         summary=s.summary,
-        body="\n\n".join(p for p in (s.problem, s.description) if p),
+        body="\n\n".join(
+            p for f in SOLUTION_SPEC.where(search="body") if (p := getattr(s, f.name))
+        ),
         lessons="",
         reports_text="\n\n".join(r.full_text for r in reports),
         tags=tuple(t.name for t in s.tags),

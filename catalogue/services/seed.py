@@ -20,6 +20,7 @@ from sqlalchemy import orm
 
 from catalogue.categories import CATEGORIES
 from catalogue.db import unit_of_work, utcnow
+from catalogue.fields import SOLUTION_SPEC, Field
 from catalogue.models import (
     ContactPerson,
     ContentState,
@@ -185,28 +186,22 @@ def _unique_slug(s: orm.Session, title: str) -> str:
     return slug
 
 
+def _seed_value(f: Field, entry: dict[str, Any]) -> Any:
+    if f.is_lines:
+        return "\n".join(entry.get(f.name) or [])
+    if f.is_text:
+        return entry.get(f.name) or ""
+    return entry.get(f.name)
+
+
 def _scalar_fields(entry: dict[str, Any]) -> dict[str, Any]:
-    """The plain columns of a solution as given by a seed entry."""
+    """The plain columns of a solution as given by a seed entry (``SOLUTION_SPEC``)."""
     return {
-        "title": entry["title"],
-        "summary": entry.get("summary", ""),
-        "problem": entry.get("problem", ""),
-        "description": entry.get("description", ""),
+        **{f.name: _seed_value(f, entry) for f in SOLUTION_SPEC.where(seed=True)},
         "category": entry["category"],
         "kind": SolutionKind(entry["kind"]),
         "project_status": ProjectStatus(entry["status"]),
         "readiness": Readiness(entry["readiness"]),
-        "lead_organisation": entry.get("lead_organisation", "") or "",
-        "partner_organisations": "\n".join(entry.get("partner_organisations") or []),
-        "ozg_references": "\n".join(entry.get("ozg_references") or []),
-        "technology": entry.get("technology") or "",
-        "licence": entry.get("licence") or "",
-        "repository_url": entry.get("repository_url") or "",
-        "effort_person_days": entry.get("effort_person_days"),
-        "cost_eur": entry.get("cost_eur"),
-        "cost_note": entry.get("cost_note") or "",
-        "funding": entry.get("funding") or "",
-        "duration_months": entry.get("duration_months"),
         "source_note": entry.get("source_note") or "",
     }
 
