@@ -91,11 +91,11 @@ def test_a_spec_refuses_duplicates_and_fields_that_are_also_special():
 
 
 def test_an_extended_spec_validates_and_empties_the_new_field():
-    extra = Field("grant_number", "Förderkennzeichen", Kind.LINE, TECHNICAL, max_length=5)
+    extra = Field("award_code", "Förderkennzeichen", Kind.LINE, TECHNICAL, max_length=5)
     spec = ContentSpec((*SOLUTION_SPEC.fields, extra), SPECIAL_COLUMNS)
-    assert spec.empty_values()["grant_number"] == ""
+    assert spec.empty_values()["award_code"] == ""
     assert spec.in_section(TECHNICAL)[-1] is extra
-    assert "grant_number" in spec.problems({"grant_number": "123456"})
+    assert "award_code" in spec.problems({"award_code": "123456"})
 
 
 @pytest.mark.parametrize("f", SOLUTION_SPEC.fields, ids=FIELD_IDS)
@@ -145,7 +145,7 @@ _SEED_ENUMS = {"status": "in_operation", "readiness": "documented"}
 
 def test_unknown_input_fields_are_refused():
     with pytest.raises(TypeError, match="no fields"):
-        contributions.SolutionInput(grant_number="1")
+        contributions.SolutionInput(award_code="1")
 
 
 # --- a solution with a value in every field, end to end -----------------------------------
