@@ -390,16 +390,28 @@ def _model_columns(module: Path, class_name: str) -> list[str]:
     return columns
 
 
-def test_every_solution_column_is_specified_or_explicitly_special() -> None:
-    from catalogue.fields import SOLUTION_SPEC, SPECIAL_COLUMNS
+@pytest.mark.parametrize(
+    ("model", "class_name", "spec_module"),
+    [
+        ("solution.py", "Solution", "solutions"),
+        ("report.py", "ExperienceReport", "reports"),
+    ],
+)
+def test_every_content_column_is_specified_or_explicitly_special(
+    model: str, class_name: str, spec_module: str
+) -> None:
+    import importlib
 
-    columns = _model_columns(CATALOGUE / "models" / "solution.py", "Solution")
-    unknown = [c for c in columns if c not in SOLUTION_SPEC.by_name and c not in SPECIAL_COLUMNS]
+    module = importlib.import_module(f"catalogue.fields.{spec_module}")
+    spec, special = module.SPEC, module.SPECIAL_COLUMNS
+    where = f"catalogue/fields/{spec_module}.py"
+    columns = _model_columns(CATALOGUE / "models" / model, class_name)
+    unknown = [c for c in columns if c not in spec.by_name and c not in special]
     assert not unknown, (
-        f"Solution columns {unknown} are in neither the field specification nor the special "
-        "columns. A plain field gets one Field(...) in catalogue/fields/solutions.py (label, kind, "
-        "form section, where it shows) and nothing else; a column with behaviour of its own goes "
-        "into SPECIAL_COLUMNS there, with the reason."
+        f"{class_name} columns {unknown} are in neither the field specification nor the special "
+        f"columns. A plain field gets one Field(...) in {where} (label, kind, form section, where "
+        "it shows) and nothing else; a column with behaviour of its own goes into "
+        "SPECIAL_COLUMNS there, with the reason."
     )
-    gone = [c for c in [*SOLUTION_SPEC.names, *SPECIAL_COLUMNS] if c not in columns]
-    assert not gone, f"Remove {gone} from catalogue/fields/solutions.py: no such Solution column."
+    gone = [c for c in [*spec.names, *special] if c not in columns]
+    assert not gone, f"Remove {gone} from {where}: no such {class_name} column."

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue.categories import CATEGORIES
-from catalogue.fields import SOLUTION_SPEC, Api
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Api
 
 VERSION = "1.0.0"
 
@@ -82,11 +82,9 @@ SCHEMAS: dict[str, Any] = {
     "Report": _obj(
         {
             "id": INTEGER,
-            "title": STRING,
+            **{f.json_key: f.api_schema() for f in REPORT_SPEC.where(api=Api.DETAIL)},
             "role": _ref("Label"),
             "municipality": _ref("MunicipalityRef"),
-            "what_worked": STRING,
-            "what_did_not": STRING,
             "published_at": TIMESTAMP,
         },
         "A published experience report (lessons learned) about the solution.",

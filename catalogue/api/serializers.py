@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, url_for
 
 from catalogue.categories import category_label
-from catalogue.fields import SOLUTION_SPEC, Api
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Api
 from catalogue.models import ExperienceReport, Municipality, Reuse, Solution, SolutionKind
 from catalogue.services.needs import MatchOutcome
 from catalogue.services.search import SearchOutcome
@@ -77,11 +77,9 @@ def solution_summary(s: Solution, reuse_count: int) -> dict[str, Any]:
 def _report(r: ExperienceReport) -> dict[str, Any]:
     return {
         "id": r.id,
-        "title": r.title,
+        **{f.json_key: f.api_value(getattr(r, f.name)) for f in REPORT_SPEC.where(api=Api.DETAIL)},
         "role": _enum(r.role),
         "municipality": municipality_ref(r.municipality),
-        "what_worked": r.what_worked,
-        "what_did_not": r.what_did_not,
         "published_at": _timestamp(r.published_at),
     }
 

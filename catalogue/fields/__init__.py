@@ -6,10 +6,12 @@ templates and exports read these specifications; this package reads only ``catal
 See ``catalogue.fields.solutions`` for what stays explicit and why.
 """
 
+from catalogue.fields.reports import REPORT_SPEC
 from catalogue.fields.solutions import SOLUTION_FIELDS, SOLUTION_SPEC, SPECIAL_COLUMNS
 from catalogue.fields.spec import Api, ContentSpec, Field, Kind
 
 __all__ = [
+    "REPORT_SPEC",
     "SOLUTION_FIELDS",
     "SOLUTION_SPEC",
     "SPECIAL_COLUMNS",

@@ -282,3 +282,4 @@ SPECIAL_COLUMNS: dict[str, str] = {
 }
 
 SOLUTION_SPEC = ContentSpec(SOLUTION_FIELDS, SPECIAL_COLUMNS)
+SPEC = SOLUTION_SPEC  # the name the conventions test reads in every spec module

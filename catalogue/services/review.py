@@ -14,7 +14,8 @@ from sqlalchemy import orm
 
 from catalogue.categories import category_label
 from catalogue.db import db
-from catalogue.fields import SOLUTION_SPEC
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC
+from catalogue.fields.reports import HEAD as REPORT_HEAD
 from catalogue.fields.solutions import CONTENT
 from catalogue.models import ContentState, ExperienceReport, Solution
 from catalogue.permissions import Actor, can_review, require
@@ -99,14 +100,9 @@ SOLUTION_FIELDS: tuple[tuple[str, str], ...] = (
     *((f.name, f.change_label) for f in SOLUTION_SPEC if f.section != CONTENT),
 )
 REPORT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Titel"),
+    *((f.name, f.change_label) for f in REPORT_SPEC.in_section(REPORT_HEAD)),
     ("role", "Rolle"),
-    ("what_worked", "Was gut funktioniert hat"),
-    ("what_did_not", "Was nicht funktioniert hat"),
-    ("effort", "Aufwand"),
-    ("cost", "Kosten"),
-    ("duration", "Dauer"),
-    ("advice", "Rat an andere"),
+    *((f.name, f.change_label) for f in REPORT_SPEC if f.section != REPORT_HEAD),
 )
 
 

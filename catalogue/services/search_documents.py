@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from catalogue.db import db
-from catalogue.fields import SOLUTION_SPEC
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC
 from catalogue.models import ContentState, ExperienceReport, Municipality, Solution
 from catalogue.services.catalogue import reuse_counts
 from search_index.documents import IndexDocument
@@ -92,7 +92,7 @@ def report_document(r: ExperienceReport, solution: Solution, reuse_count: int) -
         version=r.version,
         title=r.title,
         summary=f"Erfahrungsbericht aus {m.name} zu „{solution.title}“",
-        body="\n\n".join(p for p in (r.what_worked, r.what_did_not, r.advice) if p),
+        body="\n\n".join(p for f in REPORT_SPEC.where(search="body") if (p := getattr(r, f.name))),
         tags=tuple(t.name for t in solution.tags),
         category=solution.category,
         kreis=_kreis_of(m),

@@ -20,7 +20,7 @@ from sqlalchemy import orm
 
 from catalogue.categories import CATEGORIES
 from catalogue.db import unit_of_work, utcnow
-from catalogue.fields import SOLUTION_SPEC, Field
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Field
 from catalogue.models import (
     ContactPerson,
     ContentState,
@@ -350,13 +350,12 @@ def load_content(path: Path, *, is_demo: bool, update_existing: bool = False) ->
                     municipality_ags=municipality.ags,
                     role=ReportRole(report_data["role"]),
                     state=ContentState.PUBLISHED,
+                    **{
+                        f.name: _seed_value(f, report_data)
+                        for f in REPORT_SPEC.where(seed=True)
+                        if f.name != "title"  # falls back to the solution's title
+                    },
                     title=report_data.get("title") or solution.title,
-                    what_worked=report_data.get("what_worked", ""),
-                    what_did_not=report_data.get("what_did_not", ""),
-                    effort=report_data.get("effort", "") or "",
-                    cost=report_data.get("cost", "") or "",
-                    duration=report_data.get("duration", "") or "",
-                    advice=report_data.get("advice", "") or "",
                     is_demo=is_demo,
                     published_at=now,
                 )

@@ -20,7 +20,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from catalogue.categories import CATEGORIES
-from catalogue.fields import SOLUTION_SPEC, Field, Kind
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Field, Kind
+from catalogue.fields.reports import HEAD as REPORT_HEAD
 from catalogue.fields.solutions import CLASSIFICATION
 from catalogue.models import ProjectStatus, Readiness, ReportRole, SolutionKind
 from catalogue.services.contributions import (
@@ -154,14 +155,24 @@ for _name, _unbound in _solution_form_fields().items():
 
 
 class ReportForm(FlaskForm):
-    title = StringField(
-        "Titel",
-        validators=[
-            InputRequired("Bitte geben Sie einen Titel an."),
-            Length(max=200, message="Höchstens 200 Zeichen."),
-        ],
-    )
-    role = SelectField(
+    """The experience report form; its fields are made from ``REPORT_SPEC`` below."""
+
+    spec = REPORT_SPEC
+
+    def load(self, data: ReportInput) -> None:
+        for name in REPORT_CONTENT_FIELDS:
+            getattr(self, name).data = getattr(data, name)
+
+    def to_input(self) -> ReportInput:
+        return ReportInput(
+            role=self.role.data or "",
+            **{f.name: self[f.name].data or f.empty_value() for f in REPORT_SPEC},
+        )
+
+
+def _report_form_fields() -> dict[str, Any]:
+    fields = {f.name: spec_field(f) for f in REPORT_SPEC.in_section(REPORT_HEAD)}
+    fields["role"] = SelectField(
         "Ihre Rolle",
         choices=options(
             CHOOSE
@@ -172,38 +183,12 @@ class ReportForm(FlaskForm):
         ),
         validators=[InputRequired("Bitte wählen Sie Ihre Rolle.")],
     )
-    what_worked = TextAreaField(
-        "Was hat gut funktioniert?", validators=[Optional(), Length(max=10000)]
-    )
-    what_did_not = TextAreaField(
-        "Was hat nicht funktioniert?", validators=[Optional(), Length(max=10000)]
-    )
-    effort = StringField("Aufwand", validators=[Optional(), Length(max=200)])
-    cost = StringField("Kosten", validators=[Optional(), Length(max=200)])
-    duration = StringField("Dauer", validators=[Optional(), Length(max=200)])
-    advice = TextAreaField("Ihr Rat an andere Kommunen", validators=[Optional(), Length(max=10000)])
+    fields.update({f.name: spec_field(f) for f in REPORT_SPEC if f.section != REPORT_HEAD})
+    return fields
 
-    def load(self, data: ReportInput) -> None:
-        for name in REPORT_CONTENT_FIELDS:
-            value = getattr(data, name)
-            getattr(self, name).data = value.value if hasattr(value, "value") else value
 
-    def to_input(self) -> ReportInput:
-        return ReportInput(
-            **{
-                name: getattr(self, name).data or ""
-                for name in (
-                    "title",
-                    "role",
-                    "what_worked",
-                    "what_did_not",
-                    "effort",
-                    "cost",
-                    "duration",
-                    "advice",
-                )
-            }
-        )
+for _name, _unbound in _report_form_fields().items():
+    setattr(ReportForm, _name, _unbound)
 
 
 class DecisionForm(FlaskForm):

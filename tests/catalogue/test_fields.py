@@ -14,13 +14,21 @@ import pytest
 from catalogue.api.openapi_parts import SCHEMAS
 from catalogue.db import db
 from catalogue.exchange import spreadsheet
-from catalogue.fields import SOLUTION_SPEC, SPECIAL_COLUMNS, Api, ContentSpec, Field, Kind
+from catalogue.fields import (
+    REPORT_SPEC,
+    SOLUTION_SPEC,
+    SPECIAL_COLUMNS,
+    Api,
+    ContentSpec,
+    Field,
+    Kind,
+)
 from catalogue.fields.solutions import CONTENT, TECHNICAL
 from catalogue.limits import FIGURES
-from catalogue.models import Role, Solution
+from catalogue.models import ExperienceReport, Role, Solution
 from catalogue.services import contributions, exports, review, seed, workflow
-from catalogue.services.search_documents import solution_document
-from catalogue.web.contribute_forms import SolutionForm
+from catalogue.services.search_documents import report_document, solution_document
+from catalogue.web.contribute_forms import ReportForm, SolutionForm
 from tests.catalogue.factories import make_user, solution_input
 
 LEMGO = "05766040"
@@ -262,3 +270,61 @@ def test_form_fields_follow_the_page_order():
         n for n in names if n in SOLUTION_SPEC.by_name and SOLUTION_SPEC[n].section == TECHNICAL
     ]
     assert technical == [f.name for f in SOLUTION_SPEC.in_section(TECHNICAL)]
+
+
+# --- experience reports -------------------------------------------------------------------
+
+REPORT_IDS = [f.name for f in REPORT_SPEC]
+
+
+@pytest.mark.parametrize("f", REPORT_SPEC.fields, ids=REPORT_IDS)
+def test_every_report_field_reaches_every_place(f: Field):
+    column = ExperienceReport.__table__.columns.get(f.name)
+    assert column is not None, f"add the column ExperienceReport.{f.name} and a migration"
+    length = getattr(column.type, "length", None)
+    if length is not None:
+        assert f.max_length is not None and f.max_length <= length, "the form allows more"
+    assert hasattr(ReportForm, f.name), "the form"
+    assert contributions.ReportInput(**{f.name: "x"}).values[f.name] == "x", "service input"
+    assert f.name in contributions.REPORT_CONTENT_FIELDS, "service copy and revision merge"
+    assert (f.name, f.change_label) in review.REPORT_FIELDS, "revision diff"
+    assert (f.json_key in SCHEMAS["Report"]["properties"]) == (f.api is not Api.NONE), "OpenAPI"
+    assert f.is_text, "reports have text fields only; numbers need a figure limit first"
+
+
+def test_a_report_with_every_field_arrives_everywhere(client, municipalities):
+    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    curator = make_user(Role.CURATOR, None, "c@example.org")
+    solution = contributions.create_solution(actor=author, data=solution_input())
+    for actor in (author, curator):
+        action = "submit" if actor is author else "approve"
+        workflow.apply_action(
+            actor=actor, entity_type="solution", entry_id=solution.id, action=action
+        )
+    values = {f.name: f"Bericht {f.name.replace('_', '-')}" for f in REPORT_SPEC}
+    report = contributions.create_report(
+        actor=author,
+        solution_id=solution.id,
+        data=contributions.ReportInput(role="originator", **values),
+    )
+    assert {n: getattr(report, n) for n in REPORT_SPEC.names} == values
+    assert contributions.ReportInput.from_report(report).values == values
+    for actor in (author, curator):
+        action = "submit" if actor is author else "approve"
+        workflow.apply_action(actor=actor, entity_type="report", entry_id=report.id, action=action)
+
+    html = client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
+    for f in REPORT_SPEC.where(public=True):
+        assert f"<dt>{f.display_label}</dt><dd>{values[f.name]}</dd>" in html, f.name
+    detail = client.get(f"/api/v1/solutions/{solution.slug}").get_json()
+    (shown,) = detail["reports"]
+    for f in REPORT_SPEC.where(api=Api.DETAIL):
+        assert shown[f.json_key] == values[f.name], f"API: {f.name}"
+    published = db.session.get(ExperienceReport, report.id)
+    body = report_document(published, published.solution, 0).body
+    for f in REPORT_SPEC.where(search="body"):
+        assert values[f.name] in body, f"search document: {f.name}"
+
+    too_long = {f.name: "x" * (f.max_length + 1) for f in REPORT_SPEC if f.max_length}
+    problems = contributions.validate_report(contributions.ReportInput(role="reuser", **too_long))
+    assert set(problems) == set(too_long)

@@ -18,6 +18,7 @@ from catalogue.categories import CATEGORIES
 from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound, ValidationFailed
 from catalogue.fields import SOLUTION_SPEC
+from catalogue.fields.inputs import SpecInput
 from catalogue.fields.solutions import CONTENT
 from catalogue.fields.spec import URL_RE
 from catalogue.models import (
@@ -67,9 +68,11 @@ class ContactInput:
     phone: str = ""
 
 
-class SolutionInput:
+class SolutionInput(SpecInput):
     """What a solution form, import or API call enters. The plain fields of ``SOLUTION_SPEC``
     are keyword arguments and attributes (kept in ``values``); the special ones are explicit."""
+
+    spec = SOLUTION_SPEC
 
     def __init__(
         self,
@@ -85,10 +88,7 @@ class SolutionInput:
         contacts: list[ContactInput] | None = None,
         **values: Any,
     ) -> None:
-        unknown = sorted(set(values) - set(SOLUTION_SPEC.names))
-        if unknown:
-            raise TypeError(f"SolutionInput has no fields {unknown} (see catalogue.fields)")
-        self.values: dict[str, Any] = {**SOLUTION_SPEC.empty_values(), **values}
+        super().__init__(**values)
         self.category = category
         self.kind = kind
         self.project_status = project_status
@@ -98,26 +98,6 @@ class SolutionInput:
         self.lead_municipality_ags = lead_municipality_ags
         self.links: list[LinkInput] = list(links or [])
         self.contacts: list[ContactInput] = list(contacts or [])
-
-    def __getattr__(self, name: str) -> Any:
-        values = self.__dict__.get("values", {})
-        if name in values:
-            return values[name]
-        raise AttributeError(name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in SOLUTION_SPEC.by_name:
-            self.values[name] = value
-        else:
-            object.__setattr__(self, name, value)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and vars(self) == vars(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"SolutionInput({vars(self)!r})"
 
     @classmethod
     def from_solution(cls, s: Solution) -> SolutionInput:
