@@ -402,3 +402,50 @@ def test_sort_names_and_document_ids_come_from_search_index() -> None:
         "/ SORT_NEWEST / SORT_MOST_REUSED from search_index.schema and solution_doc_id / "
         f"report_doc_id / parse_doc_id from search_index.documents: {offenders}"
     )
+
+
+# --- 8. one field specification per content type ---------------------------------------------
+
+
+def _model_columns(module: Path, class_name: str) -> list[str]:
+    """Mapped attributes of a model class that are columns (not relationships)."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    columns = []
+    for node in cls.body:
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue
+        if "Mapped" not in ast.unparse(node.annotation) or node.target.id.startswith("__"):
+            continue
+        value = node.value
+        if isinstance(value, ast.Call) and ast.unparse(value.func).endswith("relationship"):
+            continue
+        columns.append(node.target.id)
+    return columns
+
+
+@pytest.mark.parametrize(
+    ("model", "class_name", "spec_module"),
+    [
+        ("solution.py", "Solution", "solutions"),
+        ("report.py", "ExperienceReport", "reports"),
+    ],
+)
+def test_every_content_column_is_specified_or_explicitly_special(
+    model: str, class_name: str, spec_module: str
+) -> None:
+    import importlib
+
+    module = importlib.import_module(f"catalogue.fields.{spec_module}")
+    spec, special = module.SPEC, module.SPECIAL_COLUMNS
+    where = f"catalogue/fields/{spec_module}.py"
+    columns = _model_columns(CATALOGUE / "models" / model, class_name)
+    unknown = [c for c in columns if c not in spec.by_name and c not in special]
+    assert not unknown, (
+        f"{class_name} columns {unknown} are in neither the field specification nor the special "
+        f"columns. A plain field gets one Field(...) in {where} (label, kind, form section, where "
+        "it shows) and nothing else; a column with behaviour of its own goes into "
+        "SPECIAL_COLUMNS there, with the reason."
+    )
+    gone = [c for c in [*spec.names, *special] if c not in columns]
+    assert not gone, f"Remove {gone} from {where}: no such {class_name} column."

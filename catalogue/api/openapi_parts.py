@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue.categories import CATEGORIES
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Api
 from search_index.schema import SORTS
 
 VERSION = "1.0.0"
@@ -65,8 +66,7 @@ SCHEMAS: dict[str, Any] = {
         {
             "id": INTEGER,
             "slug": STRING,
-            "title": STRING,
-            "summary": STRING,
+            **{f.json_key: f.api_schema() for f in SOLUTION_SPEC.where(api=Api.SUMMARY)},
             "category": _ref("Label"),
             "kind": _ref("Label"),
             "project_status": _ref("Label"),
@@ -83,11 +83,9 @@ SCHEMAS: dict[str, Any] = {
     "Report": _obj(
         {
             "id": INTEGER,
-            "title": STRING,
+            **{f.json_key: f.api_schema() for f in REPORT_SPEC.where(api=Api.DETAIL)},
             "role": _ref("Label"),
             "municipality": _ref("MunicipalityRef"),
-            "what_worked": STRING,
-            "what_did_not": STRING,
             "published_at": TIMESTAMP,
         },
         "A published experience report (lessons learned) about the solution.",
@@ -179,26 +177,13 @@ SCHEMAS: dict[str, Any] = {
 SCHEMAS["SolutionDetail"] = _obj(
     {
         **SCHEMAS["SolutionSummary"]["properties"],
-        "problem": STRING,
-        "description_markdown": STRING,
-        "lead_organisation": STRING,
+        **{f.json_key: f.api_schema() for f in SOLUTION_SPEC.where(api=Api.DETAIL)},
         "partners": {"type": "array", "items": _ref("MunicipalityRef")},
-        "partner_organisations": STRINGS,
-        "ozg_references": STRINGS,
-        "leika_keys": STRINGS,
-        "technology": STRING,
-        "products": STRING,
-        "licence": STRING,
-        "repository_url": _nullable("string"),
         "publiccode_url": {
             **_nullable("string"),
             "description": "publiccode.yml of the solution (software only; see the standard "
             "at https://yml.publiccode.tools/).",
         },
-        "effort_person_days": _nullable("integer"),
-        "cost_eur": _nullable("integer"),
-        "funding": STRING,
-        "duration_months": _nullable("integer"),
         "links": {"type": "array", "items": _ref("Link")},
         "version": INTEGER,
         "updated_at": TIMESTAMP,

@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app, url_for
 
 from catalogue.categories import category_label
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Api
 from catalogue.models import ExperienceReport, Municipality, Reuse, Solution, SolutionKind
 from catalogue.services.needs import MatchOutcome
 from catalogue.services.search import SearchOutcome
@@ -49,12 +50,16 @@ def municipality(m: Municipality, published_solutions: int) -> dict[str, Any]:
     }
 
 
+def _spec_values(s: Solution, api: Api) -> dict[str, Any]:
+    """The plain fields of the specification that the API shows in ``api``."""
+    return {f.json_key: f.api_value(getattr(s, f.name)) for f in SOLUTION_SPEC.where(api=api)}
+
+
 def solution_summary(s: Solution, reuse_count: int) -> dict[str, Any]:
     return {
         "id": s.id,
         "slug": s.slug,
-        "title": s.title,
-        "summary": s.summary,
+        **_spec_values(s, Api.SUMMARY),
         "category": {"value": s.category, "label": category_label(s.category)},
         "kind": _enum(s.kind),
         "project_status": _enum(s.project_status),
@@ -72,11 +77,9 @@ def solution_summary(s: Solution, reuse_count: int) -> dict[str, Any]:
 def _report(r: ExperienceReport) -> dict[str, Any]:
     return {
         "id": r.id,
-        "title": r.title,
+        **{f.json_key: f.api_value(getattr(r, f.name)) for f in REPORT_SPEC.where(api=Api.DETAIL)},
         "role": _enum(r.role),
         "municipality": municipality_ref(r.municipality),
-        "what_worked": r.what_worked,
-        "what_did_not": r.what_did_not,
         "published_at": _timestamp(r.published_at),
     }
 
@@ -94,24 +97,11 @@ def solution_detail(
 ) -> dict[str, Any]:
     return {
         **solution_summary(s, reuse_count),
-        "problem": s.problem,
-        "description_markdown": s.description,
-        "lead_organisation": s.lead_organisation,
+        **_spec_values(s, Api.DETAIL),
         "partners": [municipality_ref(m) for m in s.partners],
-        "partner_organisations": s.partner_organisation_list,
-        "ozg_references": s.ozg_reference_list,
-        "leika_keys": s.leika_key_list,
-        "technology": s.technology,
-        "products": s.products,
-        "licence": s.licence,
-        "repository_url": s.repository_url or None,
         "publiccode_url": _url("exchange.publiccode", slug=s.slug)
         if s.kind == SolutionKind.SOFTWARE
         else None,
-        "effort_person_days": s.effort_person_days,
-        "cost_eur": s.cost_eur,
-        "funding": s.funding,
-        "duration_months": s.duration_months,
         "links": [{"title": link.title, "url": link.url} for link in s.links],
         "version": s.version,
         "updated_at": _timestamp(s.updated_at),

@@ -19,6 +19,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from catalogue.categories import CATEGORIES
 from catalogue.exchange.tables import Column, Table
+from catalogue.fields import SOLUTION_SPEC
+from catalogue.fields.solutions import CLASSIFICATION, CONTENT, TECHNICAL
 from catalogue.models.enums import ProjectStatus, Readiness, SolutionKind
 
 MAX_ROWS = 5_000
@@ -34,6 +36,14 @@ class Spec:
     hint: str
 
 
+def _spec_columns(section: str) -> list[Spec]:
+    """Template columns of the plain fields of one form section (``SOLUTION_SPEC``)."""
+    return [
+        Spec(f.table, f.name, bool(f.required), f.table_hint)
+        for f in SOLUTION_SPEC.in_table("spreadsheet", section)
+    ]
+
+
 COLUMNS: tuple[Spec, ...] = (
     Spec(
         "ID",
@@ -42,10 +52,7 @@ COLUMNS: tuple[Spec, ...] = (
         "Ihre eindeutige Kennung der Zeile, z. B. DB-2024-017. "
         "Beim erneuten Import wird die Lösung mit dieser ID aktualisiert statt neu angelegt.",
     ),
-    Spec("Titel", "title", True, "Name der Lösung, höchstens 200 Zeichen."),
-    Spec("Kurzbeschreibung", "summary", True, "Ein bis zwei Sätze, höchstens 600 Zeichen."),
-    Spec("Beschreibung", "description", True, "Ausführliche Beschreibung (Markdown erlaubt)."),
-    Spec("Ausgangslage", "problem", False, "Welches Problem wurde gelöst?"),
+    *_spec_columns(CONTENT),
     Spec(
         "Kategorie",
         "category",
@@ -73,14 +80,9 @@ COLUMNS: tuple[Spec, ...] = (
         "8-stelliger "
         "Gemeindeschlüssel; nur das DigitalBüro darf andere Kommunen als die eigene angeben.",
     ),
-    Spec("Federführende Organisation", "lead_organisation", False, "Z. B. Amt oder Eigenbetrieb."),
+    *_spec_columns(CLASSIFICATION),
     Spec("Schlagworte", "tags", False, "Durch Kommas getrennt, höchstens 15."),
-    Spec("Technik", "technology", False, "Eingesetzte Technik und Produkte."),
-    Spec("Lizenz", "licence", False, "Möglichst als SPDX-Kennung, z. B. EUPL-1.2."),
-    Spec("Quellcode", "repository_url", False, "Adresse des Code-Repositorys (https://…)."),
-    Spec("Kosten (EUR)", "cost_eur", False, "Ganze Zahl ohne Tausenderpunkte."),
-    Spec("Dauer (Monate)", "duration_months", False, "Ganze Zahl."),
-    Spec("Förderung", "funding", False, "Förderprogramm und Höhe."),
+    *_spec_columns(TECHNICAL),
     Spec(
         "Links",
         "links",
@@ -89,6 +91,9 @@ COLUMNS: tuple[Spec, ...] = (
     ),
 )
 REQUIRED = [c.header for c in COLUMNS if c.required]
+NUMBERS = {f.name for f in SOLUTION_SPEC if f.is_number}
+URLS = {f.name for f in SOLUTION_SPEC if f.is_url}
+LENGTHS = {f.name: f.max_length for f in SOLUTION_SPEC if f.max_length is not None}
 
 
 @dataclass(frozen=True)
@@ -260,7 +265,7 @@ def _check_row(number: int, raw: dict[str, str]) -> Row:
             if mapped is None:
                 problem = f"»{text}« ist kein erlaubter Wert."
             value = mapped or ""
-        elif spec.field in ("cost_eur", "duration_months"):
+        elif spec.field in NUMBERS:
             try:
                 value = _int(text)
             except ValueError:
@@ -277,14 +282,12 @@ def _check_row(number: int, raw: dict[str, str]) -> Row:
             bad = [link["url"] for link in links if not URL_RE.match(link["url"])]
             if bad:
                 problem = f"»{bad[0]}« ist keine Web-Adresse (https://…)."
-        elif spec.field == "repository_url" and text and not URL_RE.match(text):
+        elif spec.field in URLS and text and not URL_RE.match(text):
             problem = f"»{text}« ist keine Web-Adresse (https://…)."
         elif spec.field == "lead_municipality_ags" and text and not re.fullmatch(r"\d{8}", text):
             problem = f"»{text}« ist kein 8-stelliger Gemeindeschlüssel."
-        elif spec.field == "title" and len(text) > 200:
-            problem = "höchstens 200 Zeichen."
-        elif spec.field == "summary" and len(text) > 600:
-            problem = "höchstens 600 Zeichen."
+        elif spec.field in LENGTHS and len(text) > LENGTHS[spec.field]:
+            problem = f"höchstens {LENGTHS[spec.field]} Zeichen."
         elif spec.field == "external_id" and len(text) > 100:
             problem = "höchstens 100 Zeichen."
         if problem:

@@ -16,6 +16,8 @@ from sqlalchemy import orm
 from catalogue.categories import category_label
 from catalogue.db import db
 from catalogue.exchange.tables import Column, Table
+from catalogue.fields import SOLUTION_SPEC
+from catalogue.fields.solutions import CLASSIFICATION, CONTENT, TECHNICAL
 from catalogue.models import (
     ContentState,
     MunicipalityKind,
@@ -32,25 +34,26 @@ from catalogue.services import needs as needs_service
 
 MAX_ROWS = 100_000
 
+
+def _spec_columns(section: str) -> list[Column]:
+    """Export columns of the plain fields of one form section (``SOLUTION_SPEC``)."""
+    return [Column(f.name, f.table) for f in SOLUTION_SPEC.in_table("export", section)]
+
+
 SOLUTION_COLUMNS = [
     Column("id", "ID"),
     Column("slug", "Kennung"),
-    Column("title", "Titel"),
-    Column("summary", "Kurzbeschreibung"),
+    *_spec_columns(CONTENT),
     Column("category", "Kategorie"),
     Column("kind", "Art"),
     Column("status", "Projektstand"),
     Column("readiness", "Nachnutzbarkeit"),
     Column("lead_ags", "AGS federführende Kommune"),
     Column("lead_name", "Federführende Kommune"),
-    Column("lead_organisation", "Federführende Organisation"),
+    *_spec_columns(CLASSIFICATION),
     Column("partners", "Partnerkommunen"),
     Column("tags", "Schlagworte"),
-    Column("licence", "Lizenz"),
-    Column("repository_url", "Quellcode"),
-    Column("cost_eur", "Kosten (EUR)"),
-    Column("duration_months", "Dauer (Monate)"),
-    Column("funding", "Förderung"),
+    *_spec_columns(TECHNICAL),
     Column("reuses", "Nachnutzungen"),
     Column("demo", "Demo-Eintrag"),
     Column("published_at", "Veröffentlicht"),
@@ -114,22 +117,15 @@ def solutions_table(filters: catalogue_service.SolutionFilters, *, base_url: str
         {
             "id": s.id,
             "slug": s.slug,
-            "title": s.title,
-            "summary": s.summary,
+            **{f.name: getattr(s, f.name) for f in SOLUTION_SPEC.in_table("export")},
             "category": category_label(s.category),
             "kind": s.kind.label,
             "status": s.project_status.label,
             "readiness": s.readiness.label,
             "lead_ags": s.lead_municipality_ags,
             "lead_name": s.lead_municipality.name,
-            "lead_organisation": s.lead_organisation,
             "partners": [m.name for m in partners[s.id].partners],
             "tags": [t.name for t in s.tags],
-            "licence": s.licence,
-            "repository_url": s.repository_url,
-            "cost_eur": s.cost_eur,
-            "duration_months": s.duration_months,
-            "funding": s.funding,
             "reuses": counts.get(s.id, 0),
             "demo": s.is_demo,
             "published_at": s.published_at,

@@ -14,6 +14,9 @@ from sqlalchemy import orm
 
 from catalogue.categories import category_label
 from catalogue.db import db
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC
+from catalogue.fields.reports import HEAD as REPORT_HEAD
+from catalogue.fields.solutions import CONTENT
 from catalogue.models import ContentState, ExperienceReport, Solution
 from catalogue.permissions import Actor, can_review, require
 
@@ -86,39 +89,20 @@ def word_diff(old: str, new: str) -> Markup:
     return Markup(" ".join(out))
 
 
+# Compared field by field for a revision, in the order of the form: the content, the category
+# and the enums, then the other plain fields of the specification.
 SOLUTION_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Titel"),
-    ("summary", "Kurzbeschreibung"),
-    ("problem", "Ausgangslage"),
-    ("description", "Beschreibung"),
+    *((f.name, f.change_label) for f in SOLUTION_SPEC.in_section(CONTENT)),
     ("category", "Kategorie"),
     ("kind", "Art"),
     ("project_status", "Projektstand"),
     ("readiness", "Nachnutzbarkeit"),
-    ("lead_organisation", "Federführende Stelle"),
-    ("partner_organisations", "Weitere Beteiligte"),
-    ("ozg_references", "OZG-Bezug"),
-    ("leika_keys", "LeiKa-Schlüssel"),
-    ("technology", "Technik"),
-    ("products", "Produkte"),
-    ("licence", "Lizenz"),
-    ("repository_url", "Quellcode"),
-    ("effort_person_days", "Aufwand (Personentage)"),
-    ("cost_eur", "Kosten (Euro)"),
-    ("cost_note", "Hinweis zu Kosten"),
-    ("funding", "Förderung"),
-    ("duration_months", "Dauer (Monate)"),
-    ("review_by", "Nächste Prüfung"),
+    *((f.name, f.change_label) for f in SOLUTION_SPEC if f.section != CONTENT),
 )
 REPORT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Titel"),
+    *((f.name, f.change_label) for f in REPORT_SPEC.in_section(REPORT_HEAD)),
     ("role", "Rolle"),
-    ("what_worked", "Was gut funktioniert hat"),
-    ("what_did_not", "Was nicht funktioniert hat"),
-    ("effort", "Aufwand"),
-    ("cost", "Kosten"),
-    ("duration", "Dauer"),
-    ("advice", "Rat an andere"),
+    *((f.name, f.change_label) for f in REPORT_SPEC if f.section != REPORT_HEAD),
 )
 
 

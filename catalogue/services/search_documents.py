@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from catalogue.db import db
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC
 from catalogue.models import ContentState, ExperienceReport, Municipality, Solution
 from catalogue.services.catalogue import reuse_counts
 from search_index.documents import IndexDocument, parse_doc_id, report_doc_id, solution_doc_id
@@ -64,7 +65,9 @@ def solution_document(
         version=s.version,
         title=s.title,
         summary=s.summary,
-        body="\n\n".join(p for p in (s.problem, s.description) if p),
+        body="\n\n".join(
+            p for f in SOLUTION_SPEC.where(search="body") if (p := getattr(s, f.name))
+        ),
         lessons="",
         reports_text="\n\n".join(r.full_text for r in reports),
         tags=tuple(t.name for t in s.tags),
@@ -89,7 +92,7 @@ def report_document(r: ExperienceReport, solution: Solution, reuse_count: int) -
         version=r.version,
         title=r.title,
         summary=f"Erfahrungsbericht aus {m.name} zu „{solution.title}“",
-        body="\n\n".join(p for p in (r.what_worked, r.what_did_not, r.advice) if p),
+        body="\n\n".join(p for f in REPORT_SPEC.where(search="body") if (p := getattr(r, f.name))),
         tags=tuple(t.name for t in solution.tags),
         category=solution.category,
         kreis=_kreis_of(m),

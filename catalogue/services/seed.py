@@ -20,6 +20,7 @@ from sqlalchemy import orm
 
 from catalogue.categories import CATEGORIES
 from catalogue.db import unit_of_work, utcnow
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Field
 from catalogue.models import (
     ContactPerson,
     ContentState,
@@ -184,28 +185,22 @@ def _unique_slug(s: orm.Session, title: str) -> str:
     return slug
 
 
+def _seed_value(f: Field, entry: dict[str, Any]) -> Any:
+    if f.is_lines:
+        return "\n".join(entry.get(f.name) or [])
+    if f.is_text:
+        return entry.get(f.name) or ""
+    return entry.get(f.name)
+
+
 def _scalar_fields(entry: dict[str, Any]) -> dict[str, Any]:
-    """The plain columns of a solution as given by a seed entry."""
+    """The plain columns of a solution as given by a seed entry (``SOLUTION_SPEC``)."""
     return {
-        "title": entry["title"],
-        "summary": entry.get("summary", ""),
-        "problem": entry.get("problem", ""),
-        "description": entry.get("description", ""),
+        **{f.name: _seed_value(f, entry) for f in SOLUTION_SPEC.where(seed=True)},
         "category": entry["category"],
         "kind": SolutionKind(entry["kind"]),
         "project_status": ProjectStatus(entry["status"]),
         "readiness": Readiness(entry["readiness"]),
-        "lead_organisation": entry.get("lead_organisation", "") or "",
-        "partner_organisations": "\n".join(entry.get("partner_organisations") or []),
-        "ozg_references": "\n".join(entry.get("ozg_references") or []),
-        "technology": entry.get("technology") or "",
-        "licence": entry.get("licence") or "",
-        "repository_url": entry.get("repository_url") or "",
-        "effort_person_days": entry.get("effort_person_days"),
-        "cost_eur": entry.get("cost_eur"),
-        "cost_note": entry.get("cost_note") or "",
-        "funding": entry.get("funding") or "",
-        "duration_months": entry.get("duration_months"),
         "source_note": entry.get("source_note") or "",
     }
 
@@ -354,13 +349,12 @@ def load_content(path: Path, *, is_demo: bool, update_existing: bool = False) ->
                     municipality_ags=municipality.ags,
                     role=ReportRole(report_data["role"]),
                     state=ContentState.PUBLISHED,
+                    **{
+                        f.name: _seed_value(f, report_data)
+                        for f in REPORT_SPEC.where(seed=True)
+                        if f.name != "title"  # falls back to the solution's title
+                    },
                     title=report_data.get("title") or solution.title,
-                    what_worked=report_data.get("what_worked", ""),
-                    what_did_not=report_data.get("what_did_not", ""),
-                    effort=report_data.get("effort", "") or "",
-                    cost=report_data.get("cost", "") or "",
-                    duration=report_data.get("duration", "") or "",
-                    advice=report_data.get("advice", "") or "",
                     is_demo=is_demo,
                     published_at=now,
                 )

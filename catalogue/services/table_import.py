@@ -10,7 +10,7 @@ solution, and only if something changed. A file with any problem imports nothing
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound
 from catalogue.exchange import spreadsheet
+from catalogue.fields import SOLUTION_SPEC
 from catalogue.models import ContentState, ImportKey, Municipality, Solution, User
 from catalogue.permissions import (
     Actor,
@@ -39,10 +40,14 @@ ACTION_LABELS = {
     UNCHANGED: "unverändert",
     ERROR: "Fehler",
 }
+# What decides "unchanged": every plain field but the review date, and the explicit ones a
+# sheet carries (not partners, contacts or the lead municipality).
 COMPARED = [
-    f.name
-    for f in fields(contributions.SolutionInput)
-    if f.name not in ("partner_ags", "contacts", "review_by", "lead_municipality_ags")
+    *(name for name in SOLUTION_SPEC.names if name != "review_by"),
+    *contributions.SOLUTION_ENUM_FIELDS,
+    "category",
+    "tags",
+    "links",
 ]
 
 
@@ -78,15 +83,9 @@ def _input(values: dict[str, Any], lead: str | None) -> contributions.SolutionIn
     data = {k: v for k, v in values.items() if k != "external_id"}
     data["links"] = [contributions.LinkInput(link["title"], link["url"]) for link in data["links"]]
     data["lead_municipality_ags"] = lead
-    for key in (
-        "problem",
-        "lead_organisation",
-        "technology",
-        "licence",
-        "repository_url",
-        "funding",
-    ):
-        data[key] = data.get(key) or ""
+    for f in SOLUTION_SPEC.in_table("spreadsheet"):
+        if f.is_text:
+            data[f.name] = data.get(f.name) or ""
     return contributions.SolutionInput(**data)
 
 

@@ -236,7 +236,7 @@ def edit_report(report_id: int):
     report = contributions.get_report_for_edit(actor=current_user, report_id=report_id)
     form = ReportForm()
     if request.method == "GET":
-        form.load(ReportInput(**{n: getattr(report, n) for n in ReportInput.__dataclass_fields__}))
+        form.load(ReportInput.from_report(report))
     elif form.validate_on_submit():
         try:
             contributions.update_report(

@@ -6,6 +6,8 @@ JavaScript; ``to_input`` turns the form into the service's input dataclass.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -18,6 +20,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from catalogue.categories import CATEGORIES
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Field, Kind
+from catalogue.fields.reports import HEAD as REPORT_HEAD
+from catalogue.fields.solutions import CLASSIFICATION
 from catalogue.models import ProjectStatus, Readiness, ReportRole, SolutionKind
 from catalogue.services.contributions import (
     REPORT_CONTENT_FIELDS,
@@ -34,74 +39,58 @@ from catalogue.web.forms import FigureField
 CHOOSE = [("", "Bitte wählen")]
 
 
+def spec_field(f: Field) -> Any:
+    """The WTForms field of a plain field of the specification (label, length, range)."""
+    validators: list[Any] = [InputRequired(f.required) if f.required else Optional()]
+    if f.max_length is not None:
+        validators.append(Length(max=f.max_length, message=f"Höchstens {f.max_length} Zeichen."))
+    if f.is_number:
+        return FigureField(f.label, f.name, validators=[Optional()])
+    if f.is_date:
+        return DateField(f.label, validators=[Optional()])
+    if f.kind in (Kind.LINE, Kind.URL):
+        return StringField(f.label, validators=validators)
+    return TextAreaField(f.label, validators=validators)
+
+
+def _special_fields(section: str) -> dict[str, Any]:
+    """The explicit fields shown at the start of a form section (created in page order)."""
+    if section != CLASSIFICATION:
+        return {}
+    return {
+        "category": SelectField(
+            "Kategorie",
+            choices=options(CHOOSE + list(CATEGORIES.items())),
+            validators=[InputRequired("Bitte wählen Sie eine Kategorie.")],
+        ),
+        "kind": SelectField(
+            "Art der Lösung",
+            choices=options(CHOOSE + SolutionKind.choices()),
+            validators=[InputRequired("Bitte wählen Sie die Art der Lösung.")],
+        ),
+        "project_status": SelectField(
+            "Projektstand",
+            choices=options(CHOOSE + ProjectStatus.choices()),
+            validators=[InputRequired("Bitte wählen Sie den Projektstand.")],
+        ),
+        "readiness": SelectField(
+            "Nachnutzbarkeit",
+            choices=options(CHOOSE + Readiness.choices()),
+            validators=[InputRequired("Bitte wählen Sie, wie nachnutzbar die Lösung ist.")],
+        ),
+        "tags": StringField("Schlagworte", validators=[Optional(), Length(max=500)]),
+        "lead_municipality_ags": SelectField(
+            "Federführende Kommune", choices=[], validate_choice=False
+        ),
+        "partner_ags": SelectMultipleField("Partnerkommunen", choices=[], validate_choice=False),
+    }
+
+
 class SolutionForm(FlaskForm):
-    title = StringField(
-        "Titel",
-        validators=[
-            InputRequired("Bitte geben Sie einen Titel an."),
-            Length(max=200, message="Höchstens 200 Zeichen."),
-        ],
-    )
-    summary = TextAreaField(
-        "Kurzbeschreibung",
-        validators=[
-            InputRequired("Bitte fassen Sie die Lösung kurz zusammen."),
-            Length(max=600, message="Höchstens 600 Zeichen."),
-        ],
-    )
-    problem = TextAreaField(
-        "Ausgangslage: Welches Problem hatten Sie?", validators=[Optional(), Length(max=5000)]
-    )
-    description = TextAreaField(
-        "Beschreibung",
-        validators=[InputRequired("Bitte beschreiben Sie die Lösung."), Length(max=50000)],
-    )
-    category = SelectField(
-        "Kategorie",
-        choices=options(CHOOSE + list(CATEGORIES.items())),
-        validators=[InputRequired("Bitte wählen Sie eine Kategorie.")],
-    )
-    kind = SelectField(
-        "Art der Lösung",
-        choices=options(CHOOSE + SolutionKind.choices()),
-        validators=[InputRequired("Bitte wählen Sie die Art der Lösung.")],
-    )
-    project_status = SelectField(
-        "Projektstand",
-        choices=options(CHOOSE + ProjectStatus.choices()),
-        validators=[InputRequired("Bitte wählen Sie den Projektstand.")],
-    )
-    readiness = SelectField(
-        "Nachnutzbarkeit",
-        choices=options(CHOOSE + Readiness.choices()),
-        validators=[InputRequired("Bitte wählen Sie, wie nachnutzbar die Lösung ist.")],
-    )
-    lead_municipality_ags = SelectField("Federführende Kommune", choices=[], validate_choice=False)
-    tags = StringField("Schlagworte", validators=[Optional(), Length(max=500)])
-    partner_ags = SelectMultipleField("Partnerkommunen", choices=[], validate_choice=False)
-    lead_organisation = StringField(
-        "Federführende Stelle", validators=[Optional(), Length(max=200)]
-    )
-    partner_organisations = TextAreaField(
-        "Weitere Beteiligte", validators=[Optional(), Length(max=2000)]
-    )
-    ozg_references = TextAreaField("OZG-Bezug", validators=[Optional(), Length(max=2000)])
-    leika_keys = TextAreaField("LeiKa-Schlüssel", validators=[Optional(), Length(max=2000)])
-    technology = TextAreaField("Technik", validators=[Optional(), Length(max=2000)])
-    products = TextAreaField("Eingesetzte Produkte", validators=[Optional(), Length(max=2000)])
-    licence = StringField("Lizenz", validators=[Optional(), Length(max=120)])
-    repository_url = StringField("Quellcode-Repository", validators=[Optional(), Length(max=500)])
-    effort_person_days = FigureField(
-        "Aufwand in Personentagen", "effort_person_days", validators=[Optional()]
-    )
-    cost_eur = FigureField("Kosten in Euro", "cost_eur", validators=[Optional()])
-    cost_note = StringField("Hinweis zu den Kosten", validators=[Optional(), Length(max=500)])
-    funding = TextAreaField("Förderung", validators=[Optional(), Length(max=2000)])
-    duration_months = FigureField("Dauer in Monaten", "duration_months", validators=[Optional()])
-    review_by = DateField("Inhalt prüfen bis", validators=[Optional()])
-    links = TextAreaField("Links", validators=[Optional(), Length(max=5000)])
-    contacts = TextAreaField("Ansprechpersonen", validators=[Optional(), Length(max=5000)])
-    attachment = FileField("Anhang hinzufügen")
+    """The solution form; its fields are made from ``SOLUTION_SPEC`` below."""
+
+    spec = SOLUTION_SPEC
+    special_section = CLASSIFICATION  # where the template puts the explicit fields
 
     def fill_choices(self, municipalities) -> None:
         self.lead_municipality_ags.choices = options(
@@ -132,11 +121,9 @@ class SolutionForm(FlaskForm):
             if parts and parts[0]:
                 parts += [""] * (4 - len(parts))
                 contacts.append(ContactInput(*parts[:4]))
+        values = {f.name: self[f.name].data for f in SOLUTION_SPEC}
         return SolutionInput(
-            title=self.title.data or "",
-            summary=self.summary.data or "",
-            problem=self.problem.data or "",
-            description=self.description.data or "",
+            **{k: ("" if v is None and SOLUTION_SPEC[k].is_text else v) for k, v in values.items()},
             category=self.category.data or "",
             kind=self.kind.data or "",
             project_status=self.project_status.data or "",
@@ -144,34 +131,48 @@ class SolutionForm(FlaskForm):
             tags=[t.strip() for t in (self.tags.data or "").split(",") if t.strip()],
             partner_ags=list(self.partner_ags.data or []),
             lead_municipality_ags=self.lead_municipality_ags.data or None,
-            lead_organisation=self.lead_organisation.data or "",
-            partner_organisations=self.partner_organisations.data or "",
-            ozg_references=self.ozg_references.data or "",
-            leika_keys=self.leika_keys.data or "",
-            technology=self.technology.data or "",
-            products=self.products.data or "",
-            licence=self.licence.data or "",
-            repository_url=self.repository_url.data or "",
-            effort_person_days=self.effort_person_days.data,
-            cost_eur=self.cost_eur.data,
-            cost_note=self.cost_note.data or "",
-            funding=self.funding.data or "",
-            duration_months=self.duration_months.data,
-            review_by=self.review_by.data,
             links=links,
             contacts=contacts,
         )
 
 
-class ReportForm(FlaskForm):
-    title = StringField(
-        "Titel",
-        validators=[
-            InputRequired("Bitte geben Sie einen Titel an."),
-            Length(max=200, message="Höchstens 200 Zeichen."),
-        ],
+def _solution_form_fields() -> dict[str, Any]:
+    # WTForms orders fields by creation, so they are created section by section as on the page.
+    fields: dict[str, Any] = {}
+    for section in SOLUTION_SPEC.sections():
+        fields.update(_special_fields(section))
+        fields.update({f.name: spec_field(f) for f in SOLUTION_SPEC.in_section(section)})
+    fields["links"] = TextAreaField("Links", validators=[Optional(), Length(max=5000)])
+    fields["contacts"] = TextAreaField(
+        "Ansprechpersonen", validators=[Optional(), Length(max=5000)]
     )
-    role = SelectField(
+    fields["attachment"] = FileField("Anhang hinzufügen")
+    return fields
+
+
+for _name, _unbound in _solution_form_fields().items():
+    setattr(SolutionForm, _name, _unbound)
+
+
+class ReportForm(FlaskForm):
+    """The experience report form; its fields are made from ``REPORT_SPEC`` below."""
+
+    spec = REPORT_SPEC
+
+    def load(self, data: ReportInput) -> None:
+        for name in REPORT_CONTENT_FIELDS:
+            getattr(self, name).data = getattr(data, name)
+
+    def to_input(self) -> ReportInput:
+        return ReportInput(
+            role=self.role.data or "",
+            **{f.name: self[f.name].data or f.empty_value() for f in REPORT_SPEC},
+        )
+
+
+def _report_form_fields() -> dict[str, Any]:
+    fields = {f.name: spec_field(f) for f in REPORT_SPEC.in_section(REPORT_HEAD)}
+    fields["role"] = SelectField(
         "Ihre Rolle",
         choices=options(
             CHOOSE
@@ -182,38 +183,12 @@ class ReportForm(FlaskForm):
         ),
         validators=[InputRequired("Bitte wählen Sie Ihre Rolle.")],
     )
-    what_worked = TextAreaField(
-        "Was hat gut funktioniert?", validators=[Optional(), Length(max=10000)]
-    )
-    what_did_not = TextAreaField(
-        "Was hat nicht funktioniert?", validators=[Optional(), Length(max=10000)]
-    )
-    effort = StringField("Aufwand", validators=[Optional(), Length(max=200)])
-    cost = StringField("Kosten", validators=[Optional(), Length(max=200)])
-    duration = StringField("Dauer", validators=[Optional(), Length(max=200)])
-    advice = TextAreaField("Ihr Rat an andere Kommunen", validators=[Optional(), Length(max=10000)])
+    fields.update({f.name: spec_field(f) for f in REPORT_SPEC if f.section != REPORT_HEAD})
+    return fields
 
-    def load(self, data: ReportInput) -> None:
-        for name in REPORT_CONTENT_FIELDS:
-            value = getattr(data, name)
-            getattr(self, name).data = value.value if hasattr(value, "value") else value
 
-    def to_input(self) -> ReportInput:
-        return ReportInput(
-            **{
-                name: getattr(self, name).data or ""
-                for name in (
-                    "title",
-                    "role",
-                    "what_worked",
-                    "what_did_not",
-                    "effort",
-                    "cost",
-                    "duration",
-                    "advice",
-                )
-            }
-        )
+for _name, _unbound in _report_form_fields().items():
+    setattr(ReportForm, _name, _unbound)
 
 
 class DecisionForm(FlaskForm):

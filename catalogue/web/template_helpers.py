@@ -11,6 +11,7 @@ from flask import Flask, request
 from flask_babel import format_date, format_decimal
 
 from catalogue.categories import CATEGORIES, category_label
+from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC
 from catalogue.models import ContentState, ImportRunStatus, Role
 from catalogue.permissions import TEMPLATE_PREDICATES
 from catalogue.text import render_markdown
@@ -79,6 +80,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["state_label"] = state_label
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES
+    app.jinja_env.globals["SOLUTION_SPEC"] = SOLUTION_SPEC
+    app.jinja_env.globals["REPORT_SPEC"] = REPORT_SPEC
     app.jinja_env.globals["ContentState"] = ContentState
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["ImportRunStatus"] = ImportRunStatus

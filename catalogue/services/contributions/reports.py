@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound, ValidationFailed
+from catalogue.fields import REPORT_SPEC
+from catalogue.fields.inputs import SpecInput
 from catalogue.models import (
     ContentState,
     ExperienceReport,
@@ -24,38 +26,37 @@ from catalogue.permissions import (
 from catalogue.services.audit import record_event
 from catalogue.services.contributions.solutions import _enum_ok
 
-REPORT_TEXT_FIELDS = ("what_worked", "what_did_not", "effort", "cost", "duration", "advice")
+# The plain fields of the specification, stored as entered (strings stripped).
+REPORT_TEXT_FIELDS = REPORT_SPEC.names
 # Everything an experience report's form, revision and merge carry over.
-REPORT_CONTENT_FIELDS = ("title", "role", *REPORT_TEXT_FIELDS)
+REPORT_CONTENT_FIELDS = ("role", *REPORT_TEXT_FIELDS)
 
 
-@dataclass
-class ReportInput:
-    title: str = ""
-    role: str = ""
-    what_worked: str = ""
-    what_did_not: str = ""
-    effort: str = ""
-    cost: str = ""
-    duration: str = ""
-    advice: str = ""
+class ReportInput(SpecInput):
+    """What a report form enters: the role and the plain fields of ``REPORT_SPEC``."""
+
+    spec = REPORT_SPEC
+
+    def __init__(self, *, role: str = "", **values: Any) -> None:
+        super().__init__(**values)
+        self.role = role
+
+    @classmethod
+    def from_report(cls, report: ExperienceReport) -> ReportInput:
+        return cls(role=report.role.value, **{n: getattr(report, n) for n in REPORT_SPEC.names})
 
 
 def validate_report(data: ReportInput) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not data.title.strip():
-        errors["title"] = "Bitte geben Sie einen Titel an."
-    elif len(data.title) > 200:
-        errors["title"] = "Der Titel darf höchstens 200 Zeichen lang sein."
+    problems = REPORT_SPEC.problems(data.values)
+    errors = {"title": problems.pop("title")} if "title" in problems else {}
     if not _enum_ok(ReportRole, data.role):
         errors["role"] = "Bitte wählen Sie, ob Sie die Lösung entwickelt haben oder nachnutzen."
     if not (data.what_worked.strip() or data.what_did_not.strip() or data.advice.strip()):
         errors["what_worked"] = (
             "Bitte beschreiben Sie mindestens, was gut funktioniert hat, was nicht, oder Ihren Rat an andere."
         )
-    for name in ("effort", "cost", "duration"):
-        if len(getattr(data, name)) > 200:
-            errors[name] = "Bitte höchstens 200 Zeichen."
+    for name, problem in problems.items():
+        errors.setdefault(name, problem)
     return errors
 
 
@@ -97,10 +98,9 @@ def create_report(*, actor: Actor, solution_id: int, data: ReportInput) -> Exper
 
 
 def _apply_report_input(report: ExperienceReport, data: ReportInput) -> None:
-    report.title = data.title.strip()
     report.role = ReportRole(data.role)
-    for name in REPORT_TEXT_FIELDS:
-        setattr(report, name, getattr(data, name).strip())
+    for f in REPORT_SPEC:
+        setattr(report, f.name, f.clean(data.values[f.name]))
 
 
 def get_report_for_edit(*, actor: Actor, report_id: int) -> ExperienceReport:

@@ -7,9 +7,9 @@ here, so web, API and CLI get the same rules and the same German messages.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
-from datetime import date
+from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -17,7 +17,10 @@ from sqlalchemy import orm
 from catalogue.categories import CATEGORIES
 from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound, ValidationFailed
-from catalogue.limits import figure_problem
+from catalogue.fields import SOLUTION_SPEC
+from catalogue.fields.inputs import SpecInput
+from catalogue.fields.solutions import CONTENT
+from catalogue.fields.spec import URL_RE
 from catalogue.models import (
     ContactPerson,
     ContentState,
@@ -42,33 +45,12 @@ from catalogue.permissions import (
 from catalogue.services.audit import record_event
 from catalogue.text import slugify
 
-# Solution fields stored as entered (strings stripped); the enums kind, project_status and
-# readiness are converted separately. Shared by the form, the service and revision merging.
-SOLUTION_PLAIN_FIELDS = (
-    "title",
-    "summary",
-    "problem",
-    "description",
-    "category",
-    "lead_organisation",
-    "partner_organisations",
-    "ozg_references",
-    "leika_keys",
-    "technology",
-    "products",
-    "licence",
-    "repository_url",
-    "effort_person_days",
-    "cost_eur",
-    "cost_note",
-    "funding",
-    "duration_months",
-    "review_by",
-)
-# Free-text fields of an experience report (title and role are handled separately).
+# Solution fields stored as entered (strings stripped): the plain fields of the specification
+# and the category; the enums kind, project_status and readiness are converted separately.
+# Shared by the form, the service and revision merging.
+SOLUTION_PLAIN_FIELDS = ("category", *SOLUTION_SPEC.names)
 SOLUTION_ENUM_FIELDS = ("kind", "project_status", "readiness")
 
-URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -86,47 +68,51 @@ class ContactInput:
     phone: str = ""
 
 
-@dataclass
-class SolutionInput:
-    title: str = ""
-    summary: str = ""
-    problem: str = ""
-    description: str = ""
-    category: str = ""
-    kind: str = ""
-    project_status: str = ""
-    readiness: str = ""
-    tags: list[str] = field(default_factory=list)
-    partner_ags: list[str] = field(default_factory=list)
-    lead_municipality_ags: str | None = None  # curators choose; contributors: their own
-    lead_organisation: str = ""
-    partner_organisations: str = ""
-    ozg_references: str = ""
-    leika_keys: str = ""
-    technology: str = ""
-    products: str = ""
-    licence: str = ""
-    repository_url: str = ""
-    effort_person_days: int | None = None
-    cost_eur: int | None = None
-    cost_note: str = ""
-    funding: str = ""
-    duration_months: int | None = None
-    review_by: date | None = None
-    links: list[LinkInput] = field(default_factory=list)
-    contacts: list[ContactInput] = field(default_factory=list)
+class SolutionInput(SpecInput):
+    """What a solution form, import or API call enters. The plain fields of ``SOLUTION_SPEC``
+    are keyword arguments and attributes (kept in ``values``); the special ones are explicit."""
+
+    spec = SOLUTION_SPEC
+
+    def __init__(
+        self,
+        *,
+        category: str = "",
+        kind: str = "",
+        project_status: str = "",
+        readiness: str = "",
+        tags: list[str] | None = None,
+        partner_ags: list[str] | None = None,
+        lead_municipality_ags: str | None = None,  # curators choose; contributors: their own
+        links: list[LinkInput] | None = None,
+        contacts: list[ContactInput] | None = None,
+        **values: Any,
+    ) -> None:
+        super().__init__(**values)
+        self.category = category
+        self.kind = kind
+        self.project_status = project_status
+        self.readiness = readiness
+        self.tags: list[str] = list(tags or [])
+        self.partner_ags: list[str] = list(partner_ags or [])
+        self.lead_municipality_ags = lead_municipality_ags
+        self.links: list[LinkInput] = list(links or [])
+        self.contacts: list[ContactInput] = list(contacts or [])
 
     @classmethod
     def from_solution(cls, s: Solution) -> SolutionInput:
-        data = cls()
-        for f in fields(cls):
-            if hasattr(s, f.name) and f.name not in {"tags", "links", "contacts"}:
-                value = getattr(s, f.name)
-                setattr(data, f.name, value.value if hasattr(value, "value") else value)
-        data.tags = [t.name for t in s.tags]
-        data.partner_ags = [m.ags for m in s.partners]
-        data.links = [LinkInput(link.title, link.url) for link in s.links]
-        data.contacts = [ContactInput(c.name, c.role, c.email, c.phone) for c in s.contacts]
+        data = cls(
+            category=s.category,
+            kind=s.kind.value,
+            project_status=s.project_status.value,
+            readiness=s.readiness.value,
+            tags=[t.name for t in s.tags],
+            partner_ags=[m.ags for m in s.partners],
+            lead_municipality_ags=s.lead_municipality_ags,
+            links=[LinkInput(link.title, link.url) for link in s.links],
+            contacts=[ContactInput(c.name, c.role, c.email, c.phone) for c in s.contacts],
+        )
+        data.values = {name: getattr(s, name) for name in SOLUTION_SPEC.names}
         return data
 
 
@@ -135,17 +121,13 @@ def _enum_ok(enum_cls: type[Enum], value: str) -> bool:
 
 
 def validate_solution(data: SolutionInput) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not data.title.strip():
-        errors["title"] = "Bitte geben Sie einen Titel an."
-    elif len(data.title) > 200:
-        errors["title"] = "Der Titel darf höchstens 200 Zeichen lang sein."
-    if not data.summary.strip():
-        errors["summary"] = "Bitte fassen Sie die Lösung in ein bis zwei Sätzen zusammen."
-    elif len(data.summary) > 600:
-        errors["summary"] = "Die Kurzbeschreibung darf höchstens 600 Zeichen lang sein."
-    if not data.description.strip():
-        errors["description"] = "Bitte beschreiben Sie die Lösung."
+    problems = SOLUTION_SPEC.problems(data.values)
+    # The content comes first in the error summary, as on the form.
+    errors = {
+        f.name: problems.pop(f.name)
+        for f in SOLUTION_SPEC.in_section(CONTENT)
+        if f.name in problems
+    }
     if data.category not in CATEGORIES:
         errors["category"] = "Bitte wählen Sie eine Kategorie."
     if not _enum_ok(SolutionKind, data.kind):
@@ -154,11 +136,7 @@ def validate_solution(data: SolutionInput) -> dict[str, str]:
         errors["project_status"] = "Bitte wählen Sie den Projektstand."
     if not _enum_ok(Readiness, data.readiness):
         errors["readiness"] = "Bitte wählen Sie, wie nachnutzbar die Lösung ist."
-    if data.repository_url and not URL_RE.match(data.repository_url):
-        errors["repository_url"] = "Bitte geben Sie eine Adresse an, die mit https:// beginnt."
-    for name in ("effort_person_days", "cost_eur", "duration_months"):
-        if problem := figure_problem(name, getattr(data, name)):
-            errors[name] = problem
+    errors.update(problems)
     for link in data.links:
         if not URL_RE.match(link.url):
             errors["links"] = f"„{link.url}“ ist keine gültige Adresse (https://…)."
@@ -214,9 +192,9 @@ def _apply_solution_input(session: orm.Session, solution: Solution, data: Soluti
     ]
     if errors:
         raise ValidationFailed(errors)
-    for name in SOLUTION_PLAIN_FIELDS:
-        value = getattr(data, name)
-        setattr(solution, name, value.strip() if isinstance(value, str) else value)
+    solution.category = data.category.strip()
+    for f in SOLUTION_SPEC:
+        setattr(solution, f.name, f.clean(data.values[f.name]))
     solution.kind = SolutionKind(data.kind)
     solution.project_status = ProjectStatus(data.project_status)
     solution.readiness = Readiness(data.readiness)
