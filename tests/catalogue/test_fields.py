@@ -29,9 +29,8 @@ from catalogue.models import ExperienceReport, Role, Solution
 from catalogue.services import contributions, exports, review, seed, workflow
 from catalogue.services.search_documents import report_document, solution_document
 from catalogue.web.contribute_forms import ReportForm, SolutionForm
-from tests.factories import make_user, solution_input
+from tests.factories import LAGE, make_user, solution_input
 
-LEMGO = "05766040"
 FIELD_IDS = [f.name for f in SOLUTION_SPEC]
 
 
@@ -185,7 +184,7 @@ def _login(client, user) -> None:
 
 
 def test_every_field_arrives_everywhere(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lage.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
     values = {f.name: _value(f, i) for i, f in enumerate(SOLUTION_SPEC)}
     solution = contributions.create_solution(
@@ -293,7 +292,7 @@ def test_every_report_field_reaches_every_place(f: Field):
 
 
 def test_a_report_with_every_field_arrives_everywhere(client, municipalities):
-    author = make_user(Role.CONTRIBUTOR, LEMGO, "a@lemgo.example")
+    author = make_user(Role.CONTRIBUTOR, LAGE, "a@lage.example")
     curator = make_user(Role.CURATOR, None, "c@example.org")
     solution = contributions.create_solution(actor=author, data=solution_input())
     for actor in (author, curator):
