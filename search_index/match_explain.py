@@ -58,6 +58,10 @@ POSSIBLE_COVERAGE = 0.3
 POSSIBLE_REL = 0.8
 MAX_REPORTS = 2
 DUPLICATE_SIMILARITY = 0.5  # Jaccard of title + summary stems
+# A result that carries this share of the best result's distinctive title/summary vocabulary
+# (the feedback words) is its sibling: same topic, another approach. The best result's lead is
+# measured over the best result that is no sibling (sibling-aware lead).
+SIBLING_SHARE = 0.3
 # Question words count for matching ("wer ausrückt") but are no concept to name as a reason.
 UNNAMED = frozenset("wann wer wen wem wess wo woh wohin warum wieso weshalb welch".split())  # stems
 
@@ -74,6 +78,7 @@ class Candidate(Protocol):
     evidence: float
     main: float
     fielded: float
+    kin: float
 
 
 def _stems(ctx: SearchContext, d: int) -> set[str]:
@@ -95,7 +100,10 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
     The evidence is the need's own score, without feedback (feedback rewards the best result's
     own words and would widen the lead of whatever came first). Two near-duplicates at the top
     share one lead, over the third: a solution that exists twice should not lose its
-    "passt gut" to its twin.
+    "passt gut" to its twin. The best result's lead is taken over the best result that is not
+    its sibling (a result carrying `SIBLING_SHARE` of its distinctive vocabulary, `kin`): a
+    close sibling says the topic is right, not that it is wrong — a lead over it measures only
+    which of two related solutions fits better.
     """
     if not ranked:
         return
@@ -110,6 +118,10 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
     if near_duplicates(ctx, first.docnum, second.docnum):
         third = by_evidence[2].evidence if len(by_evidence) > 2 else 0.0
         first.margin = second.margin = second.evidence - third
+    if first.kin >= 1.0 - 1e-9 and second.kin >= SIBLING_SHARE:
+        # `first` is the feedback source (it carries all of its own words)
+        other = next((c.evidence for c in by_evidence[1:] if c.kin < SIBLING_SHARE), 0.0)
+        first.margin = max(first.margin, first.evidence - other)
 
 
 def band(c: Candidate, n_concepts: int) -> str:

@@ -73,6 +73,7 @@ class _Candidate:
     evidence: float = 0.0  # the need's own score (BM25 + coverage + category), no feedback
     main: float = 0.0  # share of the need's main concepts (highest weighted idf) carried
     fielded: float = 0.0  # idf share of the need's concepts found in title, summary or tags
+    kin: float = 0.0  # share of the feedback words (the best result's vocabulary) it carries
 
 
 def rank_candidates(
@@ -118,6 +119,7 @@ def rank_candidates(
         ranked = _rank(ctx, features, concepts, missing_idf, category, feedback)
     for c in ranked:
         c.rel = c.score / ranked[0].score if ranked[0].score else 0.0
+        c.kin = feedback.get(c.docnum, 0.0)
     assign_leads(ctx, ranked)
     return ranked[:limit], len(concepts)
 
