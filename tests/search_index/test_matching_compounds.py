@@ -55,3 +55,18 @@ def test_a_smaller_lead_is_strong_only_when_fields_and_known_words_back_it():
     assert band(_C(main=0.0), 8) != "strong"  # none of the need's main concepts
     assert band(_C(coverage_all=0.1), 8) != "strong"  # mostly words the catalogue does not know
     assert band(_C(matched=[object()]), 8) != "strong"  # one word is no evidence
+
+
+def test_the_head_of_a_compound_counts_as_a_weak_word_of_its_own(tmp_path):
+    docs = [
+        make_doc(1, "Vertragsdatenbank", "Alle Verträge der Stadt mit ihren Fristen."),
+        make_doc(2, "Wartung der Feuerwehrgeräte", "Prüftermine der Atemschutzgeräte."),
+        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        matches = ix.match("Überblick über die Wartungs- und Mietverträge")
+    # "Wartungs-" is read as "Wartungsverträge", not as "Wartung"; both heads find the contracts
+    assert matches[0].solution_id == 1
+    reasons = " ".join(matches[0].reasons)
+    assert "»Verträge«" in reasons and "»Mietverträge«" not in reasons
