@@ -4,13 +4,16 @@ Owns the band calibration and the German reasons of need matching. Bands:
 * "strong" (passt gut, i.e. "contact them") is given to a result that
   - stands out: its score is at least `STRONG_MIN_SCORE` and its evidence (0.3 × BM25 relative
     to the best + 0.7 × soft idf-weighted coverage of the need's concepts) leads every other
-    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead), with at
+    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead; the lead
+    is taken over the best result that is no sibling, see `assign_leads`), with at
     least two of the need's concepts or, for a one-concept need, `POSSIBLE_COVERAGE` of its idf
     mass (one matched word among unknown ones can lead by chance); or
   - has a field-backed lead: a lead of at least `FIELDED_MARGIN` (smaller), at least two
     concepts including one of the need's main ones, `FIELDED_MIN_SHARE` of the need's idf mass
     found in the result's title, summary or tags, and mostly words the catalogue knows (coverage
     with unknown words at least `FIELDED_MIN_KNOWN` of the coverage without); or
+  - has a broad lead: the same smaller lead resting on at least `BROAD_MIN_CONCEPTS` of the
+    need's concepts; or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs).
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
@@ -50,6 +53,9 @@ FIELDED_MARGIN = 0.12
 FIELDED_MIN_MAIN = 0.3
 FIELDED_MIN_SHARE = 0.1
 FIELDED_MIN_KNOWN = 0.5  # and most of the need's idf mass is made of words the catalogue knows
+# ... or when it rests on at least this many of the need's concepts (broad lead): a chance hit
+# of one rare everyday word in an unrelated description never carries five concepts.
+BROAD_MIN_CONCEPTS = 5
 # Coverage calibration (keyword-like needs): on the dev set no irrelevant result reaches 60 %.
 STRONG_COVERAGE = 0.65
 STRONG_MIN_CONCEPTS = 2
@@ -138,6 +144,12 @@ def band(c: Candidate, n_concepts: int) -> str:
         and c.main >= FIELDED_MIN_MAIN
         and c.fielded >= FIELDED_MIN_SHARE
         and c.coverage_all >= FIELDED_MIN_KNOWN * c.coverage
+    ):
+        return "strong"
+    if (
+        c.score >= STRONG_MIN_SCORE
+        and c.margin >= FIELDED_MARGIN
+        and len(c.matched) >= BROAD_MIN_CONCEPTS
     ):
         return "strong"
     if (

@@ -70,3 +70,10 @@ def test_the_head_of_a_compound_counts_as_a_weak_word_of_its_own(tmp_path):
     assert matches[0].solution_id == 1
     reasons = " ".join(matches[0].reasons)
     assert "»Verträge«" in reasons and "»Mietverträge«" not in reasons
+
+
+def test_a_smaller_lead_is_strong_when_it_rests_on_five_concepts():
+    five = [object() for _ in range(5)]
+    assert band(_C(fielded=0.0, main=0.0, matched=five), 16) == "strong"
+    assert band(_C(fielded=0.0, main=0.0, matched=five[:4]), 16) != "strong"
+    assert band(_C(fielded=0.0, main=0.0, matched=five, margin=0.1), 16) != "strong"
