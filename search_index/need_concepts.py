@@ -95,7 +95,8 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
             continue
         scored.append(ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight))
     for head, (surface, weight) in heads.items():
-        if head not in seen:
+        head_df = ctx.doc_frequency("content", head)
+        if head not in seen and 0 < head_df <= MAX_DF_SHARE * n_docs:  # known, not too common
             hw = QueryWord(raw=head, stem=head, parts=())
             hc = concept_for_word(ctx, hw, surface, parts_alone=True)
             _add_scored(ctx, scored, hc, n_docs, weight)
