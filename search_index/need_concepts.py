@@ -44,7 +44,7 @@ VOCAB_PART_WEIGHT = 0.6  # each part of a longer split, as a word of its own
 HEAD_WEIGHT = 0.3
 HEAD_MIN_LEN = 4
 FUZZY_MAX_WORDS = 6  # needs this short: unknown words also match close spellings (typos)
-FUZZY_MIN_LEN = 5
+FUZZY_MIN_LEN = 5  # letters as typed: a typo in the ending shortens the stem ("onlien" → onli)
 
 
 @dataclass(eq=False)
@@ -80,7 +80,7 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
                     pw = QueryWord(raw=part, stem=part, parts=())
                     pc = concept_for_word(ctx, pw, nw.surface, parts_alone=True)
                     _add_scored(ctx, scored, pc, n_docs, nw.weight * VOCAB_PART_WEIGHT)
-            if short and len(qw.stem) >= FUZZY_MIN_LEN:
+            if short and len(qw.raw) >= FUZZY_MIN_LEN:
                 add_fuzzy_variants(ctx, concept)  # typos: close spellings the catalogue knows
         head = _head(qw, concept)
         if head and nw.weight * HEAD_WEIGHT > heads.get(head, ("", 0.0))[1]:

@@ -77,3 +77,16 @@ def test_a_smaller_lead_is_strong_when_it_rests_on_five_concepts():
     assert band(_C(fielded=0.0, main=0.0, matched=five), 16) == "strong"
     assert band(_C(fielded=0.0, main=0.0, matched=five[:4]), 16) != "strong"
     assert band(_C(fielded=0.0, main=0.0, matched=five, margin=0.1), 16) != "strong"
+
+
+def test_a_typo_in_a_short_words_ending_still_finds_close_spellings(tmp_path):
+    from search_index.need_concepts import need_concepts
+
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(DOCS)
+        ctx = ix.context()
+        # "onlien": its stem is only four letters, the word as typed is six
+        concepts, missing = need_concepts(ctx, "sperrmüll anmelden onlien", len(DOCS))
+    fuzzy = [v.terms for sc in concepts for v in sc.concept.variants if v.kind == "fuzzy"]
+    assert (stem_word("online"),) in fuzzy
+    assert missing == 0.0
