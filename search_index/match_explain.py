@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from search_index.analysis import analyze_query_words
+from search_index.need_concepts import distinct_count
 
 if TYPE_CHECKING:
     from search_index.concepts import Variant
@@ -131,16 +132,17 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
 
 
 def band(c: Candidate, n_concepts: int) -> str:
+    n_matched = distinct_count(c.matched)  # a compound and its head are one word
     if (
         c.score >= STRONG_MIN_SCORE
         and c.margin >= STRONG_MARGIN
-        and (len(c.matched) >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
+        and (n_matched >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
     ):
         return "strong"
     if (
         c.score >= STRONG_MIN_SCORE
         and c.margin >= FIELDED_MARGIN
-        and len(c.matched) >= STRONG_MIN_CONCEPTS
+        and n_matched >= STRONG_MIN_CONCEPTS
         and c.main >= FIELDED_MIN_MAIN
         and c.fielded >= FIELDED_MIN_SHARE
         and c.coverage_all >= FIELDED_MIN_KNOWN * c.coverage
@@ -149,12 +151,12 @@ def band(c: Candidate, n_concepts: int) -> str:
     if (
         c.score >= STRONG_MIN_SCORE
         and c.margin >= FIELDED_MARGIN
-        and len(c.matched) >= BROAD_MIN_CONCEPTS
+        and n_matched >= BROAD_MIN_CONCEPTS
     ):
         return "strong"
     if (
         c.coverage_all >= STRONG_COVERAGE
-        and len(c.matched) >= min(STRONG_MIN_CONCEPTS, n_concepts)
+        and n_matched >= min(STRONG_MIN_CONCEPTS, n_concepts)
         and c.rel >= STRONG_REL
     ):
         return "strong"
@@ -173,6 +175,13 @@ def bands(candidates: Sequence[Candidate], n_concepts: int) -> list[str]:
         ceiling = max(BANDS.index(band(c, n_concepts)), ceiling)
         out.append(BANDS[ceiling])
     return out
+
+
+def _named(matched: Sequence[ScoredConcept]) -> list[ScoredConcept]:
+    """The matched concepts worth naming: a compound's head only if the compound itself was
+    not found ("Stadthalle", not "Stadthalle" and "Halle")."""
+    stems = {sc.concept.stem for sc in matched}
+    return [sc for sc in matched if not sc.source or sc.source not in stems]
 
 
 def _quote(labels: list[str]) -> str:
@@ -234,8 +243,9 @@ def backing_reports(
     for c in results:
         found = []
         for d in by_solution.get(c.solution_id, ()):
-            labels = [sc.concept.label for sc in c.matched if d in sc.docs]
-            if len(labels) >= min(2, len(c.matched)) and labels:
+            named = _named(c.matched)
+            labels = [sc.concept.label for sc in named if d in sc.docs]
+            if len(labels) >= min(2, len(named)) and labels:
                 found.append((len(labels), d, labels))
         found.sort(key=lambda x: (-x[0], x[1]))
         out[c.solution_id] = [
@@ -257,7 +267,8 @@ def reasons(
     is_report = ctx.array("kind")[d] == "report"
     by_field: dict[str, list[str]] = {}
     related: list[str] = []
-    for sc in sorted(c.matched, key=lambda sc: -sc.idf):
+    matched = _named(c.matched)
+    for sc in sorted(matched, key=lambda sc: -sc.idf):
         v = _found_variant(ctx, sc, d)
         if v is None:
             continue

@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.match_explain import assign_leads, backing_reports, bands, reasons
-from search_index.need_concepts import MAX_DF_SHARE, ScoredConcept, idf, need_concepts
+from search_index.need_concepts import (
+    MAX_DF_SHARE,
+    ScoredConcept,
+    distinct_count,
+    idf,
+    need_concepts,
+)
 from search_index.scoring import bm25
 
 if TYPE_CHECKING:
@@ -121,7 +127,7 @@ def rank_candidates(
         c.rel = c.score / ranked[0].score if ranked[0].score else 0.0
         c.kin = feedback.get(c.docnum, 0.0)
     assign_leads(ctx, ranked)
-    return ranked[:limit], len(concepts)
+    return ranked[:limit], distinct_count(concepts)
 
 
 @dataclass

@@ -15,6 +15,7 @@ Must not: import Flask or SQLAlchemy, or contain rules for particular needs or b
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,15 @@ class ScoredConcept:
     idf: float
     df: int = 0
     weight: float = 1.0
+    source: str = ""  # for a compound's head: the stem of the compound it comes from
+
+
+def distinct_count(concepts: Iterable[ScoredConcept]) -> int:
+    """Concepts, counting a compound's head only where its compound is not among them
+    ("Stadthalle" and its head "Halle" are one word of the need, not two)."""
+    concepts = list(concepts)
+    stems = {sc.concept.stem for sc in concepts}
+    return sum(1 for sc in concepts if not sc.source or sc.source not in stems)
 
 
 def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[ScoredConcept], float]:
@@ -66,7 +76,7 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
     # and close spellings of them mislead (measured: strong precision fell below 0.9).
     short = len(WORD_RE.findall(text)) <= FUZZY_MAX_WORDS
     text = complete_ellipses(text, lambda w: _known_word(ctx, w))
-    heads: dict[str, tuple[str, float]] = {}  # compound heads: stem → (surface, weight)
+    heads: dict[str, tuple[str, float, str]] = {}  # head stem → (surface, weight, compound)
     for nw in need_words(text):
         qw = analyze_word(nw.surface)
         if qw is None or qw.stem in seen or len(qw.stem) < 2:
@@ -83,8 +93,8 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
             if short and len(qw.raw) >= FUZZY_MIN_LEN:
                 add_fuzzy_variants(ctx, concept)  # typos: close spellings the catalogue knows
         head = _head(qw, concept)
-        if head and nw.weight * HEAD_WEIGHT > heads.get(head, ("", 0.0))[1]:
-            heads[head] = (_head_surface(nw.surface, head), nw.weight * HEAD_WEIGHT)
+        if head and nw.weight * HEAD_WEIGHT > heads.get(head, ("", 0.0, ""))[1]:
+            heads[head] = (_head_surface(nw.surface, head), nw.weight * HEAD_WEIGHT, qw.stem)
         # Sentence role, word class (nouns name the topic) and fillers: see need_text.
         weight = nw.weight
         # Cheap estimate first (largest variant); exact document sets only for the chosen ones.
@@ -94,12 +104,12 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
                 missing_idf += max_idf * weight
             continue
         scored.append(ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight))
-    for head, (surface, weight) in heads.items():
+    for head, (surface, weight, compound) in heads.items():
         head_df = ctx.doc_frequency("content", head)
         if head not in seen and 0 < head_df <= MAX_DF_SHARE * n_docs:  # known, not too common
             hw = QueryWord(raw=head, stem=head, parts=())
             hc = concept_for_word(ctx, hw, surface, parts_alone=True)
-            _add_scored(ctx, scored, hc, n_docs, weight)
+            _add_scored(ctx, scored, hc, n_docs, weight, source=compound)
     if not scored:
         return [], missing_idf
     selective = [s for s in scored if s.df <= max(2, MAX_DF_SHARE * n_docs)]
@@ -115,11 +125,17 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
 
 
 def _add_scored(
-    ctx: SearchContext, scored: list[ScoredConcept], concept: Concept, n_docs: int, weight: float
+    ctx: SearchContext,
+    scored: list[ScoredConcept],
+    concept: Concept,
+    n_docs: int,
+    weight: float,
+    source: str = "",
 ) -> None:
     df = max((_variant_df(ctx, v) for v in concept.variants), default=0)
     if df:
-        scored.append(ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight))
+        sc = ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight, source)
+        scored.append(sc)
 
 
 def _head(qw: QueryWord, concept: Concept) -> str:
