@@ -4,13 +4,16 @@ Owns the band calibration and the German reasons of need matching. Bands:
 * "strong" (passt gut, i.e. "contact them") is given to a result that
   - stands out: its score is at least `STRONG_MIN_SCORE` and its evidence (0.3 × BM25 relative
     to the best + 0.7 × soft idf-weighted coverage of the need's concepts) leads every other
-    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead), with at
+    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead; the lead
+    is taken over the best result that is no sibling, see `assign_leads`), with at
     least two of the need's concepts or, for a one-concept need, `POSSIBLE_COVERAGE` of its idf
     mass (one matched word among unknown ones can lead by chance); or
   - has a field-backed lead: a lead of at least `FIELDED_MARGIN` (smaller), at least two
     concepts including one of the need's main ones, `FIELDED_MIN_SHARE` of the need's idf mass
     found in the result's title, summary or tags, and mostly words the catalogue knows (coverage
     with unknown words at least `FIELDED_MIN_KNOWN` of the coverage without); or
+  - has a broad lead: the same smaller lead resting on at least `BROAD_MIN_CONCEPTS` of the
+    need's concepts; or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs).
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
@@ -32,6 +35,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from search_index.analysis import analyze_query_words
+from search_index.need_concepts import distinct_count
 
 if TYPE_CHECKING:
     from search_index.concepts import Variant
@@ -50,6 +54,9 @@ FIELDED_MARGIN = 0.12
 FIELDED_MIN_MAIN = 0.3
 FIELDED_MIN_SHARE = 0.1
 FIELDED_MIN_KNOWN = 0.5  # and most of the need's idf mass is made of words the catalogue knows
+# ... or when it rests on at least this many of the need's concepts (broad lead): a chance hit
+# of one rare everyday word in an unrelated description never carries five concepts.
+BROAD_MIN_CONCEPTS = 5
 # Coverage calibration (keyword-like needs): on the dev set no irrelevant result reaches 60 %.
 STRONG_COVERAGE = 0.65
 STRONG_MIN_CONCEPTS = 2
@@ -58,6 +65,10 @@ POSSIBLE_COVERAGE = 0.3
 POSSIBLE_REL = 0.8
 MAX_REPORTS = 2
 DUPLICATE_SIMILARITY = 0.5  # Jaccard of title + summary stems
+# A result that carries this share of the best result's distinctive title/summary vocabulary
+# (the feedback words) is its sibling: same topic, another approach. The best result's lead is
+# measured over the best result that is no sibling (sibling-aware lead).
+SIBLING_SHARE = 0.3
 # Question words count for matching ("wer ausrückt") but are no concept to name as a reason.
 UNNAMED = frozenset("wann wer wen wem wess wo woh wohin warum wieso weshalb welch".split())  # stems
 
@@ -74,6 +85,7 @@ class Candidate(Protocol):
     evidence: float
     main: float
     fielded: float
+    kin: float
 
 
 def _stems(ctx: SearchContext, d: int) -> set[str]:
@@ -95,7 +107,10 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
     The evidence is the need's own score, without feedback (feedback rewards the best result's
     own words and would widen the lead of whatever came first). Two near-duplicates at the top
     share one lead, over the third: a solution that exists twice should not lose its
-    "passt gut" to its twin.
+    "passt gut" to its twin. The best result's lead is taken over the best result that is not
+    its sibling (a result carrying `SIBLING_SHARE` of its distinctive vocabulary, `kin`): a
+    close sibling says the topic is right, not that it is wrong — a lead over it measures only
+    which of two related solutions fits better.
     """
     if not ranked:
         return
@@ -110,27 +125,38 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
     if near_duplicates(ctx, first.docnum, second.docnum):
         third = by_evidence[2].evidence if len(by_evidence) > 2 else 0.0
         first.margin = second.margin = second.evidence - third
+    if first.kin >= 1.0 - 1e-9 and second.kin >= SIBLING_SHARE:
+        # `first` is the feedback source (it carries all of its own words)
+        other = next((c.evidence for c in by_evidence[1:] if c.kin < SIBLING_SHARE), 0.0)
+        first.margin = max(first.margin, first.evidence - other)
 
 
 def band(c: Candidate, n_concepts: int) -> str:
+    n_matched = distinct_count(c.matched)  # a compound and its head are one word
     if (
         c.score >= STRONG_MIN_SCORE
         and c.margin >= STRONG_MARGIN
-        and (len(c.matched) >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
+        and (n_matched >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
     ):
         return "strong"
     if (
         c.score >= STRONG_MIN_SCORE
         and c.margin >= FIELDED_MARGIN
-        and len(c.matched) >= STRONG_MIN_CONCEPTS
+        and n_matched >= STRONG_MIN_CONCEPTS
         and c.main >= FIELDED_MIN_MAIN
         and c.fielded >= FIELDED_MIN_SHARE
         and c.coverage_all >= FIELDED_MIN_KNOWN * c.coverage
     ):
         return "strong"
     if (
+        c.score >= STRONG_MIN_SCORE
+        and c.margin >= FIELDED_MARGIN
+        and n_matched >= BROAD_MIN_CONCEPTS
+    ):
+        return "strong"
+    if (
         c.coverage_all >= STRONG_COVERAGE
-        and len(c.matched) >= min(STRONG_MIN_CONCEPTS, n_concepts)
+        and n_matched >= min(STRONG_MIN_CONCEPTS, n_concepts)
         and c.rel >= STRONG_REL
     ):
         return "strong"
@@ -149,6 +175,13 @@ def bands(candidates: Sequence[Candidate], n_concepts: int) -> list[str]:
         ceiling = max(BANDS.index(band(c, n_concepts)), ceiling)
         out.append(BANDS[ceiling])
     return out
+
+
+def _named(matched: Sequence[ScoredConcept]) -> list[ScoredConcept]:
+    """The matched concepts worth naming: a compound's head only if the compound itself was
+    not found ("Stadthalle", not "Stadthalle" and "Halle")."""
+    stems = {sc.concept.stem for sc in matched}
+    return [sc for sc in matched if not sc.source or sc.source not in stems]
 
 
 def _quote(labels: list[str]) -> str:
@@ -210,8 +243,9 @@ def backing_reports(
     for c in results:
         found = []
         for d in by_solution.get(c.solution_id, ()):
-            labels = [sc.concept.label for sc in c.matched if d in sc.docs]
-            if len(labels) >= min(2, len(c.matched)) and labels:
+            named = _named(c.matched)
+            labels = [sc.concept.label for sc in named if d in sc.docs]
+            if len(labels) >= min(2, len(named)) and labels:
                 found.append((len(labels), d, labels))
         found.sort(key=lambda x: (-x[0], x[1]))
         out[c.solution_id] = [
@@ -233,7 +267,8 @@ def reasons(
     is_report = ctx.array("kind")[d] == "report"
     by_field: dict[str, list[str]] = {}
     related: list[str] = []
-    for sc in sorted(c.matched, key=lambda sc: -sc.idf):
+    matched = _named(c.matched)
+    for sc in sorted(matched, key=lambda sc: -sc.idf):
         v = _found_variant(ctx, sc, d)
         if v is None:
             continue

@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.match_explain import assign_leads, backing_reports, bands, reasons
-from search_index.need_concepts import MAX_DF_SHARE, ScoredConcept, idf, need_concepts
+from search_index.need_concepts import (
+    MAX_DF_SHARE,
+    ScoredConcept,
+    distinct_count,
+    idf,
+    need_concepts,
+)
 from search_index.scoring import bm25
 
 if TYPE_CHECKING:
@@ -73,6 +79,7 @@ class _Candidate:
     evidence: float = 0.0  # the need's own score (BM25 + coverage + category), no feedback
     main: float = 0.0  # share of the need's main concepts (highest weighted idf) carried
     fielded: float = 0.0  # idf share of the need's concepts found in title, summary or tags
+    kin: float = 0.0  # share of the feedback words (the best result's vocabulary) it carries
 
 
 def rank_candidates(
@@ -118,8 +125,9 @@ def rank_candidates(
         ranked = _rank(ctx, features, concepts, missing_idf, category, feedback)
     for c in ranked:
         c.rel = c.score / ranked[0].score if ranked[0].score else 0.0
+        c.kin = feedback.get(c.docnum, 0.0)
     assign_leads(ctx, ranked)
-    return ranked[:limit], len(concepts)
+    return ranked[:limit], distinct_count(concepts)
 
 
 @dataclass

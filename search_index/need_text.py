@@ -15,6 +15,7 @@ needs or benchmark data (the filler list is general German, written without the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -47,6 +48,38 @@ _SIDE_TOPIC_RE = re.compile(
     r"apropos|by the way|btw\b)",
     re.IGNORECASE,
 )
+
+
+# Suspended hyphen (Ergänzungsstrich): "Wartungs- und Lizenzverträge", "Strom-, Gas- und
+# Wasserkosten" — the words before the conjunction share the last word's head.
+_ELLIPSIS_RE = re.compile(
+    r"\b((?:\w+[-‐‑]\s*,\s*)*\w+[-‐‑])\s+(?:und|oder|bzw\.?|sowie|&)\s+(\w+)", re.IGNORECASE
+)
+_SUSPENDED_RE = re.compile(r"(\w+)[-‐‑]")
+MIN_HEAD = 3
+
+
+def compound_head(word: str, known: Callable[[str], bool]) -> str:
+    """The head of a compound: its longest proper ending (at least `MIN_HEAD` letters, after a
+    first part of at least two) that `known` accepts, or "" (Lizenzverträge → verträge)."""
+    for i in range(2, len(word) - MIN_HEAD + 1):
+        if known(word[i:]):
+            return word[i:]
+    return ""
+
+
+def complete_ellipses(text: str, known: Callable[[str], bool]) -> str:
+    """Write out words cut short by a suspended hyphen: "Wartungs- und Lizenzverträge" →
+    "Wartungsverträge und Lizenzverträge" (the head is the last word's, see `compound_head`)."""
+
+    def complete(m: re.Match[str]) -> str:
+        head = compound_head(m.group(2), known)
+        if not head:
+            return m.group(0)
+        first = _SUSPENDED_RE.sub(lambda w: w.group(1) + head.lower(), m.group(1))
+        return m.group(0).replace(m.group(1), first, 1)
+
+    return _ELLIPSIS_RE.sub(complete, text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from search_index import CatalogueIndex
 from search_index.analysis import stem_word
 from search_index.match_explain import band
@@ -32,12 +34,17 @@ def test_a_long_compound_is_split_into_the_catalogues_own_words(tmp_path):
     assert matches[0].solution_id == 1
 
 
+def _words(n: int) -> list[SimpleNamespace]:
+    """n matched concepts of n different need words."""
+    return [SimpleNamespace(concept=SimpleNamespace(stem=f"wort{i}"), source="") for i in range(n)]
+
+
 class _C:
     def __init__(self, **kw):
         defaults = dict(
             score=0.6,
             margin=0.13,
-            matched=[object(), object()],
+            matched=_words(2),
             main=0.67,
             fielded=0.2,
             coverage=0.3,
@@ -54,4 +61,55 @@ def test_a_smaller_lead_is_strong_only_when_fields_and_known_words_back_it():
     assert band(_C(fielded=0.05), 8) != "strong"  # evidence only in the description
     assert band(_C(main=0.0), 8) != "strong"  # none of the need's main concepts
     assert band(_C(coverage_all=0.1), 8) != "strong"  # mostly words the catalogue does not know
-    assert band(_C(matched=[object()]), 8) != "strong"  # one word is no evidence
+    assert band(_C(matched=_words(1)), 8) != "strong"  # one word is no evidence
+    head = SimpleNamespace(concept=SimpleNamespace(stem="hall"), source="wort0")
+    assert band(_C(matched=[*_words(1), head]), 8) != "strong"  # a compound and its head
+
+
+def test_the_head_of_a_compound_counts_as_a_weak_word_of_its_own(tmp_path):
+    docs = [
+        make_doc(1, "Vertragsdatenbank", "Alle Verträge der Stadt mit ihren Fristen."),
+        make_doc(2, "Wartung der Feuerwehrgeräte", "Prüftermine der Atemschutzgeräte."),
+        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        matches = ix.match("Überblick über die Wartungs- und Mietverträge")
+    # "Wartungs-" is read as "Wartungsverträge", not as "Wartung"; both heads find the contracts
+    assert matches[0].solution_id == 1
+    reasons = " ".join(matches[0].reasons)
+    assert "»Verträge«" in reasons and "»Mietverträge«" not in reasons
+
+
+def test_a_smaller_lead_is_strong_when_it_rests_on_five_concepts():
+    five = _words(5)
+    assert band(_C(fielded=0.0, main=0.0, matched=five), 16) == "strong"
+    assert band(_C(fielded=0.0, main=0.0, matched=five[:4]), 16) != "strong"
+    assert band(_C(fielded=0.0, main=0.0, matched=five, margin=0.1), 16) != "strong"
+
+
+def test_a_typo_in_a_short_words_ending_still_finds_close_spellings(tmp_path):
+    from search_index.need_concepts import need_concepts
+
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(DOCS)
+        ctx = ix.context()
+        # "onlien": its stem is only four letters, the word as typed is six
+        concepts, missing = need_concepts(ctx, "sperrmüll anmelden onlien", len(DOCS))
+    fuzzy = [v.terms for sc in concepts for v in sc.concept.variants if v.kind == "fuzzy"]
+    assert (stem_word("online"),) in fuzzy
+    assert missing == 0.0
+
+
+def test_a_compound_and_its_head_are_one_word_of_the_need(tmp_path):
+    docs = [
+        make_doc(1, "Online-Ticketing für die Stadthalle", "Karten für Konzerte in der Halle."),
+        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        matches = ix.match("Wartung der Orgel in der Stadthalle")
+    assert matches[0].solution_id == 1
+    assert matches[0].band != "strong"  # one word of the need found, not two
+    reasons = " ".join(matches[0].reasons)
+    assert "»Stadthalle«" in reasons and "»Halle«" not in reasons

@@ -56,3 +56,18 @@ def test_words_that_only_begin_like_a_greeting_are_kept():
         assert [w for _, w in sentences(text)] == [1.0]
     assert sentences("Danke!")[0][1] == 0.0
     assert sentences("Gruß, Thomas")[0][1] == 0.0
+
+
+def test_suspended_hyphens_are_completed_with_the_last_words_head():
+    from search_index.need_text import complete_ellipses
+
+    known = {"verträgen", "kosten", "wahl", "sagen"}.__contains__
+    assert complete_ellipses("Wartungs- und Lizenzverträgen", known) == (
+        "Wartungsverträgen und Lizenzverträgen"
+    )
+    assert complete_ellipses("Strom-, Gas- und Heizkosten", known) == (
+        "Stromkosten, Gaskosten und Heizkosten"
+    )
+    assert complete_ellipses("Zu- oder Absagen", known) == "Zusagen oder Absagen"
+    # a head the catalogue does not know leaves the text as it is
+    assert complete_ellipses("Bau- und Planungsvorhaben", known) == "Bau- und Planungsvorhaben"
