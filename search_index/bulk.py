@@ -1,69 +1,99 @@
 """Fast construction of a complete Whoosh segment for rebuilds.
 
 Owns `BulkSegmentWriter`, a `SegmentWriter` that builds one new segment in memory and writes it
-through the codec's public field-writer interface (`start_field`/`start_term`/`add`/
-`finish_term`), producing exactly the segment the stock writer would produce. The stock writer
-turns every posting into a tuple in a sorting pool (with run files on disk above `limitmb`),
-sorts them all at commit and then looks up each posting's field length through a column reader;
-at ~360 postings per catalogue document that was ~70 % of the rebuild time. Here postings are
-collected per field and term in arrays while documents are added (docnums arrive in order, so
-nothing needs sorting but the term list), lengths are kept in memory, and text fields whose
-analyzer has a fast equivalent (`analysis.fast_index_terms`) skip the token-object pipeline.
+through the codec, producing exactly the segment the stock writer would produce, and
+`BulkMpWriter`, whose worker processes build one segment each with it. The stock writer turns
+every posting into a tuple in a sorting pool, sorts them all at commit and looks up each
+posting's field length through a column reader. Here the text fields whose analyzer has a fast
+equivalent (`analysis.fast_index_terms`, `fast_spelling_terms`) never make a token or posting
+object: each distinct word's terms are computed once and cached as term numbers, a document's
+tokens are appended to an array, and at commit `bulk_postings` sorts them into posting lists
+and writes the codec's posting blocks with array operations. Other indexed fields (`doc_id`)
+collect their postings per term and go through the codec's public interface.
 
 Only for building a fresh index (no deletes, no merging with existing segments beyond what
 `commit()` does for any writer). Incremental updates keep using the stock writer.
 
-Must not: import Flask or SQLAlchemy. Relies on Whoosh-Reloaded 2.7.5's codec interface
-(pinned); `tests/search_index/test_bulk.py` proves the result equals the stock writer's.
+Must not: import Flask or SQLAlchemy. Relies on Whoosh-Reloaded 2.7.5's codec (pinned);
+`tests/search_index/test_bulk.py` proves the result equals the stock writer's, file by file.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+import ctypes
+from collections.abc import Callable, Mapping
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.system import emptybytes, pack_uint
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.system import emptybytes
 from whoosh.writing import SegmentWriter
 
 from search_index import compat
+from search_index.analysis import WORD_RE, word_terms_of
+from search_index.bulk_postings import TokenPostings, stored_lengths, write_field
 
-FastAnalyzer = Callable[[str], Iterable[str]]
+FastAnalyzer = Callable[[str], list[str]]
+_WORD_CACHE_MAX = 500_000  # distinct words whose term numbers a writer keeps
+_M_TRIM_THRESHOLD = -1  # glibc mallopt parameter
 
 
 class _Postings:
-    """Docnums, weights and (unless all are plain frequencies) encoded values of one term."""
+    """Docnums, weights and encoded values of one term of a field without a fast analyzer."""
 
     __slots__ = ("docs", "weights", "values")
 
-    def __init__(self, plain: bool) -> None:
-        self.docs = array("I")
-        self.weights = array("f")
-        # None: every posting's value is pack_uint(weight) (Frequency format, no boosts).
-        self.values: list[bytes] | None = None if plain else []
+    def __init__(self) -> None:
+        self.docs: list[int] = []
+        self.weights: list[float] = []
+        self.values: list[bytes] = []
+
+
+class _FastField:
+    """How a fast field's text becomes term numbers: split into words, then each word's terms
+    (cached per word; fields with the same analysis share the cache)."""
+
+    __slots__ = ("split", "word_terms", "cache")
+
+    def __init__(
+        self,
+        split: Callable[[str], list[str]],
+        word_terms: Callable[[str], tuple[str, ...]],
+        cache: dict[str, tuple[int, ...]],
+    ) -> None:
+        self.split = split
+        self.word_terms = word_terms
+        self.cache = cache
 
 
 class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no type information
     """A writer for rebuilds: `add_document()` many documents, then `commit()` once.
 
-    `fast_analyzers` maps field names to functions returning the field's index terms (with
-    repeats, in any order) exactly as the field's Whoosh analyzer would; other indexed fields go
-    through `field.index()`.
+    `fast_analyzers` maps field names to functions returning the field's index terms exactly as
+    the field's Whoosh analyzer would; those with a per-word equivalent
+    (`analysis.word_terms_of`) on fields of the Frequency format take the fast path, other
+    indexed fields go through `field.index()`.
     """
 
     def __init__(
         self, ix: Any, fast_analyzers: Mapping[str, FastAnalyzer] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(ix, **kwargs)
-        self._fast = dict(fast_analyzers or {})
+        self._fast: dict[str, _FastField] = {}
+        caches: dict[Any, dict[str, tuple[int, ...]]] = {}
+        for name, fast in (fast_analyzers or {}).items():
+            word_terms = word_terms_of(fast)
+            if word_terms is not None and _plain_frequency(self.schema[name]):
+                cache = caches.setdefault(word_terms, {})
+                self._fast[name] = _FastField(WORD_RE.findall, word_terms, cache)
+        self._term_numbers: dict[str, int] = {}
+        self._terms: list[str] = []
+        self._tokens: dict[str, TokenPostings] = {}
         self._inverted: dict[str, dict[str, _Postings]] = {}
         self._lengths: dict[str, dict[int, int]] = {}
-        self._freq_values: dict[int, bytes] = {}
 
-    def add_document(self, **fields: Any) -> None:  # noqa: C901 - mirrors SegmentWriter
+    def add_document(self, **fields: Any) -> None:
         self._check_state()
         perdocwriter = self.perdocwriter
         schema = self.schema
@@ -81,17 +111,10 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
                     continue
                 field = schema[fieldname]
                 length = 0
-                if field.indexed:
-                    if field.separate_spelling() or field.vector:
-                        raise ValueError(f"field {fieldname!r}: spelling/vector not supported")
+                if fieldname in self._fast:
+                    length = self._add_tokens(fieldname, value, docnum)
+                elif field.indexed:
                     length = self._index_field(fieldname, field, value, docnum)
-                    if not field.scorable:
-                        length = 0
-                    elif length:
-                        lengths = self._lengths.get(fieldname)
-                        if lengths is None:
-                            lengths = self._lengths[fieldname] = {}
-                        lengths[docnum] = length
                 perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
                 column = field.column_type
                 if column:
@@ -103,89 +126,111 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
         self._added = True
         self.docnum += 1
 
+    def _add_tokens(self, fieldname: str, value: Any, docnum: int) -> int:
+        """Append the term numbers of a fast field's text; return the field length."""
+        if not isinstance(value, str):
+            raise ValueError(f"field {fieldname!r}: {value!r} is not a string")
+        fast = self._fast[fieldname]
+        words = fast.split(value)
+        cache = fast.cache
+        numbers = list(map(cache.get, words))
+        if None in numbers:
+            numbers = [
+                n if n is not None else self._word_numbers(fast, w)
+                for w, n in zip(words, numbers, strict=True)
+            ]
+        tokens = self._tokens.get(fieldname)
+        if tokens is None:
+            tokens = self._tokens[fieldname] = TokenPostings()
+        return tokens.add(docnum, chain.from_iterable(numbers))  # type: ignore[arg-type]
+
+    def _word_numbers(self, fast: _FastField, word: str) -> tuple[int, ...]:
+        term_numbers = self._term_numbers
+        numbers = []
+        for term in fast.word_terms(word):
+            n = term_numbers.get(term)
+            if n is None:
+                n = term_numbers[term] = len(self._terms)
+                self._terms.append(term)
+            numbers.append(n)
+        if len(fast.cache) >= _WORD_CACHE_MAX:
+            fast.cache.clear()
+        fast.cache[word] = result = tuple(numbers)
+        return result
+
     def _index_field(self, fieldname: str, field: Any, value: Any, docnum: int) -> int:
-        """Add the field's postings for `docnum`; return the field length (sum of freqs)."""
+        """Add a field's postings for `docnum` through `field.index()`; return its length."""
+        if field.separate_spelling() or field.vector:
+            raise ValueError(f"field {fieldname!r}: spelling/vector not supported")
         inverted = self._inverted.get(fieldname)
         if inverted is None:
             inverted = self._inverted[fieldname] = {}
-        fast = self._fast.get(fieldname)
-        if fast is not None and isinstance(value, str) and _plain_frequency(field):
-            counts = Counter(fast(value))
-            for term, freq in counts.items():
-                postings = inverted.get(term)
-                if postings is None:
-                    postings = inverted[term] = _Postings(plain=True)
-                postings.docs.append(docnum)
-                postings.weights.append(freq)
-            return sum(counts.values())
         length = 0
         for btext, freq, weight, vbytes in field.index(value):
             term = btext.decode("utf-8")
             postings = inverted.get(term)
             if postings is None:
-                postings = inverted[term] = _Postings(plain=False)
-            values = postings.values
-            if values is None:
-                values = postings.values = [pack_uint(int(w)) for w in postings.weights]
+                postings = inverted[term] = _Postings()
             postings.docs.append(docnum)
             postings.weights.append(weight)
-            values.append(vbytes if vbytes is not None else emptybytes)
+            postings.values.append(vbytes if vbytes is not None else emptybytes)
             length += freq
-        return length
+        if field.scorable and length:
+            self._lengths.setdefault(fieldname, {})[docnum] = length
+        return length if field.scorable else 0
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         fw = self.fieldwriter
         schema = self.schema
-        for fieldname in sorted(self._inverted):
-            terms = self._inverted[fieldname]
+        for fieldname in sorted(set(self._tokens) | set(self._inverted)):
+            fieldobj = schema[fieldname]
+            tokens = self._tokens.pop(fieldname, None)
+            if tokens is not None:
+                keys, freqs = tokens.postings()
+                if not len(keys):
+                    continue
+                docs = np.frombuffer(tokens.docs, dtype=np.uint32)
+                counts = np.frombuffer(tokens.counts, dtype=np.uint32)
+                fw.start_field(fieldname, fieldobj)
+                write_field(fw, keys, freqs, self._terms, stored_lengths(docs, counts, self.docnum))
+                fw.finish_field()
+                continue
+            terms = self._inverted.pop(fieldname)
             if not terms:
                 continue
-            fieldobj = schema[fieldname]
-            stored_length: dict[int, int] = {}
-            for docnum, length in self._lengths.get(fieldname, {}).items():
-                lb = length_to_byte(length)
-                stored_length[docnum] = byte_to_length(lb) if lb else 0
+            lengths = self._lengths.pop(fieldname, {})
+            stored = stored_lengths(
+                np.fromiter(lengths, dtype=np.int64, count=len(lengths)),
+                np.fromiter(lengths.values(), dtype=np.int64, count=len(lengths)),
+                self.docnum,
+            )
             fw.start_field(fieldname, fieldobj)
             for btext, term in sorted((t.encode("utf-8"), t) for t in terms):
                 postings = terms.pop(term)
+                compat.STATS["write_generic"] += 1
                 fw.start_term(btext)
-                _write_postings(fw, postings, stored_length)
+                for docnum, weight, vbytes in zip(
+                    postings.docs, postings.weights, postings.values, strict=True
+                ):
+                    fw.add(docnum, weight, vbytes, int(stored[docnum]))
                 fw.finish_term()
             fw.finish_field()
         fw.close()
-        self._inverted.clear()
-        self._lengths.clear()
 
 
-def _write_postings(fw: Any, postings: _Postings, lengths: dict[int, int]) -> None:
-    """Write one term's postings, a whole block at a time where the codec allows it.
+def keep_freed_heap() -> None:
+    """Let glibc keep freed heap memory in this (short-lived rebuild worker) process.
 
-    Fills the block buffer of Whoosh-Reloaded 2.7.5's `W3PostingsWriter` exactly as its
-    `add_posting()` would (`search_index.compat.write_block`), one block per call instead of one
-    posting; any other postings writer gets the postings one by one through the public `add()`.
+    `zlib.compress` allocates and frees a few hundred KB of deflate state per call (one call per
+    posting block); with glibc's default trim threshold the freed top of the heap was returned
+    to the OS every time and faulted in again by the next call: ~80 µs per call instead of
+    ~5 µs (measured). No effect where the C library is not glibc.
     """
-    docs, weights = postings.docs, postings.weights
-    values = postings.values
-    if values is None:
-        values = [pack_uint(int(w)) for w in weights]
-    pw = compat.postings_writer(fw)
-    if pw is None:
-        compat.STATS["write_slow"] += 1
-        for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
-            fw.add(docnum, weight, vbytes, lengths.get(docnum, 0))
-        return
-    compat.STATS["write_fast"] += 1
-    limit = compat.block_limit(pw)
-    for start in range(0, len(docs), limit):
-        block_docs = docs[start : start + limit]
-        compat.write_block(
-            pw,
-            block_docs,
-            weights[start : start + limit],
-            [v for v in values[start : start + limit] if v],
-            [n for n in map(lengths.get, block_docs) if n],
-        )
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(_M_TRIM_THRESHOLD, 64 << 20)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
 
 
 class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships no type information
@@ -197,6 +242,7 @@ class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships n
 
     def run(self) -> None:
         # SubWriterTask.run with the bulk writer; always one finished segment per process.
+        keep_freed_heap()
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = BulkSegmentWriter(
             ix, fast_analyzers=self.fast_analyzers, _lk=False, **self.kwargs
@@ -209,7 +255,7 @@ class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships n
         if not self.running:
             writer.cancel()
             return
-        fieldnames = set(writer._inverted)
+        fieldnames = set(writer._tokens) | set(writer._inverted)
         segment = writer._finalize_segment()
         self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
