@@ -20,9 +20,8 @@ Must not: import Flask or SQLAlchemy. Relies on Whoosh-Reloaded 2.7.5's codec (p
 
 from __future__ import annotations
 
-import ctypes
+from array import array
 from collections.abc import Callable, Mapping
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -35,8 +34,7 @@ from search_index.analysis import WORD_RE, word_terms_of
 from search_index.bulk_postings import TokenPostings, stored_lengths, write_field
 
 FastAnalyzer = Callable[[str], list[str]]
-_WORD_CACHE_MAX = 500_000  # distinct words whose term numbers a writer keeps
-_M_TRIM_THRESHOLD = -1  # glibc mallopt parameter
+_PIECE_CACHE_MAX = 500_000  # distinct pieces of text whose term numbers a writer keeps
 
 
 class _Postings:
@@ -51,20 +49,21 @@ class _Postings:
 
 
 class _FastField:
-    """How a fast field's text becomes term numbers: split into words, then each word's terms
-    (cached per word; fields with the same analysis share the cache)."""
+    """How a fast field's text becomes term numbers without a Python object per token.
 
-    __slots__ = ("split", "word_terms", "cache")
+    The text is split at whitespace (`str.split`, several times faster than the tokenizer's
+    regular expression); each distinct whitespace-separated piece ("Verwaltung," included)
+    maps to the packed term numbers of its `WORD_RE` words' terms, computed once per piece
+    and per word (fields with the same analysis share the caches). Tokenizer words never
+    contain whitespace, so the pieces' words in order are exactly the text's words.
+    """
 
-    def __init__(
-        self,
-        split: Callable[[str], list[str]],
-        word_terms: Callable[[str], tuple[str, ...]],
-        cache: dict[str, tuple[int, ...]],
-    ) -> None:
-        self.split = split
+    __slots__ = ("word_terms", "pieces", "words")
+
+    def __init__(self, word_terms: Callable[[str], tuple[str, ...]]) -> None:
         self.word_terms = word_terms
-        self.cache = cache
+        self.pieces: dict[str, bytes] = {}
+        self.words: dict[str, bytes] = {}
 
 
 class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no type information
@@ -81,12 +80,13 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
     ) -> None:
         super().__init__(ix, **kwargs)
         self._fast: dict[str, _FastField] = {}
-        caches: dict[Any, dict[str, tuple[int, ...]]] = {}
+        shared: dict[Any, _FastField] = {}
         for name, fast in (fast_analyzers or {}).items():
             word_terms = word_terms_of(fast)
             if word_terms is not None and _plain_frequency(self.schema[name]):
-                cache = caches.setdefault(word_terms, {})
-                self._fast[name] = _FastField(WORD_RE.findall, word_terms, cache)
+                if word_terms not in shared:
+                    shared[word_terms] = _FastField(word_terms)
+                self._fast[name] = shared[word_terms]
         self._term_numbers: dict[str, int] = {}
         self._terms: list[str] = []
         self._tokens: dict[str, TokenPostings] = {}
@@ -131,32 +131,43 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
         if not isinstance(value, str):
             raise ValueError(f"field {fieldname!r}: {value!r} is not a string")
         fast = self._fast[fieldname]
-        words = fast.split(value)
-        cache = fast.cache
-        numbers = list(map(cache.get, words))
-        if None in numbers:
-            numbers = [
-                n if n is not None else self._word_numbers(fast, w)
-                for w, n in zip(words, numbers, strict=True)
-            ]
+        pieces = value.split()
+        known = fast.pieces
+        try:
+            data = b"".join(map(known.get, pieces))  # type: ignore[arg-type]
+        except TypeError:  # pieces seen for the first time (None)
+            missing = set(pieces).difference(known)
+            if len(known) + len(missing) > _PIECE_CACHE_MAX:
+                known.clear()
+                fast.words.clear()
+                missing = set(pieces)
+            for piece in missing:
+                known[piece] = self._piece_numbers(fast, piece)
+            data = b"".join(map(known.__getitem__, pieces))
         tokens = self._tokens.get(fieldname)
         if tokens is None:
             tokens = self._tokens[fieldname] = TokenPostings()
-        return tokens.add(docnum, chain.from_iterable(numbers))  # type: ignore[arg-type]
+        return tokens.add(docnum, data)
 
-    def _word_numbers(self, fast: _FastField, word: str) -> tuple[int, ...]:
-        term_numbers = self._term_numbers
-        numbers = []
-        for term in fast.word_terms(word):
-            n = term_numbers.get(term)
-            if n is None:
-                n = term_numbers[term] = len(self._terms)
-                self._terms.append(term)
-            numbers.append(n)
-        if len(fast.cache) >= _WORD_CACHE_MAX:
-            fast.cache.clear()
-        fast.cache[word] = result = tuple(numbers)
-        return result
+    def _piece_numbers(self, fast: _FastField, piece: str) -> bytes:
+        """The term numbers of a whitespace-free piece of text, packed as uint32."""
+        words = fast.words
+        packed = b""
+        for word in WORD_RE.findall(piece):
+            numbers = words.get(word)
+            if numbers is None:
+                numbers = words[word] = array(
+                    "I", map(self._term_number, fast.word_terms(word))
+                ).tobytes()
+            packed += numbers
+        return packed
+
+    def _term_number(self, term: str) -> int:
+        n = self._term_numbers.get(term)
+        if n is None:
+            n = self._term_numbers[term] = len(self._terms)
+            self._terms.append(term)
+        return n
 
     def _index_field(self, fieldname: str, field: Any, value: Any, docnum: int) -> int:
         """Add a field's postings for `docnum` through `field.index()`; return its length."""
@@ -193,7 +204,8 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
                 docs = np.frombuffer(tokens.docs, dtype=np.uint32)
                 counts = np.frombuffer(tokens.counts, dtype=np.uint32)
                 fw.start_field(fieldname, fieldobj)
-                write_field(fw, keys, freqs, self._terms, stored_lengths(docs, counts, self.docnum))
+                lengths = stored_lengths(docs, counts, self.docnum)
+                write_field(fw, keys, freqs, self._terms, lengths)
                 fw.finish_field()
                 continue
             terms = self._inverted.pop(fieldname)
@@ -219,20 +231,6 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
         fw.close()
 
 
-def keep_freed_heap() -> None:
-    """Let glibc keep freed heap memory in this (short-lived rebuild worker) process.
-
-    `zlib.compress` allocates and frees a few hundred KB of deflate state per call (one call per
-    posting block); with glibc's default trim threshold the freed top of the heap was returned
-    to the OS every time and faulted in again by the next call: ~80 µs per call instead of
-    ~5 µs (measured). No effect where the C library is not glibc.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(_M_TRIM_THRESHOLD, 64 << 20)
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        pass
-
-
 class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships no type information
     """An `MpWriter` worker process that builds its segment with `BulkSegmentWriter`."""
 
@@ -242,7 +240,6 @@ class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships n
 
     def run(self) -> None:
         # SubWriterTask.run with the bulk writer; always one finished segment per process.
-        keep_freed_heap()
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = BulkSegmentWriter(
             ix, fast_analyzers=self.fast_analyzers, _lk=False, **self.kwargs

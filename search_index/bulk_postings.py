@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pickle import dumps
 from typing import Any
 
@@ -67,12 +67,12 @@ class TokenPostings:
         self.counts = array("I")  # their token counts (= field length)
         self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def add(self, docnum: int, term_numbers: Iterable[int]) -> int:
-        """Append document `docnum`'s tokens (docnums ascending); return how many there were."""
+    def add(self, docnum: int, term_numbers: bytes) -> int:
+        """Append document `docnum`'s tokens (docnums ascending; term numbers packed as native
+        uint32, `array("I")`); return how many there were."""
         ids = self._ids
-        before = len(ids)
-        ids.extend(term_numbers)
-        n = len(ids) - before
+        ids.frombytes(term_numbers)
+        n = len(term_numbers) // ids.itemsize
         if n:
             self.docs.append(docnum)
             self.counts.append(n)
