@@ -193,42 +193,44 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         fw = self.fieldwriter
-        schema = self.schema
         for fieldname in sorted(set(self._tokens) | set(self._inverted)):
-            fieldobj = schema[fieldname]
             tokens = self._tokens.pop(fieldname, None)
             if tokens is not None:
                 keys, freqs = tokens.postings()
-                if not len(keys):
-                    continue
-                docs = np.frombuffer(tokens.docs, dtype=np.uint32)
-                counts = np.frombuffer(tokens.counts, dtype=np.uint32)
-                fw.start_field(fieldname, fieldobj)
-                lengths = stored_lengths(docs, counts, self.docnum)
-                write_field(fw, keys, freqs, self._terms, lengths)
-                fw.finish_field()
-                continue
-            terms = self._inverted.pop(fieldname)
-            if not terms:
-                continue
-            lengths = self._lengths.pop(fieldname, {})
-            stored = stored_lengths(
-                np.fromiter(lengths, dtype=np.int64, count=len(lengths)),
-                np.fromiter(lengths.values(), dtype=np.int64, count=len(lengths)),
-                self.docnum,
-            )
-            fw.start_field(fieldname, fieldobj)
-            for btext, term in sorted((t.encode("utf-8"), t) for t in terms):
-                postings = terms.pop(term)
-                compat.STATS["write_generic"] += 1
-                fw.start_term(btext)
-                for docnum, weight, vbytes in zip(
-                    postings.docs, postings.weights, postings.values, strict=True
-                ):
-                    fw.add(docnum, weight, vbytes, int(stored[docnum]))
-                fw.finish_term()
-            fw.finish_field()
+                if len(keys):
+                    docs = np.frombuffer(tokens.docs, dtype=np.uint32)
+                    counts = np.frombuffer(tokens.counts, dtype=np.uint32)
+                    fw.start_field(fieldname, self.schema[fieldname])
+                    stored = stored_lengths(docs, counts, self.docnum)
+                    write_field(fw, keys, freqs, self._terms, stored)
+                    fw.finish_field()
+            else:
+                self._write_generic_field(fieldname)
         fw.close()
+
+    def _write_generic_field(self, fieldname: str) -> None:
+        """Write a field without a fast analyzer through the field writer's public API."""
+        terms = self._inverted.pop(fieldname)
+        if not terms:
+            return
+        lengths = self._lengths.pop(fieldname, {})
+        stored = stored_lengths(
+            np.fromiter(lengths, dtype=np.int64, count=len(lengths)),
+            np.fromiter(lengths.values(), dtype=np.int64, count=len(lengths)),
+            self.docnum,
+        )
+        fw = self.fieldwriter
+        fw.start_field(fieldname, self.schema[fieldname])
+        for btext, term in sorted((t.encode("utf-8"), t) for t in terms):
+            postings = terms.pop(term)
+            compat.STATS["write_generic"] += 1
+            fw.start_term(btext)
+            for docnum, weight, vbytes in zip(
+                postings.docs, postings.weights, postings.values, strict=True
+            ):
+                fw.add(docnum, weight, vbytes, int(stored[docnum]))
+            fw.finish_term()
+        fw.finish_field()
 
 
 class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships no type information
