@@ -209,7 +209,8 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
         fw.close()
 
     def _write_generic_field(self, fieldname: str) -> None:
-        """Write a field without a fast analyzer through the field writer's public API."""
+        """Write a field without a fast analyzer: Existence-format fields (`doc_id`) as arrays,
+        others through the field writer's public API."""
         terms = self._inverted.pop(fieldname)
         if not terms:
             return
@@ -220,16 +221,24 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
             self.docnum,
         )
         fw = self.fieldwriter
-        fw.start_field(fieldname, self.schema[fieldname])
-        for btext, term in sorted((t.encode("utf-8"), t) for t in terms):
-            postings = terms.pop(term)
-            compat.STATS["write_generic"] += 1
-            fw.start_term(btext)
-            for docnum, weight, vbytes in zip(
-                postings.docs, postings.weights, postings.values, strict=True
-            ):
-                fw.add(docnum, weight, vbytes, int(stored[docnum]))
-            fw.finish_term()
+        fieldobj = self.schema[fieldname]
+        fw.start_field(fieldname, fieldobj)
+        if _plain_existence(fieldobj):
+            names = list(terms)
+            docs = [np.asarray(terms[t].docs, dtype=np.int64) for t in names]
+            numbers = np.repeat(np.arange(len(names), dtype=np.int64), [len(d) for d in docs])
+            keys = (numbers << 32) | np.concatenate(docs)
+            write_field(fw, keys, np.ones(len(keys), np.int64), names, stored, False)
+        else:
+            for btext, term in sorted((t.encode("utf-8"), t) for t in terms):
+                postings = terms[term]
+                compat.STATS["write_generic"] += 1
+                fw.start_term(btext)
+                for docnum, weight, vbytes in zip(
+                    postings.docs, postings.weights, postings.values, strict=True
+                ):
+                    fw.add(docnum, weight, vbytes, int(stored[docnum]))
+                fw.finish_term()
         fw.finish_field()
 
 
@@ -285,6 +294,12 @@ class BulkMpWriter(MpWriter):  # type: ignore[misc]  # Whoosh ships no type info
         self.tasks.append(task)
         task.start()
         return task
+
+
+def _plain_existence(field: Any) -> bool:
+    """True if the field stores only which documents have a term (weight 1, no boost)."""
+    fmt = field.format
+    return type(fmt).__name__ == "Existence" and fmt.field_boost == 1.0
 
 
 def _plain_frequency(field: Any) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-from whoosh.system import pack_int, pack_uint, pack_ushort
+from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search_index import compat
@@ -131,12 +131,15 @@ def write_field(
     freqs: np.ndarray,
     terms: Sequence[str],
     lengths: np.ndarray,
+    frequency_values: bool = True,
 ) -> None:
     """Write the postings (`keys`: term number << 32 | docnum; `freqs`) of the field `fw` has
     started (`start_field`) to the segment, terms in the order Whoosh requires (UTF-8 bytes).
 
     `terms[n]` is the text of term number n; `lengths[docnum]` the stored field length of the
-    document. Weights are the frequencies (Frequency format, no field boost).
+    document (0: none). Weights are the frequencies: the Frequency format without field boost
+    (`frequency_values`: each posting's value is pack_uint(freq)) or, with all frequencies 1
+    and `frequency_values=False`, the Existence format (no values).
     """
     if not len(keys):
         return
@@ -157,10 +160,10 @@ def write_field(
     table = compat.raw_term_table(fw)
     if table is None:
         compat.STATS["write_slow"] += len(btexts)
-        _write_public(fw, btexts, starts, docs, freqs, lengths)
+        _write_public(fw, btexts, starts, docs, freqs, lengths, frequency_values)
         return
     compat.STATS["write_fast"] += len(btexts)
-    _write_raw(table, btexts, starts, docs, freqs, lengths)
+    _write_raw(table, btexts, starts, docs, freqs, lengths, frequency_values)
 
 
 def _write_public(
@@ -170,6 +173,7 @@ def _write_public(
     docs: np.ndarray,
     freqs: np.ndarray,
     lengths: np.ndarray,
+    frequency_values: bool,
 ) -> None:
     """One `add()` per posting through the field writer's public interface."""
     ends = np.append(starts[1:], len(docs)).tolist()
@@ -179,7 +183,8 @@ def _write_public(
         fw.start_term(btext)
         for i in range(start, end):
             freq = freq_list[i]
-            fw.add(doc_list[i], float(freq), pack_uint(freq), length_list[i])
+            value = pack_uint(freq) if frequency_values else emptybytes
+            fw.add(doc_list[i], float(freq), value, length_list[i])
         fw.finish_term()
 
 
@@ -190,6 +195,7 @@ def _write_raw(  # noqa: PLR0913, PLR0915 - one pass over a field's arrays
     docs: np.ndarray,
     freqs: np.ndarray,
     lengths: np.ndarray,
+    frequency_values: bool,
 ) -> None:
     """Write the posting blocks and term-table rows `W3FieldWriter` would write."""
     n_terms, n_postings = len(starts), len(docs)
@@ -216,7 +222,8 @@ def _write_raw(  # noqa: PLR0913, PLR0915 - one pass over a field's arrays
     block_last = docs[block_end - 1].tolist()
     bounds = list(zip(block_start.tolist(), block_end.tolist(), strict=True))
     delta_list, freq_list = deltas.tolist(), freqs.tolist()
-    values = freqs.astype(">u4").tobytes()  # Frequency: pack_uint(freq) per posting, joined
+    # Frequency: pack_uint(freq) per posting, joined; Existence: no values (None)
+    values = freqs.astype(">u4").tobytes() if frequency_values else None
     comp = table.compression
     compress = zlib.compress
     postfile = table.postfile
@@ -238,7 +245,8 @@ def _write_raw(  # noqa: PLR0913, PLR0915 - one pass over a field's arrays
                 weights = float(high)
             else:
                 weights = tuple(map(float, freq_list[start:end]))
-            data = dumps((tuple(delta_list[start:end]), weights, values[4 * start : 4 * end]), 2)
+            block_values = values[4 * start : 4 * end] if values is not None else None
+            data = dumps((tuple(delta_list[start:end]), weights, block_values), 2)
             if comp:
                 data = compress(data, comp)
             info = dumps(
