@@ -196,13 +196,12 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
         for fieldname in sorted(set(self._tokens) | set(self._inverted)):
             tokens = self._tokens.pop(fieldname, None)
             if tokens is not None:
-                keys, freqs = tokens.postings()
-                if len(keys):
+                if tokens.docs:
                     docs = np.frombuffer(tokens.docs, dtype=np.uint32)
                     counts = np.frombuffer(tokens.counts, dtype=np.uint32)
                     fw.start_field(fieldname, self.schema[fieldname])
                     stored = stored_lengths(docs, counts, self.docnum)
-                    write_field(fw, keys, freqs, self._terms, stored)
+                    write_field(fw, *tokens.postings(), self._terms, stored)
                     fw.finish_field()
             else:
                 self._write_generic_field(fieldname)

@@ -46,6 +46,7 @@ _TERMINFO = np.dtype(
     ]
 )
 _NO_LENGTH = np.iinfo(np.int64).max
+_LIST_WINDOW = 1 << 18  # postings turned into Python lists at a time (a block is ≤ 128)
 _DOC_BITS = 32
 _DOC_MASK = (1 << _DOC_BITS) - 1
 
@@ -89,7 +90,7 @@ class TokenPostings:
         docs = np.frombuffer(self.docs, dtype=np.uint32)[-k:].astype(np.int64)
         per_token = np.repeat(docs, np.frombuffer(self.counts, dtype=np.uint32)[-k:])
         keys, freqs = np.unique((ids << _DOC_BITS) | per_token, return_counts=True)
-        self._chunks.append((keys, freqs.astype(np.int64)))
+        self._chunks.append((keys, freqs.astype(np.int32)))
         self._ids = array("I")
         self._pending = 0
 
@@ -99,7 +100,7 @@ class TokenPostings:
         self._compact()
         chunks, self._chunks = self._chunks, []
         if not chunks:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return np.zeros(0, np.int64), np.zeros(0, np.int32)
         if len(chunks) == 1:
             return chunks[0]
         return np.concatenate([k for k, _ in chunks]), np.concatenate([f for _, f in chunks])
@@ -150,12 +151,15 @@ def write_field(
     rank = np.zeros(int(present[-1]) + 1, dtype=np.int64)
     rank[present[order]] = np.arange(len(order))
     ranked = (rank[term_numbers] << _DOC_BITS) | (keys & _DOC_MASK)
+    del term_numbers, keys
     by_term = np.argsort(ranked)
     ranked = ranked[by_term]
-    docs = ranked & _DOC_MASK
     freqs = freqs[by_term]
-    term_of = ranked >> _DOC_BITS
-    starts = np.flatnonzero(np.concatenate(([True], term_of[1:] != term_of[:-1])))
+    del by_term
+    docs = ranked & _DOC_MASK
+    ranked >>= _DOC_BITS  # the term's rank
+    starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+    del ranked
     btexts = [btexts[i] for i in order]
     table = compat.raw_term_table(fw)
     if table is None:
@@ -221,7 +225,10 @@ def _write_raw(  # noqa: PLR0913, PLR0915 - one pass over a field's arrays
     block_maxlen = _length_bytes(np.maximum.reduceat(post_lengths, block_start)).tolist()
     block_last = docs[block_end - 1].tolist()
     bounds = list(zip(block_start.tolist(), block_end.tolist(), strict=True))
-    delta_list, freq_list = deltas.tolist(), freqs.tolist()
+    # Python lists of the postings one window at a time (a list costs ~8x the array).
+    window_start = window_end = 0
+    delta_list: list[int] = []
+    freq_list: list[int] = []
     # Frequency: pack_uint(freq) per posting, joined; Existence: no values (None)
     values = freqs.astype(">u4").tobytes() if frequency_values else None
     comp = table.compression
@@ -238,15 +245,20 @@ def _write_raw(  # noqa: PLR0913, PLR0915 - one pass over a field's arrays
         size_of_term = len(WHOOSH3_HEADER_MAGIC)
         for remaining in range(count - 1, -1, -1):
             start, end = bounds[block]
+            if end > window_end:
+                window_start, window_end = start, min(n_postings, start + _LIST_WINDOW)
+                delta_list = deltas[window_start:window_end].tolist()
+                freq_list = freqs[window_start:window_end].tolist()
+            first, last = start - window_start, end - window_start
             high = block_max[block]
             if high == 1:
                 weights: Any = None
             elif block_min[block] == high:
                 weights = float(high)
             else:
-                weights = tuple(map(float, freq_list[start:end]))
+                weights = tuple(map(float, freq_list[first:last]))
             block_values = values[4 * start : 4 * end] if values is not None else None
-            data = dumps((tuple(delta_list[start:end]), weights, block_values), 2)
+            data = dumps((tuple(delta_list[first:last]), weights, block_values), 2)
             if comp:
                 data = compress(data, comp)
             info = dumps(

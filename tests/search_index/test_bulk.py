@@ -12,7 +12,7 @@ from whoosh.writing import SegmentWriter
 
 import search_index.bulk as bulk_module
 import search_index.index as index_module
-from search_index import CatalogueIndex, SearchRequest, compat
+from search_index import CatalogueIndex, SearchRequest, bulk_postings, compat
 from search_index.analysis import (
     fast_index_terms,
     fast_spelling_terms,
@@ -101,6 +101,7 @@ def test_bulk_writer_builds_the_same_segment_as_the_stock_writer(tmp_path, monke
     # the token buffers are compacted several times and the chunks merged at commit
     monkeypatch.setattr(TokenPostings, "COMPACT_TOKENS", 20_000)
     monkeypatch.setattr(bulk_module, "_PIECE_CACHE_MAX", 500)  # the word caches are emptied
+    monkeypatch.setattr(bulk_postings, "_LIST_WINDOW", 1000)  # postings listed window by window
     before = compat.STATS.copy()
     docs = [document_fields(d) for d in demo_documents(copies=3)]
     readers = []
