@@ -12,28 +12,35 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import Corpus  # noqa: E402
-from benchmarks.search_latency import build, cache_sizes, peak_rss_mb, percentile, rss_mb  # noqa: E402
+from benchmarks.serving import (  # noqa: E402
+    cache_sizes,
+    latency_summary,
+    machine_load,
+    memory_summary,
+    parse_args,
+    prepare_index,
+    rss_mb,
+    serve_in_fresh_process,
+    timed,
+)
 from search_index import CatalogueIndex  # noqa: E402
 
 
 def pool_size(ix: CatalogueIndex, text: str) -> int | None:
     """Documents carrying any of the need's chosen concepts (None if matching changed shape)."""
     try:
-        from search_index import matching
+        from search_index.need_concepts import need_concepts
 
         ctx = ix.context()
         n_docs = max(1, len(ctx.live_docs()))
-        concepts, _missing = matching._need_concepts(ctx, text, n_docs)
-    except (AttributeError, TypeError, ValueError):
+        concepts, _missing = need_concepts(ctx, text, n_docs)
+    except (ImportError, AttributeError, TypeError, ValueError):
         return None
     pool: set[int] = set()
     for sc in concepts:
@@ -45,15 +52,16 @@ def serve(args: argparse.Namespace) -> None:
     ix = CatalogueIndex(args.index_dir)
     docs = ix.stats()["doc_count"]
     rss_open = rss_mb()
+    load_start = machine_load()
     needs = Corpus(seed=11).needs(args.needs)
     for text in Corpus(seed=98).needs(5):
         ix.match(text)
     times, cpu = [], []
     for text in needs:
-        start, start_cpu = time.perf_counter(), time.process_time()
-        ix.match(text, limit=10)
-        times.append((time.perf_counter() - start) * 1000)
-        cpu.append((time.process_time() - start_cpu) * 1000)
+        _, wall, cpu_ms = timed(ix.match, text, limit=10)
+        times.append(wall)
+        cpu.append(cpu_ms)
+    load_end = machine_load()
     rss_after = rss_mb()
     caches = cache_sizes(ix)
     pools = [p for p in (pool_size(ix, t) for t in needs[:200]) if p is not None]
@@ -63,47 +71,32 @@ def serve(args: argparse.Namespace) -> None:
         json.dumps(
             {
                 "needs": len(needs),
-                "match_p50_ms": round(statistics.median(times), 1),
-                "match_p95_ms": round(percentile(times, 95), 1),
-                "match_max_ms": round(max(times), 1),
-                "match_cpu_p50_ms": round(statistics.median(cpu), 1),
-                "match_cpu_p95_ms": round(percentile(cpu, 95), 1),
-                "match_cpu_max_ms": round(max(cpu), 1),
+                **latency_summary("match", times, cpu),
+                "load_start": load_start,
+                "load_end": load_end,
                 "median_pool": median_pool,
                 "median_share_matched": (
                     round(median_pool / max(1, docs), 4) if median_pool is not None else None
                 ),
-                "serving_rss_open_mb": round(rss_open, 1),
-                "serving_rss_after_needs_mb": round(rss_after, 1),
-                "serving_peak_rss_mb": round(peak_rss_mb(), 1),
+                **memory_summary(rss_open, rss_after, "needs"),
                 "caches": caches,
+                # the three needs that took the most CPU time (ms, words, opening words)
+                "slowest": [
+                    (round(c, 1), len(t.split()), " ".join(t.split()[:8]))
+                    for c, t in sorted(zip(cpu, needs, strict=True), reverse=True)[:3]
+                ],
             }
         )
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=1000)
-    parser.add_argument("--needs", type=int, default=1000)
-    parser.add_argument("--index-dir", type=Path, help="reuse/keep the index here")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parse_args(__doc__.splitlines()[0], "needs", "need texts to time")
     if args.serve:
         serve(args)
         return
-
-    corpus = Corpus(seed=42)
-    root = args.index_dir or Path(tempfile.mkdtemp(prefix="bench-match-"))
-    ix, rate = build(corpus, args.docs, root)
-    if rate is not None:
-        print(f"rebuild: {args.docs} docs at {rate:.0f} docs/s", flush=True)
-    doc_count = ix.stats()["doc_count"]
-    ix.close()
-    cmd = [sys.executable, __file__, "--serve", "--index-dir", str(root)]
-    cmd += ["--needs", str(args.needs)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    served = json.loads(out.strip().splitlines()[-1])
+    root, stats = prepare_index(args, "bench-match-")
+    served = serve_in_fresh_process(__file__, root, "needs", args.needs)
     share = served["median_share_matched"]
     print(
         f"match ({served['needs']} needs of 20-80 words): p50 {served['match_p50_ms']} ms, "
@@ -113,18 +106,21 @@ def main() -> None:
         if share is not None
         else f"match: p50 {served['match_p50_ms']} ms, p95 {served['match_p95_ms']} ms"
     )
-    print(f"machine load (1/5/15 min) at the end: {open('/proc/loadavg').read().strip()}")
+    print(
+        f"machine load (1/5/15 min) while matching: {served['load_start']} → {served['load_end']}"
+    )
     print(
         f"serving process RSS: {served['serving_rss_open_mb']} MB after opening, "
         f"{served['serving_rss_after_needs_mb']} MB after {served['needs']} needs "
         f"(peak {served['serving_peak_rss_mb']} MB); caches {served['caches']}"
     )
+    print(f"slowest needs (CPU ms, words, opening): {served['slowest']}")
     print(
         json.dumps(
             {
-                "docs": doc_count,
-                **{k: v for k, v in served.items() if k != "caches"},
-                "rebuild_docs_per_s": round(rate, 1) if rate is not None else None,
+                "docs": stats["doc_count"],
+                **{k: v for k, v in served.items() if k not in ("caches", "slowest")},
+                "rebuild_docs_per_s": stats["rebuild_docs_per_s"],
             }
         )
     )

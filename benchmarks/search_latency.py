@@ -16,47 +16,28 @@ import json
 import random
 import resource
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import Corpus  # noqa: E402
+from benchmarks.serving import (  # noqa: E402
+    cache_sizes,
+    latency_summary,
+    machine_load,
+    memory_summary,
+    parse_args,
+    peak_rss_mb,
+    percentile,
+    prepare_index,
+    rss_mb,
+    serve_in_fresh_process,
+    timed,
+)
 from search_index import CatalogueIndex, SearchRequest  # noqa: E402
 from search_index.query import FILTER_FIELDS  # noqa: E402
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
-
-def rss_mb(field: str = "VmRSS:") -> float:
-    """Current (or with "VmHWM:" peak) resident set size of this process in MB (Linux)."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(field):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def peak_rss_mb() -> float:
-    """Peak RSS of this process since it started (VmHWM: ru_maxrss survives exec on Linux)."""
-    return rss_mb("VmHWM:")
-
-
-def build(corpus: Corpus, n: int, root: Path) -> tuple[CatalogueIndex, float | None]:
-    ix = CatalogueIndex(root)
-    if ix.stats()["doc_count"] >= n:
-        return ix, None  # reuse a prebuilt index (--index-dir)
-    docs = list(corpus.documents(n))
-    start = time.perf_counter()
-    ix.rebuild(docs, total=n)
-    return ix, n / (time.perf_counter() - start)
 
 
 def with_typos(queries: list[str], seed: int, every: int = 10) -> list[str]:
@@ -75,27 +56,25 @@ def with_typos(queries: list[str], seed: int, every: int = 10) -> list[str]:
     return out
 
 
-def cache_sizes(ix: CatalogueIndex) -> dict[str, int] | None:
-    sizes = getattr(ix.context(), "cache_sizes", None)
-    return sizes() if sizes else None
-
-
 def serve(args: argparse.Namespace) -> None:
     """The serving side, in its own process: queries, memory, approve→searchable."""
     ix = CatalogueIndex(args.index_dir)
     docs = ix.stats()["doc_count"]
     rss_open = rss_mb()
+    load_start = machine_load()
     facets = tuple(FILTER_FIELDS)
     queries = with_typos(Corpus(seed=7).queries(args.queries), seed=3)
     for q in Corpus(seed=99).queries(10):  # warm-up: open the searcher, load the columns
         ix.search(SearchRequest(text=q, facet_fields=facets))
     times, cpu, totals = [], [], []
     for q in queries:
-        start, start_cpu = time.perf_counter(), time.process_time()
-        res = ix.search(SearchRequest(text=q, facet_fields=facets, per_page=10))
-        times.append((time.perf_counter() - start) * 1000)
-        cpu.append((time.process_time() - start_cpu) * 1000)
+        res, wall, cpu_ms = timed(
+            ix.search, SearchRequest(text=q, facet_fields=facets, per_page=10)
+        )
+        times.append(wall)
+        cpu.append(cpu_ms)
         totals.append(res.total)
+    load_end = machine_load()
     rss_after = rss_mb()
     caches = cache_sizes(ix)
     filtered = []
@@ -136,21 +115,15 @@ def serve(args: argparse.Namespace) -> None:
         json.dumps(
             {
                 "queries": len(queries),
-                "search_p50_ms": round(statistics.median(times), 1),
-                "search_p95_ms": round(percentile(times, 95), 1),
-                "search_max_ms": round(max(times), 1),
-                # CPU time of this process per query: less distorted on a shared, loaded machine
-                "search_cpu_p50_ms": round(statistics.median(cpu), 1),
-                "search_cpu_p95_ms": round(percentile(cpu, 95), 1),
-                "search_cpu_max_ms": round(max(cpu), 1),
+                **latency_summary("search", times, cpu),
+                "load_start": load_start,
+                "load_end": load_end,
                 "median_hits": median_hits,
                 "median_share_matched": round(median_hits / max(1, docs), 4),
                 "filtered_p95_ms": round(percentile(filtered, 95), 1),
                 "browse_max_ms": round(max(browse), 1),
                 "approve_to_searchable_ms": round(max(approve), 1),
-                "serving_rss_open_mb": round(rss_open, 1),
-                "serving_rss_after_queries_mb": round(rss_after, 1),
-                "serving_peak_rss_mb": round(peak_rss_mb(), 1),
+                **memory_summary(rss_open, rss_after, "queries"),
                 "caches": caches,
             }
         )
@@ -158,23 +131,11 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=1000)
-    parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--index-dir", type=Path, help="reuse/keep the index here")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parse_args(__doc__.splitlines()[0], "queries", "keyword queries to time")
     if args.serve:
         serve(args)
         return
-
-    corpus = Corpus(seed=42)
-    root = args.index_dir or Path(tempfile.mkdtemp(prefix="bench-search-"))
-    ix, rate = build(corpus, args.docs, root)
-    if rate is not None:
-        print(f"rebuild: {args.docs} docs at {rate:.0f} docs/s", flush=True)
-    stats = ix.stats()
-    ix.close()
+    root, stats = prepare_index(args, "bench-search-")
     print(
         f"index: {stats['doc_count']} docs, {stats['segment_count']} segments, "
         f"{stats['size_bytes'] / 1e6:.1f} MB",
@@ -182,10 +143,7 @@ def main() -> None:
     )
     build_rss = peak_rss_mb()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    cmd = [sys.executable, __file__, "--serve", "--index-dir", str(root)]
-    cmd += ["--queries", str(args.queries)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    served = json.loads(out.strip().splitlines()[-1])
+    served = serve_in_fresh_process(__file__, root, "queries", args.queries)
     print(
         f"search, {served['queries']} queries (facets on {len(FILTER_FIELDS)} fields + "
         f"highlights top 10): p50 {served['search_p50_ms']} ms, p95 {served['search_p95_ms']} "
@@ -193,7 +151,9 @@ def main() -> None:
         f"{served['search_cpu_p95_ms']}, max {served['search_cpu_max_ms']} ms); median query "
         f"matches {served['median_hits']:.0f} docs ({100 * served['median_share_matched']:.1f} %)"
     )
-    print(f"machine load (1/5/15 min) at the end: {open('/proc/loadavg').read().strip()}")
+    print(
+        f"machine load (1/5/15 min) while querying: {served['load_start']} → {served['load_end']}"
+    )
     print(
         f"search with 2-value category filter: p95 {served['filtered_p95_ms']} ms; "
         f"browse all: max {served['browse_max_ms']} ms"
@@ -210,7 +170,7 @@ def main() -> None:
             {
                 "docs": stats["doc_count"],
                 **{k: v for k, v in served.items() if k != "caches"},
-                "rebuild_docs_per_s": round(rate, 1) if rate is not None else None,
+                "rebuild_docs_per_s": stats["rebuild_docs_per_s"],
                 "build_peak_rss_mb": round(build_rss, 1),
                 "segments": stats["segment_count"],
                 "index_mb": round(stats["size_bytes"] / 1e6, 1),

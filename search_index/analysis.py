@@ -13,7 +13,7 @@ registries keyed by name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Tokenizer
@@ -237,6 +237,33 @@ def _token_terms(token: str, dictionary: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+def _tokens_of_word(word: str) -> list[str]:
+    """What `GermanTokenizer` makes of one `WORD_RE` match: the word, or a hyphenated
+    compound's parts followed by its joined forms."""
+    if "-" not in word and "‐" not in word and "‑" not in word:
+        return [word]
+    pieces = HYPHENS_RE.split(word)
+    return pieces + ["".join(pieces[i:]) for i in range(len(pieces) - 1)]
+
+
+def german_word_terms(word: str, dictionary: str = "default") -> tuple[str, ...]:
+    """The terms `german_analyzer(dictionary)` indexes for one `WORD_RE` match, in order."""
+    terms: list[str] = []
+    for token in _tokens_of_word(word):
+        terms.extend(_token_terms(token, dictionary))
+    return tuple(terms)
+
+
+def spelling_word_terms(word: str) -> tuple[str, ...]:
+    """The terms `spelling_analyzer()` indexes for one `WORD_RE` match, in order."""
+    terms = []
+    for token in _tokens_of_word(word):
+        low = token.lower()
+        if len(low) >= 3 and low not in STOP_WORDS_DE and not low.isdigit():
+            terms.append(low)
+    return tuple(terms)
+
+
 def fast_index_terms(text: str, dictionary: str = "default") -> list[str]:
     """The terms `german_analyzer(dictionary)` indexes for `text`, computed per distinct word.
 
@@ -252,21 +279,33 @@ def fast_index_terms(text: str, dictionary: str = "default") -> list[str]:
     for word in WORD_RE.findall(text):
         terms = cache.get(word)
         if terms is None:
-            if "-" in word or "‐" in word or "‑" in word:
-                pieces = HYPHENS_RE.split(word)
-                collected: list[str] = []
-                for piece in pieces:
-                    collected.extend(_token_terms(piece, dictionary))
-                for i in range(len(pieces) - 1):
-                    collected.extend(_token_terms("".join(pieces[i:]), dictionary))
-                terms = tuple(collected)
-            else:
-                terms = _token_terms(word, dictionary)
+            terms = german_word_terms(word, dictionary)
             if len(cache) >= _FAST_CACHE_MAX:
                 cache.clear()
             cache[word] = terms
         extend(terms)
     return out
+
+
+def fast_spelling_terms(text: str) -> list[str]:
+    """The terms `spelling_analyzer()` indexes for `text` (a test compares them)."""
+    out: list[str] = []
+    for word in WORD_RE.findall(text):
+        out.extend(spelling_word_terms(word))
+    return out
+
+
+# Fast analyzers whose output is the concatenation of per-word terms over `WORD_RE.findall`
+# (the rebuild caches each distinct word's terms as term numbers).
+_WORD_LEVEL: dict[Callable[..., list[str]], Callable[[str], tuple[str, ...]]] = {
+    fast_index_terms: german_word_terms,
+    fast_spelling_terms: spelling_word_terms,
+}
+
+
+def word_terms_of(fast: Callable[[str], list[str]]) -> Callable[[str], tuple[str, ...]] | None:
+    """The per-word function behind fast analyzer `fast`, or None if it has none."""
+    return _WORD_LEVEL.get(fast)
 
 
 def spelling_analyzer() -> Any:

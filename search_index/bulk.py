@@ -1,69 +1,99 @@
 """Fast construction of a complete Whoosh segment for rebuilds.
 
 Owns `BulkSegmentWriter`, a `SegmentWriter` that builds one new segment in memory and writes it
-through the codec's public field-writer interface (`start_field`/`start_term`/`add`/
-`finish_term`), producing exactly the segment the stock writer would produce. The stock writer
-turns every posting into a tuple in a sorting pool (with run files on disk above `limitmb`),
-sorts them all at commit and then looks up each posting's field length through a column reader;
-at ~360 postings per catalogue document that was ~70 % of the rebuild time. Here postings are
-collected per field and term in arrays while documents are added (docnums arrive in order, so
-nothing needs sorting but the term list), lengths are kept in memory, and text fields whose
-analyzer has a fast equivalent (`analysis.fast_index_terms`) skip the token-object pipeline.
+through the codec, producing exactly the segment the stock writer would produce, and
+`BulkMpWriter`, whose worker processes build one segment each with it. The stock writer turns
+every posting into a tuple in a sorting pool, sorts them all at commit and looks up each
+posting's field length through a column reader. Here the text fields whose analyzer has a fast
+equivalent (`analysis.fast_index_terms`, `fast_spelling_terms`) never make a token or posting
+object: each distinct word's terms are computed once and cached as term numbers, a document's
+tokens are appended to an array, and at commit `bulk_postings` sorts them into posting lists
+and writes the codec's posting blocks with array operations. Other indexed fields (`doc_id`)
+collect their postings per term and go through the codec's public interface.
 
 Only for building a fresh index (no deletes, no merging with existing segments beyond what
 `commit()` does for any writer). Incremental updates keep using the stock writer.
 
-Must not: import Flask or SQLAlchemy. Relies on Whoosh-Reloaded 2.7.5's codec interface
-(pinned); `tests/search_index/test_bulk.py` proves the result equals the stock writer's.
+Must not: import Flask or SQLAlchemy. Relies on Whoosh-Reloaded 2.7.5's codec (pinned);
+`tests/search_index/test_bulk.py` proves the result equals the stock writer's, file by file.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.system import emptybytes, pack_uint
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.system import emptybytes
 from whoosh.writing import SegmentWriter
 
 from search_index import compat
+from search_index.analysis import WORD_RE, word_terms_of
+from search_index.bulk_postings import TokenPostings, stored_lengths, write_field
 
-FastAnalyzer = Callable[[str], Iterable[str]]
+FastAnalyzer = Callable[[str], list[str]]
+_PIECE_CACHE_MAX = 500_000  # distinct pieces of text whose term numbers a writer keeps
 
 
 class _Postings:
-    """Docnums, weights and (unless all are plain frequencies) encoded values of one term."""
+    """Docnums, weights and encoded values of one term of a field without a fast analyzer."""
 
     __slots__ = ("docs", "weights", "values")
 
-    def __init__(self, plain: bool) -> None:
-        self.docs = array("I")
-        self.weights = array("f")
-        # None: every posting's value is pack_uint(weight) (Frequency format, no boosts).
-        self.values: list[bytes] | None = None if plain else []
+    def __init__(self) -> None:
+        self.docs: list[int] = []
+        self.weights: list[float] = []
+        self.values: list[bytes] = []
+
+
+class _FastField:
+    """How a fast field's text becomes term numbers without a Python object per token.
+
+    The text is split at whitespace (`str.split`, several times faster than the tokenizer's
+    regular expression); each distinct whitespace-separated piece ("Verwaltung," included)
+    maps to the packed term numbers of its `WORD_RE` words' terms, computed once per piece
+    and per word (fields with the same analysis share the caches). Tokenizer words never
+    contain whitespace, so the pieces' words in order are exactly the text's words.
+    """
+
+    __slots__ = ("word_terms", "pieces", "words")
+
+    def __init__(self, word_terms: Callable[[str], tuple[str, ...]]) -> None:
+        self.word_terms = word_terms
+        self.pieces: dict[str, bytes] = {}
+        self.words: dict[str, bytes] = {}
 
 
 class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no type information
     """A writer for rebuilds: `add_document()` many documents, then `commit()` once.
 
-    `fast_analyzers` maps field names to functions returning the field's index terms (with
-    repeats, in any order) exactly as the field's Whoosh analyzer would; other indexed fields go
-    through `field.index()`.
+    `fast_analyzers` maps field names to functions returning the field's index terms exactly as
+    the field's Whoosh analyzer would; those with a per-word equivalent
+    (`analysis.word_terms_of`) on fields of the Frequency format take the fast path, other
+    indexed fields go through `field.index()`.
     """
 
     def __init__(
         self, ix: Any, fast_analyzers: Mapping[str, FastAnalyzer] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(ix, **kwargs)
-        self._fast = dict(fast_analyzers or {})
+        self._fast: dict[str, _FastField] = {}
+        shared: dict[Any, _FastField] = {}
+        for name, fast in (fast_analyzers or {}).items():
+            word_terms = word_terms_of(fast)
+            if word_terms is not None and _plain_frequency(self.schema[name]):
+                if word_terms not in shared:
+                    shared[word_terms] = _FastField(word_terms)
+                self._fast[name] = shared[word_terms]
+        self._term_numbers: dict[str, int] = {}
+        self._terms: list[str] = []
+        self._tokens: dict[str, TokenPostings] = {}
         self._inverted: dict[str, dict[str, _Postings]] = {}
         self._lengths: dict[str, dict[int, int]] = {}
-        self._freq_values: dict[int, bytes] = {}
 
-    def add_document(self, **fields: Any) -> None:  # noqa: C901 - mirrors SegmentWriter
+    def add_document(self, **fields: Any) -> None:
         self._check_state()
         perdocwriter = self.perdocwriter
         schema = self.schema
@@ -81,17 +111,10 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
                     continue
                 field = schema[fieldname]
                 length = 0
-                if field.indexed:
-                    if field.separate_spelling() or field.vector:
-                        raise ValueError(f"field {fieldname!r}: spelling/vector not supported")
+                if fieldname in self._fast:
+                    length = self._add_tokens(fieldname, value, docnum)
+                elif field.indexed:
                     length = self._index_field(fieldname, field, value, docnum)
-                    if not field.scorable:
-                        length = 0
-                    elif length:
-                        lengths = self._lengths.get(fieldname)
-                        if lengths is None:
-                            lengths = self._lengths[fieldname] = {}
-                        lengths[docnum] = length
                 perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
                 column = field.column_type
                 if column:
@@ -103,89 +126,119 @@ class BulkSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh ships no
         self._added = True
         self.docnum += 1
 
+    def _add_tokens(self, fieldname: str, value: Any, docnum: int) -> int:
+        """Append the term numbers of a fast field's text; return the field length."""
+        if not isinstance(value, str):
+            raise ValueError(f"field {fieldname!r}: {value!r} is not a string")
+        fast = self._fast[fieldname]
+        pieces = value.split()
+        known = fast.pieces
+        try:
+            data = b"".join(map(known.get, pieces))  # type: ignore[arg-type]
+        except TypeError:  # pieces seen for the first time (None)
+            missing = set(pieces).difference(known)
+            if len(known) + len(missing) > _PIECE_CACHE_MAX:
+                known.clear()
+                fast.words.clear()
+                missing = set(pieces)
+            for piece in missing:
+                known[piece] = self._piece_numbers(fast, piece)
+            data = b"".join(map(known.__getitem__, pieces))
+        tokens = self._tokens.get(fieldname)
+        if tokens is None:
+            tokens = self._tokens[fieldname] = TokenPostings()
+        return tokens.add(docnum, data)
+
+    def _piece_numbers(self, fast: _FastField, piece: str) -> bytes:
+        """The term numbers of a whitespace-free piece of text, packed as uint32."""
+        words = fast.words
+        packed = b""
+        for word in WORD_RE.findall(piece):
+            numbers = words.get(word)
+            if numbers is None:
+                numbers = words[word] = array(
+                    "I", map(self._term_number, fast.word_terms(word))
+                ).tobytes()
+            packed += numbers
+        return packed
+
+    def _term_number(self, term: str) -> int:
+        n = self._term_numbers.get(term)
+        if n is None:
+            n = self._term_numbers[term] = len(self._terms)
+            self._terms.append(term)
+        return n
+
     def _index_field(self, fieldname: str, field: Any, value: Any, docnum: int) -> int:
-        """Add the field's postings for `docnum`; return the field length (sum of freqs)."""
+        """Add a field's postings for `docnum` through `field.index()`; return its length."""
+        if field.separate_spelling() or field.vector:
+            raise ValueError(f"field {fieldname!r}: spelling/vector not supported")
         inverted = self._inverted.get(fieldname)
         if inverted is None:
             inverted = self._inverted[fieldname] = {}
-        fast = self._fast.get(fieldname)
-        if fast is not None and isinstance(value, str) and _plain_frequency(field):
-            counts = Counter(fast(value))
-            for term, freq in counts.items():
-                postings = inverted.get(term)
-                if postings is None:
-                    postings = inverted[term] = _Postings(plain=True)
-                postings.docs.append(docnum)
-                postings.weights.append(freq)
-            return sum(counts.values())
         length = 0
         for btext, freq, weight, vbytes in field.index(value):
             term = btext.decode("utf-8")
             postings = inverted.get(term)
             if postings is None:
-                postings = inverted[term] = _Postings(plain=False)
-            values = postings.values
-            if values is None:
-                values = postings.values = [pack_uint(int(w)) for w in postings.weights]
+                postings = inverted[term] = _Postings()
             postings.docs.append(docnum)
             postings.weights.append(weight)
-            values.append(vbytes if vbytes is not None else emptybytes)
+            postings.values.append(vbytes if vbytes is not None else emptybytes)
             length += freq
-        return length
+        if field.scorable and length:
+            self._lengths.setdefault(fieldname, {})[docnum] = length
+        return length if field.scorable else 0
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         fw = self.fieldwriter
-        schema = self.schema
-        for fieldname in sorted(self._inverted):
-            terms = self._inverted[fieldname]
-            if not terms:
-                continue
-            fieldobj = schema[fieldname]
-            stored_length: dict[int, int] = {}
-            for docnum, length in self._lengths.get(fieldname, {}).items():
-                lb = length_to_byte(length)
-                stored_length[docnum] = byte_to_length(lb) if lb else 0
-            fw.start_field(fieldname, fieldobj)
-            for btext, term in sorted((t.encode("utf-8"), t) for t in terms):
-                postings = terms.pop(term)
-                fw.start_term(btext)
-                _write_postings(fw, postings, stored_length)
-                fw.finish_term()
-            fw.finish_field()
+        for fieldname in sorted(set(self._tokens) | set(self._inverted)):
+            tokens = self._tokens.pop(fieldname, None)
+            if tokens is not None:
+                if tokens.docs:
+                    docs = np.frombuffer(tokens.docs, dtype=np.uint32)
+                    counts = np.frombuffer(tokens.counts, dtype=np.uint32)
+                    fw.start_field(fieldname, self.schema[fieldname])
+                    stored = stored_lengths(docs, counts, self.docnum)
+                    write_field(fw, *tokens.postings(), self._terms, stored)
+                    fw.finish_field()
+            else:
+                self._write_generic_field(fieldname)
         fw.close()
-        self._inverted.clear()
-        self._lengths.clear()
 
-
-def _write_postings(fw: Any, postings: _Postings, lengths: dict[int, int]) -> None:
-    """Write one term's postings, a whole block at a time where the codec allows it.
-
-    Fills the block buffer of Whoosh-Reloaded 2.7.5's `W3PostingsWriter` exactly as its
-    `add_posting()` would (`search_index.compat.write_block`), one block per call instead of one
-    posting; any other postings writer gets the postings one by one through the public `add()`.
-    """
-    docs, weights = postings.docs, postings.weights
-    values = postings.values
-    if values is None:
-        values = [pack_uint(int(w)) for w in weights]
-    pw = compat.postings_writer(fw)
-    if pw is None:
-        compat.STATS["write_slow"] += 1
-        for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
-            fw.add(docnum, weight, vbytes, lengths.get(docnum, 0))
-        return
-    compat.STATS["write_fast"] += 1
-    limit = compat.block_limit(pw)
-    for start in range(0, len(docs), limit):
-        block_docs = docs[start : start + limit]
-        compat.write_block(
-            pw,
-            block_docs,
-            weights[start : start + limit],
-            [v for v in values[start : start + limit] if v],
-            [n for n in map(lengths.get, block_docs) if n],
+    def _write_generic_field(self, fieldname: str) -> None:
+        """Write a field without a fast analyzer: Existence-format fields (`doc_id`) as arrays,
+        others through the field writer's public API."""
+        terms = self._inverted.pop(fieldname)
+        if not terms:
+            return
+        lengths = self._lengths.pop(fieldname, {})
+        stored = stored_lengths(
+            np.fromiter(lengths, dtype=np.int64, count=len(lengths)),
+            np.fromiter(lengths.values(), dtype=np.int64, count=len(lengths)),
+            self.docnum,
         )
+        fw = self.fieldwriter
+        fieldobj = self.schema[fieldname]
+        fw.start_field(fieldname, fieldobj)
+        if _plain_existence(fieldobj):
+            names = list(terms)
+            docs = [np.asarray(terms[t].docs, dtype=np.int64) for t in names]
+            numbers = np.repeat(np.arange(len(names), dtype=np.int64), [len(d) for d in docs])
+            keys = (numbers << 32) | np.concatenate(docs)
+            write_field(fw, keys, np.ones(len(keys), np.int64), names, stored, False)
+        else:
+            for btext, term in sorted((t.encode("utf-8"), t) for t in terms):
+                postings = terms[term]
+                compat.STATS["write_generic"] += 1
+                fw.start_term(btext)
+                for docnum, weight, vbytes in zip(
+                    postings.docs, postings.weights, postings.values, strict=True
+                ):
+                    fw.add(docnum, weight, vbytes, int(stored[docnum]))
+                fw.finish_term()
+        fw.finish_field()
 
 
 class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships no type information
@@ -209,7 +262,7 @@ class _BulkSubWriterTask(SubWriterTask):  # type: ignore[misc]  # Whoosh ships n
         if not self.running:
             writer.cancel()
             return
-        fieldnames = set(writer._inverted)
+        fieldnames = set(writer._tokens) | set(writer._inverted)
         segment = writer._finalize_segment()
         self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
@@ -240,6 +293,12 @@ class BulkMpWriter(MpWriter):  # type: ignore[misc]  # Whoosh ships no type info
         self.tasks.append(task)
         task.start()
         return task
+
+
+def _plain_existence(field: Any) -> bool:
+    """True if the field stores only which documents have a term (weight 1, no boost)."""
+    fmt = field.format
+    return type(fmt).__name__ == "Existence" and fmt.field_boost == 1.0
 
 
 def _plain_frequency(field: Any) -> bool:

@@ -1,8 +1,8 @@
 """The one place that touches private internals of Whoosh-Reloaded 2.7.5 (pinned).
 
-Owns every use of underscore attributes of Whoosh classes (block-wise posting reads, block-wise
-posting writes for rebuilds, the bulk writer's hooks into `SegmentWriter`/`MpWriter`, eager
-opening of a segment's column files) and an import-time check that the installed Whoosh still
+Owns every use of underscore attributes of Whoosh classes (block-wise posting reads, the raw
+files and settings of a segment's field writer for rebuilds, the bulk writer's hooks into
+`SegmentWriter`/`MpWriter`, eager opening of a segment's column files) and an import-time check that the installed Whoosh still
 has them: if one is missing the import fails with a message naming it, instead of the search
 silently becoming 5-20x slower or wrong. `STATS` counts how often each fast path and each
 fallback ran, so tests can assert that the fast paths are actually taken.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -42,17 +42,8 @@ _REQUIRED: dict[type, tuple[str, ...]] = {
         "_ids",
         "_weights",
     ),
-    whoosh3.W3PostingsWriter: (
-        "_write_block",
-        "_blocklimit",
-        "_ids",
-        "_weights",
-        "_values",
-        "_maxweight",
-        "_minlength",
-        "_maxlength",
-    ),
-    whoosh3.W3FieldWriter: ("_postwriter",),
+    whoosh3.W3PostingsWriter: ("_blocklimit", "_byteids", "_compression", "_inlinelimit"),
+    whoosh3.W3FieldWriter: ("_postwriter", "_postfile", "_tindex", "_fieldid"),
     whoosh3.W3PerDocReader: ("_cached_reader", "_colfiles", "_get_column_file"),
     whoosh3.W3PerDocWriter: ("_fieldlengths",),  # sets W3Segment._fieldlengths
     SegmentWriter: (
@@ -244,28 +235,27 @@ def column_reader(leaf: Any, name: str) -> Any:
 
 
 # ------------------------------------------------------------------------------------------
-# Writing postings block-wise (rebuilds)
+# The raw files of a field writer (rebuilds: `bulk_postings`)
 # ------------------------------------------------------------------------------------------
 
 
-def postings_writer(fw: Any) -> Any | None:
-    """The W3 postings writer of field writer `fw` whose blocks can be filled directly."""
+class RawTermTable(NamedTuple):
+    """Where a `W3FieldWriter` writes a field's terms, and its postings writer's settings."""
+
+    postfile: Any  # the segment's postings file (StructFile)
+    tindex: Any  # the term table (OrderedHashWriter): pack_ushort(fieldid) + term → term info
+    fieldid: int
+    blocklimit: int  # postings per block
+    compression: int  # zlib level of posting blocks (0: none)
+
+
+def raw_term_table(fw: Any) -> RawTermTable | None:
+    """The files and settings of field writer `fw` (after `start_field`), or None unless it is
+    Whoosh-Reloaded 2.7.5's `W3FieldWriter` with a docnum postings writer that never inlines
+    postings into the term info (the only layout `bulk_postings` writes itself)."""
     pw = getattr(fw, "_postwriter", None)
-    return pw if isinstance(pw, whoosh3.W3PostingsWriter) else None
-
-
-def write_block(pw: Any, docs: Any, weights: Any, values: list[bytes], lengths: list[int]) -> None:
-    """Fill `pw`'s block buffer with one block exactly as `add_posting()` would."""
-    if pw._ids:
-        pw._write_block()
-    pw._ids = docs
-    pw._weights = weights
-    pw._values = values
-    pw._maxweight = max(0, max(weights))
-    pw._minlength = min(lengths) if lengths else None
-    pw._maxlength = max(lengths) if lengths else 0
-
-
-def block_limit(pw: Any) -> int:
-    limit: int = pw._blocklimit
-    return limit
+    if not isinstance(fw, whoosh3.W3FieldWriter) or not isinstance(pw, whoosh3.W3PostingsWriter):
+        return None
+    if pw._byteids or pw._inlinelimit > 1:
+        return None
+    return RawTermTable(fw._postfile, fw._tindex, fw._fieldid, pw._blocklimit, pw._compression)

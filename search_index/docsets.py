@@ -177,3 +177,52 @@ class DocSets:
             keys = (*keys, -self.ctx.numbers("reuse_count")[docs])
         newest: list[int] = docs[np.lexsort(keys)[:want]].tolist()
         return newest
+
+
+def coordination_pool(
+    doc_sets: Sequence[set[int] | frozenset[int]],
+    weights: Sequence[float],
+    size: int,
+    limit: int,
+    excluded: np.ndarray | None = None,
+) -> tuple[list[int], np.ndarray]:
+    """The `limit` documents with the highest sum of the weights of the sets carrying them,
+    and the mask of all documents carrying any (before `excluded`, a mask, is left out).
+
+    Exactly what need matching's dictionary version computed, in numpy: each document's sum
+    adds the weights in the same order (same floating-point result), and the pool comes out in
+    the order of `heapq.nlargest` over a dictionary filled set by set in iteration order: by
+    descending sum, equal sums in the order the documents were first met.
+    """
+    score = np.zeros(size, dtype=np.float64)
+    carried = np.zeros(size, dtype=bool)
+    arrays = [np.fromiter(docs, dtype=np.int64, count=len(docs)) for docs in doc_sets]
+    for docs, weight in zip(arrays, weights, strict=True):
+        score[docs] += weight
+        carried[docs] = True
+    candidates = carried if excluded is None else carried & ~excluded
+    docs = np.flatnonzero(candidates)
+    if not len(docs):
+        return [], carried
+    met = np.concatenate(arrays)  # the documents in the order the dictionary met them
+    if len(docs) > limit:
+        values = score[docs]
+        cut = np.partition(values, len(docs) - limit)[len(docs) - limit]
+        above = docs[values > cut]
+        tied = _first_met(met, docs[values == cut], size)[: limit - len(above)]
+        docs = np.concatenate((above, tied))
+    chosen = np.zeros(size, dtype=bool)
+    chosen[docs] = True
+    first = np.flatnonzero(chosen[met])
+    unique, index = np.unique(met[first], return_index=True)
+    order = np.lexsort((first[index], -score[unique]))
+    return unique[order].tolist(), carried
+
+
+def _first_met(met: np.ndarray, docs: np.ndarray, size: int) -> np.ndarray:
+    """`docs` in the order of their first occurrence in `met`."""
+    wanted = np.zeros(size, dtype=bool)
+    wanted[docs] = True
+    at = np.flatnonzero(wanted[met])
+    unique, index = np.unique(met[at], return_index=True)
+    return unique[np.argsort(at[index], kind="stable")]

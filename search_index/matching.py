@@ -24,8 +24,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
+from search_index.docsets import coordination_pool
 from search_index.match_explain import assign_leads, backing_reports, bands, reasons
 from search_index.need_concepts import (
     MAX_DF_SHARE,
@@ -101,13 +104,11 @@ def rank_candidates(
     sol_ids = ctx.array("solution_id")
 
     # Stage 1: idf-weighted coordination over all documents that carry any concept.
-    acc: dict[int, float] = {}
-    for sc in concepts:
-        for d in sc.docs:
-            acc[d] = acc.get(d, 0.0) + sc.idf
-    if excluded:
-        acc = {d: s for d, s in acc.items() if int(sol_ids[d]) not in excluded}
-    pool = heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
+    skip = np.isin(np.asarray(sol_ids), list(excluded)) if excluded else None
+    weights = [sc.idf for sc in concepts]
+    pool, carried = coordination_pool(
+        [sc.docs for sc in concepts], weights, len(sol_ids), CANDIDATES, skip
+    )
     # Stage 2: BM25 + coverage over the candidates.
     features = _pool_features(ctx, concepts, pool)
     ranked = _rank(ctx, features, concepts, missing_idf, category, {})
@@ -115,7 +116,7 @@ def rank_candidates(
     # solutions use; the words of the best results' titles and summaries find their siblings.
     feedback = _feedback_scores(ctx, concepts, ranked[:PRF_DOCS], n_docs, pool)
     if feedback:
-        extra = [d for d in feedback if d not in acc and int(sol_ids[d]) not in excluded]
+        extra = [d for d in feedback if not carried[d] and int(sol_ids[d]) not in excluded]
         more = _pool_features(
             ctx, concepts, heapq.nlargest(PRF_EXTRA, extra, key=feedback.__getitem__)
         )

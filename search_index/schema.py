@@ -17,7 +17,12 @@ from typing import Any
 
 from whoosh import columns, fields
 
-from search_index.analysis import fast_index_terms, german_analyzer, spelling_analyzer
+from search_index.analysis import (
+    fast_index_terms,
+    fast_spelling_terms,
+    german_analyzer,
+    spelling_analyzer,
+)
 from search_index.documents import IndexDocument
 
 FACET_FIELDS = ("kind", "category", "kreis", "municipality", "solution_kind", "status", "readiness")
@@ -54,13 +59,15 @@ def build_schema() -> fields.Schema:
 
 
 def fast_analyzers(schema: fields.Schema) -> dict[str, Callable[[str], list[str]]]:
-    """Fields whose analyzer is `german_analyzer()`, mapped to its fast equivalent (rebuilds)."""
-    german = german_analyzer()
-    return {
-        name: fast_index_terms
-        for name, field in schema.items()
-        if getattr(field, "analyzer", None) == german
-    }
+    """Fields whose analyzer has a fast equivalent (rebuilds), mapped to it."""
+    fast = ((german_analyzer(), fast_index_terms), (spelling_analyzer(), fast_spelling_terms))
+    out: dict[str, Callable[[str], list[str]]] = {}
+    for name, field in schema.items():
+        analyzer = getattr(field, "analyzer", None)
+        for slow, quick in fast:
+            if analyzer == slow:
+                out[name] = quick
+    return out
 
 
 _MD_PATTERNS = [

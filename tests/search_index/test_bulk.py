@@ -10,10 +10,17 @@ from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
+import search_index.bulk as bulk_module
 import search_index.index as index_module
-from search_index import CatalogueIndex, SearchRequest, compat
-from search_index.analysis import fast_index_terms, german_analyzer
+from search_index import CatalogueIndex, SearchRequest, bulk_postings, compat
+from search_index.analysis import (
+    fast_index_terms,
+    fast_spelling_terms,
+    german_analyzer,
+    spelling_analyzer,
+)
 from search_index.bulk import BulkSegmentWriter
+from search_index.bulk_postings import TokenPostings
 from search_index.index import build_schema, document_fields, fast_analyzers
 from tests.search_index.conftest import make_doc
 
@@ -28,11 +35,14 @@ TRICKY = [
 ]
 
 
-def demo_documents() -> list:
+def demo_documents(copies: int = 1) -> list:
+    """The demo catalogue's solutions (`copies` times, under new numbers and with other
+    experience reports: frequent terms then fill several posting blocks of 128)."""
     docs = []
     with DEMO.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            row = json.loads(line)
+        rows = [json.loads(line) for line in fh]
+    for copy in range(copies):
+        for n, row in enumerate(rows, start=1 + copy * len(rows)):
             docs.append(
                 make_doc(
                     n,
@@ -48,12 +58,28 @@ def demo_documents() -> list:
     return docs
 
 
-def test_fast_index_terms_equal_the_whoosh_pipeline():
-    analyzer = german_analyzer()
+@pytest.mark.parametrize(
+    ("fast", "analyzer"),
+    [(fast_index_terms, german_analyzer), (fast_spelling_terms, spelling_analyzer)],
+    ids=["german", "spelling"],
+)
+def test_fast_analyzers_equal_the_whoosh_pipeline(fast, analyzer):
+    pipeline = analyzer()
     texts = TRICKY + [f"{d.title}\n{d.summary}\n{d.body}" for d in demo_documents()]
     for text in texts:
-        expected = [t.text for t in analyzer(text, mode="index")]
-        assert fast_index_terms(text) == expected, text[:60]
+        expected = [t.text for t in pipeline(text, mode="index")]
+        assert fast(text) == expected, text[:60]
+    assert set(fast_analyzers(build_schema()).values()) == {fast_index_terms, fast_spelling_terms}
+
+
+def _segment_files(directory: Path, reader) -> dict[str, bytes]:
+    """The segment's files by name with the (random) segment id left out."""
+    segment_id = reader.segment().segment_id()
+    return {
+        p.name.replace(segment_id, "<segment>"): p.read_bytes()
+        for p in directory.iterdir()
+        if segment_id in p.name
+    }
 
 
 def _postings(reader, fieldname, btext):
@@ -65,12 +91,19 @@ def _postings(reader, fieldname, btext):
     return out
 
 
-@pytest.mark.parametrize("block_path", [True, False], ids=["whole-blocks", "public-add"])
-def test_bulk_writer_builds_the_same_segment_as_the_stock_writer(tmp_path, monkeypatch, block_path):
-    if not block_path:  # a postings writer without the 2.7.5 block buffer: one add() per posting
-        monkeypatch.setattr(compat, "postings_writer", lambda fw: None)
+# whole-blocks: the arrays written as W3 posting blocks (text fields and doc_id);
+# public-add: a field writer other than 2.7.5's W3FieldWriter, one add() per posting;
+# no-fast-analyzers: every field's postings collected per term and added one by one.
+@pytest.mark.parametrize("path", ["whole-blocks", "public-add", "no-fast-analyzers"])
+def test_bulk_writer_builds_the_same_segment_as_the_stock_writer(tmp_path, monkeypatch, path):
+    if path == "public-add":
+        monkeypatch.setattr(compat, "raw_term_table", lambda fw: None)
+    # the token buffers are compacted several times and the chunks merged at commit
+    monkeypatch.setattr(TokenPostings, "COMPACT_TOKENS", 20_000)
+    monkeypatch.setattr(bulk_module, "_PIECE_CACHE_MAX", 500)  # the word caches are emptied
+    monkeypatch.setattr(bulk_postings, "_LIST_WINDOW", 1000)  # postings listed window by window
     before = compat.STATS.copy()
-    docs = [document_fields(d) for d in demo_documents()]
+    docs = [document_fields(d) for d in demo_documents(copies=3)]
     readers = []
     for name in ("stock", "bulk"):
         (tmp_path / name).mkdir()
@@ -79,19 +112,31 @@ def test_bulk_writer_builds_the_same_segment_as_the_stock_writer(tmp_path, monke
         if name == "stock":
             writer = SegmentWriter(ix, **options)
         else:
-            writer = BulkSegmentWriter(ix, fast_analyzers=fast_analyzers(ix.schema), **options)
+            fast = fast_analyzers(ix.schema) if path != "no-fast-analyzers" else {}
+            writer = BulkSegmentWriter(ix, fast_analyzers=fast, **options)
         for fields in docs:
             writer.add_document(**fields)
         writer.commit()
         readers.append(index.open_dir(str(tmp_path / name)).reader())
     stock, bulk = readers
-    taken = compat.STATS - before
+    # byte for byte: postings, term table, lengths, stored fields and columns
+    stock_files = _segment_files(tmp_path / "stock", stock)
+    assert len(stock_files) > 15
+    assert _segment_files(tmp_path / "bulk", bulk) == stock_files
     # the path the test means to exercise was really taken, and only that one
-    assert taken["write_fast" if block_path else "write_slow"] > 1000
-    assert not taken["write_slow" if block_path else "write_fast"]
+    taken = compat.STATS - before
+    written = {k: taken[k] for k in ("write_fast", "write_slow", "write_generic") if taken[k]}
+    if path == "whole-blocks":
+        assert set(written) == {"write_fast"} and written["write_fast"] > 1000
+    elif path == "public-add":
+        assert set(written) == {"write_slow"} and written["write_slow"] > 1000
+    else:  # doc_id (Existence format) still as arrays, the text fields term by term
+        assert written == {"write_fast": len(docs), "write_generic": written["write_generic"]}
+        assert written["write_generic"] > 1000
     terms = list(stock.all_terms())
     assert terms == list(bulk.all_terms())
     assert len(terms) > 3000
+    assert max(stock.doc_frequency(f, t) for f, t in terms) > 2 * 128  # multi-block terms
     for fieldname, btext in terms:
         assert _postings(stock, fieldname, btext) == _postings(bulk, fieldname, btext)
         assert vars(stock.term_info(fieldname, btext)) == vars(bulk.term_info(fieldname, btext))

@@ -4,14 +4,18 @@ spelling search equals Whoosh's, and the result flags say what the search did.""
 from __future__ import annotations
 
 import ast
+import heapq
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh.reading import IndexReader
 
 import search_index.context as context_module
 from search_index import CatalogueIndex, SearchRequest, compat
 from search_index.concepts import build_concepts, concept_docs
+from search_index.docsets import coordination_pool
 from search_index.spelling import best_spelling, close_terms
 from tests.search_index.conftest import CATALOGUE, make_doc
 
@@ -350,3 +354,32 @@ def test_browse_orders_equal_the_python_orders(synthetic):
     assert sets.newest(sets.live(), 50, by_reuse=True) == heapq.nlargest(
         50, live, key=lambda d: (reuse[d], published[d], -d)
     )
+
+
+def _dictionary_pool(doc_sets, weights, limit, excluded):
+    """need matching's former stage 1: a dictionary filled set by set, then heapq.nlargest."""
+    acc: dict[int, float] = {}
+    for docs, weight in zip(doc_sets, weights, strict=True):
+        for d in docs:
+            acc[d] = acc.get(d, 0.0) + weight
+    acc = {d: s for d, s in acc.items() if d not in excluded}
+    return heapq.nlargest(limit, acc, key=acc.__getitem__), set(acc)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_coordination_pool_equals_the_dictionary_version(seed):
+    rng = random.Random(seed)
+    size = rng.choice([50, 400, 3000])
+    # few distinct weights and large sets: many documents share a sum, also at the cut-off
+    weights = [rng.choice([0.5, 1.25, 2.0, 3.1]) for _ in range(rng.randint(1, 12))]
+    doc_sets = [{rng.randrange(size) for _ in range(rng.randint(0, size // 2))} for _ in weights]
+    excluded = {rng.randrange(size) for _ in range(rng.choice([0, 5, size // 4]))}
+    mask = np.zeros(size, dtype=bool)
+    mask[list(excluded)] = True
+    for limit in (1, 10, 100):
+        pool, carried = coordination_pool(
+            doc_sets, weights, size, limit, mask if excluded else None
+        )
+        expected, kept = _dictionary_pool(doc_sets, weights, limit, excluded)
+        assert pool == expected
+        assert set(np.flatnonzero(carried)) - excluded == kept
