@@ -28,29 +28,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from catalogue.errors import ValidationFailed
 from catalogue.models import Municipality, Role
 from catalogue.web.forms import FigureField
 
 _PASSWORD_HINT = (
     "Mindestens 12 Zeichen. Ein Satz aus mehreren Wörtern ist gut zu merken und sicher."
 )
-
-
-def add_service_errors(form: FlaskForm, error: ValidationFailed) -> None:
-    """Attach a service's errors to the matching fields (unknown keys go to the first field)."""
-    fields = list(form)
-    for name, message in error.errors.items():
-        target = (
-            form[name]
-            if name in form
-            else next((f for f in fields if f.type not in ("CSRFTokenField", "HiddenField")), None)
-        )
-        if target is None:
-            continue
-        if not isinstance(target.errors, list):
-            target.errors = list(target.errors)
-        target.errors.append(message)
 
 
 def _name_field(label: str, required: str, **render_kw: str) -> StringField:

@@ -36,8 +36,8 @@ from catalogue.web.account_forms import (
     LoginForm,
     ProfileForm,
     SetPasswordForm,
-    add_service_errors,
 )
+from catalogue.web.forms import add_service_errors
 
 bp = Blueprint("accounts", __name__)
 log = logging.getLogger(__name__)

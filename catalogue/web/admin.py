@@ -33,8 +33,8 @@ from catalogue.web.account_forms import (
     MunicipalityForm,
     RoleForm,
     UserFilterForm,
-    add_service_errors,
 )
+from catalogue.web.forms import add_service_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 

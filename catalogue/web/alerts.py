@@ -17,6 +17,7 @@ from catalogue.models import DigestFrequency
 from catalogue.services import alerts as alerts_service
 from catalogue.services import search as search_service
 from catalogue.web.choices import options
+from catalogue.web.forms import add_service_errors
 
 bp = Blueprint("alerts", __name__)
 
@@ -112,9 +113,7 @@ def create(kind: str):
                 kreis=getattr(form, "kreis", None) and form.kreis.data,
             )
         except ValidationFailed as error:
-            for key, message in error.errors.items():
-                target = getattr(form, key, None) or form.frequency
-                target.errors = [*target.errors, message]
+            add_service_errors(form, error, fallback=form.frequency)
         else:
             flash("Das Abo ist gespeichert. Sie bekommen neue Lösungen per E-Mail.", "success")
             return redirect(url_for("alerts.manage"))

@@ -17,17 +17,9 @@ from catalogue.services import workflow as workflow_service
 from catalogue.services.contributions import ReportInput, SolutionInput
 from catalogue.services.review import revision_changes
 from catalogue.web.contribute_forms import ReportForm, SolutionForm
+from catalogue.web.forms import add_service_errors
 
 bp = Blueprint("contribute", __name__, url_prefix="/mitwirken")
-
-
-def _form_errors(form, error: ValidationFailed) -> None:
-    for name, message in error.errors.items():
-        target = getattr(form, name, None)
-        if target is not None:
-            target.errors = list(target.errors) + [message]
-        else:
-            flash(message, "error")
 
 
 def _solution_form() -> SolutionForm:
@@ -78,7 +70,7 @@ def new_solution():
             try:
                 solution = contributions.create_solution(actor=current_user, data=form.to_input())
             except ValidationFailed as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if _save_attachment(form, solution.id):
                     flash(
@@ -111,7 +103,7 @@ def edit_solution(solution_id: int):
                     actor=current_user, solution_id=solution.id, data=form.to_input()
                 )
             except ValidationFailed as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if _save_attachment(form, solution.id):
                     flash("Ihre Änderungen sind gespeichert.", "success")
@@ -220,7 +212,7 @@ def new_report(solution_id: int):
                 actor=current_user, solution_id=solution.id, data=form.to_input()
             )
         except ValidationFailed as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             flash("Ihr Erfahrungsbericht ist als Entwurf gespeichert.", "success")
             return redirect(url_for("contribute.report_status", report_id=report.id))
@@ -243,7 +235,7 @@ def edit_report(report_id: int):
                 actor=current_user, report_id=report.id, data=form.to_input()
             )
         except ValidationFailed as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             flash("Ihre Änderungen sind gespeichert.", "success")
             return redirect(url_for("contribute.report_status", report_id=report.id))

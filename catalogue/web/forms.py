@@ -5,14 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import Field
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from catalogue.categories import CATEGORIES
+from catalogue.errors import ValidationFailed
 from catalogue.limits import FIGURES, MAX_ID
 from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.web.choices import options
+
+
+def add_service_errors(
+    form: FlaskForm, error: ValidationFailed, *, fallback: Field | None = None
+) -> None:
+    """Show a service's errors beside the fields they name, keeping what was typed. A message
+    for a name the form has no field for goes to ``fallback``, or else to the page's notices."""
+    for name, message in error.errors.items():
+        target = form[name] if name in form else fallback
+        if target is None:
+            flash(message, "error")
+        else:
+            target.errors = [*target.errors, message]
 
 
 def _parse_int(text: str | None) -> int | None:

@@ -12,8 +12,8 @@ from catalogue.services import brokering as brokering_service
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import reuse as reuse_service
-from catalogue.web.account_forms import add_service_errors
 from catalogue.web.choices import options
+from catalogue.web.forms import add_service_errors
 from catalogue.web.needs_forms import (
     BrokerForm,
     DescribeNeedForm,
@@ -25,15 +25,6 @@ from catalogue.web.needs_forms import (
 from catalogue.web.public import render_solution
 
 bp = Blueprint("needs", __name__)
-
-
-def _errors_into(form, error: ValidationFailed) -> None:
-    for name, message in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-        else:
-            flash(message, "error")
 
 
 @bp.get("/bedarfe")
@@ -87,7 +78,7 @@ def new():
                 municipality_ags=form.municipality_ags.data or None,
             )
         except ValidationFailed as error:
-            _errors_into(form, error)
+            add_service_errors(form, error)
         else:
             flash(
                 "Ihr Bedarf ist erfasst. Das DigitalBüro sieht ihn und meldet sich, wenn es eine passende Kommune kennt.",

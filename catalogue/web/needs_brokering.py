@@ -16,7 +16,7 @@ from catalogue.services import brokering_reach
 from catalogue.services import matching as matching_service
 from catalogue.services import needs as needs_service
 from catalogue.services.brokering_plan import plan_brokering
-from catalogue.web.account_forms import add_service_errors
+from catalogue.web.forms import add_service_errors
 from catalogue.web.needs import bp
 from catalogue.web.needs_forms import BrokerForm, ContactRequestForm, MessageForm, OutcomeForm
 from catalogue.web.public import render_solution

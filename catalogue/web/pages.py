@@ -9,7 +9,7 @@ from flask_login import current_user
 from catalogue.errors import ValidationFailed
 from catalogue.extensions import limiter
 from catalogue.services import feedback as feedback_service
-from catalogue.web.forms import BarrierReportForm
+from catalogue.web.forms import BarrierReportForm, add_service_errors
 
 bp = Blueprint("pages", __name__)
 
@@ -49,8 +49,7 @@ def accessibility():
                 contact_email=form.contact_email.data or "",
             )
         except ValidationFailed as error:
-            for name, message in error.errors.items():
-                getattr(form, name).errors.append(message)
+            add_service_errors(form, error)
         else:
             flash(
                 "Vielen Dank! Ihre Meldung ist eingegangen. Wir prüfen sie und melden uns, wenn Sie eine E-Mail-Adresse angegeben haben.",
