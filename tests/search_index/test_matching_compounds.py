@@ -88,6 +88,12 @@ def test_a_smaller_lead_is_strong_when_it_rests_on_five_concepts():
     assert band(_C(fielded=0.0, main=0.0, matched=five, margin=0.1), 16) != "strong"
 
 
+def test_five_concepts_carry_a_smaller_lead_than_the_field_backed_one():
+    # a lead between the broad and the field-backed margin: enough for five concepts, not for two
+    assert band(_C(fielded=0.0, main=0.0, matched=_words(5), margin=0.115), 16) == "strong"
+    assert band(_C(matched=_words(2), margin=0.115), 8) != "strong"
+
+
 def test_a_typo_in_a_short_words_ending_still_finds_close_spellings(tmp_path):
     from search_index.need_concepts import need_concepts
 
