@@ -130,7 +130,25 @@ SCHEMAS: dict[str, Any] = {
             "query": STRING,
             "sort": {"type": "string", "enum": list(SORTS)},
             "suggestion": {**_nullable("string"), "description": "»Meinten Sie …?«"},
+            "suggestion_total": {
+                **_nullable("integer"),
+                "description": "Hits of the suggestion (without filters); null without one.",
+            },
             "fuzzy": {"type": "boolean", "description": "Results come from close spellings."},
+            "corrections": {
+                "type": "object",
+                "description": "Typed word → spelling the results were found with.",
+                "additionalProperties": STRING,
+            },
+            "relaxed": {
+                "type": "boolean",
+                "description": "Any-word fallback: not every word occurs in each hit (ranked by "
+                "how much of the query a hit covers).",
+            },
+            "broadened": {
+                "type": "boolean",
+                "description": "One part of a compound stood in for the whole word.",
+            },
             "facets": {
                 "type": "object",
                 "description": "Facet field → value → count (each ignores its own filter).",

@@ -133,7 +133,11 @@ def search_outcome(outcome: SearchOutcome, reuse_counts: dict[int, int]) -> dict
         "query": outcome.text,
         "sort": outcome.sort,
         "suggestion": outcome.suggestion,
+        "suggestion_total": outcome.suggestion_total,
         "fuzzy": outcome.fuzzy,
+        "corrections": outcome.corrections,
+        "relaxed": outcome.relaxed,
+        "broadened": outcome.broadened,
         "facets": outcome.facets,
     }
 

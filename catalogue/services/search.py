@@ -78,7 +78,7 @@ class SearchOutcome:
     page: int
     per_page: int
     sort: str
-    # Engine flags (getattr defaults below while the engine does not set them all yet):
+    # Engine flags:
     relaxed: bool = False  # any-word fallback: not every word occurs in each hit
     corrected: bool = False  # results were found through corrected spellings
     corrections: dict[str, str] = field(default_factory=dict)  # typed word → spelling used
@@ -193,11 +193,11 @@ def search_catalogue(
         page=page,
         per_page=per_page,
         sort=sort,
-        relaxed=bool(getattr(results, "relaxed", False)),
-        corrected=bool(getattr(results, "corrected", results.fuzzy)),
-        corrections=dict(getattr(results, "corrections", None) or {}),
-        broadened=bool(getattr(results, "broadened", False)),
-        suggestion_total=getattr(results, "suggestion_total", None) if suggestion else None,
+        relaxed=results.relaxed,
+        corrected=results.corrected,
+        corrections=dict(results.corrections),
+        broadened=results.broadened,
+        suggestion_total=results.suggestion_total if suggestion else None,
     )
 
 

@@ -154,3 +154,17 @@ def test_interfaces_page_explains_api_and_feed(app, client, municipalities):
     assert 'href="/loesungen/feed.atom"' in html
     assert app.config["BASE_URL"].rstrip("/") + "/api/v1" in html
     assert 'href="/schnittstellen"' in client.get("/").get_data(as_text=True)  # footer link
+
+
+def test_search_flags_say_how_the_results_were_found(client, demo, spec):
+    """The API carries what the page says: spelling suggestion with its hit count, any-word
+    fallback; a short form of a compound (Ratsinfosystem) finds the full word."""
+    typo = client.get("/api/v1/search", query_string={"q": "Terminvergabee"}).get_json()
+    check(spec, typo, "SearchResult")
+    assert typo["suggestion"] == "Terminvergabe" and typo["suggestion_total"] > typo["total"]
+    assert typo["relaxed"] is False and typo["corrections"] == {}
+    mixed = client.get("/api/v1/search", query_string={"q": "Sperrmüll Termin Kita"}).get_json()
+    assert mixed["relaxed"] is True and mixed["suggestion_total"] is None
+    short = client.get("/api/v1/search", query_string={"q": "Ratsinfosystem"}).get_json()
+    assert short["total"] > 0
+    assert "Ratsinformationssystem" in short["items"][0]["solution"]["title"]
