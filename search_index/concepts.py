@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from search_index.analysis import (
     WORD_RE,
     QueryWord,
@@ -191,13 +193,14 @@ def all_terms(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int]:
 
 
 def _intersection(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int]:
-    sets = sorted((ctx.term_docs("content", t) for t in terms), key=len)
-    out = set(sets[0])
-    for s in sets[1:]:
-        out &= s
-        if not out:
+    # on the cached sorted posting arrays: no set of a long list is built for one intersection
+    arrays = sorted((ctx.postings("content", t)[0] for t in terms), key=len)
+    out = arrays[0]
+    for ids in arrays[1:]:
+        out = np.intersect1d(out, ids, assume_unique=True)
+        if not len(out):
             break
-    return frozenset(out)
+    return frozenset(out.tolist())
 
 
 def concept_docs(ctx: SearchContext, concept: Concept) -> set[int] | frozenset[int]:
