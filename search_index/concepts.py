@@ -193,13 +193,18 @@ def all_terms(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int]:
 
 
 def _intersection(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int]:
-    # on the cached sorted posting arrays: no set of a long list is built for one intersection
-    arrays = sorted((ctx.postings("content", t)[0] for t in terms), key=len)
-    out = arrays[0]
-    for ids in arrays[1:]:
-        out = np.intersect1d(out, ids, assume_unique=True)
+    # On the sorted posting arrays, rarest term first (by document frequency, so a list is only
+    # decoded when needed): no set of a long list is built for one intersection.
+    rarest = sorted(terms, key=lambda t: ctx.doc_frequency("content", t))
+    out = ctx.postings("content", rarest[0])[0]
+    for term in rarest[1:]:
         if not len(out):
             break
+        ids = ctx.postings("content", term)[0]
+        if not len(ids):
+            return frozenset()
+        k = np.minimum(np.searchsorted(ids, out), len(ids) - 1)
+        out = out[ids[k] == out]
     return frozenset(out.tolist())
 
 
