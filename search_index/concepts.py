@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from search_index.analysis import (
     WORD_RE,
     QueryWord,
@@ -191,13 +193,19 @@ def all_terms(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int]:
 
 
 def _intersection(ctx: SearchContext, terms: tuple[str, ...]) -> frozenset[int]:
-    sets = sorted((ctx.term_docs("content", t) for t in terms), key=len)
-    out = set(sets[0])
-    for s in sets[1:]:
-        out &= s
-        if not out:
+    # On the sorted posting arrays, rarest term first (by document frequency, so a list is only
+    # decoded when needed): no set of a long list is built for one intersection.
+    rarest = sorted(terms, key=lambda t: ctx.doc_frequency("content", t))
+    out = ctx.postings("content", rarest[0])[0]
+    for term in rarest[1:]:
+        if not len(out):
             break
-    return frozenset(out)
+        ids = ctx.postings("content", term)[0]
+        if not len(ids):
+            return frozenset()
+        k = np.minimum(np.searchsorted(ids, out), len(ids) - 1)
+        out = out[ids[k] == out]
+    return frozenset(out.tolist())
 
 
 def concept_docs(ctx: SearchContext, concept: Concept) -> set[int] | frozenset[int]:

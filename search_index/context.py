@@ -296,11 +296,23 @@ class SearchContext:
             return found
         ids, weights = self.postings(field, text)
         wanted = np.asarray(docs, dtype=np.int64)
-        k = np.searchsorted(ids, wanted)
-        inside = k < len(ids)
-        hit = np.zeros(len(wanted), dtype=bool)
-        hit[inside] = ids[k[inside]] == wanted[inside]
+        k, hit = _positions(ids, wanted)
         return dict(zip(wanted[hit].tolist(), weights[k[hit]].tolist(), strict=True))
+
+    def carrying(self, field: str, text: str, docs: np.ndarray) -> np.ndarray:
+        """Which of `docs` (sorted global docnums, int64) carry the term, as a boolean mask: a
+        binary search in the cached posting array instead of a set of the whole list."""
+        if not len(docs) or not self.doc_frequency(field, text):
+            return np.zeros(len(docs), dtype=bool)
+        return _positions(self.postings(field, text)[0], docs)[1]
+
+    def has_doc(self, field: str, text: str, docnum: int) -> bool:
+        """Whether one live document carries the term."""
+        if not self.doc_frequency(field, text):
+            return False
+        ids = self.postings(field, text)[0]
+        k = int(np.searchsorted(ids, docnum))
+        return k < len(ids) and int(ids[k]) == docnum
 
     def vocabulary(self, field: str, prefix: str) -> list[str]:
         """Every term of `field` starting with `prefix` (cached per prefix)."""
@@ -340,3 +352,12 @@ class SearchContext:
             self.searcher.close()
         except Exception:  # noqa: BLE001 - closing a searcher on a removed directory
             pass
+
+
+def _positions(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(insertion points of `wanted` in the sorted `ids`, mask of the ones found there)."""
+    k = np.searchsorted(ids, wanted)
+    inside = k < len(ids)
+    hit = np.zeros(len(wanted), dtype=bool)
+    hit[inside] = ids[k[inside]] == wanted[inside]
+    return k, hit

@@ -200,7 +200,7 @@ FIELD_PHRASES = (
 
 
 def _variant_in(ctx: SearchContext, v: Variant, field: str, d: int) -> bool:
-    return all(d in ctx.term_docs(field, t) for t in v.terms)
+    return all(ctx.has_doc(field, t, d) for t in v.terms)
 
 
 def _found_variant(ctx: SearchContext, sc: ScoredConcept, d: int) -> Variant | None:

@@ -304,31 +304,36 @@ def _strength_map(
     best: dict[int, float] = {}
     fielded: set[int] = set()
     content_factor = FIELD_FACTORS["content"]
+    other_factor = max(FIELD_FACTORS["tags"], FIELD_FACTORS["summary"])
+    # membership of the few pool documents only, looked up in the sorted posting arrays
+    docs = np.array(sorted(pool), dtype=np.int64)
     for v in concept.variants:
         if len(v.terms) == 1:
             term = v.terms[0]
-            hits = ctx.term_docs("content", term) & pool
-            if not hits:
+            in_content = ctx.carrying("content", term, docs)
+            if not in_content.any():
                 continue
-            in_title = ctx.term_docs("title", term) & hits
-            in_other = (ctx.term_docs("tags", term) | ctx.term_docs("summary", term)) & hits
-            fielded |= in_title
-            fielded |= in_other
-            for d in hits:
-                if d in in_title:
+            hits = docs[in_content]
+            in_title = ctx.carrying("title", term, hits)
+            in_other = ctx.carrying("tags", term, hits) | ctx.carrying("summary", term, hits)
+            fielded.update(hits[in_title | in_other].tolist())
+            for d, title, other in zip(
+                hits.tolist(), in_title.tolist(), in_other.tolist(), strict=True
+            ):
+                if title:
                     factor = FIELD_FACTORS["title"]
-                elif d in in_other:
-                    factor = max(FIELD_FACTORS["tags"], FIELD_FACTORS["summary"])
+                elif other:
+                    factor = other_factor
                 else:
                     factor = content_factor
                 value = v.weight * factor
                 if value > best.get(d, 0.0):
                     best[d] = value
         else:
-            all_parts: set[int] | frozenset[int] = set(pool)
+            all_parts = np.ones(len(docs), dtype=bool)
             for term in v.terms:
-                all_parts &= ctx.term_docs("content", term)
-            for d in all_parts:
+                all_parts &= ctx.carrying("content", term, docs)
+            for d in docs[all_parts].tolist():
                 value = v.weight * content_factor
                 if value > best.get(d, 0.0):
                     best[d] = value

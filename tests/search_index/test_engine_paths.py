@@ -246,6 +246,15 @@ def test_block_wise_reads_equal_the_public_matcher_api(tmp_path):
     assert ctx.term_weights("content", "termin") == public
     some = [*sorted(public)[::5], 10_000]
     assert ctx.weights_for("content", "termin", some) == {d: public[d] for d in some if d in public}
+    # membership of a few documents, looked up in the posting array (no set of the whole list)
+    probe = np.arange(0, max(public) + 3, dtype=np.int64)  # deleted documents and beyond
+    expected = [d in public for d in probe.tolist()]
+    assert any(expected) and not all(expected)
+    assert ctx.carrying("content", "termin", probe).tolist() == expected
+    assert [ctx.has_doc("content", "termin", d) for d in probe.tolist()] == expected
+    assert not ctx.carrying("content", "zzqxnotaterm", probe).any()
+    assert not ctx.has_doc("content", "zzqxnotaterm", int(probe[0]))
+    assert ctx.carrying("content", "termin", probe[:0]).tolist() == []
 
 
 @pytest.fixture(scope="module")
