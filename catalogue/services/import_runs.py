@@ -16,6 +16,7 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -29,6 +30,19 @@ from catalogue.services import jobs, table_import
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+
+# The parsed file of the run this process is writing: batches follow each other in the same
+# worker, so the file is read once per run and process, not once per batch of 100 rows.
+# Holds at most one entry and is emptied when the run ends.
+_SHEETS: dict[tuple[int, datetime], spreadsheet.Sheet] = {}
+
+
+def _sheet(run: ImportRun) -> spreadsheet.Sheet:
+    key = (run.id, run.created_at)  # ids repeat across databases (tests, a restore)
+    if key not in _SHEETS:
+        _SHEETS.clear()
+        _SHEETS[key] = spreadsheet.read_sheet(run.filename, run.content)
+    return _SHEETS[key]
 
 
 @dataclass(frozen=True)
@@ -160,7 +174,7 @@ def _write_batch(run_id: int) -> int:
     with unit_of_work() as s:
         run = s.get_one(ImportRun, run_id, populate_existing=True)
         actor = s.get_one(User, run.created_by_id)
-        sheet = spreadsheet.read_sheet(run.filename, run.content)
+        sheet = _sheet(run)
         batch = sheet.rows[run.done_rows : run.done_rows + table_import.BATCH_SIZE]
         planned = table_import.plan_rows(actor, batch)
         problems = [p for outcome, _ in planned for p in outcome.problems]
@@ -180,6 +194,7 @@ def _write_batch(run_id: int) -> int:
             run.status = ImportRunStatus.DONE
             run.finished_at = utcnow()
             run.content = b""
+            _SHEETS.clear()
     return len(batch)
 
 
@@ -193,5 +208,6 @@ def _record_failure(run_id: int, error: Exception) -> None:
             run.status = ImportRunStatus.FAILED
             run.finished_at = utcnow()
             run.content = b""
+            _SHEETS.clear()
         else:
             run.run_after = utcnow() + jobs.backoff(run.attempts)

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work
+from catalogue.exchange import spreadsheet
 from catalogue.models import ImportRun, ImportRunStatus, Role, Solution
 from catalogue.services import import_runs, table_import, worker
 from tests.catalogue.test_table_import import _csv, _row
@@ -62,7 +63,7 @@ def _due_now(run_id: int) -> None:
         run.run_after = run.created_at
 
 
-def test_web_import_runs_in_the_background_with_progress(client, people, worker_mode):
+def test_web_import_runs_in_the_background_with_progress(client, people, worker_mode, monkeypatch):
     sign_in(client, people["contributor"])
     response = _upload(client, 250)
     assert response.status_code == 302
@@ -76,8 +77,14 @@ def test_web_import_runs_in_the_background_with_progress(client, people, worker_
     assert "Import läuft" in html and "100 von 250 Zeilen" in html and "wird angelegt: 100" in html
     assert _solutions() == 100
 
+    reads = []
+    real_read = spreadsheet.read_sheet
+    monkeypatch.setattr(
+        spreadsheet, "read_sheet", lambda *args: reads.append(args[0]) or real_read(*args)
+    )
     assert worker.process_once().imported_rows == 100
     assert worker.process_once().imported_rows == 50
+    assert reads == []  # the file was parsed once for this run, not once per batch
     assert worker.process_once().imported_rows == 0
     html = client.get(page).get_data(as_text=True)
     assert "Import abgeschlossen" in html and '<meta http-equiv="refresh"' not in html
