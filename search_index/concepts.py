@@ -134,13 +134,57 @@ def build_concepts(ctx: SearchContext, text: str, synonyms: bool = True) -> list
                 variants.append(Variant(stems, 1.0, True, "phrase"))
             concepts.append(Concept(phrase_text.strip(), " ".join(stems), variants))
     seen: set[str] = {c.stem for c in concepts}
+    typed: list[tuple[str, QueryWord]] = []
     for m in WORD_RE.finditer(rest):
-        qw = analyze_word(m.group(0))
-        if qw is None or qw.stem in seen:
+        word = analyze_word(m.group(0))
+        if word is not None:
+            typed.append((m.group(0), word))
+    i = 0
+    while i < len(typed):
+        phrase, n = _thesaurus_phrase(ctx, typed[i:]) if synonyms else (None, 0)
+        if phrase is not None and phrase.stem not in seen:
+            seen.add(phrase.stem)
+            concepts.append(phrase)
+            i += n
             continue
-        seen.add(qw.stem)
-        concepts.append(concept_for_word(ctx, qw, m.group(0), synonyms))
+        surface, word = typed[i]
+        i += 1
+        if word.stem in seen:
+            continue
+        seen.add(word.stem)
+        concepts.append(concept_for_word(ctx, word, surface, synonyms))
     return concepts
+
+
+def _thesaurus_phrase(
+    ctx: SearchContext, words: list[tuple[str, QueryWord]]
+) -> tuple[Concept | None, int]:
+    """One concept for the longest run of typed words forming a thesaurus entry, and its length.
+
+    "Kita Anmeldung" is the entry "Kita-Anmeldung" (and "Kindertagesstätte Anmeldung" too,
+    through the synonym "Kita"): the concept matches the typed words together, the entry and
+    its group (Kita-Navigator, Kitaplatz …) instead of requiring every word on its own.
+    """
+    thesaurus = ctx.thesaurus
+    for n in range(min(len(words), max(2, thesaurus.max_words)), 1, -1):
+        run = words[:n]
+        key = thesaurus.phrase_key([[qw.stem, *thesaurus.synonyms_of(qw.stem)] for _s, qw in run])
+        if key is None:
+            continue
+        typed = tuple(dict.fromkeys(qw.stem for _s, qw in run))
+        variants: dict[tuple[str, ...], Variant] = {}
+        candidates = [(typed, 1.0, "word"), ((key,), 1.0, "word")] if " " not in key else []
+        candidates = candidates or [(typed, 1.0, "word")]
+        candidates += [(tuple(k.split()), w, "synonym") for k, w in thesaurus.expand(key)]
+        for terms, weight, kind in candidates:
+            if len(variants) >= MAX_VARIANTS or terms in variants:
+                continue
+            if all(ctx.doc_frequency("content", t) for t in terms):
+                variants[terms] = Variant(terms, weight, False, kind)
+        if variants:
+            label = " ".join(s for s, _qw in run)
+            return Concept(label=label, stem=key, variants=list(variants.values())), n
+    return None, 0
 
 
 def highlight_stems(concepts: list[Concept]) -> set[str]:

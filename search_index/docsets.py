@@ -92,6 +92,23 @@ class DocSets:
             counts += self.concept(c)[idx]
         return counts.tolist()
 
+    def weighted_coverage(self, concepts: Sequence[Concept], docs: Sequence[int]) -> list[float]:
+        """Share of the query each of `docs` carries, each concept weighted by its rarity.
+
+        A hit carrying the rare word of "Kita Anmeldung online" covers more of what was meant
+        than one carrying the two common ones: weight = log(1 + N / (1 + document frequency)).
+        """
+        idx = np.asarray(docs, dtype=np.int64)
+        total = max(1, int(np.count_nonzero(self.live())))
+        covered = np.zeros(len(idx), dtype=np.float64)
+        weights = 0.0
+        for c in concepts:
+            mask = self.concept(c)
+            weight = float(np.log1p(total / (1 + int(np.count_nonzero(mask)))))
+            covered += weight * mask[idx]
+            weights += weight
+        return (covered / weights).tolist() if weights else [0.0] * len(idx)
+
     # -- filters and facets -------------------------------------------------------------------
 
     def filter_masks(

@@ -13,8 +13,8 @@ Semantics (documented for the UI):
 * If the AND query finds nothing, words that do not occur in the index are replaced by close
   spellings (edit distance 1-2): `fuzzy`/`corrected` is set and `corrections` maps each typed
   word to the spelling used. If there is still nothing and the query has several words,
-  any-word (OR) matching is used, ranked first by how much of the query a hit covers
-  (`Hit.coverage`), and `relaxed` is set; a one-word query for a compound instead lets a single
+  any-word (OR) matching is used, ranked first by how much of the query a hit covers (rare
+  words weigh more; `Hit.coverage` is the plain share of words), and `relaxed` is set; a one-word query for a compound instead lets a single
   part of the compound stand in for it (`broadened`).
 * `suggestion` ("Meinten Sie …?") replaces query words the index does not know, or knows from
   very few documents, by a close spelling that occurs clearly more often (`SUGGEST_FACTOR`
@@ -264,9 +264,10 @@ def _score(
     candidates = sets.prerank(concepts, final, max(RERANK_DEPTH, 2 * want))
     scores = bm25(ctx, concepts, candidates, SEARCH_BOOSTS)
     if relaxed:
-        # any-word fallback: documents with more of the words first
-        for d, n in zip(candidates, sets.coverage(concepts, candidates), strict=True):
-            scores[d] = scores.get(d, 0.0) + 100.0 * n
+        # any-word fallback: documents with more of the query (rare words weigh more) first
+        shares = sets.weighted_coverage(concepts, candidates)
+        for d, share in zip(candidates, shares, strict=True):
+            scores[d] = scores.get(d, 0.0) + 100.0 * len(concepts) * share
     published = ctx.array("published")
     ranked = sorted(candidates, key=lambda d: (-scores.get(d, 0.0), -published[d], d))
     return [(d, round(scores.get(d, 0.0), 4)) for d in ranked[:want]]

@@ -9,22 +9,17 @@ Must not: import Flask or SQLAlchemy, touch the index, or learn groups from benc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import islice, product
 
 from whoosh.support.levenshtein import distance
 
 from search_index.analysis import analyze_query_words
 
 SYNONYM_WEIGHT = 0.7
-
-
-def _entry_key(entry: str) -> str | None:
-    """The stemmed key of an entry: one stem, or several joined by spaces for multi-word ones."""
-    words = analyze_query_words(entry)
-    if not words:
-        return None
-    return " ".join(w.stem for w in words)
+PHRASE_ALTERNATIVES = 8  # per typed word, when looking for a phrase key (see `phrase_key`)
 
 
 class Thesaurus:
@@ -41,15 +36,23 @@ class Thesaurus:
         self._index: dict[str, list[int]] = {}
         self._keys: list[tuple[str, ...]] = []
         self._surface: dict[str, str] = {}  # key -> the entry as written (for suggestions)
+        # word stems (or compound part stems) -> key: "Kita Anmeldung" typed as two words is the
+        # entry "Kita-Anmeldung", "elektronische Akte" the entry of that name
+        self._phrases: dict[tuple[str, ...], str] = {}
         self.max_words = 1
         for gi, group in enumerate(self._groups):
             keys: list[str] = []
             for entry in group:
-                key = _entry_key(entry)
+                words = analyze_query_words(entry)
+                key = " ".join(w.stem for w in words) if words else None
                 if key and key not in keys:
                     keys.append(key)
                     self._surface.setdefault(key, entry)
                     self.max_words = max(self.max_words, key.count(" ") + 1)
+                    if len(words) > 1:
+                        self._phrases.setdefault(tuple(w.stem for w in words), key)
+                    elif len(words[0].parts) > 1:
+                        self._phrases.setdefault(words[0].parts, key)
             self._keys.append(tuple(keys))
             for key in keys:
                 self._index.setdefault(key, []).append(gi)
@@ -109,6 +112,26 @@ class Thesaurus:
     def surface(self, key: str) -> str:
         """The entry as curators wrote it, for a stemmed key ("" if unknown)."""
         return self._surface.get(key, "")
+
+    def phrase_key(self, alternatives: Sequence[Sequence[str]]) -> str | None:
+        """The key that consecutive typed words form together, or None.
+
+        `alternatives` holds, per typed word, its stem first and then its one-word synonyms.
+        Words form a key when their stems (or synonyms: "Kindertagesstätte Anmeldung" →
+        "Kita-Anmeldung") are the words of a multi-word entry or the parts of a compound entry.
+        """
+        if len(alternatives) < 2 or not self._phrases:
+            return None
+        options = [list(islice(dict.fromkeys(a), PHRASE_ALTERNATIVES)) for a in alternatives]
+        for combo in product(*options):
+            key = self._phrases.get(combo)
+            if key is not None:
+                return key
+        return None
+
+    def synonyms_of(self, stemmed_term: str) -> list[str]:
+        """One-word keys of the groups containing the term (without the term itself)."""
+        return [k for k, _w in self.expand(stemmed_term)[1:] if " " not in k]
 
     def expand(self, stemmed_term: str) -> list[tuple[str, float]]:
         """[(term, weight)]: the term itself (1.0), then its synonyms (SYNONYM_WEIGHT)."""

@@ -66,6 +66,48 @@ def test_and_semantics_and_or_fallback(catalogue):
     assert {"solution:3", "solution:5"} <= {h.doc_id for h in res.hits}
 
 
+def _kita_catalogue(tmp_path) -> CatalogueIndex:
+    ix = CatalogueIndex(tmp_path)
+    ix.apply(
+        [
+            make_doc(1, "Kita-Navigator", "Eltern merken ihr Kind online für Kitas vor"),
+            make_doc(2, "Online-Anmeldung für die OGS", "Eltern melden ihre Kinder online an"),
+            make_doc(3, "Sperrmüll online anmelden", "Anmeldung der Abholung im Onlineformular"),
+            make_doc(4, "Einführung der E-Akte", "Die elektronische Akte im Bauamt"),
+            make_doc(5, "Dokumentenmanagement", "Eine E-Akte für alle Ämter"),
+        ]
+        + [make_doc(10 + i, f"Onlinedienst {i}", "Anmeldung online") for i in range(6)],
+        [],
+    )
+    return ix
+
+
+@pytest.mark.parametrize(
+    "text", ["Kita Anmeldung online", "Kindertagesstätte Anmeldung online", "Kita-Anmeldung"]
+)
+def test_words_that_form_a_thesaurus_entry_are_one_concept(tmp_path, text):
+    # "Kita Anmeldung" is the entry "Kita-Anmeldung" (group: Kita-Navigator, Kitaplatz …);
+    # typed as separate words it must not demand "Anmeldung" on its own nor fall back to
+    # any-word matching with the OGS and Sperrmüll registrations on top.
+    res = _kita_catalogue(tmp_path).search(SearchRequest(text=text, per_page=20))
+    assert not res.relaxed
+    assert [h.doc_id for h in res.hits] == ["solution:1"]
+
+
+def test_a_multi_word_entry_reaches_its_synonyms(tmp_path):
+    found = ids(_kita_catalogue(tmp_path), "elektronische Akte")
+    assert set(found) == {"solution:4", "solution:5"}  # 5 only says "E-Akte"
+
+
+def test_any_word_fallback_ranks_the_rare_word_first(tmp_path):
+    # Nothing has all four words; of the hits with two of them, the one with the rare word
+    # ("Kita") covers more of what was meant than the many with the two common ones.
+    res = _kita_catalogue(tmp_path).search(SearchRequest(text="Anmeldung online Kita Bauamt"))
+    assert res.relaxed
+    assert res.hits[0].doc_id == "solution:1"
+    assert res.hits[0].coverage == 0.5  # shown as "2 of 4 words"
+
+
 def test_quoted_phrase(catalogue):
     assert "solution:1" in ids(catalogue, '"Termine online"')
     assert "solution:2" not in ids(catalogue, '"Termine online"')
