@@ -14,6 +14,8 @@ Owns the band calibration and the German reasons of need matching. Bands:
     with unknown words at least `FIELDED_MIN_KNOWN` of the coverage without); or
   - has a broad lead: a lead of at least `BROAD_MARGIN` (smaller still) resting on at least
     `BROAD_MIN_CONCEPTS` of the need's concepts; or
+  - has a confirmed lead (best result only): a lead of at least `CONFIRMED_MARGIN` on at least
+    `CONFIRMED_MIN_CONCEPTS` concepts, and a final score at least twice the next result's; or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs).
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
@@ -61,6 +63,15 @@ FIELDED_MIN_KNOWN = 0.5  # and most of the need's idf mass is made of words the 
 # on two concepts).
 BROAD_MIN_CONCEPTS = 5
 BROAD_MARGIN = 0.11
+# ... or when the lead is confirmed by the final ranking: the best result's evidence leads by
+# `CONFIRMED_MARGIN` on at least `CONFIRMED_MIN_CONCEPTS` concepts, and with the feedback of the
+# best results' own vocabulary its score is at least twice the next result's. Long problem
+# descriptions rarely reach the margins above (the story's rare words are not the solution's),
+# but two independent signals agreeing are right as often: on eight judged sets (450 needs)
+# strong precision stays ≥ 0.95 per set and no no-match need is labelled strong.
+CONFIRMED_MARGIN = 0.1
+CONFIRMED_MIN_CONCEPTS = 4
+CONFIRMED_NEXT_RATIO = 0.5
 # Coverage calibration (keyword-like needs): on the dev set no irrelevant result reaches 60 %.
 STRONG_COVERAGE = 0.65
 STRONG_MIN_CONCEPTS = 2
@@ -135,7 +146,9 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
         first.margin = max(first.margin, first.evidence - other)
 
 
-def band(c: Candidate, n_concepts: int) -> str:
+def band(c: Candidate, n_concepts: int, next_rel: float | None = None) -> str:
+    """The band of one result; `next_rel` is the next result's score relative to the best
+    (given for the best result only: the confirmed lead compares the top two)."""
     n_matched = distinct_count(c.matched)  # a compound and its head are one word
     if (
         c.score >= STRONG_MIN_SCORE
@@ -155,6 +168,14 @@ def band(c: Candidate, n_concepts: int) -> str:
     if c.score >= STRONG_MIN_SCORE and c.margin >= BROAD_MARGIN and n_matched >= BROAD_MIN_CONCEPTS:
         return "strong"
     if (
+        next_rel is not None
+        and c.score >= STRONG_MIN_SCORE
+        and c.margin >= CONFIRMED_MARGIN
+        and n_matched >= CONFIRMED_MIN_CONCEPTS
+        and next_rel <= CONFIRMED_NEXT_RATIO
+    ):
+        return "strong"
+    if (
         c.coverage_all >= STRONG_COVERAGE
         and n_matched >= min(STRONG_MIN_CONCEPTS, n_concepts)
         and c.rel >= STRONG_REL
@@ -171,8 +192,11 @@ def bands(candidates: Sequence[Candidate], n_concepts: int) -> list[str]:
     """Bands of a ranked list; they never rise down the list ("strong" results come first)."""
     out = []
     ceiling = 0
-    for c in candidates:
-        ceiling = max(BANDS.index(band(c, n_concepts)), ceiling)
+    for i, c in enumerate(candidates):
+        next_rel = None
+        if i == 0:
+            next_rel = candidates[1].rel if len(candidates) > 1 else 0.0
+        ceiling = max(BANDS.index(band(c, n_concepts, next_rel)), ceiling)
         out.append(BANDS[ceiling])
     return out
 

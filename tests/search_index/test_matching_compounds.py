@@ -66,6 +66,19 @@ def test_a_smaller_lead_is_strong_only_when_fields_and_known_words_back_it():
     assert band(_C(matched=[*_words(1), head]), 8) != "strong"  # a compound and its head
 
 
+def test_a_long_story_gets_passt_gut_when_both_rankings_agree():
+    # A long problem description: no main concept in the result's fields, lead 0.1 on four
+    # concepts. Strong only for the best result, and only if the final score (with the
+    # feedback of the best results' vocabulary) is at least twice the next result's.
+    story = dict(margin=0.1, matched=_words(4), main=0.0, fielded=0.02, coverage_all=0.12)
+    assert band(_C(**story), 16) != "strong"  # not the best result: no comparison given
+    assert band(_C(**story), 16, next_rel=0.45) == "strong"
+    assert band(_C(**story), 16, next_rel=0.6) != "strong"  # the next result is close
+    assert band(_C(**{**story, "margin": 0.08}), 16, next_rel=0.3) != "strong"  # lead too small
+    assert band(_C(**{**story, "matched": _words(3)}), 16, next_rel=0.3) != "strong"
+    assert band(_C(**{**story, "score": 0.35}), 16, next_rel=0.3) != "strong"
+
+
 def test_the_head_of_a_compound_counts_as_a_weak_word_of_its_own(tmp_path):
     docs = [
         make_doc(1, "Vertragsdatenbank", "Alle Verträge der Stadt mit ihren Fristen."),
