@@ -15,7 +15,8 @@ Owns the band calibration and the German reasons of need matching. Bands:
   - has a broad lead: a lead of at least `BROAD_MARGIN` (smaller still) resting on at least
     `BROAD_MIN_CONCEPTS` of the need's concepts; or
   - has a confirmed lead (best result only): a lead of at least `CONFIRMED_MARGIN` on at least
-    `CONFIRMED_MIN_CONCEPTS` concepts, and a final score at least twice the next result's; or
+    `CONFIRMED_MIN_CONCEPTS` concepts and a quarter of the need's, and a final score at least
+    twice the next result's; or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs).
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
@@ -69,8 +70,11 @@ BROAD_MARGIN = 0.11
 # descriptions rarely reach the margins above (the story's rare words are not the solution's),
 # but two independent signals agreeing are right as often: on eight judged sets (450 needs)
 # strong precision stays ≥ 0.95 per set and no no-match need is labelled strong.
+# The matched words must also be a quarter of the need's words: four of a 24-word e-mail are
+# what chance finds in an unrelated description.
 CONFIRMED_MARGIN = 0.1
 CONFIRMED_MIN_CONCEPTS = 4
+CONFIRMED_MIN_SHARE = 0.25
 CONFIRMED_NEXT_RATIO = 0.5
 # Coverage calibration (keyword-like needs): on the dev set no irrelevant result reaches 60 %.
 STRONG_COVERAGE = 0.65
@@ -171,7 +175,7 @@ def band(c: Candidate, n_concepts: int, next_rel: float | None = None) -> str:
         next_rel is not None
         and c.score >= STRONG_MIN_SCORE
         and c.margin >= CONFIRMED_MARGIN
-        and n_matched >= CONFIRMED_MIN_CONCEPTS
+        and n_matched >= max(CONFIRMED_MIN_CONCEPTS, CONFIRMED_MIN_SHARE * n_concepts)
         and next_rel <= CONFIRMED_NEXT_RATIO
     ):
         return "strong"

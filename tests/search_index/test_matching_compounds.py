@@ -77,6 +77,9 @@ def test_a_long_story_gets_passt_gut_when_both_rankings_agree():
     assert band(_C(**{**story, "margin": 0.08}), 16, next_rel=0.3) != "strong"  # lead too small
     assert band(_C(**{**story, "matched": _words(3)}), 16, next_rel=0.3) != "strong"
     assert band(_C(**{**story, "score": 0.35}), 16, next_rel=0.3) != "strong"
+    # four words of a 24-word e-mail are what chance finds; six (a quarter) are evidence
+    assert band(_C(**story), 24, next_rel=0.3) != "strong"
+    assert band(_C(**{**story, "matched": _words(6)}), 24, next_rel=0.3) == "strong"
 
 
 def test_the_head_of_a_compound_counts_as_a_weak_word_of_its_own(tmp_path):
