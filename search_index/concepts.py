@@ -141,7 +141,7 @@ def build_concepts(ctx: SearchContext, text: str, synonyms: bool = True) -> list
             typed.append((m.group(0), word))
     i = 0
     while i < len(typed):
-        phrase, n = _thesaurus_phrase(ctx, typed[i:]) if synonyms else (None, 0)
+        phrase, n = thesaurus_phrase(ctx, typed[i:]) if synonyms else (None, 0)
         if phrase is not None and phrase.stem not in seen:
             seen.add(phrase.stem)
             concepts.append(phrase)
@@ -156,7 +156,7 @@ def build_concepts(ctx: SearchContext, text: str, synonyms: bool = True) -> list
     return concepts
 
 
-def _thesaurus_phrase(
+def thesaurus_phrase(
     ctx: SearchContext, words: list[tuple[str, QueryWord]]
 ) -> tuple[Concept | None, int]:
     """One concept for the longest run of typed words forming a thesaurus entry, and its length.

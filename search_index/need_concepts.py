@@ -26,6 +26,7 @@ from search_index.concepts import (
     add_fuzzy_variants,
     concept_docs,
     concept_for_word,
+    thesaurus_phrase,
 )
 from search_index.need_text import complete_ellipses, need_words
 from search_index.query_words import QueryWord
@@ -108,6 +109,15 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
                 missing_idf += max_idf * weight
             continue
         scored.append(ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight))
+    weights = {nw.surface.lower(): nw.weight for nw in need_words(text)}
+    for phrase, words in _phrases(ctx, text):
+        # "Kindertagesstätte Anmeldung" is the thesaurus entry "Kita-Anmeldung": one more concept
+        # that reaches the entry's group (Kita-Navigator, Kitaplatz …), besides the words.
+        if phrase.stem not in seen:
+            seen.add(phrase.stem)
+            weight = min((weights.get(w.lower(), 0.0) for w in words), default=0.0)
+            if weight:
+                _add_scored(ctx, scored, phrase, n_docs, weight)
     for head, (surface, weight, compound) in heads.items():
         head_df = ctx.doc_frequency("content", head)
         if head not in seen and 0 < head_df <= MAX_DF_SHARE * n_docs:  # known, not too common
@@ -126,6 +136,26 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
         sc.df = len(sc.docs)
         sc.idf = idf(n_docs, sc.df) * sc.weight
     return chosen, missing_idf
+
+
+def _phrases(ctx: SearchContext, text: str) -> list[tuple[Concept, list[str]]]:
+    """Runs of adjacent words (stop words between them break no run) that form a thesaurus
+    entry, as concepts, with the words as written."""
+    typed: list[tuple[str, QueryWord]] = []
+    for m in WORD_RE.finditer(text):
+        qw = analyze_word(m.group(0))
+        if qw is not None:
+            typed.append((m.group(0), qw))
+    found: list[tuple[Concept, list[str]]] = []
+    i = 0
+    while i < len(typed) - 1:
+        phrase, n = thesaurus_phrase(ctx, typed[i:])
+        if phrase is None:
+            i += 1
+            continue
+        found.append((phrase, [w for w, _qw in typed[i : i + n]]))
+        i += n
+    return found
 
 
 def _add_scored(

@@ -256,10 +256,10 @@ def test_duplicate_hint_lists_similar_solutions(staff):
 
 
 def test_a_possible_best_match_is_not_introduced_as_merely_related(client, staff):
-    outcome = needs.match_text("Kita Anmeldung online")
+    outcome = needs.match_text("Kindertagesstätte Anmeldung online")
     assert outcome.best_band == "possible" and not outcome.has_strong
     html = client.get(
-        "/bedarfe/beschreiben", query_string={"text": "Kita Anmeldung online"}
+        "/bedarfe/beschreiben", query_string={"text": "Kindertagesstätte Anmeldung online"}
     ).get_data(as_text=True)
     assert "Kein Vorschlag passt eindeutig" in html
     assert "nur verwandt" not in html and "könnte passen" in html

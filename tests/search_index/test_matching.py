@@ -413,3 +413,21 @@ def test_reasons_never_name_filler_words(matcher):
     reasons = " ".join(first.reasons)
     assert "»Bürgerbüro«" in reasons
     assert "»gleich«" not in reasons and "»eigentlich«" not in reasons
+
+
+def test_words_forming_a_thesaurus_entry_reach_its_group(tmp_path):
+    # "Kindertagesstätte Anmeldung" is the entry "Kita-Anmeldung" (through the synonym "Kita"),
+    # whose group holds the Kita-Navigator: it ranks above registrations for other things.
+    ix = CatalogueIndex(tmp_path)
+    ix.apply(
+        [
+            make_doc(1, "Kita-Navigator", "Eltern merken ihr Kind online für einen Platz vor"),
+            make_doc(2, "Online-Anmeldung für die OGS", "Eltern melden ihre Kinder online an"),
+            make_doc(3, "Sperrmüll online anmelden", "Anmeldung der Abholung im Onlineformular"),
+        ]
+        + [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)],
+        [],
+    )
+    matches = ix.match("Kindertagesstätte Anmeldung online", limit=3)
+    assert matches[0].solution_id == 1
+    assert any("»Kindertagesstätte Anmeldung«" in r for r in matches[0].reasons)
