@@ -8,7 +8,8 @@ decoded posting lists hold at most `POSTING_CACHE_BYTES` bytes of arrays, in a c
 (`CompactPostings`: a list carried by more than 1/32 of the documents keeps its docnums as a
 packed bitset over all docnums, shorter lists as int32; integral weights as uint8/uint16, others
 as float32; about 1-2 bytes per posting for frequent terms instead of 8), so the long lists of
-the frequent words a varied query load touches over and over stay decoded; term → docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at
+the frequent words a varied query load touches over and over stay decoded; plain int32/float32
+copies of recently expanded compact lists at most `EXPANDED_CACHE_ENTRIES` postings; term → docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at
 most `WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
 buckets `VOCAB_CACHE_SIZE` prefixes; `SegmentArrays` keeps the column arrays of at most
 `SEGMENT_ARRAYS` (segment, field) pairs. An entry larger than its cache budget's
@@ -33,6 +34,7 @@ from search_index.postings import CompactPostings, compact_postings, positions
 from search_index.schema import COLUMN_FIELDS, FACET_FIELDS, SCORED_FIELDS
 
 POSTING_CACHE_BYTES = 40_000_000  # decoded posting lists, compact arrays (CompactPostings)
+EXPANDED_CACHE_ENTRIES = 1_000_000  # int32 + float32 copies of the compact lists in use: ~8 MB
 TERM_CACHE_DOCS = 400_000  # ~28 MB of frozensets (set operations in query and matching)
 WEIGHT_CACHE_DOCS = 100_000  # ~10 MB of dicts (BM25 over short lists)
 MAX_CACHED_SHARE = 0.25  # a single entry may use at most this share of its cache's budget
@@ -112,6 +114,8 @@ class SearchContext:
         self._size = self.reader.doc_count_all()
         self._posting_cache: OrderedDict[tuple[str, str], CompactPostings] = OrderedDict()
         self._posting_cached = 0  # bytes
+        self._expanded: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._expanded_count = 0
         self._term_cache: OrderedDict[tuple[str, ...], frozenset[int]] = OrderedDict()
         self._term_cached = 0
         self._df_cache: dict[tuple[str, str], int] = {}
@@ -238,8 +242,25 @@ class SearchContext:
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(sorted live global docnums as int32, their weights as float32) of one term, decoded
-        once and cached (compactly; expanded on each call). Callers must not modify them."""
-        return self._compact(field, text).expand(self._size)
+        once and cached (compactly; the expanded arrays of the lists in use are kept too, within
+        `EXPANDED_CACHE_ENTRIES` postings). Callers must not modify them."""
+        compact = self._compact(field, text)
+        if not compact.packed and compact.weights.dtype == np.float32:
+            return compact.ids, compact.weights  # already the plain form
+        key = (field, text)
+        cache = self._expanded
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        found = compact.expand(self._size)
+        size = len(found[0])
+        if size <= MAX_CACHED_SHARE * EXPANDED_CACHE_ENTRIES:
+            cache[key] = found
+            self._expanded_count += size
+            while self._expanded_count > EXPANDED_CACHE_ENTRIES:
+                self._expanded_count -= len(cache.popitem(last=False)[1][0])
+        return found
 
     def term_mask(self, field: str, text: str) -> np.ndarray:
         """A new boolean mask over global docnums: True for the live documents with the term."""
@@ -319,7 +340,7 @@ class SearchContext:
         """Whether one live document carries the term."""
         if not self.doc_frequency(field, text):
             return False
-        return bool(self._compact(field, text).carrying(np.asarray([docnum], dtype=np.int64))[0])
+        return self._compact(field, text).has(docnum)
 
     def vocabulary(self, field: str, prefix: str) -> list[str]:
         """Every term of `field` starting with `prefix` (cached per prefix)."""
@@ -348,6 +369,7 @@ class SearchContext:
         """Entries held by each cache (for the memory benchmark and tests)."""
         return {
             "posting_bytes": self._posting_cached,
+            "expanded_postings": self._expanded_count,
             "term_docnums": self._term_cached,
             "weight_entries": self._weight_cached,
             "df_entries": len(self._df_cache),

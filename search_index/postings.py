@@ -47,6 +47,15 @@ class CompactPostings(NamedTuple):
             mask[self.ids] = True
         return mask
 
+    def has(self, docnum: int) -> bool:
+        """Whether one docnum carries the term."""
+        ids = self.ids
+        if self.packed:
+            byte = docnum >> 3
+            return 0 <= byte < len(ids) and bool((int(ids[byte]) >> (7 - (docnum & 7))) & 1)
+        k = int(np.searchsorted(ids, docnum))
+        return k < len(ids) and int(ids[k]) == docnum
+
     def carrying(self, docs: np.ndarray) -> np.ndarray:
         """Which of `docs` (sorted int64 docnums, any range) carry the term."""
         if not self.packed:

@@ -88,7 +88,7 @@ def _term_views(path):
             (ids.dtype.name, weights.dtype.name),
             np.flatnonzero(ctx.term_mask(fieldname, text)).tolist(),
             ctx.carrying(fieldname, text, probe).tolist(),
-            [ctx.has_doc(fieldname, text, d) for d in range(0, size, 97)],
+            [ctx.has_doc(fieldname, text, d) for d in range(-2, size + 3, 7)],
         )
     ix.close()
     return views
@@ -139,14 +139,20 @@ def test_searches_and_matches_are_identical_on_the_old_and_new_path(random_index
     assert 0 < sizes["posting_bytes"] <= context_module.POSTING_CACHE_BYTES
 
 
-def test_the_posting_cache_stays_within_its_byte_budget(random_index, monkeypatch):
+def test_the_posting_caches_stay_within_their_budgets(random_index, monkeypatch):
     monkeypatch.setattr(context_module, "POSTING_CACHE_BYTES", 4_000)
+    monkeypatch.setattr(context_module, "EXPANDED_CACHE_ENTRIES", 3_000)
     ix = CatalogueIndex(random_index)
     ctx = ix.context()
     for word in WORDS:
         ctx.postings("content", word.lower())
         assert ctx.cache_sizes()["posting_bytes"] <= 4_000
+        assert ctx.cache_sizes()["expanded_postings"] <= 3_000
     assert sum(e.nbytes for e in ctx._posting_cache.values()) == ctx.cache_sizes()["posting_bytes"]
+    assert ctx.cache_sizes()["expanded_postings"] == sum(
+        len(ids) for ids, _ in ctx._expanded.values()
+    )
+    assert ctx._expanded  # something was expanded and kept
     ix.close()
 
 
@@ -168,6 +174,9 @@ def test_compact_weights_are_exact(weights, dtype):
         got_ids, got_w = c.expand(size)
         assert got_ids.dtype == np.int32 and got_w.dtype == np.float32
         assert got_ids.tolist() == ids.tolist() and got_w.tolist() == w.tolist()
+        assert [c.has(d) for d in range(-9, size + 9)] == [
+            d in set(ids.tolist()) for d in range(-9, size + 9)
+        ]
         assert c.carrying(np.arange(-1, size + 9)).tolist() == [
             d in set(ids.tolist()) for d in range(-1, size + 9)
         ]
