@@ -1,9 +1,10 @@
 """The one place that touches private internals of Whoosh-Reloaded 2.7.5 (pinned).
 
-Owns every use of underscore attributes of Whoosh classes (block-wise posting reads, the raw
-files and settings of a segment's field writer for rebuilds, the bulk writer's hooks into
-`SegmentWriter`/`MpWriter`, eager opening of a segment's column files) and an import-time check that the installed Whoosh still
-has them: if one is missing the import fails with a message naming it, instead of the search
+Owns every use of underscore attributes of Whoosh classes (posting reads: a term's whole byte
+range decoded in one pass, block-wise as reference and fallback; the raw files and settings of
+a segment's field writer for rebuilds, the bulk writer's hooks into `SegmentWriter`/`MpWriter`,
+eager opening of a segment's column files) and an import-time check that the installed Whoosh
+still has them: if one is missing the import fails with a message naming it, instead of the search
 silently becoming 5-20x slower or wrong. `STATS` counts how often each fast path and each
 fallback ran, so tests can assert that the fast paths are actually taken.
 
