@@ -1,9 +1,10 @@
 """The one place that touches private internals of Whoosh-Reloaded 2.7.5 (pinned).
 
-Owns every use of underscore attributes of Whoosh classes (block-wise posting reads, the raw
-files and settings of a segment's field writer for rebuilds, the bulk writer's hooks into
-`SegmentWriter`/`MpWriter`, eager opening of a segment's column files) and an import-time check that the installed Whoosh still
-has them: if one is missing the import fails with a message naming it, instead of the search
+Owns every use of underscore attributes of Whoosh classes (posting reads: a term's whole byte
+range decoded in one pass, block-wise as reference and fallback; the raw files and settings of
+a segment's field writer for rebuilds, the bulk writer's hooks into `SegmentWriter`/`MpWriter`,
+eager opening of a segment's column files) and an import-time check that the installed Whoosh
+still has them: if one is missing the import fails with a message naming it, instead of the search
 silently becoming 5-20x slower or wrong. `STATS` counts how often each fast path and each
 fallback ran, so tests can assert that the fast paths are actually taken.
 
@@ -13,7 +14,10 @@ Whoosh objects).
 
 from __future__ import annotations
 
+import io
+import pickle
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -41,6 +45,9 @@ _REQUIRED: dict[type, tuple[str, ...]] = {
         "_maxid",
         "_ids",
         "_weights",
+        "_postfile",
+        "_startoffset",
+        "_length",
     ),
     whoosh3.W3PostingsWriter: ("_blocklimit", "_byteids", "_compression", "_inlinelimit"),
     whoosh3.W3FieldWriter: ("_postwriter", "_postfile", "_tindex", "_fieldid"),
@@ -58,7 +65,9 @@ _REQUIRED: dict[type, tuple[str, ...]] = {
     whoosh_index.FileIndex: ("_read_toc",),
     MpWriter: ("_new_task",),
 }
-_MODULE_NAMES = ((whoosh3, ("STORED_COLUMN", "LENGTHS_COLUMN", "_lenfield")),)
+_MODULE_NAMES = (
+    (whoosh3, ("STORED_COLUMN", "LENGTHS_COLUMN", "WHOOSH3_HEADER_MAGIC", "_lenfield")),
+)
 
 
 def _names_in(cls: type) -> set[str]:
@@ -120,9 +129,68 @@ def posting_arrays(m: Any) -> tuple[np.ndarray, np.ndarray]:
             weights.append(m.weight())
             m.next()
         return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
-    STATS["arrays_fast"] += 1
     if raw._byteids:
         raise ValueError("posting_arrays: byte ids are not docnums")
+    length = raw._length
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's 1-tuple
+        length = length[0] if len(length) == 1 else None
+    if not isinstance(length, int) or length < 4:
+        STATS["arrays_blockwise"] += 1
+        return blockwise_arrays(raw)
+    data = raw._postfile.get(raw._startoffset, length)
+    if data[:4] != whoosh3.WHOOSH3_HEADER_MAGIC or len(data) != length:
+        STATS["arrays_blockwise"] += 1
+        return blockwise_arrays(raw)
+    STATS["arrays_fast"] += 1
+    return decode_postings(data)
+
+
+def decode_postings(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums as int64, weights as float32) of one term's whole W3 posting byte range.
+
+    The range (read with one `get`) is a header tag and blocks of: signed big-endian int32
+    length (negative for the last block), a pickled info tuple (postings, max id, max weight,
+    compression, min/max length byte), the (compressed) pickled data tuple (id deltas, weights
+    as None = all 1.0 / one float for all / a tuple, values). The same decoding as
+    `W3LeafMatcher` (`_goto`, `_read_data`, `_read_ids`, `_read_weights`) without its
+    per-block method calls, seeks and attribute bookkeeping.
+    """
+    buf = io.BytesIO(data)
+    view = memoryview(data)
+    load = pickle.load
+    decompress = zlib.decompress
+    loads = pickle.loads
+    deltas: list[int] = []
+    weights: list[float] = []
+    lengths: list[int] = []
+    pos = 4
+    end = len(data)
+    while pos < end:
+        length = int.from_bytes(view[pos : pos + 4], "big", signed=True)
+        last = length < 0
+        nextpos = pos + 4 + abs(length)
+        buf.seek(pos + 4)
+        info = load(buf)
+        chunk = view[buf.tell() : nextpos]
+        block = loads(decompress(chunk) if info[3] else chunk)
+        ids, w = block[0], block[1]
+        n = len(ids)
+        deltas.extend(ids)
+        lengths.append(n)
+        if w is None:
+            weights.extend([1.0] * n)
+        elif isinstance(w, float):
+            weights.extend([w] * n)
+        else:
+            weights.extend(w)
+        pos = nextpos
+        if last:
+            break
+    return _cumulate(deltas, lengths), np.asarray(weights, dtype=np.float32)
+
+
+def blockwise_arrays(raw: Any) -> tuple[np.ndarray, np.ndarray]:
+    """`posting_arrays` through the matcher's own block methods (the reference decoding)."""
     deltas: list[int] = []
     weights_list: list[float] = []
     lengths: list[int] = []
@@ -135,14 +203,19 @@ def posting_arrays(m: Any) -> tuple[np.ndarray, np.ndarray]:
         raw._read_weights()
         weights_list.extend(raw._weights)
         raw._next_block()
+    return _cumulate(deltas, lengths), np.asarray(weights_list, dtype=np.float32)
+
+
+def _cumulate(deltas: list[int], lengths: list[int]) -> np.ndarray:
+    """Docnums from per-block delta lists (each block's first delta is absolute)."""
     if not deltas:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.zeros(0, dtype=np.int64)
     total = np.cumsum(np.asarray(deltas, dtype=np.int64))
     if len(lengths) > 1:
         ends = np.cumsum(lengths)
         base = np.concatenate(([0], total[ends[:-1] - 1]))
         total -= np.repeat(base, lengths)
-    return total, np.asarray(weights_list, dtype=np.float32)
+    return total
 
 
 # ------------------------------------------------------------------------------------------

@@ -4,12 +4,16 @@ Owns `SearchContext` (what query, matching and scoring read from) and `SegmentAr
 values per immutable segment, shared by all contexts of a process).
 
 Memory budget per serving thread (measured after 1,000 varied queries, see README "Figures"):
-decoded posting lists (docnum and weight arrays) hold at most `POSTING_CACHE_ENTRIES`
-postings, term → docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at
+decoded posting lists hold at most `POSTING_CACHE_BYTES` bytes of arrays, in a compact form
+(`CompactPostings`: a list carried by more than 1/32 of the documents keeps its docnums as a
+packed bitset over all docnums, shorter lists as int32; integral weights as uint8/uint16, others
+as float32; about 1-2 bytes per posting for frequent terms instead of 8), so the long lists of
+the frequent words a varied query load touches over and over stay decoded; plain int32/float32
+copies of recently expanded compact lists at most `EXPANDED_CACHE_ENTRIES` postings; term → docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at
 most `WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
 buckets `VOCAB_CACHE_SIZE` prefixes; `SegmentArrays` keeps the column arrays of at most
-`SEGMENT_ARRAYS` (segment, field) pairs. Posting lists longer than the cache budget's
-`MAX_CACHED_SHARE` are not cached at all.
+`SEGMENT_ARRAYS` (segment, field) pairs. An entry larger than its cache budget's
+`MAX_CACHED_SHARE` is not cached at all.
 
 Must not: import Flask or SQLAlchemy, keep docnums beyond the life of the context (merges
 renumber documents), or read private Whoosh internals (that is `search_index.compat`).
@@ -26,9 +30,11 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search_index import compat
+from search_index.postings import CompactPostings, compact_postings, positions
 from search_index.schema import COLUMN_FIELDS, FACET_FIELDS, SCORED_FIELDS
 
-POSTING_CACHE_ENTRIES = 3_000_000  # decoded posting lists: ~24 MB of int32 + float32 arrays
+POSTING_CACHE_BYTES = 40_000_000  # decoded posting lists, compact arrays (CompactPostings)
+EXPANDED_CACHE_ENTRIES = 1_000_000  # int32 + float32 copies of the compact lists in use: ~8 MB
 TERM_CACHE_DOCS = 400_000  # ~28 MB of frozensets (set operations in query and matching)
 WEIGHT_CACHE_DOCS = 100_000  # ~10 MB of dicts (BM25 over short lists)
 MAX_CACHED_SHARE = 0.25  # a single entry may use at most this share of its cache's budget
@@ -105,10 +111,11 @@ class SearchContext:
         self._leaves = self.reader.leaf_readers()
         self._arrays: dict[str, list[Any]] = {}
         self._live: frozenset[int] | None = None
-        self._posting_cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = (
-            OrderedDict()
-        )
-        self._posting_cached = 0
+        self._size = self.reader.doc_count_all()
+        self._posting_cache: OrderedDict[tuple[str, str], CompactPostings] = OrderedDict()
+        self._posting_cached = 0  # bytes
+        self._expanded: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._expanded_count = 0
         self._term_cache: OrderedDict[tuple[str, ...], frozenset[int]] = OrderedDict()
         self._term_cached = 0
         self._df_cache: dict[tuple[str, str], int] = {}
@@ -203,9 +210,8 @@ class SearchContext:
             if leaf.doc_frequency(field, text):
                 yield leaf, offset, leaf.postings(field, text)
 
-    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(sorted live global docnums as int32, their weights as float32) of one term, decoded
-        once and cached."""
+    def _compact(self, field: str, text: str) -> CompactPostings:
+        """The term's posting list in its cached compact form, decoded once."""
         key = (field, text)
         cache = self._posting_cache
         found = cache.get(key)
@@ -222,19 +228,43 @@ class SearchContext:
                 id_parts.append(ids + offset)
                 weight_parts.append(weights)
         if id_parts:
-            found = (
-                np.concatenate(id_parts).astype(np.int32),
-                np.concatenate(weight_parts),
-            )
+            ids = np.concatenate(id_parts).astype(np.int32)
+            weights = np.concatenate(weight_parts)
         else:
-            found = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-        size = len(found[0])
-        if size <= MAX_CACHED_SHARE * POSTING_CACHE_ENTRIES:
+            ids, weights = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        found = compact_postings(ids, weights, self._size)
+        if found.nbytes <= MAX_CACHED_SHARE * POSTING_CACHE_BYTES:
             cache[key] = found
-            self._posting_cached += size
-            while self._posting_cached > POSTING_CACHE_ENTRIES:
-                self._posting_cached -= len(cache.popitem(last=False)[1][0])
+            self._posting_cached += found.nbytes
+            while self._posting_cached > POSTING_CACHE_BYTES:
+                self._posting_cached -= cache.popitem(last=False)[1].nbytes
         return found
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted live global docnums as int32, their weights as float32) of one term, decoded
+        once and cached (compactly; the expanded arrays of the lists in use are kept too, within
+        `EXPANDED_CACHE_ENTRIES` postings). Callers must not modify them."""
+        compact = self._compact(field, text)
+        if not compact.packed and compact.weights.dtype == np.float32:
+            return compact.ids, compact.weights  # already the plain form
+        key = (field, text)
+        cache = self._expanded
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        found = compact.expand(self._size)
+        size = len(found[0])
+        if size <= MAX_CACHED_SHARE * EXPANDED_CACHE_ENTRIES:
+            cache[key] = found
+            self._expanded_count += size
+            while self._expanded_count > EXPANDED_CACHE_ENTRIES:
+                self._expanded_count -= len(cache.popitem(last=False)[1][0])
+        return found
+
+    def term_mask(self, field: str, text: str) -> np.ndarray:
+        """A new boolean mask over global docnums: True for the live documents with the term."""
+        return self._compact(field, text).mask(self._size)
 
     def term_docs(self, field: str, text: str) -> frozenset[int]:
         """Live global docnums containing the term (unscored, cached within the budget)."""
@@ -296,7 +326,7 @@ class SearchContext:
             return found
         ids, weights = self.postings(field, text)
         wanted = np.asarray(docs, dtype=np.int64)
-        k, hit = _positions(ids, wanted)
+        k, hit = positions(ids, wanted)
         return dict(zip(wanted[hit].tolist(), weights[k[hit]].tolist(), strict=True))
 
     def carrying(self, field: str, text: str, docs: np.ndarray) -> np.ndarray:
@@ -304,15 +334,13 @@ class SearchContext:
         binary search in the cached posting array instead of a set of the whole list."""
         if not len(docs) or not self.doc_frequency(field, text):
             return np.zeros(len(docs), dtype=bool)
-        return _positions(self.postings(field, text)[0], docs)[1]
+        return self._compact(field, text).carrying(docs)
 
     def has_doc(self, field: str, text: str, docnum: int) -> bool:
         """Whether one live document carries the term."""
         if not self.doc_frequency(field, text):
             return False
-        ids = self.postings(field, text)[0]
-        k = int(np.searchsorted(ids, docnum))
-        return k < len(ids) and int(ids[k]) == docnum
+        return self._compact(field, text).has(docnum)
 
     def vocabulary(self, field: str, prefix: str) -> list[str]:
         """Every term of `field` starting with `prefix` (cached per prefix)."""
@@ -340,7 +368,8 @@ class SearchContext:
     def cache_sizes(self) -> dict[str, int]:
         """Entries held by each cache (for the memory benchmark and tests)."""
         return {
-            "postings": self._posting_cached,
+            "posting_bytes": self._posting_cached,
+            "expanded_postings": self._expanded_count,
             "term_docnums": self._term_cached,
             "weight_entries": self._weight_cached,
             "df_entries": len(self._df_cache),
@@ -352,12 +381,3 @@ class SearchContext:
             self.searcher.close()
         except Exception:  # noqa: BLE001 - closing a searcher on a removed directory
             pass
-
-
-def _positions(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(insertion points of `wanted` in the sorted `ids`, mask of the ones found there)."""
-    k = np.searchsorted(ids, wanted)
-    inside = k < len(ids)
-    hit = np.zeros(len(wanted), dtype=bool)
-    hit[inside] = ids[k[inside]] == wanted[inside]
-    return k, hit

@@ -42,11 +42,7 @@ class DocSets:
         return self.ctx.live_mask()
 
     def term(self, field: str, text: str) -> np.ndarray:
-        mask = self.empty()
-        ids = self.ctx.postings(field, text)[0]
-        if len(ids):
-            mask[ids] = True
-        return mask
+        return self.ctx.term_mask(field, text)
 
     def variant(self, v: Variant) -> np.ndarray:
         if v.phrase:
