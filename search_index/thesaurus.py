@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
-from itertools import islice, product
+from itertools import islice
 
 from whoosh.support.levenshtein import distance
 
@@ -39,6 +39,7 @@ class Thesaurus:
         # word stems (or compound part stems) -> key: "Kita Anmeldung" typed as two words is the
         # entry "Kita-Anmeldung", "elektronische Akte" the entry of that name
         self._phrases: dict[tuple[str, ...], str] = {}
+        self._synonyms: dict[str, list[str]] = {}  # memo of `synonyms_of`
         self.max_words = 1
         for gi, group in enumerate(self._groups):
             keys: list[str] = []
@@ -56,6 +57,9 @@ class Thesaurus:
             self._keys.append(tuple(keys))
             for key in keys:
                 self._index.setdefault(key, []).append(gi)
+        self._phrases_by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for words_of_key, key in self._phrases.items():
+            self._phrases_by_first.setdefault(words_of_key[0], []).append((words_of_key, key))
 
     @classmethod
     def from_text(cls, text: str) -> Thesaurus:
@@ -123,15 +127,24 @@ class Thesaurus:
         if len(alternatives) < 2 or not self._phrases:
             return None
         options = [list(islice(dict.fromkeys(a), PHRASE_ALTERNATIVES)) for a in alternatives]
-        for combo in product(*options):
-            key = self._phrases.get(combo)
-            if key is not None:
-                return key
+        later = [set(o) for o in options[1:]]
+        for first in options[0]:
+            for words, key in self._phrases_by_first.get(first, ()):
+                if len(words) == len(options) and all(
+                    w in alts for w, alts in zip(words[1:], later, strict=True)
+                ):
+                    return key
         return None
 
     def synonyms_of(self, stemmed_term: str) -> list[str]:
         """One-word keys of the groups containing the term (without the term itself)."""
-        return [k for k, _w in self.expand(stemmed_term)[1:] if " " not in k]
+        if stemmed_term not in self._index:
+            return []
+        found = self._synonyms.get(stemmed_term)  # bounded by the thesaurus' own keys
+        if found is None:
+            found = [k for k, _w in self.expand(stemmed_term)[1:] if " " not in k]
+            self._synonyms[stemmed_term] = found
+        return found
 
     def expand(self, stemmed_term: str) -> list[tuple[str, float]]:
         """[(term, weight)]: the term itself (1.0), then its synonyms (SYNONYM_WEIGHT)."""
