@@ -30,7 +30,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search_index import compat
-from search_index.postings import CompactPostings, compact_postings, positions
+from search_index.postings import CompactPostings, SizedLRU, compact_postings, positions
 from search_index.schema import COLUMN_FIELDS, FACET_FIELDS, SCORED_FIELDS
 
 POSTING_CACHE_BYTES = 40_000_000  # decoded posting lists, compact arrays (CompactPostings)
@@ -112,16 +112,22 @@ class SearchContext:
         self._arrays: dict[str, list[Any]] = {}
         self._live: frozenset[int] | None = None
         self._size = self.reader.doc_count_all()
-        self._posting_cache: OrderedDict[tuple[str, str], CompactPostings] = OrderedDict()
-        self._posting_cached = 0  # bytes
-        self._expanded: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._expanded_count = 0
-        self._term_cache: OrderedDict[tuple[str, ...], frozenset[int]] = OrderedDict()
-        self._term_cached = 0
+        self._posting_cache: SizedLRU[tuple[str, str], CompactPostings] = SizedLRU(
+            POSTING_CACHE_BYTES, lambda c: c.nbytes, MAX_CACHED_SHARE
+        )
+        self._expanded: SizedLRU[tuple[str, str], tuple[np.ndarray, np.ndarray]] = SizedLRU(
+            EXPANDED_CACHE_ENTRIES, lambda pair: len(pair[0]), MAX_CACHED_SHARE
+        )
+        self._term_cache: SizedLRU[tuple[str, ...], frozenset[int]] = SizedLRU(
+            TERM_CACHE_DOCS, len, MAX_CACHED_SHARE
+        )
         self._df_cache: dict[tuple[str, str], int] = {}
-        self._weight_cache: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
-        self._weight_cached = 0
-        self._vocab: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+        self._weight_cache: SizedLRU[tuple[str, str], dict[int, float]] = SizedLRU(
+            WEIGHT_CACHE_DOCS, len, MAX_CACHED_SHARE
+        )
+        self._vocab: SizedLRU[tuple[str, str], list[str]] = SizedLRU(
+            VOCAB_CACHE_SIZE, lambda _words: 1
+        )
         self._docnum_by_id: dict[str, int] | None = None
         self._live_mask: np.ndarray | None = None
         self._codes: dict[str, tuple[np.ndarray, list[str]]] = {}
@@ -213,10 +219,8 @@ class SearchContext:
     def _compact(self, field: str, text: str) -> CompactPostings:
         """The term's posting list in its cached compact form, decoded once."""
         key = (field, text)
-        cache = self._posting_cache
-        found = cache.get(key)
+        found = self._posting_cache.get(key)
         if found is not None:
-            cache.move_to_end(key)
             return found
         id_parts, weight_parts = [], []
         if self.doc_frequency(field, text):
@@ -233,11 +237,7 @@ class SearchContext:
         else:
             ids, weights = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         found = compact_postings(ids, weights, self._size)
-        if found.nbytes <= MAX_CACHED_SHARE * POSTING_CACHE_BYTES:
-            cache[key] = found
-            self._posting_cached += found.nbytes
-            while self._posting_cached > POSTING_CACHE_BYTES:
-                self._posting_cached -= cache.popitem(last=False)[1].nbytes
+        self._posting_cache.put(key, found)
         return found
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -248,18 +248,10 @@ class SearchContext:
         if not compact.packed and compact.weights.dtype == np.float32:
             return compact.ids, compact.weights  # already the plain form
         key = (field, text)
-        cache = self._expanded
-        found = cache.get(key)
-        if found is not None:
-            cache.move_to_end(key)
-            return found
-        found = compact.expand(self._size)
-        size = len(found[0])
-        if size <= MAX_CACHED_SHARE * EXPANDED_CACHE_ENTRIES:
-            cache[key] = found
-            self._expanded_count += size
-            while self._expanded_count > EXPANDED_CACHE_ENTRIES:
-                self._expanded_count -= len(cache.popitem(last=False)[1][0])
+        found = self._expanded.get(key)
+        if found is None:
+            found = compact.expand(self._size)
+            self._expanded.put(key, found)
         return found
 
     def term_mask(self, field: str, text: str) -> np.ndarray:
@@ -269,54 +261,33 @@ class SearchContext:
     def term_docs(self, field: str, text: str) -> frozenset[int]:
         """Live global docnums containing the term (unscored, cached within the budget)."""
         key = (field, text)
-        cache = self._term_cache
-        docs = cache.get(key)
+        docs = self._term_cache.get(key)
         if docs is not None:
-            cache.move_to_end(key)
             return docs
         if self.doc_frequency(field, text) == 0:
             return frozenset()
         docs = frozenset(self.postings(field, text)[0].tolist())
-        self._remember(key, docs)
+        self._term_cache.put(key, docs)
         return docs
 
     def cached_docs(
         self, key: tuple[str, ...], compute: Callable[[], frozenset[int]]
     ) -> frozenset[int]:
         """A derived document set (e.g. an intersection), cached in the term sets' budget."""
-        cache = self._term_cache
-        docs = cache.get(key)
-        if docs is not None:
-            cache.move_to_end(key)
-            return docs
-        docs = compute()
-        self._remember(key, docs)
+        docs = self._term_cache.get(key)
+        if docs is None:
+            docs = compute()
+            self._term_cache.put(key, docs)
         return docs
-
-    def _remember(self, key: tuple[str, ...], docs: frozenset[int]) -> None:
-        size = len(docs)
-        if size <= MAX_CACHED_SHARE * TERM_CACHE_DOCS:
-            self._term_cache[key] = docs
-            self._term_cached += size
-            while self._term_cached > TERM_CACHE_DOCS:
-                self._term_cached -= len(self._term_cache.popitem(last=False)[1])
 
     def term_weights(self, field: str, text: str) -> dict[int, float]:
         """Live global docnum → term frequency (weight) for one term (cached within budget)."""
         key = (field, text)
-        cache = self._weight_cache
-        found = cache.get(key)
-        if found is not None:
-            cache.move_to_end(key)
-            return found
-        ids, weights = self.postings(field, text)
-        found = dict(zip(ids.tolist(), weights.tolist(), strict=True))
-        size = len(found)
-        if size <= MAX_CACHED_SHARE * WEIGHT_CACHE_DOCS:
-            cache[key] = found
-            self._weight_cached += size
-            while self._weight_cached > WEIGHT_CACHE_DOCS:
-                self._weight_cached -= len(cache.popitem(last=False)[1])
+        found = self._weight_cache.get(key)
+        if found is None:
+            ids, weights = self.postings(field, text)
+            found = dict(zip(ids.tolist(), weights.tolist(), strict=True))
+            self._weight_cache.put(key, found)
         return found
 
     def weights_for(self, field: str, text: str, docs: list[int]) -> dict[int, float]:
@@ -347,7 +318,6 @@ class SearchContext:
         key = (field, prefix)
         words = self._vocab.get(key)
         if words is not None:
-            self._vocab.move_to_end(key)
             return words
         try:
             words = [
@@ -356,9 +326,7 @@ class SearchContext:
             ]
         except Exception:  # noqa: BLE001 - unknown field: no vocabulary
             words = []
-        self._vocab[key] = words
-        while len(self._vocab) > VOCAB_CACHE_SIZE:
-            self._vocab.popitem(last=False)
+        self._vocab.put(key, words)
         return words
 
     def stored(self, docnum: int) -> dict[str, Any]:
@@ -368,10 +336,10 @@ class SearchContext:
     def cache_sizes(self) -> dict[str, int]:
         """Entries held by each cache (for the memory benchmark and tests)."""
         return {
-            "posting_bytes": self._posting_cached,
-            "expanded_postings": self._expanded_count,
-            "term_docnums": self._term_cached,
-            "weight_entries": self._weight_cached,
+            "posting_bytes": self._posting_cache.total,
+            "expanded_postings": self._expanded.total,
+            "term_docnums": self._term_cache.total,
+            "weight_entries": self._weight_cache.total,
             "df_entries": len(self._df_cache),
             "vocab_prefixes": len(self._vocab),
         }

@@ -1,6 +1,7 @@
 """The compact in-memory form of one term's decoded posting list (the context's posting cache).
 
-Owns `CompactPostings` and `compact_postings`: a list carried by more than `PACKED_SHARE` of
+Owns `CompactPostings` and `compact_postings` (and `SizedLRU`, the bounded cache the context
+keeps them and its other per-term results in): a list carried by more than `PACKED_SHARE` of
 the documents keeps its docnums as a packed bitset over all docnums (N/8 bytes, smaller than
 4 bytes per posting from N/32 postings on), shorter lists as sorted int32 arrays; weights that
 are all integers (term frequencies) as uint8/uint16, others as float32. Every form expands to
@@ -11,9 +12,14 @@ Must not: import Whoosh, Flask or SQLAlchemy, or other search_index modules.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, ValuesView
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 PACKED_SHARE = 1 / 32  # lists in more than this share of the documents are kept as bitsets
 
@@ -93,3 +99,43 @@ def positions(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarr
     hit = np.zeros(len(wanted), dtype=bool)
     hit[inside] = ids[k[inside]] == wanted[inside]
     return k, hit
+
+
+class SizedLRU(Generic[K, V]):
+    """A least-recently-used map bounded by the total size of its values.
+
+    `size(value)` is a value's cost (bytes, postings, documents or 1); a value costing more
+    than `max_share` of the budget is not kept at all (one huge list must not empty the cache).
+    Not locked: a context's caches are only filled by the thread that searches with it.
+    """
+
+    def __init__(self, budget: int, size: Callable[[V], int], max_share: float = 1.0):
+        self.budget = budget
+        self.total = 0
+        self._size = size
+        self._max_item = max_share * budget
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        cost = self._size(value)
+        if cost > self._max_item:
+            return
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.total -= self._size(old)
+        self._items[key] = value
+        self.total += cost
+        while self.total > self.budget:
+            self.total -= self._size(self._items.popitem(last=False)[1])
+
+    def values(self) -> ValuesView[V]:
+        return self._items.values()
+
+    def __len__(self) -> int:
+        return len(self._items)
