@@ -180,3 +180,21 @@ def test_compact_weights_are_exact(weights, dtype):
         assert c.carrying(np.arange(-1, size + 9)).tolist() == [
             d in set(ids.tolist()) for d in range(-1, size + 9)
         ]
+
+
+def test_sized_lru_keeps_the_budget_and_evicts_the_least_recently_used():
+    from search_index.postings import SizedLRU
+
+    cache: SizedLRU[str, list[int]] = SizedLRU(10, len, max_share=0.5)
+    cache.put("a", [1, 2, 3])
+    cache.put("b", [1, 2, 3])
+    assert cache.get("a") == [1, 2, 3]  # "a" is now the most recently used
+    cache.put("c", [1, 2, 3, 4])  # 10 in total: still within the budget
+    assert cache.total == 10 and len(cache) == 3
+    cache.put("d", [1])  # over budget: the least recently used ("b") goes
+    assert cache.get("b") is None and cache.get("a") is not None
+    assert cache.total == 8
+    cache.put("e", list(range(6)))  # more than half the budget: not kept at all
+    assert cache.get("e") is None and cache.total == 8
+    cache.put("a", [9])  # replacing a value counts its new size only
+    assert cache.total == 6 and cache.get("a") == [9]
