@@ -134,26 +134,43 @@ def build_concepts(ctx: SearchContext, text: str, synonyms: bool = True) -> list
                 variants.append(Variant(stems, 1.0, True, "phrase"))
             concepts.append(Concept(phrase_text.strip(), " ".join(stems), variants))
     seen: set[str] = {c.stem for c in concepts}
-    typed: list[tuple[str, QueryWord]] = []
-    for m in WORD_RE.finditer(rest):
-        word = analyze_word(m.group(0))
-        if word is not None:
-            typed.append((m.group(0), word))
-    i = 0
-    while i < len(typed):
-        phrase, n = thesaurus_phrase(ctx, typed[i:]) if synonyms else (None, 0)
+    typed = typed_words(rest)
+    runs = thesaurus_runs(ctx, typed) if synonyms else [(None, [w]) for w in typed]
+    for phrase, run in runs:
         if phrase is not None and phrase.stem not in seen:
             seen.add(phrase.stem)
             concepts.append(phrase)
-            i += n
             continue
-        surface, word = typed[i]
-        i += 1
-        if word.stem in seen:
-            continue
-        seen.add(word.stem)
-        concepts.append(concept_for_word(ctx, word, surface, synonyms))
+        for surface, word in run:  # no entry, or an entry already typed: the words alone
+            if word.stem not in seen:
+                seen.add(word.stem)
+                concepts.append(concept_for_word(ctx, word, surface, synonyms))
     return concepts
+
+
+def typed_words(text: str) -> list[tuple[str, QueryWord]]:
+    """The words of a text as written, with their analysis (stop words left out)."""
+    typed: list[tuple[str, QueryWord]] = []
+    for m in WORD_RE.finditer(text):
+        word = analyze_word(m.group(0))
+        if word is not None:
+            typed.append((m.group(0), word))
+    return typed
+
+
+def thesaurus_runs(
+    ctx: SearchContext, typed: list[tuple[str, QueryWord]]
+) -> list[tuple[Concept | None, list[tuple[str, QueryWord]]]]:
+    """The typed words in order, grouped: each run of words that forms a thesaurus entry with
+    its concept (see `thesaurus_phrase`), every other word alone with None."""
+    runs: list[tuple[Concept | None, list[tuple[str, QueryWord]]]] = []
+    i = 0
+    while i < len(typed):
+        phrase, n = thesaurus_phrase(ctx, typed[i:])
+        n = n if phrase is not None else 1
+        runs.append((phrase, typed[i : i + n]))
+        i += n
+    return runs
 
 
 def thesaurus_phrase(
@@ -172,10 +189,11 @@ def thesaurus_phrase(
         if key is None:
             continue
         typed = tuple(dict.fromkeys(qw.stem for _s, qw in run))
-        variants: dict[tuple[str, ...], Variant] = {}
-        candidates = [(typed, 1.0, "word"), ((key,), 1.0, "word")] if " " not in key else []
-        candidates = candidates or [(typed, 1.0, "word")]
+        candidates = [(typed, 1.0, "word")]
+        if " " not in key:  # a compound entry ("Kita-Anmeldung") is also a word of its own
+            candidates.append(((key,), 1.0, "word"))
         candidates += [(tuple(k.split()), w, "synonym") for k, w in thesaurus.expand(key)]
+        variants: dict[tuple[str, ...], Variant] = {}
         for terms, weight, kind in candidates:
             if len(variants) >= MAX_VARIANTS or terms in variants:
                 continue

@@ -9,8 +9,9 @@ decoded posting lists hold at most `POSTING_CACHE_BYTES` bytes of arrays, in a c
 packed bitset over all docnums, shorter lists as int32; integral weights as uint8/uint16, others
 as float32; about 1-2 bytes per posting for frequent terms instead of 8), so the long lists of
 the frequent words a varied query load touches over and over stay decoded; plain int32/float32
-copies of recently expanded compact lists at most `EXPANDED_CACHE_ENTRIES` postings; term → docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at
-most `WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
+copies of recently expanded compact lists at most `EXPANDED_CACHE_ENTRIES` postings; term →
+docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at most
+`WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
 buckets `VOCAB_CACHE_SIZE` prefixes; `SegmentArrays` keeps the column arrays of at most
 `SEGMENT_ARRAYS` (segment, field) pairs. An entry larger than its cache budget's
 `MAX_CACHED_SHARE` is not cached at all.

@@ -26,7 +26,8 @@ from search_index.concepts import (
     add_fuzzy_variants,
     concept_docs,
     concept_for_word,
-    thesaurus_phrase,
+    thesaurus_runs,
+    typed_words,
 )
 from search_index.need_text import complete_ellipses, need_words
 from search_index.query_words import QueryWord
@@ -82,7 +83,8 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
     short = len(WORD_RE.findall(text)) <= FUZZY_MAX_WORDS
     text = complete_ellipses(text, lambda w: _known_word(ctx, w))
     heads: dict[str, tuple[str, float, str]] = {}  # head stem → (surface, weight, compound)
-    for nw in need_words(text):
+    words = need_words(text)
+    for nw in words:
         qw = analyze_word(nw.surface)
         if qw is None or qw.stem in seen or len(qw.stem) < 2:
             continue
@@ -109,13 +111,13 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
                 missing_idf += max_idf * weight
             continue
         scored.append(ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight))
-    weights = {nw.surface.lower(): nw.weight for nw in need_words(text)}
-    for phrase, words in _phrases(ctx, text):
+    weights = {nw.surface.lower(): nw.weight for nw in words}
+    for phrase, run in thesaurus_runs(ctx, typed_words(text)):
         # "Kindertagesstätte Anmeldung" is the thesaurus entry "Kita-Anmeldung": one more concept
         # that reaches the entry's group (Kita-Navigator, Kitaplatz …), besides the words.
-        if phrase.stem not in seen:
+        if phrase is not None and phrase.stem not in seen:
             seen.add(phrase.stem)
-            weight = min((weights.get(w.lower(), 0.0) for w in words), default=0.0)
+            weight = min(weights.get(surface.lower(), 0.0) for surface, _qw in run)
             if weight:
                 _add_scored(ctx, scored, phrase, n_docs, weight)
     for head, (surface, weight, compound) in heads.items():
@@ -136,26 +138,6 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
         sc.df = len(sc.docs)
         sc.idf = idf(n_docs, sc.df) * sc.weight
     return chosen, missing_idf
-
-
-def _phrases(ctx: SearchContext, text: str) -> list[tuple[Concept, list[str]]]:
-    """Runs of adjacent words (stop words between them break no run) that form a thesaurus
-    entry, as concepts, with the words as written."""
-    typed: list[tuple[str, QueryWord]] = []
-    for m in WORD_RE.finditer(text):
-        qw = analyze_word(m.group(0))
-        if qw is not None:
-            typed.append((m.group(0), qw))
-    found: list[tuple[Concept, list[str]]] = []
-    i = 0
-    while i < len(typed) - 1:
-        phrase, n = thesaurus_phrase(ctx, typed[i:])
-        if phrase is None:
-            i += 1
-            continue
-        found.append((phrase, [w for w, _qw in typed[i : i + n]]))
-        i += n
-    return found
 
 
 def _add_scored(

@@ -14,8 +14,10 @@ Semantics (documented for the UI):
   spellings (edit distance 1-2): `fuzzy`/`corrected` is set and `corrections` maps each typed
   word to the spelling used. If there is still nothing and the query has several words,
   any-word (OR) matching is used, ranked first by how much of the query a hit covers (rare
-  words weigh more; `Hit.coverage` is the plain share of words), and `relaxed` is set; a one-word query for a compound instead lets a single
-  part of the compound stand in for it (`broadened`).
+  words weigh more; `Hit.coverage` is the plain share of words), and `relaxed` is set; a
+  one-word query for a compound instead lets a single part of the compound stand in for it
+  (`broadened`). Typed words that together form a thesaurus entry ("Kita Anmeldung" =
+  "Kita-Anmeldung") are one concept.
 * `suggestion` ("Meinten Sie …?") replaces query words the index does not know, or knows from
   very few documents, by a close spelling that occurs clearly more often (`SUGGEST_FACTOR`
   times). It is offered if it finds at least as much as a query with an unknown word,
