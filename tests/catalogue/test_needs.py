@@ -255,6 +255,14 @@ def test_duplicate_hint_lists_similar_solutions(staff):
     assert any("Terminvergabe" in m.solution.title for m in similar)
 
 
+def test_a_kita_registration_need_gets_passt_gut_for_the_kita_navigator(staff):
+    # "Kita Anmeldung" is the thesaurus entry "Kita-Anmeldung", whose group holds the
+    # Kita-Navigator: it comes first and is "passt gut", not the OGS or Sperrmüll registration.
+    outcome = needs.match_text("Kita Anmeldung online")
+    best = outcome.matches[0]
+    assert best.solution.title.startswith("Kita-Navigator") and best.band == "strong"
+
+
 def test_a_possible_best_match_is_not_introduced_as_merely_related(client, staff):
     outcome = needs.match_text("Kindertagesstätte Anmeldung online")
     assert outcome.best_band == "possible" and not outcome.has_strong

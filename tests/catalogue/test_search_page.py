@@ -39,7 +39,7 @@ def test_zero_results_lead_to_describing_the_need_with_the_text(client, demo):
 def test_any_word_fallback_is_said_and_offers_describing_the_need(client, demo):
     html = _html(client, "/suche?q=Mängelmelder+Kita")
     assert "Kein Eintrag enthält alle Wörter von „Mängelmelder Kita“." in html
-    assert "die mit den meisten und den selteneren Wörtern zuerst" in html
+    assert "zuerst die mit den meisten Wörtern, wobei seltene Wörter mehr zählen" in html
     assert "Nicht das Richtige dabei?" in html
     assert 'href="/bedarfe/beschreiben?vorlage=M%C3%A4ngelmelder+Kita"' in html
 
