@@ -207,9 +207,21 @@ def bands(candidates: Sequence[Candidate], n_concepts: int) -> list[str]:
 
 def _named(matched: Sequence[ScoredConcept]) -> list[ScoredConcept]:
     """The matched concepts worth naming: a compound's head only if the compound itself was
-    not found ("Stadthalle", not "Stadthalle" and "Halle")."""
+    not found ("Stadthalle", not "Stadthalle" and "Halle"), a word only if no matched thesaurus
+    phrase contains it ("Kindertagesstätte Anmeldung", not that and "Kindertagesstätte")."""
     stems = {sc.concept.stem for sc in matched}
-    return [sc for sc in matched if not sc.source or sc.source not in stems]
+    in_phrases = {
+        word.lower()
+        for sc in matched
+        if " " in sc.concept.label
+        for word in sc.concept.label.split()
+    }
+    return [
+        sc
+        for sc in matched
+        if (not sc.source or sc.source not in stems)
+        and (" " in sc.concept.label or sc.concept.label.lower() not in in_phrases)
+    ]
 
 
 def _quote(labels: list[str]) -> str:
