@@ -6,8 +6,8 @@ Owns the band calibration and the German reasons of need matching. Bands:
     to the best + 0.7 × soft idf-weighted coverage of the need's concepts) leads every other
     result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead; the lead
     is taken over the best result that is no sibling, see `assign_leads`), with at
-    least two of the need's concepts or, for a one-concept need, `POSSIBLE_COVERAGE` of its idf
-    mass (one matched word among unknown ones can lead by chance); or
+    least two of the need's concepts or one carrying `POSSIBLE_COVERAGE` of its idf mass (one
+    matched word among unknown ones can lead by chance); or
   - has a field-backed lead: a lead of at least `FIELDED_MARGIN` (smaller), at least two
     concepts including one of the need's main ones, `FIELDED_MIN_SHARE` of the need's idf mass
     found in the result's title, summary or tags, and mostly words the catalogue knows (coverage
@@ -18,7 +18,10 @@ Owns the band calibration and the German reasons of need matching. Bands:
     `CONFIRMED_MIN_CONCEPTS` concepts and a quarter of the need's, and a final score at least
     twice the next result's; or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
-    with at least two of its words, close to the best score (keyword-like needs).
+    with at least two of its words, close to the best score (keyword-like needs);
+  and in every case at least one matched word names a thing: the result writes it as a noun
+  (`names_a_thing`). Actions and qualities ("online beantragen") are shared by many services;
+  a result that matches only them is about another thing than the need.
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
   the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
 * "weak" (entfernt verwandt): everything else.
@@ -32,12 +35,13 @@ Must not: import Flask or SQLAlchemy, or contain rules for particular needs or b
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from search_index.analysis import analyze_query_words
+from search_index.analysis import analyze_query_words, german_word_terms
 from search_index.need_concepts import distinct_count
 
 if TYPE_CHECKING:
@@ -120,6 +124,33 @@ def near_duplicates(ctx: SearchContext, a: int, b: int) -> bool:
     return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_SIMILARITY
 
 
+# A word inside a sentence, and where a sentence (or the title) starts.
+_WORD_RE = re.compile(r"[^\W\d_][\w‐‑-]*")
+_SENTENCE_END_RE = re.compile(r"[.!?:;]\s|\n")
+
+
+def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) -> bool:
+    """True if the document writes one of the matched concepts capitalised inside its sentences
+    at least as often as in lower case. German capitalises nouns: words written in lower case
+    are actions or qualities ("online beantragen", "bestellen") that many services share, not
+    the thing a need is about. A concept the text does not show (tags, reports only) counts as
+    a thing."""
+    counts = [[0, 0] for _ in matched]  # per concept: [upper, lower]
+    stems = [sc.concept.stems() for sc in matched]
+    stored = ctx.stored(d)
+    for field_name in ("title", "summary", "body"):
+        for sentence in _SENTENCE_END_RE.split(str(stored.get(field_name) or "")):
+            for i, m in enumerate(_WORD_RE.finditer(sentence)):
+                if i == 0:
+                    continue  # the first word of a sentence is capitalised anyway
+                word = m.group()
+                terms = german_word_terms(word)
+                for k, concept_stems in enumerate(stems):
+                    if concept_stems.intersection(terms):
+                        counts[k][0 if word[0].isupper() else 1] += 1
+    return any(upper >= lower for upper, lower in counts)
+
+
 def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
     """Set each candidate's lead: its evidence minus the best evidence of any other candidate.
 
@@ -150,40 +181,17 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
         first.margin = max(first.margin, first.evidence - other)
 
 
-def band(c: Candidate, n_concepts: int, next_rel: float | None = None) -> str:
+def band(
+    c: Candidate,
+    n_concepts: int,
+    next_rel: float | None = None,
+    names_thing: Callable[[Candidate], bool] = lambda c: True,
+) -> str:
     """The band of one result; `next_rel` is the next result's score relative to the best
-    (given for the best result only: the confirmed lead compares the top two)."""
-    n_matched = distinct_count(c.matched)  # a compound and its head are one word
-    if (
-        c.score >= STRONG_MIN_SCORE
-        and c.margin >= STRONG_MARGIN
-        and (n_matched >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
-    ):
-        return "strong"
-    if (
-        c.score >= STRONG_MIN_SCORE
-        and c.margin >= FIELDED_MARGIN
-        and n_matched >= STRONG_MIN_CONCEPTS
-        and c.main >= FIELDED_MIN_MAIN
-        and c.fielded >= FIELDED_MIN_SHARE
-        and c.coverage_all >= FIELDED_MIN_KNOWN * c.coverage
-    ):
-        return "strong"
-    if c.score >= STRONG_MIN_SCORE and c.margin >= BROAD_MARGIN and n_matched >= BROAD_MIN_CONCEPTS:
-        return "strong"
-    if (
-        next_rel is not None
-        and c.score >= STRONG_MIN_SCORE
-        and c.margin >= CONFIRMED_MARGIN
-        and n_matched >= max(CONFIRMED_MIN_CONCEPTS, CONFIRMED_MIN_SHARE * n_concepts)
-        and next_rel <= CONFIRMED_NEXT_RATIO
-    ):
-        return "strong"
-    if (
-        c.coverage_all >= STRONG_COVERAGE
-        and n_matched >= min(STRONG_MIN_CONCEPTS, n_concepts)
-        and c.rel >= STRONG_REL
-    ):
+    (given for the best result only: the confirmed lead compares the top two). `names_thing`
+    tells whether a matched word is a noun in the result (asked only of would-be strong ones:
+    it reads the stored text)."""
+    if _strong(c, n_concepts, next_rel) and names_thing(c):
         return "strong"
     if c.coverage_all >= POSSIBLE_COVERAGE or (
         c.rel >= POSSIBLE_REL and c.score >= STRONG_MIN_SCORE
@@ -192,7 +200,44 @@ def band(c: Candidate, n_concepts: int, next_rel: float | None = None) -> str:
     return "weak"
 
 
-def bands(candidates: Sequence[Candidate], n_concepts: int) -> list[str]:
+def _strong(c: Candidate, n_concepts: int, next_rel: float | None) -> bool:
+    n_matched = distinct_count(c.matched)  # a compound and its head are one word
+    stands_out = (
+        c.score >= STRONG_MIN_SCORE
+        and c.margin >= STRONG_MARGIN
+        and (n_matched >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
+    )
+    fielded_lead = (
+        c.score >= STRONG_MIN_SCORE
+        and c.margin >= FIELDED_MARGIN
+        and n_matched >= STRONG_MIN_CONCEPTS
+        and c.main >= FIELDED_MIN_MAIN
+        and c.fielded >= FIELDED_MIN_SHARE
+        and c.coverage_all >= FIELDED_MIN_KNOWN * c.coverage
+    )
+    broad_lead = (
+        c.score >= STRONG_MIN_SCORE and c.margin >= BROAD_MARGIN and n_matched >= BROAD_MIN_CONCEPTS
+    )
+    confirmed_lead = (
+        next_rel is not None
+        and c.score >= STRONG_MIN_SCORE
+        and c.margin >= CONFIRMED_MARGIN
+        and n_matched >= max(CONFIRMED_MIN_CONCEPTS, CONFIRMED_MIN_SHARE * n_concepts)
+        and next_rel <= CONFIRMED_NEXT_RATIO
+    )
+    covers = (
+        c.coverage_all >= STRONG_COVERAGE
+        and n_matched >= min(STRONG_MIN_CONCEPTS, n_concepts)
+        and c.rel >= STRONG_REL
+    )
+    return stands_out or fielded_lead or broad_lead or confirmed_lead or covers
+
+
+def bands(
+    candidates: Sequence[Candidate],
+    n_concepts: int,
+    names_thing: Callable[[Candidate], bool] = lambda c: True,
+) -> list[str]:
     """Bands of a ranked list; they never rise down the list ("strong" results come first)."""
     out = []
     ceiling = 0
@@ -200,7 +245,7 @@ def bands(candidates: Sequence[Candidate], n_concepts: int) -> list[str]:
         next_rel = None
         if i == 0:
             next_rel = candidates[1].rel if len(candidates) > 1 else 0.0
-        ceiling = max(BANDS.index(band(c, n_concepts, next_rel)), ceiling)
+        ceiling = max(BANDS.index(band(c, n_concepts, next_rel, names_thing)), ceiling)
         out.append(BANDS[ceiling])
     return out
 

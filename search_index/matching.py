@@ -29,7 +29,13 @@ import numpy as np
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
-from search_index.match_explain import assign_leads, backing_reports, bands, reasons
+from search_index.match_explain import (
+    assign_leads,
+    backing_reports,
+    bands,
+    names_a_thing,
+    reasons,
+)
 from search_index.need_concepts import (
     MAX_DF_SHARE,
     ScoredConcept,
@@ -277,7 +283,7 @@ def run_match(
         tags=tags,
         exclude_solution_ids=exclude_solution_ids,
     )
-    labels = bands(ranked, n_concepts)
+    labels = bands(ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched))
     reports = backing_reports(ctx, ranked)
     return [
         Match(

@@ -1,10 +1,13 @@
-"""Band calibration: the sibling-aware lead of the best result."""
+"""Band calibration: the sibling-aware lead of the best result; one matched word."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from search_index.match_explain import SIBLING_SHARE, assign_leads
+from search_index import CatalogueIndex
+from search_index.match_explain import SIBLING_SHARE, assign_leads, names_a_thing
+from search_index.matching import rank_candidates
+from tests.search_index.conftest import make_doc
 
 
 class _Ctx:
@@ -33,3 +36,48 @@ def test_an_unrelated_runner_up_keeps_the_lead_small():
     other = _cand(3, 0.30, 0.05)
     assign_leads(_Ctx(), [best, runner_up, other])  # type: ignore[arg-type]
     assert round(best.margin, 3) == 0.04
+
+
+# Matched words that are only actions or qualities ("online beantragen") are no "passt gut":
+# the need's thing (Briefwahl) is elsewhere. One matched noun may carry it.
+ONE_WORD_DOCS = [
+    make_doc(
+        1,
+        "Bewohnerparkausweis online beantragen",
+        "Anwohnende beantragen den Parkausweis im Netz und bezahlen online.",
+        "Wer den Ausweis beantragen will, meldet sich mit dem Servicekonto an.",
+    ),
+    make_doc(
+        2,
+        "Theaterkasse mit Online-Verkauf",
+        "Das Theater verkauft Karten im Netz.",
+        "Im Theater scannt der Einlass die Karten vom Handy.",
+    ),
+    *[
+        make_doc(
+            10 + i,
+            f"Wahlhelfer-Verwaltung {i}",
+            "Wahlhelfende für Wahlen einteilen.",
+            "Auch die Briefwahl braucht Helferinnen und Helfer im Wahlbüro.",
+        )
+        for i in range(3)
+    ],
+    *[make_doc(20 + i, f"Vorhaben {i}", "Ein allgemeines Projekt der Stadt.") for i in range(10)],
+]
+
+
+def test_matched_action_words_are_no_good_fit_but_one_matched_thing_is(tmp_path):
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(ONE_WORD_DOCS)
+        ctx = ix.context()
+        ranked, _ = rank_candidates(ctx, "briefwahl online beantragen", limit=3)
+        assert ranked[0].solution_id == 1  # the rarer words lead the ranking …
+        assert sorted(sc.concept.label for sc in ranked[0].matched) == ["beantragen", "online"]
+        # … but the parking permit is not about postal voting
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+        # "Online-Verkauf" is written as a noun
+        assert names_a_thing(ctx, ranked[1].docnum, ranked[1].matched)
+        postal = ix.match("briefwahl online beantragen")
+        theatre = ix.match("Ticket-Tool fürs Theater")
+    assert postal[0].band != "strong"
+    assert (theatre[0].solution_id, theatre[0].band) == (2, "strong")
