@@ -81,3 +81,16 @@ def test_matched_action_words_are_no_good_fit_but_one_matched_thing_is(tmp_path)
         theatre = ix.match("Ticket-Tool fürs Theater")
     assert postal[0].band != "strong"
     assert (theatre[0].solution_id, theatre[0].band) == (2, "strong")
+
+
+def test_a_text_written_in_lower_case_throughout_says_nothing_about_nouns(tmp_path):
+    docs = [
+        make_doc(1, "parkausweis online beantragen", "anwohner beantragen den ausweis im netz."),
+        *ONE_WORD_DOCS[1:],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        ctx = ix.context()
+        ranked, _ = rank_candidates(ctx, "parkausweis online beantragen", limit=1)
+        assert ranked[0].solution_id == 1
+        assert names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
