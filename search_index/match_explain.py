@@ -19,9 +19,11 @@ Owns the band calibration and the German reasons of need matching. Bands:
     twice the next result's; or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs);
-  and in every case at least one matched word names a thing: the result writes it as a noun
-  (`names_a_thing`). Actions and qualities ("online beantragen") are shared by many services;
-  a result that matches only them is about another thing than the need.
+  and in every case at least one matched word names a thing: the result writes it as a noun,
+  and it is not a compound's head standing in for the need's compound (`names_a_thing`).
+  Actions and qualities ("online beantragen") are shared by many services, and "Ausweis" for
+  "Anwohnerparkausweis" is only the kind of thing; a result that matches only such words is
+  about another thing than the need.
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
   the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
 * "weak" (entfernt verwandt): everything else.
@@ -137,8 +139,13 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     """True if the document writes one of the matched concepts capitalised inside its sentences
     at least as often as in lower case. German capitalises nouns: words written in lower case
     are actions or qualities ("online beantragen", "bestellen") that many services share, not
-    the thing a need is about. A concept the text does not show (tags, reports only) counts as
-    a thing, and so does everything in a text that capitalises (almost) no nouns at all."""
+    the thing a need is about. Nor is a compound's head standing in for the need's compound
+    the result does not carry ("Ausweis" for "Anwohnerparkausweis" in a fishing-licence
+    service): it is the kind of thing, not the thing. A concept the text does not show (tags,
+    reports only) counts as a thing, and so does everything in a text that capitalises (almost)
+    no nouns at all."""
+    found = {sc.concept.stem for sc in matched}
+    matched = [sc for sc in matched if not sc.source or sc.source in found]
     counts = [[0, 0] for _ in matched]  # per concept: [upper, lower]
     stems = [sc.concept.stems() for sc in matched]
     stored = ctx.stored(d)

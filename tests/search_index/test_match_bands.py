@@ -94,3 +94,27 @@ def test_a_text_written_in_lower_case_throughout_says_nothing_about_nouns(tmp_pa
         ranked, _ = rank_candidates(ctx, "parkausweis online beantragen", limit=1)
         assert ranked[0].solution_id == 1
         assert names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+
+
+def test_a_compounds_head_alone_does_not_name_the_needs_thing(tmp_path):
+    # "Ausweis" stands in for "Anwohnerparkausweis": a fishing licence is the same kind of
+    # thing (an ID to apply for online), not the thing the need asks for.
+    docs = [
+        make_doc(
+            1,
+            "Fischereischein online beantragen",
+            "Den Ausweis zum Angeln beantragen Anglerinnen und Angler online und bezahlen ihn.",
+            "Der Ausweis kommt per Post; beantragen lässt er sich rund um die Uhr.",
+        ),
+        *ONE_WORD_DOCS[1:],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        ctx = ix.context()
+        ranked, _ = rank_candidates(ctx, "Anwohnerparkausweis online beantragen", limit=1)
+        assert ranked[0].solution_id == 1
+        assert "Ausweis" in [sc.concept.label for sc in ranked[0].matched]
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+        assert ix.match("Anwohnerparkausweis online beantragen")[0].band != "strong"
+        # the licence itself is a thing
+        assert ix.match("Fischereischein online beantragen")[0].band == "strong"
