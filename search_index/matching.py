@@ -29,13 +29,8 @@ import numpy as np
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
-from search_index.match_explain import (
-    assign_leads,
-    backing_reports,
-    bands,
-    names_a_thing,
-    reasons,
-)
+from search_index.match_bands import assign_leads, bands, names_a_thing
+from search_index.match_explain import backing_reports, reasons
 from search_index.need_concepts import (
     MAX_DF_SHARE,
     ScoredConcept,
@@ -84,7 +79,7 @@ class _Candidate:
     coverage_all: float  # the same, counting words the catalogue does not know at all
     matched: list[ScoredConcept]
     rel: float = 0.0  # score / best score
-    margin: float = 0.0  # lead of its evidence over any other result (match_explain)
+    margin: float = 0.0  # lead of its evidence over any other result (match_bands)
     evidence: float = 0.0  # the need's own score (BM25 + coverage + category), no feedback
     main: float = 0.0  # share of the need's main concepts (highest weighted idf) carried
     fielded: float = 0.0  # idf share of the need's concepts found in title, summary or tags

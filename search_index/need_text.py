@@ -2,7 +2,8 @@
 
 Owns `need_words`: the need's words in order of first appearance, each with a weight from
 * the sentence it stands in (greetings and sign-offs count nothing, a sentence that opens a side
-  topic — "Übrigens …", "Nebenbei …", "P.S." — and the one after it count less);
+  topic — "Übrigens …", "Nebenbei …", "P.S." — and the one after it count less, a clause that
+  says what the need is not about — "…, darum geht es nicht" — counts nothing);
 * its word class as far as German orthography shows it: in properly cased texts nouns
   (capitalised) name the topic, lower-case words (verbs, adjectives, adverbs) weigh less;
 * a list of filler words (data/filler_de.txt): words of everyday problem talk that name no topic
@@ -46,6 +47,14 @@ _SIDE_TOPIC_RE = re.compile(
     r"((noch )?ein )?(ganz )?(anderes|anderer|weiteres) thema|unabhängig davon|am rande|"
     r"was (ganz )?anderes|noch (eine|was|etwas) (anderes|kurz)|außerdem noch|"
     r"apropos|by the way|btw\b)",
+    re.IGNORECASE,
+)
+
+# A clause that says what the need is not about ("Allgemeine Fragen beantwortet die Website,
+# darum geht es nicht – …"): it and the words before it in its sentence count nothing.
+_DISMISSED_RE = re.compile(
+    r"\b((darum|darauf|um (das|die|den|diese[ns]?)) (geht|kommt) es( uns| mir)?( aber| hier| dabei)?"
+    r" nicht|(das|dies) (ist|war) (aber |hier )?nicht (das|unser) problem)\b[^\w]*",
     re.IGNORECASE,
 )
 
@@ -122,7 +131,12 @@ def sentences(text: str) -> list[tuple[str, float]]:
             side_left = 2  # this sentence and the next
         weight = SIDE_TOPIC_WEIGHT if side_left else 1.0
         side_left = max(0, side_left - 1)
-        out.append((s, weight))
+        dismissed = _DISMISSED_RE.search(s)
+        if dismissed:
+            out.append((s[: dismissed.end()], 0.0))
+            s = s[dismissed.end() :]
+        if s.strip():
+            out.append((s, weight))
     return out
 
 

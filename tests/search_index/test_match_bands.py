@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from search_index import CatalogueIndex
-from search_index.match_explain import SIBLING_SHARE, assign_leads, names_a_thing
+from search_index.match_bands import SIBLING_SHARE, assign_leads, names_a_thing
 from search_index.matching import rank_candidates
 from tests.search_index.conftest import make_doc
 
@@ -118,3 +118,35 @@ def test_a_compounds_head_alone_does_not_name_the_needs_thing(tmp_path):
         assert ix.match("Anwohnerparkausweis online beantragen")[0].band != "strong"
         # the licence itself is a thing
         assert ix.match("Fischereischein online beantragen")[0].band == "strong"
+
+
+def test_procedure_words_name_no_thing_unless_the_result_is_about_them(tmp_path):
+    # "Antrag", "Nachweise", "Verfahren" fit any service: a result matching only them (and
+    # lower-case words) names none of the need's things - unless its title is about them.
+    docs = [
+        make_doc(
+            1,
+            "Jagdschein digital verlängern",
+            "Der Antrag läuft online; Nachweise werden hochgeladen.",
+            "Das Verfahren ist schneller, der Antrag wird elektronisch geprüft. Nachweise der "
+            "Versicherung kommen als Datei.",
+        ),
+        make_doc(
+            2,
+            "Antrag und Nachweise online",
+            "Ein Formularservice: jeder Antrag mit Nachweisen im Netz.",
+            "Der Antrag wird elektronisch eingereicht.",
+        ),
+        *ONE_WORD_DOCS[1:],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        ctx = ix.context()
+        need = "Einbürgerung: Antrag elektronisch stellen, Nachweise hochladen"
+        ranked, _ = rank_candidates(ctx, need, limit=2)
+        by_id = {c.solution_id: c for c in ranked}
+        hunting = by_id[1]
+        assert {sc.concept.label for sc in hunting.matched} >= {"Antrag", "Nachweise"}
+        assert not names_a_thing(ctx, hunting.docnum, hunting.matched)
+        forms = by_id[2]  # a service whose subject is the application itself
+        assert names_a_thing(ctx, forms.docnum, forms.matched)

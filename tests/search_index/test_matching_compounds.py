@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from search_index import CatalogueIndex
 from search_index.analysis import stem_word
-from search_index.match_explain import band
+from search_index.match_bands import band
 from search_index.need_concepts import vocabulary_parts
 from tests.search_index.conftest import make_doc
 

@@ -71,3 +71,17 @@ def test_suspended_hyphens_are_completed_with_the_last_words_head():
     assert complete_ellipses("Zu- oder Absagen", known) == "Zusagen oder Absagen"
     # a head the catalogue does not know leaves the text as it is
     assert complete_ellipses("Bau- und Planungsvorhaben", known) == "Bau- und Planungsvorhaben"
+
+
+def test_a_clause_saying_what_the_need_is_not_about_counts_nothing():
+    text = (
+        "Allgemeine Fragen beantwortet unsere Website schon gut, darum geht es nicht – es geht "
+        "um den Bearbeitungsstand der Bauanträge. Das ist aber nicht das Problem: die Akten "
+        "liegen im Keller."
+    )
+    parts = sentences(text)
+    assert [w for _, w in parts] == [0.0, 1.0, 0.0, 1.0]
+    assert parts[1][0].strip().startswith("es geht um den Bearbeitungsstand")
+    words = {w.surface for w in need_words(text)}
+    assert "Bearbeitungsstand" in words and "Keller" in words
+    assert not {"Website", "Fragen", "Allgemeine"} & words
