@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 from search_index import CatalogueIndex
@@ -66,6 +67,14 @@ ONE_WORD_DOCS = [
 ]
 
 
+@contextmanager
+def _catalogue(tmp_path, *docs):
+    """An index of `docs` before the catalogue of ONE_WORD_DOCS (without its parking permit)."""
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild([*docs, *ONE_WORD_DOCS[1:]])
+        yield ix, ix.context()
+
+
 def test_matched_action_words_are_no_good_fit_but_one_matched_thing_is(tmp_path):
     with CatalogueIndex(tmp_path) as ix:
         ix.rebuild(ONE_WORD_DOCS)
@@ -84,13 +93,8 @@ def test_matched_action_words_are_no_good_fit_but_one_matched_thing_is(tmp_path)
 
 
 def test_a_text_written_in_lower_case_throughout_says_nothing_about_nouns(tmp_path):
-    docs = [
-        make_doc(1, "parkausweis online beantragen", "anwohner beantragen den ausweis im netz."),
-        *ONE_WORD_DOCS[1:],
-    ]
-    with CatalogueIndex(tmp_path) as ix:
-        ix.rebuild(docs)
-        ctx = ix.context()
+    lower = make_doc(1, "parkausweis online beantragen", "anwohner beantragen den ausweis im netz.")
+    with _catalogue(tmp_path, lower) as (_ix, ctx):
         ranked, _ = rank_candidates(ctx, "parkausweis online beantragen", limit=1)
         assert ranked[0].solution_id == 1
         assert names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
@@ -99,18 +103,13 @@ def test_a_text_written_in_lower_case_throughout_says_nothing_about_nouns(tmp_pa
 def test_a_compounds_head_alone_does_not_name_the_needs_thing(tmp_path):
     # "Ausweis" stands in for "Anwohnerparkausweis": a fishing licence is the same kind of
     # thing (an ID to apply for online), not the thing the need asks for.
-    docs = [
-        make_doc(
-            1,
-            "Fischereischein online beantragen",
-            "Den Ausweis zum Angeln beantragen Anglerinnen und Angler online und bezahlen ihn.",
-            "Der Ausweis kommt per Post; beantragen lässt er sich rund um die Uhr.",
-        ),
-        *ONE_WORD_DOCS[1:],
-    ]
-    with CatalogueIndex(tmp_path) as ix:
-        ix.rebuild(docs)
-        ctx = ix.context()
+    licence = make_doc(
+        1,
+        "Fischereischein online beantragen",
+        "Den Ausweis zum Angeln beantragen Anglerinnen und Angler online und bezahlen ihn.",
+        "Der Ausweis kommt per Post; beantragen lässt er sich rund um die Uhr.",
+    )
+    with _catalogue(tmp_path, licence) as (ix, ctx):
         ranked, _ = rank_candidates(ctx, "Anwohnerparkausweis online beantragen", limit=1)
         assert ranked[0].solution_id == 1
         assert "Ausweis" in [sc.concept.label for sc in ranked[0].matched]
@@ -123,25 +122,20 @@ def test_a_compounds_head_alone_does_not_name_the_needs_thing(tmp_path):
 def test_procedure_words_name_no_thing_unless_the_result_is_about_them(tmp_path):
     # "Antrag", "Nachweise", "Verfahren" fit any service: a result matching only them (and
     # lower-case words) names none of the need's things - unless its title is about them.
-    docs = [
-        make_doc(
-            1,
-            "Jagdschein digital verlängern",
-            "Der Antrag läuft online; Nachweise werden hochgeladen.",
-            "Das Verfahren ist schneller, der Antrag wird elektronisch geprüft. Nachweise der "
-            "Versicherung kommen als Datei.",
-        ),
-        make_doc(
-            2,
-            "Antrag und Nachweise online",
-            "Ein Formularservice: jeder Antrag mit Nachweisen im Netz.",
-            "Der Antrag wird elektronisch eingereicht.",
-        ),
-        *ONE_WORD_DOCS[1:],
-    ]
-    with CatalogueIndex(tmp_path) as ix:
-        ix.rebuild(docs)
-        ctx = ix.context()
+    hunting_licence = make_doc(
+        1,
+        "Jagdschein digital verlängern",
+        "Der Antrag läuft online; Nachweise werden hochgeladen.",
+        "Das Verfahren ist schneller, der Antrag wird elektronisch geprüft. Nachweise der "
+        "Versicherung kommen als Datei.",
+    )
+    form_service = make_doc(
+        2,
+        "Antrag und Nachweise online",
+        "Ein Formularservice: jeder Antrag mit Nachweisen im Netz.",
+        "Der Antrag wird elektronisch eingereicht.",
+    )
+    with _catalogue(tmp_path, hunting_licence, form_service) as (_ix, ctx):
         need = "Einbürgerung: Antrag elektronisch stellen, Nachweise hochladen"
         ranked, _ = rank_candidates(ctx, need, limit=2)
         by_id = {c.solution_id: c for c in ranked}
