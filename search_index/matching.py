@@ -49,6 +49,12 @@ CANDIDATES = 100  # documents re-ranked with BM25 after the coordination pre-ran
 REPORT_FACTOR = 0.7  # a match in an experience report counts a little less than the solution
 W_COVERAGE = 0.7  # final = 0.3 × BM25 (relative to the best) + 0.7 × soft coverage
 CATEGORY_BONUS = 0.05
+# Siblings of the best result (another approach to the same problem) mostly share its category:
+# results in the best result's category rank a little higher. Measured on eleven sets: 0.02
+# raises nDCG@10 on every set and recall@5 on eight (heldout_c 0.877 → 0.899), leaves every
+# "passt gut" label as it was but one more right one, and costs heldout_e recall@5 0.011;
+# 0.03–0.06 help about as much but start to cost right labels (the second result comes closer).
+BEST_CATEGORY_BONUS = 0.02
 # Pseudo-relevance feedback: words of the best result's title and summary. Weight measured on
 # dev, check, emails and orga: all four improve from 0.05 to 0.2-0.4 (flat there); 0.3 is used.
 # Two feedback documents were worse on every set. Bands ignore feedback (see `evidence`).
@@ -125,11 +131,24 @@ def rank_candidates(
             if sid not in features or found.raw > features[sid].raw:
                 features[sid] = found
         ranked = _rank(ctx, features, concepts, missing_idf, category, feedback)
+    _favour_best_category(ctx, ranked)
     for c in ranked:
         c.rel = c.score / ranked[0].score if ranked[0].score else 0.0
         c.kin = feedback.get(c.docnum, 0.0)
     assign_leads(ctx, ranked)
     return ranked[:limit], distinct_count(concepts)
+
+
+def _favour_best_category(ctx: SearchContext, ranked: list[_Candidate]) -> None:
+    """Add `BEST_CATEGORY_BONUS` to the results in the best result's category; re-sort."""
+    if len(ranked) < 2:
+        return
+    categories = ctx.array("category")
+    best = categories[ranked[0].docnum]
+    for c in ranked[1:]:
+        if categories[c.docnum] == best:
+            c.score += BEST_CATEGORY_BONUS
+    ranked.sort(key=lambda c: (-c.score, c.solution_id))
 
 
 @dataclass

@@ -9,6 +9,7 @@ import pytest
 
 from search_index import CatalogueIndex
 from search_index.evaluate import category_key, main, metrics
+from search_index.matching import BEST_CATEGORY_BONUS
 from tests.search_index.conftest import make_doc
 
 SOLUTIONS = [
@@ -433,3 +434,24 @@ def test_words_forming_a_thesaurus_entry_reach_its_group(tmp_path):
     reasons = " ".join(matches[0].reasons)
     assert "»Kindertagesstätte Anmeldung«" in reasons
     assert "»Kindertagesstätte«" not in reasons  # the phrase names its word already
+
+
+def test_results_in_the_best_results_category_rank_a_little_higher(tmp_path):
+    # Two results with the same words: the one in the best result's category (a sibling, another
+    # approach to the same problem) comes first, although its solution id is higher.
+    best = make_doc(
+        1,
+        "Pegelsensoren an Bächen mit Alarmierung",
+        "Sensoren melden steigende Wasserstände von Bächen an Feuerwehr und Bauhof.",
+        category="umwelt",
+    )
+    same_words = "Nach Starkregen liefen Keller voll; das Wasser kam über die Straße."
+    other = make_doc(2, "Vorhaben Nord", same_words, category="mobilitaet")
+    sibling = make_doc(3, "Vorhaben Süd", same_words, category="umwelt")
+    filler = [make_doc(10 + i, f"Vorhaben {i}", "Ein Projekt der Stadt.") for i in range(8)]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild([best, other, sibling, *filler])
+        need = "Bäche treten über die Ufer, Keller voll Wasser, die Feuerwehr erfährt es zu spät"
+        matches = ix.match(need)
+    assert [m.solution_id for m in matches[:3]] == [1, 3, 2]
+    assert matches[1].score - matches[2].score == pytest.approx(BEST_CATEGORY_BONUS, abs=1e-3)
