@@ -144,9 +144,11 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     are actions or qualities ("online beantragen", "bestellen") that many services share, not
     the thing a need is about. Nor is a compound's head standing in for the need's compound
     the result does not carry ("Ausweis" for "Anwohnerparkausweis" in a fishing-licence
-    service): it is the kind of thing, not the thing. A concept the text does not show (tags,
-    reports only) counts as a thing, and so does everything in a text that capitalises (almost)
-    no nouns at all."""
+    service): it is the kind of thing, not the thing; nor is a procedure word
+    (data/procedure_de.txt: Antrag, Nachweis, Portal …) unless the result's title carries it.
+    A concept the text does not show (tags, reports only) counts as a thing, and so does
+    everything in a text that capitalises (almost) no nouns at all. A compound counts with its
+    casing for all its parts: modifiers are mostly nouns too ("Kita-Navigator")."""
     found = {sc.concept.stem for sc in matched}
     title = {qw.stem for qw in analyze_query_words(str(ctx.stored(d).get("title") or ""))}
     matched = [
