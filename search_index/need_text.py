@@ -43,7 +43,7 @@ _SIGN_OFF_RE = re.compile(
     re.IGNORECASE,
 )
 _SIDE_TOPIC_RE = re.compile(
-    r"^\W*(übrigens|uebrigens|nebenbei|ach ja|ach,|p\.?\s?s\.?\b|"
+    r"^\W*((und|aber|also)\s+)?(übrigens|uebrigens|nebenbei|ach ja|ach,|p\.?\s?s\.?\b|"
     r"((noch )?ein )?(ganz )?(anderes|anderer|weiteres) thema|unabhängig davon|am rande|"
     r"was (ganz )?anderes|noch (eine|was|etwas) (anderes|kurz)|außerdem noch|"
     r"apropos|by the way|btw\b)",

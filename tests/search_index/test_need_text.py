@@ -85,3 +85,11 @@ def test_a_clause_saying_what_the_need_is_not_about_counts_nothing():
     words = {w.surface for w in need_words(text)}
     assert "Bearbeitungsstand" in words and "Keller" in words
     assert not {"Website", "Fragen", "Allgemeine"} & words
+
+
+def test_a_side_topic_opened_after_a_conjunction_weighs_less():
+    text = (
+        "Die Alarmierung der Feuerwehr erreicht tagsüber zu wenige Leute. Und ein ganz anderes "
+        "Thema: Wie bereitet ihr euch auf einen Blackout vor? Aber übrigens: Danke für alles."
+    )
+    assert [w for _, w in sentences(text)] == [1.0, SIDE_TOPIC_WEIGHT, SIDE_TOPIC_WEIGHT]
