@@ -21,9 +21,10 @@ Owns the band calibration of need matching. Bands:
     with at least two of its words, close to the best score (keyword-like needs);
   and in every case at least one matched word names a thing (`names_a_thing`): the result
   writes it as a noun, it is not a compound's head standing in for the need's compound, and
-  it is no procedure word (data/procedure_de.txt: Antrag, Nachweis, Termin, Portal …) unless
-  the result's title carries it. Actions and qualities ("online beantragen") and procedure
-  words are shared by many services, and "Ausweis" for "Anwohnerparkausweis" is only the kind
+  it is no form word (data/procedure_de.txt: Antrag, Nachweis, Termin, Portal …;
+  data/cooperation_de.txt: Vereinbarung, Kostenverteilung, Personal …) unless the result's
+  title carries it. Actions and qualities ("online beantragen") and form words are shared by
+  many services and cooperations, and "Ausweis" for "Anwohnerparkausweis" is only the kind
   of thing; a result that matches only such words is about another thing than the need.
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
   the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
@@ -130,12 +131,19 @@ _SENTENCE_END_RE = re.compile(r"[.!?:;]\s|\n")
 
 
 @lru_cache(maxsize=1)
-def procedure_stems() -> frozenset[str]:
-    """Stems of the procedure words in data/procedure_de.txt (Antrag, Nachweis, Portal …)."""
-    text = resources.files("search_index").joinpath("data", "procedure_de.txt").read_text("utf-8")
-    return frozenset(
-        stem_word(w.strip().lower()) for w in text.splitlines() if w.strip() and w[0] != "#"
-    )
+def form_stems() -> frozenset[str]:
+    """Stems of the form words: procedure words of services (data/procedure_de.txt: Antrag,
+    Nachweis, Portal …) and form words of cooperations (data/cooperation_de.txt: Vereinbarung,
+    Kostenverteilung, Personal …)."""
+    stems: set[str] = set()
+    for name in ("procedure_de.txt", "cooperation_de.txt"):
+        text = resources.files("search_index").joinpath("data", name).read_text("utf-8")
+        stems.update(
+            stem_word(w.strip().lower())
+            for w in text.splitlines()
+            if w.strip() and w[0] != "#" and " " not in w.strip()
+        )
+    return frozenset(stems)
 
 
 def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) -> bool:
@@ -144,8 +152,8 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     are actions or qualities ("online beantragen", "bestellen") that many services share, not
     the thing a need is about. Nor is a compound's head standing in for the need's compound
     the result does not carry ("Ausweis" for "Anwohnerparkausweis" in a fishing-licence
-    service): it is the kind of thing, not the thing; nor is a procedure word
-    (data/procedure_de.txt: Antrag, Nachweis, Portal …) unless the result's title carries it.
+    service): it is the kind of thing, not the thing; nor is a form word (`form_stems`:
+    Antrag, Nachweis, Portal, Vereinbarung, Personal …) unless the result's title carries it.
     A concept the text does not show (tags, reports only) counts as a thing, and so does
     everything in a text that capitalises (almost) no nouns at all. A compound counts with its
     casing for all its parts: modifiers are mostly nouns too ("Kita-Navigator")."""
@@ -155,7 +163,7 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
         sc
         for sc in matched
         if (not sc.source or sc.source in found)
-        and (sc.concept.stem not in procedure_stems() or sc.concept.stem in title)
+        and (sc.concept.stem not in form_stems() or sc.concept.stem in title)
     ]
     counts = [[0, 0] for _ in matched]  # per concept: [upper, lower]
     stems = [sc.concept.stems() for sc in matched]

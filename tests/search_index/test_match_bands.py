@@ -144,3 +144,22 @@ def test_procedure_words_name_no_thing_unless_the_result_is_about_them(tmp_path)
         assert not names_a_thing(ctx, hunting.docnum, hunting.matched)
         forms = by_id[2]  # a service whose subject is the application itself
         assert names_a_thing(ctx, forms.docnum, forms.matched)
+
+
+def test_cooperation_words_name_no_thing(tmp_path):
+    # A joint registry office and a need to merge building yards share only how municipalities
+    # cooperate (interkommunale Vereinbarung, Beschäftigte, gemeinsam), not what they share.
+    registry = make_doc(
+        1,
+        "Gemeinsames Standesamt zweier Gemeinden",
+        "Eine interkommunale Vereinbarung regelt Kostenverteilung und Beschäftigte.",
+        "Die Beschäftigten arbeiten gemeinsam; die Vereinbarung gilt fünf Jahre. Das Standesamt "
+        "beurkundet Geburten und Eheschließungen für beide Gemeinden.",
+    )
+    with _catalogue(tmp_path, registry) as (ix, ctx):
+        need = "Bauhof mit der Nachbargemeinde zusammenlegen: interkommunale Vereinbarung, Beschäftigte"
+        ranked, _ = rank_candidates(ctx, need, limit=1)
+        assert ranked[0].solution_id == 1
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+        assert ix.match(need)[0].band != "strong"
+        assert ix.match("gemeinsames Standesamt mit der Nachbargemeinde")[0].band == "strong"
