@@ -171,7 +171,8 @@ class Decompounder:
         return solve(0)
 
 
-def _load_wordlist(name: str) -> list[str]:
+def load_wordlist(name: str) -> list[str]:
+    """The entries of data/`name`: comma- or line-separated, "#" starts a comment."""
     text = resources.files("search_index").joinpath("data", name).read_text(encoding="utf-8")
     words: list[str] = []
     for line in text.splitlines():
@@ -195,7 +196,7 @@ def decompounder(name: str = "default") -> Decompounder:
     if dec is None:
         if name != "default":
             raise KeyError(f"no decompounder registered under {name!r}")
-        dec = register_decompounder("default", _load_wordlist("compounds_de.txt"))
+        dec = register_decompounder("default", load_wordlist("compounds_de.txt"))
     return dec
 
 

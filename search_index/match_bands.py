@@ -39,10 +39,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
-from search_index.analysis import analyze_query_words, german_word_terms, stem_word
+from search_index.analysis import WORD_RE, analyze_query_words, german_word_terms, stem_word
+from search_index.german import load_wordlist
 from search_index.need_concepts import distinct_count
 
 if TYPE_CHECKING:
@@ -125,8 +125,7 @@ def near_duplicates(ctx: SearchContext, a: int, b: int) -> bool:
     return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_SIMILARITY
 
 
-# A word inside a sentence, and where a sentence (or the title) starts.
-_WORD_RE = re.compile(r"[^\W\d_][\w‐‑-]*")
+# Where a sentence (or the title, or a list item) ends: after it a word is capitalised anyway.
 _SENTENCE_END_RE = re.compile(r"[.!?:;]\s|\n")
 
 
@@ -135,15 +134,11 @@ def form_stems() -> frozenset[str]:
     """Stems of the form words: procedure words of services (data/procedure_de.txt: Antrag,
     Nachweis, Portal …) and form words of cooperations (data/cooperation_de.txt: Vereinbarung,
     Kostenverteilung, Personal …)."""
-    stems: set[str] = set()
-    for name in ("procedure_de.txt", "cooperation_de.txt"):
-        text = resources.files("search_index").joinpath("data", name).read_text("utf-8")
-        stems.update(
-            stem_word(w.strip().lower())
-            for w in text.splitlines()
-            if w.strip() and w[0] != "#" and " " not in w.strip()
-        )
-    return frozenset(stems)
+    return frozenset(
+        " ".join(stem_word(part) for part in entry.lower().split())  # as a phrase concept's stem
+        for name in ("procedure_de.txt", "cooperation_de.txt")
+        for entry in load_wordlist(name)
+    )
 
 
 def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) -> bool:
@@ -157,8 +152,9 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     A concept the text does not show (tags, reports only) counts as a thing, and so does
     everything in a text that capitalises (almost) no nouns at all. A compound counts with its
     casing for all its parts: modifiers are mostly nouns too ("Kita-Navigator")."""
+    stored = ctx.stored(d)
     found = {sc.concept.stem for sc in matched}
-    title = {qw.stem for qw in analyze_query_words(str(ctx.stored(d).get("title") or ""))}
+    title = {qw.stem for qw in analyze_query_words(str(stored.get("title") or ""))}
     matched = [
         sc
         for sc in matched
@@ -167,14 +163,13 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     ]
     counts = [[0, 0] for _ in matched]  # per concept: [upper, lower]
     stems = [sc.concept.stems() for sc in matched]
-    stored = ctx.stored(d)
     words = capitalised = 0
     for field_name in ("title", "summary", "body"):
         for sentence in _SENTENCE_END_RE.split(str(stored.get(field_name) or "")):
-            for i, m in enumerate(_WORD_RE.finditer(sentence)):
+            lettered = (m.group() for m in WORD_RE.finditer(sentence) if m.group()[0].isalpha())
+            for i, word in enumerate(lettered):
                 if i == 0:
                     continue  # the first word of a sentence is capitalised anyway
-                word = m.group()
                 upper = word[0].isupper()
                 words += 1
                 capitalised += upper

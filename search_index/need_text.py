@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from search_index.analysis import WORD_RE, stem_word
+from search_index.german import load_wordlist
 
 # In texts with capitalised nouns, lower-case words (verbs, adjectives, adverbs) weigh less.
 # Judged on the dev and the check set (both improved; flat for 0.4-0.8).
@@ -100,12 +100,7 @@ class NeedWord:
 @lru_cache(maxsize=1)
 def filler_stems() -> frozenset[str]:
     """Stems of the filler words in data/filler_de.txt."""
-    text = resources.files("search_index").joinpath("data", "filler_de.txt").read_text("utf-8")
-    words: set[str] = set()
-    for line in text.splitlines():
-        line = line.split("#", 1)[0]
-        words.update(stem_word(w.strip().lower()) for w in line.split(",") if w.strip())
-    return frozenset(words)
+    return frozenset(stem_word(w.lower()) for w in load_wordlist("filler_de.txt"))
 
 
 def is_filler(word: str) -> bool:
