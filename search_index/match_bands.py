@@ -21,11 +21,12 @@ Owns the band calibration of need matching. Bands:
     with at least two of its words, close to the best score (keyword-like needs);
   and in every case at least one matched word names a thing (`names_a_thing`): the result
   writes it as a noun, it is not a compound's head standing in for the need's compound, and
-  it is no form word (data/procedure_de.txt: Antrag, Nachweis, Termin, Portal …;
-  data/cooperation_de.txt: Vereinbarung, Kostenverteilung, Personal …) unless the result's
-  title carries it. Actions and qualities ("online beantragen") and form words are shared by
-  many services and cooperations, and "Ausweis" for "Anwohnerparkausweis" is only the kind
-  of thing; a result that matches only such words is about another thing than the need.
+  it is no form word (data/procedure_de.txt: Antrag, Nachweis, Termin, Portal …, unless the
+  result's title carries it; data/cooperation_de.txt: Vereinbarung, Nachbarkommune,
+  Kostenverteilung, Personal …, even in the title). Actions and qualities ("online
+  beantragen") and form words are shared by many services and cooperations, and "Ausweis"
+  for "Anwohnerparkausweis" is only the kind of thing; a result that matches only such words
+  is about another thing than the need.
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
   the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
 * "weak" (entfernt verwandt): everything else.
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from search_index.analysis import WORD_RE, analyze_query_words, german_word_terms, stem_word
@@ -129,16 +130,26 @@ def near_duplicates(ctx: SearchContext, a: int, b: int) -> bool:
 _SENTENCE_END_RE = re.compile(r"[.!?:;]\s|\n")
 
 
+@cache
+def _wordlist_stems(name: str) -> frozenset[str]:
+    """Stems of a word list's entries (an entry of several words as a phrase concept's stem)."""
+    return frozenset(
+        " ".join(stem_word(part) for part in entry.lower().split()) for entry in load_wordlist(name)
+    )
+
+
 @lru_cache(maxsize=1)
 def form_stems() -> frozenset[str]:
     """Stems of the form words: procedure words of services (data/procedure_de.txt: Antrag,
-    Nachweis, Portal …) and form words of cooperations (data/cooperation_de.txt: Vereinbarung,
-    Kostenverteilung, Personal …)."""
-    return frozenset(
-        " ".join(stem_word(part) for part in entry.lower().split())  # as a phrase concept's stem
-        for name in ("procedure_de.txt", "cooperation_de.txt")
-        for entry in load_wordlist(name)
-    )
+    Nachweis, Portal …) and form words of cooperations (`cooperation_stems`)."""
+    return _wordlist_stems("procedure_de.txt") | cooperation_stems()
+
+
+@lru_cache(maxsize=1)
+def cooperation_stems() -> frozenset[str]:
+    """Stems of the cooperation form words (data/cooperation_de.txt: Vereinbarung,
+    Nachbarkommune, Kostenverteilung, Personal …): who works together and how, never what."""
+    return _wordlist_stems("cooperation_de.txt")
 
 
 def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) -> bool:
@@ -148,8 +159,10 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     the thing a need is about. Nor is a compound's head standing in for the need's compound
     the result does not carry ("Ausweis" for "Anwohnerparkausweis" in a fishing-licence
     service): it is the kind of thing, not the thing; nor is a form word (`form_stems`:
-    Antrag, Nachweis, Portal, Vereinbarung, Personal …) unless the result's title carries it.
-    A concept the text does not show (tags, reports only) counts as a thing, and so does
+    Antrag, Nachweis, Portal, Vereinbarung, Personal …) unless the result's title carries a
+    procedure word ("Online-Terminbuchung" is about the Termin); a cooperation word never names
+    the thing, even in the title: "Gemeinsames Standesamt zweier Nachbarkommunen" is about the
+    Standesamt, and shares "Nachbarkommune" with every cooperation on any subject. A concept the text does not show (tags, reports only) counts as a thing, and so does
     everything in a text that capitalises (almost) no nouns at all. A compound counts with its
     casing for all its parts: modifiers are mostly nouns too ("Kita-Navigator")."""
     stored = ctx.stored(d)
@@ -159,7 +172,10 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
         sc
         for sc in matched
         if (not sc.source or sc.source in found)
-        and (sc.concept.stem not in form_stems() or sc.concept.stem in title)
+        and (
+            sc.concept.stem not in form_stems()
+            or (sc.concept.stem in title and sc.concept.stem not in cooperation_stems())
+        )
     ]
     counts = [[0, 0] for _ in matched]  # per concept: [upper, lower]
     stems = [sc.concept.stems() for sc in matched]

@@ -163,3 +163,25 @@ def test_cooperation_words_name_no_thing(tmp_path):
         assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
         assert ix.match(need)[0].band != "strong"
         assert ix.match("gemeinsames Standesamt mit der Nachbargemeinde")[0].band == "strong"
+
+
+def test_a_cooperation_word_in_the_title_still_names_no_thing(tmp_path):
+    # "Nachbarkommunen" in the title says who works together, not on what: an audit office
+    # shared with a neighbour is not the registry office two neighbours share.
+    registry = make_doc(
+        1,
+        "Gemeinsames Standesamt zweier Nachbarkommunen",
+        "Zwei Nachbarkommunen führen ein Standesamt gemeinsam, geregelt in einer Vereinbarung.",
+        "Die Vereinbarung regelt, wie das Personal übergeleitet und die Kosten verteilt werden. "
+        "Das Standesamt beurkundet Geburten und Eheschließungen für beide Nachbarkommunen.",
+    )
+    with _catalogue(tmp_path, registry) as (ix, ctx):
+        need = (
+            "Rechnungsprüfung gemeinsam mit einer Nachbarkommune: wie sieht die Vereinbarung aus?"
+        )
+        ranked, _ = rank_candidates(ctx, need, limit=1)
+        assert ranked[0].solution_id == 1
+        assert "nachbarkommun" in {sc.concept.stem for sc in ranked[0].matched}
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+        assert ix.match(need)[0].band != "strong"
+        assert ix.match("Standesamt mit einer Nachbarkommune gemeinsam führen")[0].band == "strong"
