@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 from search_index.analysis import WORD_RE, analyze_query_words, german_word_terms, stem_word
@@ -138,14 +138,14 @@ def _wordlist_stems(name: str) -> frozenset[str]:
     )
 
 
-@lru_cache(maxsize=1)
+@cache
 def form_stems() -> frozenset[str]:
     """Stems of the form words: procedure words of services (data/procedure_de.txt: Antrag,
     Nachweis, Portal …) and form words of cooperations (`cooperation_stems`)."""
     return _wordlist_stems("procedure_de.txt") | cooperation_stems()
 
 
-@lru_cache(maxsize=1)
+@cache
 def cooperation_stems() -> frozenset[str]:
     """Stems of the cooperation form words (data/cooperation_de.txt: Vereinbarung,
     Nachbarkommune, Kostenverteilung, Personal …): who works together and how, never what."""
@@ -162,8 +162,9 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     Antrag, Nachweis, Portal, Vereinbarung, Personal …) unless the result's title carries a
     procedure word ("Online-Terminbuchung" is about the Termin); a cooperation word never names
     the thing, even in the title: "Gemeinsames Standesamt zweier Nachbarkommunen" is about the
-    Standesamt, and shares "Nachbarkommune" with every cooperation on any subject. A concept the text does not show (tags, reports only) counts as a thing, and so does
-    everything in a text that capitalises (almost) no nouns at all. A compound counts with its
+    Standesamt, and shares "Nachbarkommune" with every cooperation on any subject. A concept
+    the text does not show (tags, reports only) counts as a thing, and so does everything in a
+    text that capitalises (almost) no nouns at all. A compound counts with its
     casing for all its parts: modifiers are mostly nouns too ("Kita-Navigator")."""
     stored = ctx.stored(d)
     found = {sc.concept.stem for sc in matched}
