@@ -4,8 +4,10 @@ Owns `ScoredConcept` and `need_concepts`: each word of the need (weighted by `ne
 sentence role, word class, fillers dropped) becomes a concept (stem, compound parts, thesaurus
 synonyms; an unknown compound is split into two words the catalogue knows; short keyword needs
 also get close spellings; the head of a compound — Lizenzvertrag → Vertrag — is a weak word of
-its own; words cut short by a suspended hyphen are completed first: "Wartungs- und
-Lizenzverträge"), and the most discriminative ones are kept (idf × weight, document
+its own, and the last part of a long unknown compound split into known words
+(Zweitwohnungsteuer → Steuer) is marked as its head too: both are the kind of thing, not the
+thing (`match_bands.names_a_thing`); words cut short by a suspended hyphen are completed first:
+"Wartungs- und Lizenzverträge"), and the most discriminative ones are kept (idf × weight, document
 frequency cap). The idf mass of words the catalogue does not know at all is returned as well:
 it lowers the coverage a result can reach.
 
@@ -91,12 +93,15 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
         seen.add(qw.stem)
         concept = concept_for_word(ctx, qw, nw.surface, parts_alone=True)
         if not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:
-            for part in add_vocabulary_split(ctx, qw.raw, concept):
+            parts = add_vocabulary_split(ctx, qw.raw, concept)
+            for k, part in enumerate(parts):
                 if part not in seen:  # a long official compound: its parts as words
                     seen.add(part)
                     pw = QueryWord(raw=part, stem=part, parts=())
                     pc = concept_for_word(ctx, pw, nw.surface, parts_alone=True)
-                    _add_scored(ctx, scored, pc, n_docs, nw.weight * VOCAB_PART_WEIGHT)
+                    # its head stands in for the compound, like a known compound's head
+                    source = qw.stem if k == len(parts) - 1 else ""
+                    _add_scored(ctx, scored, pc, n_docs, nw.weight * VOCAB_PART_WEIGHT, source)
             if short and len(qw.raw) >= FUZZY_MIN_LEN:
                 add_fuzzy_variants(ctx, concept)  # typos: close spellings the catalogue knows
         head = _head(qw, concept)

@@ -108,7 +108,8 @@ def document_fields(doc: IndexDocument) -> dict[str, Any]:
         "tags": tags,
         "content": content,
         "reports": reports,
-        "body": body,
+        # Stored for what reads the text: highlights, phrase checks, noun casing (match bands).
+        "body": "\n\n".join(p for p in (body, lessons) if p),
         # Spelling vocabulary from the short fields only (the body would double build time).
         "spell": "\n".join(p for p in (doc.title, doc.summary, tags) if p),
         "solution_id": int(doc.solution_id),

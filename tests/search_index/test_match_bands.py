@@ -185,3 +185,50 @@ def test_a_cooperation_word_in_the_title_still_names_no_thing(tmp_path):
         assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
         assert ix.match(need)[0].band != "strong"
         assert ix.match("Standesamt mit einer Nachbarkommune gemeinsam führen")[0].band == "strong"
+
+
+def test_the_lessons_are_read_for_nouns_too(tmp_path):
+    # "kontrolliert" and "wer" appear only in the lessons, written in lower case: they are
+    # actions, not the thing. The lessons are indexed, so the casing must be read there too
+    # (a word the text does not show would count as a thing).
+    parking = make_doc(
+        1,
+        "Parkraumüberwachung durch die Nachbarstadt",
+        "Die Nachbarstadt überwacht den ruhenden Verkehr mit.",
+        "Die Politessen der Nachbarstadt fahren zweimal die Woche durch den Ort.",
+        lessons="Niemand merkt, wer kontrolliert; die Kosten werden nach Stunden abgerechnet.",
+    )
+    with _catalogue(tmp_path, parking) as (ix, ctx):
+        need = "Wer kontrolliert bei euch mit einer Nachbarstadt zusammen?"
+        ranked, _ = rank_candidates(ctx, need, limit=1)
+        assert ranked[0].solution_id == 1
+        assert {"kontrolliert", "wer"} <= {sc.concept.stem for sc in ranked[0].matched} | {
+            sc.concept.label.lower() for sc in ranked[0].matched
+        }
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+        assert ix.match(need)[0].band != "strong"
+
+
+def test_the_head_of_an_unknown_long_compound_does_not_name_its_thing(tmp_path):
+    # "Zweitwohnungsteuer" is unknown to the catalogue and split into known words; its head
+    # "Steuer" stands in for it the way a known compound's head does: a dog tax is the same
+    # kind of thing, not the thing.
+    dog_tax = make_doc(
+        1,
+        "Hundesteuer online anmelden",
+        "Hundehalterinnen und Hundehalter melden ihren Hund zur Steuer an und geben die "
+        "Erklärung online ab.",
+        "Die Steuer für den zweiten Hund ist höher.",
+    )
+    flat_swap = make_doc(
+        2, "Wohnungstausch", "Wer eine Wohnung tauschen will, findet hier Partner."
+    )
+    with _catalogue(tmp_path, dog_tax, flat_swap) as (ix, ctx):
+        need = "Zweitwohnungsteuer Erklärung online abgeben"
+        ranked, _ = rank_candidates(ctx, need, limit=1)
+        assert ranked[0].solution_id == 1
+        heads = {sc.concept.stem: sc.source for sc in ranked[0].matched}
+        assert heads.get("steu") == "zweitwohnungsteu"
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+        assert ix.match(need)[0].band != "strong"
+        assert ix.match("Hundesteuer online anmelden")[0].band == "strong"
