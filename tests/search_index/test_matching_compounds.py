@@ -135,3 +135,24 @@ def test_a_compound_and_its_head_are_one_word_of_the_need(tmp_path):
     assert matches[0].band != "strong"  # one word of the need found, not two
     reasons = " ".join(matches[0].reasons)
     assert "»Stadthalle«" in reasons and "»Halle«" not in reasons
+
+
+def test_the_modifier_of_an_unknown_compound_counts_weakly_as_a_word_of_its_own(tmp_path):
+    # "Ausbildungsstrukturen" is unknown and split into Ausbildung + Struktur; the training
+    # network carries Ausbildung without Struktur and still comes first, named as "Ausbildung".
+    docs = [
+        make_doc(1, "Ausbildungsverbund", "Zwei Städte bilden ihren Nachwuchs gemeinsam aus."),
+        make_doc(2, "Neue Strukturen im Bauamt", "Das Bauamt ordnet seine Abteilungen neu."),
+        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    ]
+    from search_index.need_concepts import need_concepts
+
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        concepts, _ = need_concepts(ix.context(), "Ausbildungsstrukturen stärken", len(docs))
+        by_label = {sc.concept.label: sc for sc in concepts}
+        assert by_label["Ausbildung"].source == stem_word("ausbildungsstrukturen")
+        assert by_label["Ausbildung"].weight < by_label["Strukturen"].weight  # weaker than the head
+        matches = ix.match("Ausbildungsstrukturen stärken")
+    assert matches[0].solution_id == 1
+    assert "»Ausbildung«" in " ".join(matches[0].reasons)
