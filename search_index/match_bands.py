@@ -160,23 +160,27 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     the result does not carry ("Ausweis" for "Anwohnerparkausweis" in a fishing-licence
     service): it is the kind of thing, not the thing; nor is a form word (`form_stems`:
     Antrag, Nachweis, Portal, Vereinbarung, Personal …) unless the result's title carries a
-    procedure word ("Online-Terminbuchung" is about the Termin); a cooperation word never names
-    the thing, even in the title: "Gemeinsames Standesamt zweier Nachbarkommunen" is about the
-    Standesamt, and shares "Nachbarkommune" with every cooperation on any subject. A concept
-    the text does not show (tags, reports only) counts as a thing, and so does everything in a
-    text that capitalises (almost) no nouns at all. A compound counts with its
-    casing for all its parts: modifiers are mostly nouns too ("Kita-Navigator")."""
+    procedure word ("Online-Terminbuchung" is about the Termin), and a compound's head names
+    a thing only where its compound does ("Zahl" for "Antragszahlen"); a cooperation word
+    never names the thing, even in the title: "Gemeinsames Standesamt zweier Nachbarkommunen"
+    is about the Standesamt, and shares "Nachbarkommune" with every cooperation on any
+    subject. The lessons are read with the description. A concept the text does not show
+    (tags, reports only) counts as a thing, and so does everything in a text that capitalises
+    (almost) no nouns at all. A compound counts with its casing for all its parts: modifiers
+    are mostly nouns too ("Kita-Navigator")."""
     stored = ctx.stored(d)
     found = {sc.concept.stem for sc in matched}
     title = {qw.stem for qw in analyze_query_words(str(stored.get("title") or ""))}
+
+    def form_word(stem: str) -> bool:
+        return stem in form_stems() and (stem not in title or stem in cooperation_stems())
+
+    # a head stands in for its compound: it names a thing only where the compound does
     matched = [
         sc
         for sc in matched
-        if (not sc.source or sc.source in found)
-        and (
-            sc.concept.stem not in form_stems()
-            or (sc.concept.stem in title and sc.concept.stem not in cooperation_stems())
-        )
+        if (not sc.source or (sc.source in found and not form_word(sc.source)))
+        and not form_word(sc.concept.stem)
     ]
     counts = [[0, 0] for _ in matched]  # per concept: [upper, lower]
     stems = [sc.concept.stems() for sc in matched]

@@ -232,3 +232,23 @@ def test_the_head_of_an_unknown_long_compound_does_not_name_its_thing(tmp_path):
         assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
         assert ix.match(need)[0].band != "strong"
         assert ix.match("Hundesteuer online anmelden")[0].band == "strong"
+
+
+def test_the_head_of_a_form_compound_names_no_thing_either(tmp_path):
+    # "Antragszahlen" says how many apply, not for what (a procedure word); its head "Zahl",
+    # written as a noun in a hunting-licence service, must not name the thing in its place.
+    hunting = make_doc(
+        1,
+        "Jagdschein online verlängern",
+        "Jägerinnen und Jäger verlängern den Jagdschein online und laden den Nachweis hoch.",
+        "Die Zahl der Anträge stieg jedes Jahr; jetzt werden Nachweise elektronisch geprüft.",
+    )
+    with _catalogue(tmp_path, hunting) as (ix, ctx):
+        need = "Gestiegene Antragszahlen: Nachweise hochladen und elektronisch prüfen"
+        ranked, _ = rank_candidates(ctx, need, limit=1)
+        assert ranked[0].solution_id == 1
+        sources = {sc.concept.stem: sc.source for sc in ranked[0].matched}
+        assert sources.get("zahl") == "antragszahl"
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+        assert ix.match(need)[0].band != "strong"
+        assert ix.match("Jagdschein online verlängern")[0].band == "strong"
