@@ -4,9 +4,9 @@ Owns the band calibration of need matching. Bands:
 * "strong" (passt gut, i.e. "contact them") is given to a result that
   - stands out: its score is at least `STRONG_MIN_SCORE` and its evidence (0.3 × BM25 relative
     to the best + 0.7 × soft idf-weighted coverage of the need's concepts) leads every other
-    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead; the lead
-    is taken over the best result that is no sibling, see `assign_leads`), with at
-    least two of the need's concepts or one carrying `POSSIBLE_COVERAGE` of its idf mass (one
+    result by at least `STRONG_MARGIN` (two near-duplicates at the top share one lead, and so
+    do two close results far ahead of the rest; the lead is taken over the best result that is
+    no sibling, see `assign_leads`), with at least two of the need's concepts or one carrying `POSSIBLE_COVERAGE` of its idf mass (one
     matched word among unknown ones can lead by chance); or
   - has a field-backed lead: a lead of at least `FIELDED_MARGIN` (smaller), at least two
     concepts including one of the need's main ones, `FIELDED_MIN_SHARE` of the need's idf mass
@@ -96,6 +96,13 @@ DUPLICATE_SIMILARITY = 0.5  # Jaccard of title + summary stems
 # (the feedback words) is its sibling: same topic, another approach. The best result's lead is
 # measured over the best result that is no sibling (sibling-aware lead).
 SIBLING_SHARE = 0.3
+# Two results far ahead of all others share one lead even if their texts differ (two solutions
+# for the same need, told in other words: a Kita-Navigator and a central allocation office):
+# when the second leads the third by `PAIR_MARGIN` and the first leads the second by less than
+# `STRONG_MARGIN`. Measured on twenty sets: at 0.3 and 0.35 it adds right "passt gut" labels on
+# seven sets (strong precision up on each, e.g. heldout_h 0.943 → 0.949) and no wrong one; at 0.25
+# strong precision falls on three sets (big 0.976 → 0.959).
+PAIR_MARGIN = 0.3
 
 
 class Candidate(Protocol):
@@ -209,10 +216,11 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
     The evidence is the need's own score, without feedback (feedback rewards the best result's
     own words and would widen the lead of whatever came first). Two near-duplicates at the top
     share one lead, over the third: a solution that exists twice should not lose its
-    "passt gut" to its twin. The best result's lead is taken over the best result that is not
-    its sibling (a result carrying `SIBLING_SHARE` of its distinctive vocabulary, `kin`): a
-    close sibling says the topic is right, not that it is wrong — a lead over it measures only
-    which of two related solutions fits better.
+    "passt gut" to its twin, and neither should two close results far ahead of the rest
+    (`PAIR_MARGIN`). The best result's lead is taken over the best result that is not its
+    sibling (a result carrying `SIBLING_SHARE` of its distinctive vocabulary, `kin`): a close
+    sibling says the topic is right, not that it is wrong — a lead over it measures only which
+    of two related solutions fits better.
     """
     if not ranked:
         return
@@ -224,8 +232,10 @@ def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
     second = by_evidence[1]
     for c in ranked:
         c.margin = c.evidence - (second.evidence if c is first else first.evidence)
-    if near_duplicates(ctx, first.docnum, second.docnum):
-        third = by_evidence[2].evidence if len(by_evidence) > 2 else 0.0
+    third = by_evidence[2].evidence if len(by_evidence) > 2 else 0.0
+    if near_duplicates(ctx, first.docnum, second.docnum) or (
+        second.evidence - third >= PAIR_MARGIN and first.evidence - second.evidence < STRONG_MARGIN
+    ):
         first.margin = second.margin = second.evidence - third
     if first.kin >= 1.0 - 1e-9 and second.kin >= SIBLING_SHARE:
         # `first` is the feedback source (it carries all of its own words)

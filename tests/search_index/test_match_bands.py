@@ -39,6 +39,19 @@ def test_an_unrelated_runner_up_keeps_the_lead_small():
     assert round(best.margin, 3) == 0.04
 
 
+def test_two_close_results_far_ahead_of_the_rest_share_one_lead():
+    # two solutions for the same need in other words (no near-duplicates, no siblings)
+    first = _cand(1, 0.80, 1.0)
+    second = _cand(2, 0.76, 0.15)
+    third = _cand(3, 0.39, 0.15)
+    assign_leads(_Ctx(), [first, second, third])  # type: ignore[arg-type]
+    assert round(first.margin, 3) == round(second.margin, 3) == 0.37
+    # not when the third is close behind: then the two do not stand out together
+    first, second, third = _cand(1, 0.80, 1.0), _cand(2, 0.76, 0.15), _cand(3, 0.50, 0.15)
+    assign_leads(_Ctx(), [first, second, third])  # type: ignore[arg-type]
+    assert round(first.margin, 3) == 0.04
+
+
 # Matched words that are only actions or qualities ("online beantragen") are no "passt gut":
 # the need's thing (Briefwahl) is elsewhere. One matched noun may carry it.
 ONE_WORD_DOCS = [
