@@ -174,7 +174,8 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     subject. The lessons are read with the description. A concept the text does not show
     (tags, reports only) counts as a thing, and so does everything in a text that capitalises
     (almost) no nouns at all. A compound counts with its casing for all its parts: modifiers
-    are mostly nouns too ("Kita-Navigator")."""
+    are mostly nouns too ("Kita-Navigator") — unless the text writes the word on its own, which
+    says its class: "online" in lower case is no noun where it opens "Online-Bestellung"."""
     stored = ctx.stored(d)
     found = {sc.concept.stem for sc in matched}
     title = {qw.stem for qw in analyze_query_words(str(stored.get("title") or ""))}
@@ -189,7 +190,8 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
         if (not sc.source or (sc.source in found and not form_word(sc.source)))
         and not form_word(sc.concept.stem)
     ]
-    counts = [[0, 0] for _ in matched]  # per concept: [upper, lower]
+    # per concept: [upper, lower] on its own, and [upper, lower] inside compounds
+    counts = [[0, 0, 0, 0] for _ in matched]
     stems = [sc.concept.stems() for sc in matched]
     words = capitalised = 0
     for field_name in ("title", "summary", "body"):
@@ -202,12 +204,16 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
                 words += 1
                 capitalised += upper
                 terms = german_word_terms(word)
+                alone = stem_word(word.lower())
                 for k, concept_stems in enumerate(stems):
                     if concept_stems.intersection(terms):
-                        counts[k][0 if upper else 1] += 1
+                        counts[k][(0 if alone in concept_stems else 2) + (0 if upper else 1)] += 1
     if capitalised < MIN_CAPITALISED_SHARE * words:
         return True  # written in lower case throughout: the casing says nothing
-    return any(upper >= lower for upper, lower in counts)
+    return any(
+        upper >= lower if upper or lower else c_upper >= c_lower
+        for upper, lower, c_upper, c_lower in counts
+    )
 
 
 def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:

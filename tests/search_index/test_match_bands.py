@@ -265,3 +265,25 @@ def test_the_head_of_a_form_compound_names_no_thing_either(tmp_path):
         assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
         assert ix.match(need)[0].band != "strong"
         assert ix.match("Jagdschein online verlängern")[0].band == "strong"
+
+
+def test_a_word_written_alone_in_lower_case_is_no_noun_where_it_opens_a_compound(tmp_path):
+    # "Online-Bestellung" capitalises "Online" only because it opens the compound; the text
+    # writes "online" on its own in lower case: a quality, not the thing (paying a fine online
+    # is not ordering a certificate online).
+    certificates = make_doc(
+        1,
+        "Online-Bestellung von Personenstandsurkunden",
+        "Geburts- und Heiratsurkunden werden online bestellt.",
+        "Die Online-Bestellung ersetzt den Besuch im Standesamt. Seit der Online-Bestellung "
+        "sinken die Wartezeiten, und die Online-Bezahlung per Karte spart Überweisungen.",
+    )
+    with _catalogue(tmp_path, certificates) as (ix, ctx):
+        need = "Verwarngeld online bezahlen"
+        ranked, _ = rank_candidates(ctx, need, limit=1)
+        assert ranked[0].solution_id == 1
+        assert "onlin" in {sc.concept.stem for sc in ranked[0].matched}
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)
+        assert ix.match(need)[0].band != "strong"
+        # a noun that opens a compound still names the thing ("Kita" in "Kita-Navigator")
+        assert ix.match("Personenstandsurkunden online bestellen")[0].band == "strong"
