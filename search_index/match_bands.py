@@ -51,21 +51,29 @@ if TYPE_CHECKING:
     from search_index.need_concepts import ScoredConcept
 
 BANDS = ("strong", "possible", "weak")
-# Margin calibration: on dev and check (judged, 110 solutions) the best result was relevant in
-# 36 of 36 cases with a lead of 0.3 or more, 20 of 23 with 0.2-0.3, 15 of 19 with 0.15-0.2 and
-# about half below; no-match needs never led by 0.2 (their best results are close to the next).
-STRONG_MARGIN = 0.2
+# Margin calibration, measured on 21 judged sets (1,132 needs): of the results
+# whose lead is the largest of their list (score ≥ 0.4, a matched word names a thing), this many
+# were relevant, by lead:
+#   ≥ 0.3: 453 of 458 (0.99) · 0.25–0.3: 92 of 95 (0.97) · 0.2–0.25: 84 of 95 (0.88)
+#   0.15–0.2: 82 of 93 (0.88) · 0.13–0.15: 34 of 38 (0.89) · 0.12–0.13: 11 of 21 (0.52)
+#   0.1–0.12: 24 of 35 (0.69)
+# A lead alone says "contact them" from 0.25 on (it was 0.2: one in eight of those results was
+# wrong, and nine of them were no-match needs); below, it needs the evidence of one of the
+# other rules: the field-backed and the confirmed lead start above the 0.12–0.13 dip (0.13,
+# 0.14; both were lower, and half of the results in the dip were wrong), the broad lead rests
+# on five concepts and keeps 0.11.
+STRONG_MARGIN = 0.25
 STRONG_MIN_SCORE = 0.4
 # A smaller lead suffices when the evidence sits in the result's title, summary or tags and
 # includes one of the need's main concepts (field-backed lead).
-FIELDED_MARGIN = 0.12
+FIELDED_MARGIN = 0.13
 FIELDED_MIN_MAIN = 0.3
 FIELDED_MIN_SHARE = 0.1
 FIELDED_MIN_KNOWN = 0.5  # and most of the need's idf mass is made of words the catalogue knows
 # ... or when it rests on at least this many of the need's concepts (broad lead): a chance hit
 # of one rare everyday word in an unrelated description never carries five concepts. Its lead
 # is bounded by the wrong best results that do carry five: on all seven judged sets the closest
-# leads by 0.099, so the broad lead needs 0.11 (the field-backed lead keeps 0.12: it may rest
+# leads by 0.099, so the broad lead needs 0.11 (the field-backed lead needs 0.13: it may rest
 # on two concepts).
 BROAD_MIN_CONCEPTS = 5
 BROAD_MARGIN = 0.11
@@ -73,11 +81,11 @@ BROAD_MARGIN = 0.11
 # `CONFIRMED_MARGIN` on at least `CONFIRMED_MIN_CONCEPTS` concepts, and with the feedback of the
 # best results' own vocabulary its score is at least twice the next result's. Long problem
 # descriptions rarely reach the margins above (the story's rare words are not the solution's),
-# but two independent signals agreeing are right as often: on eight judged sets (450 needs)
-# strong precision stays ≥ 0.95 per set and no no-match need is labelled strong.
+# but two independent signals agreeing are right as often, from a lead of 0.14 (see the
+# margin calibration above).
 # The matched words must also be a quarter of the need's words: four of a 24-word e-mail are
 # what chance finds in an unrelated description.
-CONFIRMED_MARGIN = 0.1
+CONFIRMED_MARGIN = 0.14
 CONFIRMED_MIN_CONCEPTS = 4
 CONFIRMED_MIN_SHARE = 0.25
 CONFIRMED_NEXT_RATIO = 0.5
