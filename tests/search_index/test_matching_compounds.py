@@ -10,6 +10,7 @@ from search_index.match_bands import (
     BROAD_MARGIN,
     CONFIRMED_MARGIN,
     FIELDED_MARGIN,
+    FIELDED_MIN_COVERAGE,
     STRONG_MARGIN,
     band,
 )
@@ -71,6 +72,16 @@ def test_a_smaller_lead_is_strong_only_when_fields_and_known_words_back_it():
     assert band(_C(matched=_words(1)), 8) != "strong"  # one word is no evidence
     head = SimpleNamespace(concept=SimpleNamespace(stem="hall"), source="wort0")
     assert band(_C(matched=[*_words(1), head]), 8) != "strong"  # a compound and its head
+
+
+def test_one_main_concept_in_the_fields_needs_a_quarter_of_the_need_behind_it():
+    # "Gemeinsame Kämmerei mit der Nachbarkommune" over a participatory budget: one of the
+    # need's three main concepts (Haushaltsplanung) in the result's fields, little else
+    little = FIELDED_MIN_COVERAGE - 0.05
+    assert band(_C(main=0.33, coverage_all=little, coverage=0.3), 8) != "strong"
+    assert band(_C(main=0.33, coverage_all=FIELDED_MIN_COVERAGE, coverage=0.3), 8) == "strong"
+    # two of the three main concepts carry the lead on their own
+    assert band(_C(main=0.67, coverage_all=little, coverage=0.3), 8) == "strong"
 
 
 def test_a_long_story_gets_passt_gut_when_both_rankings_agree():

@@ -93,3 +93,17 @@ def test_a_side_topic_opened_after_a_conjunction_weighs_less():
         "Thema: Wie bereitet ihr euch auf einen Blackout vor? Aber übrigens: Danke für alles."
     )
     assert [w for _, w in sentences(text)] == [1.0, SIDE_TOPIC_WEIGHT, SIDE_TOPIC_WEIGHT]
+
+
+def test_a_sentence_that_says_uebrigens_inside_is_an_aside():
+    text = (
+        "Bei gefährlichen Hunden prüfen wir Sachkundenachweise auf Papier. "
+        "Die Hundesteuer läuft bei uns übrigens schon digital. "
+        "Gibt es dafür ein Online-Verfahren?"
+    )
+    assert [w for _, w in sentences(text)] == [1.0, SIDE_TOPIC_WEIGHT, 1.0]
+    weights = {w.surface: w.weight for w in need_words(text)}
+    assert weights["Hundesteuer"] == SIDE_TOPIC_WEIGHT
+    assert weights["Sachkundenachweise"] == 1.0
+    # a word that only begins like it is no aside
+    assert [w for _, w in sentences("Die übrigen Anträge kommen per Post.")] == [1.0]
