@@ -27,7 +27,8 @@ Owns the band calibration of need matching. Bands:
   Kostenverteilung, Personal …, even in the title). Actions and qualities ("online
   beantragen") and form words are shared by many services and cooperations, and "Ausweis"
   for "Anwohnerparkausweis" is only the kind of thing; a result that matches only such words
-  is about another thing than the need.
+  is about another thing than the need. Nor does a noun made of a verb the need writes in lower
+  case ("Gewerbeanmeldung" for "Hundesteuer online anmelden", `need_verbs`): it is the act.
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
   the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
 * "weak" (entfernt verwandt): everything else.
@@ -39,7 +40,7 @@ Must not: import Flask or SQLAlchemy, or contain rules for particular needs or b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -48,6 +49,7 @@ from search_index.german import load_wordlist
 from search_index.need_concepts import distinct_count
 
 if TYPE_CHECKING:
+    from search_index.concepts import Concept
     from search_index.context import SearchContext
     from search_index.need_concepts import ScoredConcept
 
@@ -150,6 +152,9 @@ def near_duplicates(ctx: SearchContext, a: int, b: int) -> bool:
     return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_SIMILARITY
 
 
+# A noun made of a verb ("Anmeldung", "Terminbuchung") names the act of that verb.
+_ACT_NOUN_ENDINGS = ("ung", "ungen")
+
 # Where a sentence (or the title, or a list item) ends: after it a word is capitalised anyway.
 _SENTENCE_END_RE = re.compile(r"[.!?:;]\s|\n")
 
@@ -176,7 +181,9 @@ def cooperation_stems() -> frozenset[str]:
     return _wordlist_stems("cooperation_de.txt")
 
 
-def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) -> bool:
+def names_a_thing(
+    ctx: SearchContext, d: int, matched: Sequence[ScoredConcept], acts: Collection[str] = ()
+) -> bool:
     """True if the document writes one of the matched concepts capitalised inside its sentences
     at least as often as in lower case. German capitalises nouns: words written in lower case
     are actions or qualities ("online beantragen", "bestellen") that many services share, not
@@ -192,7 +199,9 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
     (tags, reports only) counts as a thing, and so does everything in a text that capitalises
     (almost) no nouns at all. A compound counts with its casing for all its parts: modifiers
     are mostly nouns too ("Kita-Navigator") — unless the text writes the word on its own, which
-    says its class: "online" in lower case is no noun where it opens "Online-Bestellung"."""
+    says its class: "online" in lower case is no noun where it opens "Online-Bestellung".
+    `acts` are the stems the need writes as verbs (`need_verbs`): a noun made of such a verb
+    ("-ung": "Anmeldung" for "anmelden") counts as the verb does, in lower case."""
     stored = ctx.stored(d)
     found = {sc.concept.stem for sc in matched}
     title = {qw.stem for qw in analyze_query_words(str(stored.get("title") or ""))}
@@ -222,9 +231,12 @@ def names_a_thing(ctx: SearchContext, d: int, matched: Sequence[ScoredConcept]) 
                 capitalised += upper
                 terms = german_word_terms(word)
                 alone = stem_word(word.lower())
+                act_noun = word.lower().endswith(_ACT_NOUN_ENDINGS)
                 for k, concept_stems in enumerate(stems):
                     if concept_stems.intersection(terms):
-                        counts[k][(0 if alone in concept_stems else 2) + (0 if upper else 1)] += 1
+                        # "Anmeldung" for the need's "anmelden" is the act, as the verb is
+                        noun = upper and not (act_noun and matched[k].concept.stem in acts)
+                        counts[k][(0 if alone in concept_stems else 2) + (0 if noun else 1)] += 1
     if capitalised < MIN_CAPITALISED_SHARE * words:
         return True  # written in lower case throughout: the casing says nothing
     return any(
@@ -334,3 +346,14 @@ def bands(
         ceiling = max(BANDS.index(band(c, n_concepts, next_rel, names_thing)), ceiling)
         out.append(BANDS[ceiling])
     return out
+
+
+def need_verbs(text: str, concepts: Sequence[Concept]) -> frozenset[str]:
+    """Stems of the concepts a need writes in lower case while it capitalises other words: its
+    verbs and adjectives ("Hundesteuer online anmelden"). Where a result has such a word only as
+    a noun made of the verb ("Gewerbeanmeldung"), it shares the act, not the thing. A need in
+    lower case throughout says nothing about its words' classes."""
+    words = [w for w in WORD_RE.findall(text) if w[0].isalpha()]
+    if not any(w[0].isupper() for w in words) or not any(w[0].islower() for w in words):
+        return frozenset()
+    return frozenset(c.stem for c in concepts if c.label[:1].islower() and " " not in c.stem)

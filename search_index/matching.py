@@ -29,7 +29,7 @@ import numpy as np
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
-from search_index.match_bands import assign_leads, bands, names_a_thing
+from search_index.match_bands import assign_leads, bands, names_a_thing, need_verbs
 from search_index.match_explain import backing_reports, reasons
 from search_index.need_concepts import (
     MAX_DF_SHARE,
@@ -297,7 +297,8 @@ def run_match(
         tags=tags,
         exclude_solution_ids=exclude_solution_ids,
     )
-    labels = bands(ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched))
+    acts = need_verbs(text, [sc.concept for c in ranked for sc in c.matched])
+    labels = bands(ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, acts))
     reports = backing_reports(ctx, ranked)
     return [
         Match(

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 from search_index import CatalogueIndex
-from search_index.match_bands import SIBLING_SHARE, assign_leads, names_a_thing
+from search_index.match_bands import SIBLING_SHARE, assign_leads, names_a_thing, need_verbs
 from search_index.matching import rank_candidates
 from tests.search_index.conftest import make_doc
 
@@ -270,3 +270,27 @@ def test_a_word_written_alone_in_lower_case_is_no_noun_where_it_opens_a_compound
     fits = "Personenstandsurkunden online bestellen"
     matched = _names_no_thing(tmp_path, "Verwarngeld online bezahlen", certificates, fits=fits)
     assert "onlin" in matched
+
+
+def test_a_noun_made_of_the_needs_verb_is_the_act_not_the_thing(tmp_path):
+    # "anmelden" and "abmelden", written as verbs beside the capitalised "Hundesteuer", find
+    # "Gewerbeanmeldung" and "Abmeldungen": the same act on another thing.
+    business = make_doc(
+        1,
+        "Gewerbeanmeldung, -ummeldung und -abmeldung online",
+        "Betriebe erledigen Anmeldungen, Ummeldungen und Abmeldungen ihres Gewerbes online.",
+        "Die Gewerbeanzeige geht direkt an Finanzamt und Kammern. Abmeldungen prüft das "
+        "Ordnungsamt.",
+    )
+    need = "Hundesteuer online anmelden und abmelden"
+    with _catalogue(tmp_path, business) as (ix, ctx):
+        ranked, _ = rank_candidates(ctx, need, limit=1)
+        assert ranked[0].solution_id == 1
+        acts = need_verbs(need, [sc.concept for sc in ranked[0].matched])
+        assert {"anmeld", "abmeld"} <= acts
+        assert names_a_thing(ctx, ranked[0].docnum, ranked[0].matched)  # as nouns, without
+        assert not names_a_thing(ctx, ranked[0].docnum, ranked[0].matched, acts)
+        assert ix.match(need)[0].band != "strong"
+        assert ix.match("Gewerbe online anmelden und abmelden")[0].band == "strong"
+    # a need in lower case throughout says nothing about its words' classes
+    assert need_verbs(need.lower(), [sc.concept for sc in ranked[0].matched]) == frozenset()
