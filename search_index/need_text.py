@@ -52,7 +52,8 @@ _SIDE_TOPIC_RE = re.compile(
     re.IGNORECASE,
 )
 # "übrigens" inside a sentence makes that sentence an aside ("Helfer haben wir übrigens
-# genug."): in the e-mails of eleven independently written sets it never carried the need.
+# genug."): in the e-mails of nine independently written sets (16 sentences) it marked a side
+# remark, once one that widened the need ("… hätten übrigens das gleiche Problem").
 # Measured on 21 sets: two wrong "passt gut" labels fewer (a dog-tax service for dangerous
 # dogs, an election-helper portal for election-night results), one right one lost.
 _ASIDE_RE = re.compile(
