@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Protocol
 from search_index.analysis import WORD_RE, analyze_query_words, german_word_terms, stem_word
 from search_index.german import load_wordlist
 from search_index.need_concepts import distinct_count
+from search_index.need_text import mixes_case
 
 if TYPE_CHECKING:
     from search_index.concepts import Concept
@@ -353,7 +354,6 @@ def need_verbs(text: str, concepts: Sequence[Concept]) -> frozenset[str]:
     verbs and adjectives ("Hundesteuer online anmelden"). Where a result has such a word only as
     a noun made of the verb ("Gewerbeanmeldung"), it shares the act, not the thing. A need in
     lower case throughout says nothing about its words' classes."""
-    words = [w for w in WORD_RE.findall(text) if w[0].isalpha()]
-    if not any(w[0].isupper() for w in words) or not any(w[0].islower() for w in words):
+    if not mixes_case(text):
         return frozenset()
     return frozenset(c.stem for c in concepts if c.label[:1].islower() and " " not in c.stem)

@@ -155,6 +155,14 @@ def properly_cased(text: str) -> bool:
     return upper >= 0.15 * len(words) and lower >= 0.3 * len(words)
 
 
+def mixes_case(text: str) -> bool:
+    """True if the text capitalises some words and not others: even a short need then says
+    which of its words are nouns ("Hundesteuer online anmelden"). Looser than
+    `properly_cased`, which weighs words and asks for a sentence's worth of them."""
+    words = [w for w in WORD_RE.findall(text) if w[0].isalpha()]
+    return any(w[0].isupper() for w in words) and any(w[0].islower() for w in words)
+
+
 def need_words(text: str) -> list[NeedWord]:
     """The need's content words with weights, in order of first appearance (by lower case)."""
     cased = properly_cased(text)
