@@ -5,7 +5,8 @@ Owns `need_words`: the need's words in order of first appearance, each with a we
   topic — "Übrigens …", "Nebenbei …", "P.S." — and the one after it count less, so does a
   sentence that says "übrigens" inside ("Die Hundesteuer läuft bei uns übrigens schon
   digital."), a clause that
-  says what the need is not about — "…, darum geht es nicht" — counts nothing);
+  says what the need is not about — "…, darum geht es nicht", "… sind nicht das Thema", "…
+  suchen wir nicht", "…, das läuft gut", "es geht nicht um …" — counts nothing);
 * its word class as far as German orthography shows it: in properly cased texts nouns
   (capitalised) name the topic, lower-case words (verbs, adjectives, adverbs) weigh less;
 * a list of filler words (data/filler_de.txt): words of everyday problem talk that name no topic
@@ -61,11 +62,27 @@ _ASIDE_RE = re.compile(
 )
 
 # A clause that says what the need is not about ("Allgemeine Fragen beantwortet die Website,
-# darum geht es nicht – …"): it and the words before it in its sentence count nothing.
+# darum geht es nicht – …", "Standplätze und Gebühren sind nicht das Thema", "Eine Firewall suchen
+# wir nicht", "…, das läuft gut"): it and the words before it in its sentence count nothing.
+# "Es geht nicht um X" dismisses what follows, up to the end of its clause.
+_FILL = r"(?:\s+(?:aber|also|hier|dabei|uns|mir|übrigens|ausdrücklich|erstmal|eigentlich|auch|"
+_FILL += r"bei uns|schon|bereits|inzwischen|ja|gar|so))*"
 _DISMISSED_RE = re.compile(
-    r"\b((darum|darauf|um (das|die|den|diese[ns]?)) (geht|kommt) es( uns| mir)?( aber| hier| dabei)?"
-    r" nicht|(das|dies) (ist|war) (aber |hier )?nicht (das|unser) problem)\b[^\w]*",
+    r"\b(?:"
+    rf"(?:darum|darauf|dazu|hierum|um (?:das|die|den|diese[ns]?)) (?:geht|kommt) es{_FILL} nicht"
+    rf"|geht es{_FILL} nicht(?!{_FILL} um\b)"
+    rf"|(?:ist|sind|war|waren){_FILL} nicht (?:das|unser|mein|ein) (?:problem|thema)"
+    rf"|nicht (?:unser|mein) thema|ein eigenes thema"
+    rf"|(?:ist|sind){_FILL} nicht (?:gemeint|gefragt|die frage)|nicht gegenstand"
+    rf"|(?:suchen|brauchen|benötigen) wir{_FILL} nicht(?:s| zu \w+)?"
+    rf"|(?:das|die|der|es) (?:läuft|laufen|funktioniert|funktionieren|klappt|klappen)"
+    rf"{_FILL}(?: gut| prima| problemlos| reibungslos| ordentlich)(?: \w+)?"
+    r")\b[^\w]*",
     re.IGNORECASE,
+)
+# "Es geht nicht um die Verteilung der Plätze, …": the words up to the clause's end count nothing.
+_NOT_ABOUT_RE = re.compile(
+    rf"\b(?:es )?geht(?: es)?{_FILL} nicht{_FILL} um\b[^,;:–—-]*", re.IGNORECASE
 )
 
 
@@ -136,10 +153,17 @@ def sentences(text: str) -> list[tuple[str, float]]:
             side_left = 2  # this sentence and the next
         weight = SIDE_TOPIC_WEIGHT if side_left or _ASIDE_RE.search(s) else 1.0
         side_left = max(0, side_left - 1)
-        dismissed = _DISMISSED_RE.search(s)
+        # the last dismissal: everything before it is what the need is not about
+        dismissed = next(reversed(list(_DISMISSED_RE.finditer(s))), None)
         if dismissed:
             out.append((s[: dismissed.end()], 0.0))
             s = s[dismissed.end() :]
+        not_about = _NOT_ABOUT_RE.search(s)
+        if not_about:
+            if s[: not_about.start()].strip():
+                out.append((s[: not_about.start()], weight))
+            out.append((not_about.group(0), 0.0))
+            s = s[not_about.end() :]
         if s.strip():
             out.append((s, weight))
     return out

@@ -107,3 +107,27 @@ def test_a_sentence_that_says_uebrigens_inside_is_an_aside():
     assert weights["Sachkundenachweise"] == 1.0
     # a word that only begins like it is no aside
     assert [w for _, w in sentences("Die übrigen Anträge kommen per Post.")] == [1.0]
+
+
+def test_what_a_need_says_it_is_not_about_counts_nothing_in_its_other_forms():
+    text = (
+        "In der Innenstadt verkoten Tauben den Marktplatz. "
+        "Die Marktbeschicker beschweren sich auch, aber Standplätze sind nicht das Thema. "
+        "Beschwerden über die Kirmes sind dabei nicht gemeint, die bearbeiten wir wie gehabt. "
+        "Eine neue Software suchen wir nicht, es geht um betreute Taubenschläge. "
+        "Bei uns geht es nicht um die Reinigung der Plätze, das zahlt der Bauhof. "
+        "Mit den Nachbarn teilen wir uns schon eine Kehrmaschine, das läuft gut."
+    )
+    words = {w.surface for w in need_words(text)}
+    assert {"Tauben", "Marktplatz", "Taubenschläge", "Bauhof"} <= words
+    assert not {"Marktbeschicker", "Standplätze", "Kirmes", "Software", "Reinigung"} & words
+    assert not {"Kehrmaschine", "Nachbarn"} & words
+    # an intention or a story is no dismissal
+    kept = {
+        w.surface
+        for w in need_words(
+            "Den Melder wollen wir aber nicht abschaffen. "
+            "Das neue Verfahren läuft gut an, nur die Kasse fehlt."
+        )
+    }
+    assert {"Melder", "Verfahren", "Kasse"} <= kept
