@@ -11,6 +11,7 @@ from search_index.match_bands import (
     CONFIRMED_MARGIN,
     FIELDED_MARGIN,
     FIELDED_MIN_COVERAGE,
+    MIN_KNOWN_SHARE,
     STRONG_MARGIN,
     band,
 )
@@ -82,6 +83,15 @@ def test_one_main_concept_in_the_fields_needs_a_quarter_of_the_need_behind_it():
     assert band(_C(main=0.33, coverage_all=FIELDED_MIN_COVERAGE, coverage=0.3), 8) == "strong"
     # two of the three main concepts carry the lead on their own
     assert band(_C(main=0.67, coverage_all=little, coverage=0.3), 8) == "strong"
+
+
+def test_a_need_told_mostly_in_words_the_catalogue_does_not_know_is_never_passt_gut():
+    # "Organisation von Wahlen mit Nachbarn teilen, Schulung der Wahlvorstände, Auszählung der
+    # Briefwahl": the few known words (Schulung, Gemeinden, geteilt) lead clearly in a shared
+    # security officer, but they are an eighth of the need
+    clear = dict(margin=STRONG_MARGIN + 0.05, matched=_words(3), main=1.0, fielded=0.5)
+    assert band(_C(**clear, coverage=0.8, coverage_all=0.1), 3) != "strong"
+    assert band(_C(**clear, coverage=0.8, coverage_all=MIN_KNOWN_SHARE * 0.8), 3) == "strong"
 
 
 def test_a_long_story_gets_passt_gut_when_both_rankings_agree():
