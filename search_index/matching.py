@@ -64,7 +64,10 @@ PRF_EXTRA = 30  # documents added to the candidates because they carry feedback 
 PRF_SCAN_MAX_DF = 1000  # feedback words this rare are looked up in all documents
 W_FEEDBACK = 0.3  # final = 0.7 × need score + 0.3 × feedback share
 # Soft coverage: a concept found in the title counts fully, in tags/summary 0.9, elsewhere 0.6.
-MAIN_CONCEPTS = 3  # the need's main concepts: its three with the highest weighted idf
+MAIN_CONCEPTS = 3  # the need's main concepts: its three words with the highest weighted idf (a
+# compound's head stands in for its compound and is none of them: "Bescheid" for an unknown
+# "Grundsteuerbescheid" must not make a dog-tax service carry two of "Grundsteuerbescheid online
+# abrufen"'s main words)
 FIELD_FACTORS = {"title": 1.0, "tags": 0.9, "summary": 0.9, "content": 0.6}
 
 
@@ -202,7 +205,8 @@ def _rank(
         return []
     categories = ctx.array("category")
     total_idf = sum(c.idf for c in concepts)
-    main = sorted(concepts, key=lambda c: -c.idf)[:MAIN_CONCEPTS]
+    words = [c for c in concepts if not c.source] or concepts
+    main = sorted(words, key=lambda c: -c.idf)[:MAIN_CONCEPTS]
     top_bm25 = max(f.raw for f in features.values()) or 1.0
     ranked: list[_Candidate] = []
     for sid, f in features.items():

@@ -15,6 +15,7 @@ from search_index.match_bands import (
     STRONG_MARGIN,
     band,
 )
+from search_index.matching import rank_candidates
 from search_index.need_concepts import vocabulary_parts
 from tests.search_index.conftest import make_doc
 
@@ -126,6 +127,24 @@ def test_the_head_of_a_compound_counts_as_a_weak_word_of_its_own(tmp_path):
     assert matches[0].solution_id == 1
     reasons = " ".join(matches[0].reasons)
     assert "»Verträge«" in reasons and "»Mietverträge«" not in reasons
+
+
+def test_a_compounds_head_is_not_one_of_the_needs_main_words(tmp_path):
+    # no solution carries "Grundsteuerbescheid" (the catalogue knows its parts); its head
+    # "Bescheid" stands in for it and must not make "online" + "Bescheid" two of three main words
+    docs = [
+        make_doc(1, "Hundesteuer online anmelden", "Der Bescheid kommt online als PDF."),
+        make_doc(2, "Online-Terminbuchung", "Termine im Bürgerbüro online buchen."),
+        make_doc(3, "Hebesatz der Grundsteuer", "Der Rat beschließt die Grundsteuer."),
+        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        ranked, _ = rank_candidates(ix.context(), "Grundsteuerbescheid online abrufen")
+    best = ranked[0]
+    assert best.solution_id == 1
+    assert {sc.concept.stem for sc in best.matched} >= {stem_word("bescheid")}
+    assert best.main == 0.5  # online of (Grundsteuerbescheid, online); the head is no main word
 
 
 def test_a_smaller_lead_is_strong_when_it_rests_on_five_concepts():
