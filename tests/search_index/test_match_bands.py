@@ -159,6 +159,23 @@ def test_procedure_words_name_no_thing_unless_the_result_is_about_them(tmp_path)
         assert names_a_thing(ctx, forms.docnum, forms.matched)
 
 
+def test_the_channels_a_request_travels_by_name_no_thing(tmp_path):
+    # "auf Papier", "per Post", "per Fax": every digitisation story names them; a building
+    # permit that matches a dangerous-dog permit on them is about another thing
+    building = make_doc(
+        1,
+        "Digitaler Bauantrag",
+        "Bauanträge kommen nicht mehr auf Papier und per Post, sondern online.",
+        "Früher kamen Papier, Post und Fax. Heute prüft die Bauaufsicht digital.",
+    )
+    with _catalogue(tmp_path, building) as (_ix, ctx):
+        need = "Anträge für große Hunde kommen auf Papier, per Post und per Fax"
+        ranked, _ = rank_candidates(ctx, need, limit=3)
+        found = next(c for c in ranked if c.solution_id == 1)
+        assert {sc.concept.label for sc in found.matched} >= {"Papier", "Post", "Fax"}
+        assert not names_a_thing(ctx, found.docnum, found.matched)
+
+
 def test_cooperation_words_name_no_thing(tmp_path):
     # A joint registry office and a need to merge building yards share only how municipalities
     # cooperate (interkommunale Vereinbarung, Beschäftigte, gemeinsam), not what they share.
