@@ -29,7 +29,8 @@ Owns the band calibration of need matching. Bands:
   beantragen") and form words are shared by many services and cooperations, and "Ausweis"
   for "Anwohnerparkausweis" is only the kind of thing; a result that matches only such words
   is about another thing than the need. Nor does a noun made of a verb the need writes in lower
-  case ("Gewerbeanmeldung" for "Hundesteuer online anmelden", `need_verbs`): it is the act.
+  case ("Gewerbeanmeldung" for "Hundesteuer online anmelden", `need_verbs`), nor a compound the
+  verb is part of ("Meldeadresse" for "melden"): it is the act.
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
   the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
 * "weak" (entfernt verwandt): everything else.
@@ -210,7 +211,8 @@ def names_a_thing(
     are mostly nouns too ("Kita-Navigator") — unless the text writes the word on its own, which
     says its class: "online" in lower case is no noun where it opens "Online-Bestellung".
     `acts` are the stems the need writes as verbs (`need_verbs`): a noun made of such a verb
-    ("-ung": "Anmeldung" for "anmelden") counts as the verb does, in lower case."""
+    ("-ung": "Anmeldung" for "anmelden") counts as the verb does, in lower case, and so does a
+    compound the verb's stem is part of ("Meldeadresse" for "melden")."""
     stored = ctx.stored(d)
     found = {sc.concept.stem for sc in matched}
     title = {qw.stem for qw in analyze_query_words(str(stored.get("title") or ""))}
@@ -244,7 +246,9 @@ def names_a_thing(
                 for k, concept_stems in enumerate(stems):
                     if concept_stems.intersection(terms):
                         # "Anmeldung" for the need's "anmelden" is the act, as the verb is
-                        noun = upper and not (act_noun and matched[k].concept.stem in acts)
+                        act = matched[k].concept.stem in acts
+                        in_compound = alone not in concept_stems
+                        noun = upper and not (act and (act_noun or in_compound))
                         counts[k][(0 if alone in concept_stems else 2) + (0 if noun else 1)] += 1
     if capitalised < MIN_CAPITALISED_SHARE * words:
         return True  # written in lower case throughout: the casing says nothing

@@ -311,3 +311,23 @@ def test_a_noun_made_of_the_needs_verb_is_the_act_not_the_thing(tmp_path):
         assert ix.match("Gewerbe online anmelden und abmelden")[0].band == "strong"
     # a need in lower case throughout says nothing about its words' classes
     assert need_verbs(need.lower(), [sc.concept for sc in ranked[0].matched]) == frozenset()
+
+
+def test_the_needs_verb_inside_a_compound_is_no_thing_either(tmp_path):
+    # "melden" beside the capitalised "Wohnberechtigungsschein" finds "Meldeadresse" and
+    # "Melderegister" in a parking-permit service: the verb's stem, not the need's thing
+    parking = make_doc(
+        1,
+        "Bewohnerparkausweis online",
+        "Anwohnende beantragen den Parkausweis für ihre Meldeadresse im Netz.",
+        "Die Meldeadresse wird direkt im Melderegister geprüft.",
+    )
+    need = "Wohnberechtigungsschein: die Leute melden sich dreimal"
+    with _catalogue(tmp_path, parking) as (_ix, ctx):
+        ranked, _ = rank_candidates(ctx, need, limit=3)
+        found = next(c for c in ranked if c.solution_id == 1)
+        meld = [sc for sc in found.matched if sc.concept.label == "melden"]
+        assert meld
+        acts = need_verbs(need, [sc.concept for sc in found.matched])
+        assert names_a_thing(ctx, found.docnum, meld)  # the compounds are nouns ...
+        assert not names_a_thing(ctx, found.docnum, meld, acts)  # ... of the need's verb
