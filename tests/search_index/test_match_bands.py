@@ -88,6 +88,12 @@ def _catalogue(tmp_path, *docs):
         yield ix, ix.context()
 
 
+def _found(ctx, need: str, solution_id: int):
+    """The candidate of `solution_id` among the need's best three."""
+    ranked, _ = rank_candidates(ctx, need, limit=3)
+    return next(c for c in ranked if c.solution_id == solution_id)
+
+
 def test_matched_action_words_are_no_good_fit_but_one_matched_thing_is(tmp_path):
     with CatalogueIndex(tmp_path) as ix:
         ix.rebuild(ONE_WORD_DOCS)
@@ -162,16 +168,9 @@ def test_procedure_words_name_no_thing_unless_the_result_is_about_them(tmp_path)
 def test_the_channels_a_request_travels_by_name_no_thing(tmp_path):
     # "auf Papier", "per Post", "per Fax": every digitisation story names them; a building
     # permit that matches a dangerous-dog permit on them is about another thing
-    building = make_doc(
-        1,
-        "Digitaler Bauantrag",
-        "Bauanträge kommen nicht mehr auf Papier und per Post, sondern online.",
-        "Früher kamen Papier, Post und Fax. Heute prüft die Bauaufsicht digital.",
-    )
-    with _catalogue(tmp_path, building) as (_ix, ctx):
-        need = "Anträge für große Hunde kommen auf Papier, per Post und per Fax"
-        ranked, _ = rank_candidates(ctx, need, limit=3)
-        found = next(c for c in ranked if c.solution_id == 1)
+    story = "Früher kamen Papier, Post und Fax. Heute prüft die Bauaufsicht alles digital."
+    with _catalogue(tmp_path, make_doc(1, "Digitaler Bauantrag", story)) as (_ix, ctx):
+        found = _found(ctx, "Anträge für große Hunde kommen auf Papier, per Post und per Fax", 1)
         assert {sc.concept.label for sc in found.matched} >= {"Papier", "Post", "Fax"}
         assert not names_a_thing(ctx, found.docnum, found.matched)
 
@@ -324,8 +323,7 @@ def test_the_needs_verb_inside_a_compound_is_no_thing_either(tmp_path):
     )
     need = "Wohnberechtigungsschein: die Leute melden sich dreimal"
     with _catalogue(tmp_path, parking) as (_ix, ctx):
-        ranked, _ = rank_candidates(ctx, need, limit=3)
-        found = next(c for c in ranked if c.solution_id == 1)
+        found = _found(ctx, need, 1)
         meld = [sc for sc in found.matched if sc.concept.label == "melden"]
         assert meld
         acts = need_verbs(need, [sc.concept for sc in found.matched])
