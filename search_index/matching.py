@@ -64,10 +64,11 @@ PRF_EXTRA = 30  # documents added to the candidates because they carry feedback 
 PRF_SCAN_MAX_DF = 1000  # feedback words this rare are looked up in all documents
 W_FEEDBACK = 0.3  # final = 0.7 × need score + 0.3 × feedback share
 # Soft coverage: a concept found in the title counts fully, in tags/summary 0.9, elsewhere 0.6.
-MAIN_CONCEPTS = 3  # the need's main concepts: its three words with the highest weighted idf (a
-# compound's head stands in for its compound and is none of them: "Bescheid" for an unknown
-# "Grundsteuerbescheid" must not make a dog-tax service carry two of "Grundsteuerbescheid online
-# abrufen"'s main words)
+# The need's main concepts: its three words with the highest weighted idf. A compound's head
+# stands in for its compound and is none of them: "Bescheid" for an unknown "Grundsteuerbescheid"
+# must not make a dog-tax service carry two of the main words of "Grundsteuerbescheid online
+# abrufen".
+MAIN_CONCEPTS = 3
 FIELD_FACTORS = {"title": 1.0, "tags": 0.9, "summary": 0.9, "content": 0.6}
 
 

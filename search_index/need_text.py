@@ -70,7 +70,8 @@ _FILL += r"bei uns|schon|bereits|inzwischen|ja|gar|so))*"
 _DISMISSED_RE = re.compile(
     r"\b(?:"
     rf"(?:darum|darauf|dazu|hierum|um (?:das|die|den|diese[ns]?)) (?:geht|kommt) es{_FILL} nicht"
-    rf"|geht es{_FILL} nicht(?!{_FILL} um\b)"
+    # "Um Rechnungen, die bei uns eingehen, geht es nicht" - not "Damit geht es nicht weiter"
+    rf"|^\W*um\b[^.!?]*?\bgeht es{_FILL} nicht\b(?!{_FILL} (?:um|weiter|mehr)\b)"
     rf"|(?:ist|sind|war|waren){_FILL} nicht (?:das|unser|mein|ein) (?:problem|thema)"
     rf"|nicht (?:unser|mein) thema|ein eigenes thema"
     rf"|(?:ist|sind){_FILL} nicht (?:gemeint|gefragt|die frage)|nicht gegenstand"
@@ -154,7 +155,8 @@ def sentences(text: str) -> list[tuple[str, float]]:
         weight = SIDE_TOPIC_WEIGHT if side_left or _ASIDE_RE.search(s) else 1.0
         side_left = max(0, side_left - 1)
         # the last dismissal: everything before it is what the need is not about
-        dismissed = next(reversed(list(_DISMISSED_RE.finditer(s))), None)
+        dismissals = list(_DISMISSED_RE.finditer(s))
+        dismissed = dismissals[-1] if dismissals else None
         if dismissed:
             out.append((s[: dismissed.end()], 0.0))
             s = s[dismissed.end() :]

@@ -122,7 +122,10 @@ def test_what_a_need_says_it_is_not_about_counts_nothing_in_its_other_forms():
     assert {"Tauben", "Marktplatz", "Taubenschläge", "Bauhof"} <= words
     assert not {"Marktbeschicker", "Standplätze", "Kirmes", "Software", "Reinigung"} & words
     assert not {"Kehrmaschine", "Nachbarn"} & words
-    # an intention or a story is no dismissal
+    # a complaint, an intention or a story is no dismissal
+    complaint = {w.surface for w in need_words("Mit den Wartezeiten geht es so nicht weiter.")}
+    assert "Wartezeiten" in complaint
+    assert "Hilfe" in {w.surface for w in need_words("Ohne Hilfe vom Kreis geht es nicht.")}
     kept = {
         w.surface
         for w in need_words(
