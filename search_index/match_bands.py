@@ -30,7 +30,8 @@ Owns the band calibration of need matching. Bands:
   for "Anwohnerparkausweis" is only the kind of thing; a result that matches only such words
   is about another thing than the need. Nor does a noun made of a verb the need writes in lower
   case ("Gewerbeanmeldung" for "Hundesteuer online anmelden", `need_verbs`), nor a compound the
-  verb is part of ("Meldeadresse" for "melden"): it is the act.
+  verb is part of ("Meldeadresse" for "melden"): it is the act. Nor does one part of a need's
+  compound standing apart ("Brief" for "Briefwahl" in "per Brief"): it is another word.
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
   the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
 * "weak" (entfernt verwandt): everything else.
@@ -210,6 +211,8 @@ def names_a_thing(
     (almost) no nouns at all. A compound counts with its casing for all its parts: modifiers
     are mostly nouns too ("Kita-Navigator") — unless the text writes the word on its own, which
     says its class: "online" in lower case is no noun where it opens "Online-Bestellung".
+    A need's compound found only through its parts apart is not shown by one of them: a
+    capitalised "Brief" beside "wählen" says nothing of a "Briefwahl" (`_shows_whole`).
     `acts` are the stems the need writes as verbs (`need_verbs`): a noun made of such a verb
     ("-ung": "Anmeldung" for "anmelden") counts as the verb does, in lower case, and so does a
     compound the verb's stem is part of ("Meldeadresse" for "melden")."""
@@ -230,6 +233,7 @@ def names_a_thing(
     # per concept: [upper, lower] on its own, and [upper, lower] inside compounds
     counts = [[0, 0, 0, 0] for _ in matched]
     stems = [sc.concept.stems() for sc in matched]
+    apart = [_parts_only(sc.concept) for sc in matched]
     words = capitalised = 0
     for field_name in ("title", "summary", "body"):
         for sentence in _SENTENCE_END_RE.split(str(stored.get(field_name) or "")):
@@ -244,18 +248,41 @@ def names_a_thing(
                 alone = stem_word(word.lower())
                 act_noun = word.lower().endswith(_ACT_NOUN_ENDINGS)
                 for k, concept_stems in enumerate(stems):
-                    if concept_stems.intersection(terms):
-                        # "Anmeldung" for the need's "anmelden" is the act, as the verb is
-                        act = matched[k].concept.stem in acts
-                        in_compound = alone not in concept_stems
-                        noun = upper and not (act and (act_noun or in_compound))
-                        counts[k][(0 if alone in concept_stems else 2) + (0 if noun else 1)] += 1
+                    hit = concept_stems.intersection(terms)
+                    if not hit:
+                        continue
+                    if not _shows_whole(hit, terms, apart[k]):
+                        counts[k][3] += 1  # one part of the compound: no noun of it
+                        continue
+                    # "Anmeldung" for the need's "anmelden" is the act, as the verb is
+                    act = matched[k].concept.stem in acts
+                    in_compound = alone not in concept_stems
+                    noun = upper and not (act and (act_noun or in_compound))
+                    counts[k][(0 if alone in concept_stems else 2) + (0 if noun else 1)] += 1
     if capitalised < MIN_CAPITALISED_SHARE * words:
         return True  # written in lower case throughout: the casing says nothing
     return any(
         upper >= lower if upper or lower else c_upper >= c_lower
         for upper, lower, c_upper, c_lower in counts
     )
+
+
+def _parts_only(concept: Concept) -> tuple[set[str], list[tuple[str, ...]]]:
+    """The stems that stand for the concept only as parts of a compound (no variant of its
+    own, nor a phrase's word), and its compound splits."""
+    splits = [v.terms for v in concept.variants if v.kind == "parts"]
+    whole = {t for v in concept.variants if len(v.terms) == 1 or v.phrase for t in v.terms}
+    return {t for split in splits for t in split} - whole, splits
+
+
+def _shows_whole(
+    hit: set[str], terms: Sequence[str], apart: tuple[set[str], list[tuple[str, ...]]]
+) -> bool:
+    """True if a text word that carries the concept (`hit`) shows all of it: a capitalised
+    "Brief" beside a lower-case "wählen" is no "Briefwahl" (one part of the compound says
+    nothing of its thing); "Briefwahlunterlagen" carries all parts and is."""
+    part_stems, splits = apart
+    return not hit <= part_stems or any(set(split) <= set(terms) for split in splits)
 
 
 def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:

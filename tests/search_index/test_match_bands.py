@@ -329,3 +329,32 @@ def test_the_needs_verb_inside_a_compound_is_no_thing_either(tmp_path):
         acts = need_verbs(need, [sc.concept for sc in found.matched])
         assert names_a_thing(ctx, found.docnum, meld)  # the compounds are nouns ...
         assert not names_a_thing(ctx, found.docnum, meld, acts)  # ... of the need's verb
+
+
+def test_one_part_of_the_needs_compound_standing_apart_names_no_thing(tmp_path):
+    # "Briefwahl" splits into "Brief" and "Wahl": a certificate service that sends by "Brief"
+    # and lets applicants "wählen" the kind of certificate carries both parts, apart
+    certificates = make_doc(
+        1,
+        "Personenstandsurkunden online bestellen",
+        "Die Urkunde kommt per Brief nach Hause.",
+        "Im Formular wählen Antragstellende die Urkundenart und bezahlen online.",
+    )
+    postal = make_doc(
+        2,
+        "Briefwahlunterlagen digital anfordern",
+        "Wahlberechtigte fordern die Briefwahlunterlagen im Netz an.",
+        "Die Unterlagen kommen nach Hause.",
+    )
+    need = "Briefwahl Antrag online"
+    with _catalogue(tmp_path, certificates, postal) as (ix, ctx):
+        ranked, _ = rank_candidates(ctx, need, limit=10)
+        by_id = {c.solution_id: c for c in ranked}
+        compound = [sc for sc in by_id[1].matched if sc.concept.label == "Briefwahl"]
+        assert compound  # found through its parts
+        assert not names_a_thing(ctx, by_id[1].docnum, compound)
+        # inside a longer compound all its parts stand together: that is the thing
+        assert names_a_thing(ctx, by_id[2].docnum, compound)
+        # and so is the compound itself, written as a noun
+        assert names_a_thing(ctx, by_id[10].docnum, compound)
+        assert all(m.band != "strong" for m in ix.match(need) if m.solution_id == 1)
