@@ -36,6 +36,17 @@ def index():
     )
 
 
+def _all_problems_at_once(form: SolutionForm) -> None:
+    """A form that fails its own checks (a required field, a length) gets the service's checks
+    of what was typed too — addresses of links and contact persons, tag counts —, so one submit
+    names every problem instead of one round each."""
+    if request.method != "POST" or not form.errors:
+        return
+    for name, message in contributions.validate_solution(form.to_input()).items():
+        if name in form and not form[name].errors:
+            form[name].errors = [message]
+
+
 def _save_attachment(form, solution_id: int) -> bool:
     upload = form.attachment.data
     if not upload or not getattr(upload, "filename", ""):
@@ -78,7 +89,17 @@ def new_solution():
                         "success",
                     )
                     return redirect(url_for("contribute.solution_status", solution_id=solution.id))
+                # The draft exists; say so, and why the file is not attached (a redirect
+                # cannot carry the field error, and the browser drops the chosen file anyway).
+                flash("Der Entwurf ist gespeichert.", "success")
+                flash(
+                    f"Der Anhang „{form.attachment.data.filename}“ wurde nicht gespeichert: "
+                    f"{' '.join(form.attachment.errors)} Bitte wählen Sie eine passende Datei "
+                    "aus und speichern Sie erneut.",
+                    "error",
+                )
                 return redirect(url_for("contribute.edit_solution", solution_id=solution.id))
+    _all_problems_at_once(form)
     status = 400 if form.errors else 200
     similar = needs_service.similar_solutions(preview.title, preview.summary) if preview else []
     return render_template(
@@ -108,6 +129,7 @@ def edit_solution(solution_id: int):
                 if _save_attachment(form, solution.id):
                     flash("Ihre Änderungen sind gespeichert.", "success")
                     return redirect(url_for("contribute.solution_status", solution_id=solution.id))
+    _all_problems_at_once(form)
     status = 400 if form.errors else 200
     similar = (
         needs_service.similar_solutions(

@@ -64,3 +64,83 @@ def test_members_get_an_explanation_instead_of_the_solution_form(client, member)
     assert "Beitragende" in response.text
     assert 'name="title"' not in response.text
     assert "/bedarfe/neu" in response.text
+
+
+def test_a_refused_attachment_on_a_new_draft_is_said_not_swallowed(client, demo):
+    import io
+
+    from tests.factories import PADERBORN
+
+    contributor = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
+    sign_in(client, contributor)
+    data = {
+        "title": "Digitale Akte im Bauamt",
+        "summary": "Bauakten werden digital geführt.",
+        "description": "Alle Bauakten liegen im Dokumentenmanagement.",
+        "category": "bauen-wohnen",
+        "kind": "software",
+        "project_status": "in_operation",
+        "readiness": "documented",
+        "lead_municipality_ags": PADERBORN,
+        "attachment": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "Konzept.pdf"),
+    }
+    response = client.post("/mitwirken/loesungen/neu", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    # the draft exists, and the page says so and why the file is missing
+    draft = db.session.scalars(
+        sa.select(Solution).where(Solution.title == "Digitale Akte im Bauamt")
+    ).one()
+    assert f"/mitwirken/loesungen/{draft.id}/bearbeiten" in response.request.path
+    assert "Der Entwurf ist gespeichert" in response.text
+    assert "„Konzept.pdf“ wurde nicht gespeichert" in response.text
+    assert "passt nicht" in response.text
+    assert not draft.attachments
+
+
+def test_the_form_asks_to_choose_the_file_again_after_a_preview(client, demo):
+    import io
+
+    from tests.factories import PADERBORN
+
+    contributor = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
+    sign_in(client, contributor)
+    data = {
+        "title": "Digitale Akte im Bauamt",
+        "summary": "Bauakten werden digital geführt.",
+        "description": "Alle Bauakten liegen im Dokumentenmanagement.",
+        "category": "bauen-wohnen",
+        "kind": "software",
+        "project_status": "in_operation",
+        "readiness": "documented",
+        "lead_municipality_ags": PADERBORN,
+        "preview": "1",
+        "attachment": (io.BytesIO(b"%PDF-1.4 demo"), "Konzept.pdf"),
+    }
+    response = client.post("/mitwirken/loesungen/neu", data=data)
+    assert response.status_code == 200
+    assert "Sie hatten „Konzept.pdf“ gewählt" in response.text
+    assert "Digitale Akte im Bauamt" in response.text  # nothing typed is lost
+
+
+def test_one_submit_names_every_problem_of_the_solution_form(client, demo):
+    from tests.factories import PADERBORN
+
+    contributor = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
+    sign_in(client, contributor)
+    data = {
+        "title": "",  # required: the form's own check
+        "summary": "Bauakten werden digital geführt.",
+        "description": "Alle Bauakten liegen im Dokumentenmanagement.",
+        "category": "bauen-wohnen",
+        "kind": "software",
+        "project_status": "in_operation",
+        "readiness": "documented",
+        "lead_municipality_ags": PADERBORN,
+        "links": "Handbuch | keine-adresse",  # the service's checks
+        "contacts": "Erika Muster | Bauamt | erika@",
+    }
+    response = client.post("/mitwirken/loesungen/neu", data=data)
+    assert response.status_code == 400
+    assert "„keine-adresse“ ist keine gültige Adresse" in response.text
+    assert "„erika@“ ist keine gültige E-Mail-Adresse" in response.text
+    assert "Erika Muster | Bauamt | erika@" in response.text  # kept as typed
