@@ -67,8 +67,14 @@ def _no_store(body, status: int = 200):
 # Sign-in and sign-out -----------------------------------------------------------------------
 
 
+def _failed_sign_in(response) -> bool:
+    """Only failed sign-ins count towards the limit: the colleagues of a town hall share one
+    address and sign in many times a day; guessing passwords is what the limit is for."""
+    return response.status_code != 302
+
+
 @bp.route("/anmelden", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"], deduct_when=_failed_sign_in)
 def login():
     from catalogue.web.my_area import start_page_for
 

@@ -267,6 +267,22 @@ def test_login_is_rate_limited(tmp_path):
         assert client.get("/anmelden").status_code == 200  # GET is not limited
 
 
+def test_successful_sign_ins_do_not_count_towards_the_limit(tmp_path):
+    # the colleagues of a town hall share one address and sign in many times a day
+    with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
+        make_admin()
+        client = app.test_client()
+        for _ in range(12):
+            response = client.post(
+                "/anmelden", data={"email": "admin@example.org", "password": PASSWORD}
+            )
+            assert response.status_code == 302
+            client.post("/abmelden")
+        for _ in range(10):
+            assert login(client, "niemand@example.org").status_code == 400
+        assert login(client, "niemand@example.org").status_code == 429
+
+
 def test_session_cookie_flags_in_production(tmp_path):
     with separate_app(tmp_path, ENV="production", SECRET_KEY="s" * 40) as app:
         assert app.config["SESSION_COOKIE_SECURE"] is True
