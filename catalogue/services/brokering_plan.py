@@ -136,14 +136,17 @@ def plan_for(
         requester_municipality_ags=requester_ags, requester_id=requester_id, solution_id=0
     )
     note = f"\n\nNachricht des {operator}:\n{message}" if message else ""
-    owner_lines = reach.owner_contact_lines(s, solution) or [
-        f"Bitte wenden Sie sich an das {operator}."
-    ]
+    # Where nobody agreed to share contact details, the operator passes messages on: say how.
+    relay = (
+        f"Bitte schreiben Sie an das {operator} ({current_app.config['OPERATOR_EMAIL']}); "
+        "es leitet Ihre Nachricht an die andere Kommune weiter."
+    )
+    owner_lines = reach.owner_contact_lines(s, solution) or [relay]
     for recipient in reach.requester_reach(s, probe):
         text = (
             f"Das {operator} hat Ihre Kommune mit „{solution.title}“ "
             f"({solution.lead_municipality.name}) in Kontakt gebracht "
-            f"{need_reference(need, recipient.viewer)}. Ansprechpersonen:\n"
+            f"({need_reference(need, recipient.viewer)}). Ansprechpersonen:\n"
             + "\n".join(owner_lines)
             + note
         )
@@ -151,8 +154,11 @@ def plan_for(
     asking = need.municipality.name if need else None
     if asking is None and requester is not None and requester.municipality is not None:
         asking = requester.municipality.name
-    requester_lines = reach.requester_contact_lines(s, requester_ags, requester) or [
-        f"Das {operator} stellt den Kontakt her."
+    # Whoever asked for the contact on a solution's page asked to be contacted: their name and
+    # address go to the owners (the contact form says so); other colleagues only if they opted in.
+    asked = requester if request is not None else None
+    requester_lines = reach.requester_contact_lines(s, requester_ags, requester, asked=asked) or [
+        relay
     ]
     owner = reach.owner_reach(s, solution)
     plan.withheld = owner.withheld

@@ -363,3 +363,31 @@ def test_reminders_cli_runs_and_reports(people, app):
 def test_get_unknown_request_is_404(people):
     with pytest.raises(NotFound):
         brokering.get_contact_request(actor=people["curator"], request_id=999999)
+
+
+def test_brokering_a_contact_request_gives_the_owners_a_way_back_to_the_asker(people):
+    # The asker of a contact request did not opt in to share contact details in general, but
+    # asked to be put in contact: the owners get their name and address (the form says so).
+    solution = _termin()
+    asker = people["colleague"]  # no share_contact
+    request = brokering.request_contact(
+        actor=asker, solution_id=solution.id, message="Wie lange hat die Einführung gedauert?"
+    )
+    plan = plan_brokering(actor=people["curator"], request_id=request.id, solution_id=solution.id)
+    (owner_side,) = plan.side("owner")
+    assert asker.name in owner_side.text and asker.email in owner_side.text
+    assert "stellt den Kontakt her" not in owner_side.text
+    # the asking side's sentence reads as German
+    assert all("in Kontakt gebracht (auf Anfrage)" in d.text for d in plan.side("requester"))
+
+
+def test_where_nobody_shares_contact_details_the_mail_says_how_to_answer(people, app):
+    # A need brokered without a contact request, from a municipality where nobody opted in to
+    # share contact details: the owners learn whom to write to instead of "the DigitalBüro
+    # makes the contact".
+    solution = _termin()
+    need = _need(people["other"])
+    plan = plan_brokering(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    (owner_side,) = plan.side("owner")
+    assert people["other"].email not in owner_side.text
+    assert app.config["OPERATOR_EMAIL"] in owner_side.text and "leitet" in owner_side.text
