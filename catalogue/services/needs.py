@@ -257,6 +257,17 @@ def set_need_status(*, actor: Actor, need_id: int, status: str, comment: str = "
             new = NeedStatus(status)
         except ValueError:
             raise InvalidTransition("Unbekannter Status.") from None
+        allowed = new in NEED_TRANSITIONS[need.status]
+        if new == NeedStatus.BROKERED and allowed and not is_curator(actor):
+            # "vermittelt" says the DigitalBüro put the need in contact with a solution; set by
+            # hand it would hide the need from the DigitalBüro's "open needs without brokering".
+            raise ValidationFailed(
+                {
+                    "status": "„vermittelt“ setzt das DigitalBüro, wenn es den Kontakt zu einer "
+                    "Lösung vermittelt. Bitten Sie über „Kontakt vermitteln lassen“ bei einer "
+                    "passenden Lösung darum."
+                }
+            )
         transition_need(s, actor=actor, need=need, new=new, comment=comment)
     return need
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from catalogue.errors import ValidationFailed
+from catalogue.errors import InvalidTransition, ValidationFailed
+from catalogue.permissions import is_curator
 from catalogue.services import brokering as brokering_service
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
@@ -21,6 +22,7 @@ from catalogue.web.needs_forms import (
     NeedStatusForm,
     ReuseForm,
     ReuseUpdateForm,
+    need_status_form,
 )
 from catalogue.web.public import render_solution
 
@@ -101,7 +103,10 @@ def _detail_page(need_id: int, status_form: NeedStatusForm | None = None, status
         need=need,
         outcome=needs_service.need_matches(need),
         threads=brokering_service.requests_for_need(actor=current_user, need=need),
-        status_form=status_form or NeedStatusForm(status=need.status.value),
+        status_form=status_form
+        or need_status_form(
+            need.status.value, brokers=is_curator(current_user), status=need.status.value
+        ),
         broker_form=BrokerForm(),
     ), status
 
@@ -109,7 +114,8 @@ def _detail_page(need_id: int, status_form: NeedStatusForm | None = None, status
 @bp.post("/bedarfe/<int:need_id>/status")
 @login_required
 def set_status(need_id: int):
-    form = NeedStatusForm()
+    current = needs_service.get_need(actor=current_user, need_id=need_id).status.value
+    form = need_status_form(current, brokers=is_curator(current_user))
     if form.validate_on_submit():
         try:
             need = needs_service.set_need_status(
@@ -120,6 +126,8 @@ def set_status(need_id: int):
             )
         except ValidationFailed as error:
             add_service_errors(form, error)
+        except InvalidTransition as error:
+            form.status.errors = [*form.status.errors, error.message]
         else:
             flash(f"Der Bedarf ist jetzt „{need.status.label}“.", "success")
             return redirect(url_for("needs.detail", need_id=need_id))

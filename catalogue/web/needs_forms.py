@@ -70,17 +70,18 @@ class NeedForm(FlaskForm):
     municipality_ags = SelectField("Kommune", choices=[], default="", validate_choice=False)
 
 
+NEED_STATUS_CHOICES = [
+    ("open", "offen"),
+    ("brokered", "vermittelt"),
+    ("solved", "gelöst"),
+    ("closed", "geschlossen"),
+]
+
+
 class NeedStatusForm(FlaskForm):
+    # the service checks the status (a German reason beside the field)
     status = SelectField(
-        "Neuer Status",
-        choices=options(
-            [
-                ("open", "offen"),
-                ("brokered", "vermittelt"),
-                ("solved", "gelöst"),
-                ("closed", "geschlossen"),
-            ]
-        ),
+        "Neuer Status", choices=options(NEED_STATUS_CHOICES), validate_choice=False
     )
     comment = StringField(
         "Anmerkung",
@@ -145,3 +146,15 @@ class ReuseForm(FlaskForm):
 class ReuseUpdateForm(FlaskForm):
     status = SelectField("Stand der Nachnutzung", choices=options(ReuseStatus.choices()))
     ended_reason = StringField("Grund für das Ende", validators=[Optional(), Length(max=500)])
+
+
+def need_status_form(current: str, *, brokers: bool, **kwargs) -> NeedStatusForm:
+    """The status form of a need: "vermittelt" is the DigitalBüro's to set (by brokering); the
+    need's own staff see it only while it is the current status."""
+    form = NeedStatusForm(**kwargs)
+    form.status.choices = options(
+        (value, label)
+        for value, label in NEED_STATUS_CHOICES
+        if value != "brokered" or brokers or current == "brokered"
+    )
+    return form

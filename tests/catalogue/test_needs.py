@@ -322,3 +322,25 @@ def test_rejected_reuse_forms_show_the_reason_and_keep_what_was_typed(staff, cli
     assert response.status_code == 400
     assert 'aria-invalid="true"' in html and 'id="status-error"' in html
     assert reuse.own_reuse(newcomer, solution.id) is None
+
+
+def test_vermittelt_is_the_digitalbueros_to_set(staff, client):
+    # set by hand, "vermittelt" would hide a need nobody brokered from the DigitalBüro's queue
+    member = staff["member"]
+    need = needs.create_need(
+        actor=member, title="Sperrmüll online", text="Wir wollen Sperrmüll online anmelden."
+    )
+    with pytest.raises(ValidationFailed) as error:
+        needs.set_need_status(actor=member, need_id=need.id, status="brokered")
+    assert "DigitalBüro" in error.value.errors["status"]
+    sign_in(client, member)
+    page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
+    assert 'value="brokered"' not in page and 'value="solved"' in page
+    response = client.post(f"/bedarfe/{need.id}/status", data={"status": "brokered"})
+    assert response.status_code == 400 and "Kontakt vermitteln lassen" in response.text
+    db.session.expire_all()
+    assert db.session.get(Need, need.id).status == NeedStatus.OPEN
+    # the DigitalBüro may, and the need's staff then see the status they cannot choose
+    needs.set_need_status(actor=staff["curator"], need_id=need.id, status="brokered")
+    page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
+    assert '<option selected value="brokered">' in page
