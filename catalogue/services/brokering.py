@@ -110,6 +110,10 @@ def request_contact(
         )
     with unit_of_work() as s:
         solution = published_solution(s, solution_id)
+        if need_id is not None:
+            need = s.get(Need, need_id)
+            if need is None or need.municipality_ags != actor.municipality_ags:
+                raise ValidationFailed({"need_id": "Bitte wählen Sie einen Bedarf Ihrer Kommune."})
         request = find_thread(
             s, solution_id=solution.id, need_id=need_id, requester_ags=actor.municipality_ags
         )

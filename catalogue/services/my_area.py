@@ -106,8 +106,14 @@ def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
                     f"/mitwirken/loesungen/{solution.id}",
                 )
             )
+    # once contact is asked for (for this need, or for one of its good fits) it is done
+    asked_needs = {r.need_id for r in area.requests}
+    asked_solutions = {r.solution_id for r in area.requests if r.requester_municipality_ags == ags}
     for need, outcome in area.needs:
-        if outcome is not None and outcome.has_strong:
+        strong = (
+            {m.solution.id for m in outcome.matches if m.band == "strong"} if outcome else set()
+        )
+        if strong and need.id not in asked_needs and not strong & asked_solutions:
             area.tasks.append(
                 Task(
                     f"Bedarf „{need.title}“: Es gibt gut passende Lösungen – Kontakt anfragen?",

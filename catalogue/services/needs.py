@@ -246,6 +246,23 @@ def list_needs(*, actor: Actor, status: str | None = None, own_only: bool = Fals
     return list(db.session.scalars(query.order_by(Need.created_at.desc(), Need.id.desc())))
 
 
+def needs_to_link(*, actor: Actor) -> list[Need]:
+    """The needs of the actor's municipality that a contact request can belong to (open or
+    brokered), newest first; none for anyone outside a municipality."""
+    if not is_staff(actor) or not actor.municipality_ags:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Need)
+            .where(
+                Need.municipality_ags == actor.municipality_ags,
+                Need.status.in_([NeedStatus.OPEN, NeedStatus.BROKERED]),
+            )
+            .order_by(Need.created_at.desc(), Need.id.desc())
+        )
+    )
+
+
 def set_need_status(*, actor: Actor, need_id: int, status: str, comment: str = "") -> Need:
     """Staff of the need's municipality or the DigitalBüro move a need along its lifecycle."""
     with unit_of_work() as s:

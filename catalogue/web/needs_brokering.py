@@ -164,8 +164,12 @@ def request_contact(solution_id: int):
     contact = None
     if form.validate_on_submit():
         try:
+            need_id = form.need_id.data or ""
             contact = brokering_service.request_contact(
-                actor=current_user, solution_id=solution_id, message=form.message.data
+                actor=current_user,
+                solution_id=solution_id,
+                message=form.message.data,
+                need_id=int(need_id) if need_id.isdigit() and len(need_id) < 10 else None,
             )
         except ValidationFailed as error:
             add_service_errors(form, error)

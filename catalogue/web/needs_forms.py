@@ -126,6 +126,10 @@ class OutcomeForm(FlaskForm):
 
 
 class ContactRequestForm(FlaskForm):
+    # choices: the municipality's open needs (`fill_needs`); the service checks the choice
+    need_id = SelectField(
+        "Zu welchem Bedarf Ihrer Kommune?", choices=[], default="", validate_choice=False
+    )
     message = TextAreaField(
         "Ihre Nachricht an das DigitalBüro",
         validators=[
@@ -133,6 +137,15 @@ class ContactRequestForm(FlaskForm):
             Length(min=10, max=2000, message="Bitte zwischen 10 und 2000 Zeichen."),
         ],
     )
+
+
+def fill_needs(form: ContactRequestForm, needs, chosen: str | None = None) -> None:
+    """Offer the municipality's needs; preselect ``chosen`` (the need a match was opened from)."""
+    form.need_id.choices = options(
+        [("", "Ohne bestimmten Bedarf"), *((str(n.id), n.title) for n in needs)]
+    )
+    if chosen and not form.need_id.data and any(str(n.id) == chosen for n in needs):
+        form.need_id.data = chosen
 
 
 class ReuseForm(FlaskForm):

@@ -10,11 +10,12 @@ from flask_login import current_user
 from catalogue.models import ProjectStatus, SolutionKind
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import municipalities as municipality_service
+from catalogue.services import needs as needs_service
 from catalogue.services import programmes as programme_service
 from catalogue.services import reuse as reuse_service
 from catalogue.web import feeds
 from catalogue.web.forms import SolutionFilterForm
-from catalogue.web.needs_forms import ContactRequestForm, ReuseForm, ReuseUpdateForm
+from catalogue.web.needs_forms import ContactRequestForm, ReuseForm, ReuseUpdateForm, fill_needs
 
 bp = Blueprint("public", __name__)
 FEED_ENTRIES = 30
@@ -112,6 +113,10 @@ def render_solution(
     typed stays, with the reason beside the field."""
     item = catalogue_service.get_solution(slug, current_user)
     own_reuse = reuse_service.own_reuse(current_user, item.id)
+    contact_form = contact_form or ContactRequestForm()
+    fill_needs(
+        contact_form, needs_service.needs_to_link(actor=current_user), request.args.get("bedarf")
+    )
     return render_template(
         "public/solution.html",
         solution=item,
@@ -121,7 +126,7 @@ def render_solution(
         reuse_form=reuse_form or ReuseForm(),
         reuse_update_form=reuse_update_form
         or (ReuseUpdateForm(status=own_reuse.status.value) if own_reuse else None),
-        contact_form=contact_form or ContactRequestForm(),
+        contact_form=contact_form,
     ), status
 
 

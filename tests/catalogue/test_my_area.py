@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work, utcnow
-from catalogue.errors import PermissionDenied
+from catalogue.errors import PermissionDenied, ValidationFailed
 from catalogue.models import OutgoingMail, Reminder, Role, Solution
 from catalogue.services import brokering, contributions, freshness, needs, reminders, workflow
 from catalogue.services.contributions import ContactInput
@@ -202,3 +202,44 @@ def test_freshness_reminders_respect_the_mail_opt_out(people, client):
     sign_in(client, people["member"])
     response = client.get("/mein-bereich")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_contact_request_belongs_to_the_need_it_was_asked_from(people, client):
+    member = people["member"]
+    need = needs.create_need(
+        actor=member,
+        title="Termine online vergeben",
+        text="Online-Terminvergabe für das Bürgerbüro: Termine online buchen statt warten.",
+    )
+    sign_in(client, member)
+    area = client.get("/mein-bereich").get_data(as_text=True)
+    assert "Es gibt gut passende Lösungen – Kontakt anfragen?" in area
+    solution = demo_solution("online-terminvergabe")
+    # the match links carry the need, and the solution page's contact form preselects it
+    assert f"/loesungen/{solution.slug}?bedarf={need.id}" in area
+    page = client.get(f"/loesungen/{solution.slug}?bedarf={need.id}").get_data(as_text=True)
+    assert f'<option selected value="{need.id}">Termine online vergeben</option>' in page
+    response = client.post(
+        f"/loesungen/{solution.id}/kontakt",
+        data={"need_id": str(need.id), "message": "Wie lange hat die Einführung gedauert?"},
+    )
+    assert response.status_code == 302
+    thread = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Termine online vergeben" in thread and "eine direkte Anfrage" not in thread
+    # asked: "Mein Bereich" no longer suggests asking
+    area = client.get("/mein-bereich").get_data(as_text=True)
+    assert "Kontakt anfragen?" not in area
+
+
+def test_a_contact_request_cannot_claim_another_municipalitys_need(people):
+    other = make_user(Role.MEMBER, "05766020", "mitglied@detmold.example")
+    theirs = needs.create_need(
+        actor=other, title="Sperrmüll online", text="Wir wollen Sperrmüll online anmelden."
+    )
+    with pytest.raises(ValidationFailed):
+        brokering.request_contact(
+            actor=people["member"],
+            solution_id=demo_solution("online-terminvergabe").id,
+            message="Wie lange hat die Einführung gedauert?",
+            need_id=theirs.id,
+        )
