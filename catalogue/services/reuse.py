@@ -201,12 +201,14 @@ def reuse_from_contact(session: orm.Session, *, actor: Actor, request: ContactRe
             Reuse.municipality_ags == request.requester_municipality_ags,
         )
     )
+    # A reuse that started is past "interessiert": the municipality is trying it out
+    # ("in Prüfung"); a record further along stays where it is, an ended one starts over.
     old = None
     if reuse is None:
         reuse = Reuse(
             solution_id=request.solution_id,
             municipality_ags=request.requester_municipality_ags,
-            status=ReuseStatus.INTERESTED,
+            status=ReuseStatus.EVALUATING,
             created_by_id=signed_in_id(actor),
             note="Aus einer Vermittlung entstanden.",
         )
@@ -214,7 +216,9 @@ def reuse_from_contact(session: orm.Session, *, actor: Actor, request: ContactRe
         session.flush()
     else:
         old = reuse.status.value
-        if reuse.status == ReuseStatus.ENDED:
+        if reuse.status == ReuseStatus.INTERESTED:
+            reuse.status = ReuseStatus.EVALUATING
+        elif reuse.status == ReuseStatus.ENDED:
             reuse.status = ReuseStatus.INTERESTED
             reuse.ended_reason = ""
     if is_curator(actor):

@@ -246,6 +246,7 @@ def test_messages_and_outcome_reuse_started_creates_the_reuse_record(people):
     assert request.outcome == ContactOutcome.REUSE_STARTED
     record = db.session.get(Reuse, request.reuse_id)
     assert record.municipality_ags == BIELEFELD and record.solution_id == solution.id
+    assert record.status == ReuseStatus.EVALUATING  # started: past "interessiert"
     assert record.confirmed_at is None  # declared by the municipality, not yet confirmed
     assert db.session.get(Need, need.id).status == NeedStatus.SOLVED
 
