@@ -194,6 +194,14 @@ def _reuse_rejected(slug: str, **forms):
 @bp.post("/nachnutzung/<int:reuse_id>/bestaetigen")
 @login_required
 def confirm_reuse(reuse_id: int):
+    from catalogue.web.accounts import safe_next
+
     reuse = reuse_service.confirm_reuse(actor=current_user, reuse_id=reuse_id)
-    flash("Nachnutzung bestätigt.", "success")
-    return redirect(url_for("public.solution", slug=reuse.solution.slug) + "#nachnutzung")
+    flash(
+        f"Nachnutzung bestätigt: {reuse.municipality.display_name} nutzt „{reuse.solution.title}“ "
+        "nach.",
+        "success",
+    )
+    # back to the queue it was confirmed from: one round trip per item, not two
+    back = safe_next(request.form.get("next"))
+    return redirect(back or url_for("public.solution", slug=reuse.solution.slug) + "#nachnutzung")

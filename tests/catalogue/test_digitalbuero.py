@@ -298,8 +298,17 @@ def test_queue_list_pages(client, staff):
     sign_in(client, staff["curator"])
     html = client.get("/digitalbuero/aufgaben/nachnutzungen").get_data(as_text=True)
     assert f"/nachnutzung/{declared.id}/bestaetigen" in html
-    assert client.post(f"/nachnutzung/{declared.id}/bestaetigen").status_code == 302
+    queue = "/digitalbuero/aufgaben/nachnutzungen"
+    assert f'name="next" value="{queue}"' in html
+    response = client.post(f"/nachnutzung/{declared.id}/bestaetigen", data={"next": queue})
+    # back to the queue, one round trip per item
+    assert response.status_code == 302 and response.headers["Location"] == queue
     assert db.session.get(Reuse, declared.id).confirmed_at is not None
+    # a foreign target is refused: the solution page instead
+    again = client.post(
+        f"/nachnutzung/{declared.id}/bestaetigen", data={"next": "https://example.org/"}
+    )
+    assert "#nachnutzung" in again.headers["Location"]
     html = client.get("/digitalbuero/aufgaben/bedarfe").get_data(as_text=True)
     assert "Hier ist nichts offen" in html and "app-task" not in html
     needs.create_need(actor=staff["lage"], title="Digitale Sitzungen", text="Ein Ratssystem.")
