@@ -144,3 +144,18 @@ def test_one_submit_names_every_problem_of_the_solution_form(client, demo):
     assert "„keine-adresse“ ist keine gültige Adresse" in response.text
     assert "„erika@“ ist keine gültige E-Mail-Adresse" in response.text
     assert "Erika Muster | Bauamt | erika@" in response.text  # kept as typed
+
+
+def test_my_contributions_name_the_solution_of_each_report(client, demo):
+    from catalogue.models import ExperienceReport
+    from tests.factories import PADERBORN
+
+    report = db.session.scalars(
+        sa.select(ExperienceReport)
+        .where(ExperienceReport.municipality_ags == PADERBORN)
+        .order_by(ExperienceReport.id)
+    ).first()
+    assert report is not None
+    sign_in(client, make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example"))
+    html = client.get("/mitwirken/").get_data(as_text=True)
+    assert f"zu „{report.solution.title}“" in html
