@@ -93,7 +93,15 @@ def invite():
         except ValidationFailed as error:
             add_service_errors(form, error)
         else:
-            flash(f"Die Einladung an {user.email} ist verschickt.", "success")
+            if current_app.config.get("MAIL_SERVER"):
+                flash(f"Die Einladung an {user.email} wird verschickt.", "success")
+            else:  # no SMTP server: the mail is only logged (the mail log has the link)
+                flash(
+                    f"Die Einladung an {user.email} ist angelegt, wird aber nicht verschickt: "
+                    "Es ist kein Mailserver eingerichtet (MAIL_SERVER). Den Einladungslink "
+                    "finden Sie im E-Mail-Protokoll.",
+                    "success",
+                )
             return redirect(url_for("admin.user", user_id=user.id))
     status = 400 if form.errors else 200
     return render_template("admin/invite.html", form=form), status

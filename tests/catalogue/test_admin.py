@@ -170,6 +170,10 @@ def test_curator_cannot_invite_admins_or_curators(client, people):
     assert ok.status_code == 302
     invited = db.session.scalar(sa.select(User).where(User.email == "neu@example.org"))
     assert user_events(invited.id)[0].actor_id == curator.id
+    # without a mail server the confirmation does not claim the mail goes out
+    with client.session_transaction() as session:
+        (flashed,) = [text for _category, text in session.get("_flashes", [])]
+    assert "nicht verschickt" in flashed and "E-Mail-Protokoll" in flashed
 
 
 def test_invite_form_errors_keep_input(client, people):
