@@ -277,6 +277,26 @@ def test_templates_do_not_compare_states_with_strings() -> None:
     )
 
 
+POST_FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S)
+TYPED_INPUT = re.compile(r"field\(|<textarea|<input[^>]*type=\"(?:text|email|url|number)\"")
+
+
+def test_forms_with_typed_input_give_the_apps_german_errors() -> None:
+    """A form people type into carries ``novalidate``: the browser's own bubbles ("Please fill
+    out this field", in the browser's language) would stand in for the app's German error
+    beside the field, and say nothing of lengths or formats."""
+    offenders = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for form in POST_FORM.finditer(text):
+            tag = form.group()[: form.group().index(">") + 1]
+            if 'method="post"' in tag and TYPED_INPUT.search(form.group()):
+                if "novalidate" not in tag:
+                    line = text[: form.start()].count("\n") + 1
+                    offenders.append(f"{_rel(path)}:{line}")
+    assert not offenders, f"POST forms with typed input need novalidate: {offenders}"
+
+
 # --- 5. no import circles inside a package ---------------------------------------------------
 
 
