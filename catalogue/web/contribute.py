@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
-from catalogue.permissions import can_create_solution, can_view_history
+from catalogue.permissions import can_create_solution, can_view_history, can_write_report
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions
 from catalogue.services import needs as needs_service
@@ -227,6 +227,9 @@ def delete_attachment(attachment_id: int):
 @login_required
 def new_report(solution_id: int):
     solution = contributions.get_solution_for_edit(actor=current_user, solution_id=solution_id)
+    if not can_write_report(current_user, solution):
+        # Say why before anything is typed, instead of a form whose saving can only fail.
+        return render_template("contribute/cannot_report.html", solution=solution), 403
     form = ReportForm()
     if form.validate_on_submit():
         try:

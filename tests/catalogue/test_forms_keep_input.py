@@ -159,3 +159,18 @@ def test_my_contributions_name_the_solution_of_each_report(client, demo):
     sign_in(client, make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example"))
     html = client.get("/mitwirken/").get_data(as_text=True)
     assert f"zu „{report.solution.title}“" in html
+
+
+def test_a_report_on_an_unpublished_solution_is_explained_before_anything_is_typed(client, demo):
+    from catalogue.services import contributions
+    from tests.factories import PADERBORN, solution_input
+
+    contributor = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
+    draft = contributions.create_solution(
+        actor=contributor, data=solution_input(lead_municipality_ags=PADERBORN)
+    )
+    sign_in(client, contributor)
+    response = client.get(f"/mitwirken/loesungen/{draft.id}/bericht/neu")
+    assert response.status_code == 403
+    assert "noch nicht veröffentlicht" in response.text
+    assert 'name="what_worked"' not in response.text  # no form that could only fail
