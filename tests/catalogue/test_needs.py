@@ -344,3 +344,15 @@ def test_vermittelt_is_the_digitalbueros_to_set(staff, client):
     needs.set_need_status(actor=staff["curator"], need_id=need.id, status="brokered")
     page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
     assert '<option selected value="brokered">' in page
+
+
+def test_the_need_page_shows_its_tags(staff, client):
+    need = needs.create_need(
+        actor=staff["member"],
+        title="Sperrmüll online",
+        text="Wir wollen Sperrmüll online anmelden.",
+        tags="Abfall, Sperrmüll",
+    )
+    sign_in(client, staff["member"])
+    assert "Schlagworte: Abfall, Sperrmüll" in client.get(f"/bedarfe/{need.id}").text
+
