@@ -43,7 +43,8 @@ seed: setup
 
 run: seed
 	@echo "Lösungskatalog läuft auf http://$(HOST):$(PORT)/"
-	CATALOGUE_ENV=development $(CATALOGUE) run --host $(HOST) --port $(PORT)
+	CATALOGUE_ENV=development CATALOGUE_BASE_URL=$${CATALOGUE_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(CATALOGUE) run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
