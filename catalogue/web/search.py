@@ -48,6 +48,11 @@ def _is_weak(text: str, outcome: search_service.SearchOutcome) -> bool:
     )
 
 
+def _without(args: dict[str, list[str]], param: str, value: str) -> dict[str, Any]:
+    """The query string's parameters with one filter value dropped."""
+    return {**args, param: [v for v in args.get(param, []) if v != value]}
+
+
 @bp.get("/suche")
 def search():
     text, filters = _query()
@@ -63,6 +68,18 @@ def search():
     )
     args = {k: request.args.getlist(k) for k in request.args if k != "page"}
     query_args = {k: v for k, v in args.items() if k not in ("sortierung", "typ")}
+    labels = search_service.facet_labels()
+    # Each active filter with a link that drops just it (visible above the results, also
+    # where the facets are folded away on a phone).
+    active_filters = [
+        (
+            search_service.FACET_TITLES[field],
+            labels[field].get(value, value),
+            url_for("search.search", **_without(args, FILTER_PARAMS[field], value)),
+        )
+        for field, values in filters.items()
+        for value in values
+    ]
     return render_template(
         "search/search.html",
         outcome=outcome,
@@ -76,7 +93,8 @@ def search():
         query_args=query_args,
         weak=_is_weak(text, outcome),
         facet_titles=search_service.FACET_TITLES,
-        facet_labels=search_service.facet_labels(),
+        facet_labels=labels,
+        active_filters=active_filters,
     )
 
 

@@ -355,4 +355,3 @@ def test_the_need_page_shows_its_tags(staff, client):
     )
     sign_in(client, staff["member"])
     assert "Schlagworte: Abfall, Sperrmüll" in client.get(f"/bedarfe/{need.id}").text
-

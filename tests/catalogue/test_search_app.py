@@ -79,3 +79,16 @@ def test_zero_result_queries_are_recorded_without_personal_data(client, demo):
     assert row.query == "raumfahrtbehörde marsmission" and row.count == 2
     html = client.get("/suche?q=Raumfahrtbeh%C3%B6rde+Marsmission").get_data(as_text=True)
     assert "Beschreiben Sie Ihr Problem" in html
+
+
+def test_each_active_filter_is_named_above_the_results_and_removable(client, demo):
+    html = client.get("/suche?q=online&kategorie=buergerservice&sortierung=newest").text
+    assert "Eingegrenzt auf:" in html
+    # the chip names the filter and drops only it (query and sort stay)
+    chip = html[html.index("app-active-filters__list") :]
+    chip = chip[: chip.index("</ul>")]
+    assert "Bürgerservice" in chip and "Filter entfernen" in chip
+    href = chip[chip.index('href="') + 6 :]
+    href = href[: href.index('"')].replace("&amp;", "&")
+    assert "q=online" in href and "sortierung=newest" in href and "kategorie" not in href
+    assert "Eingegrenzt auf:" not in client.get(href).text
