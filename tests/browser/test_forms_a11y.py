@@ -152,9 +152,15 @@ def assert_axe_clean(page, state: str) -> None:
 
 
 def assert_error_pattern(page) -> None:
-    """The page shows a form's error state the way every form must (see _macros.html)."""
+    """The page shows a form's error state the way every form must (see _macros.html): a summary
+    that has the focus (keyboard and screen-reader users start there) and links to each field."""
     page.locator(".app-error-summary").first.wait_for()
     assert page.title().startswith("Fehler:"), page.title()
+    # the browser moves the focus there once the page is rendered (autofocus)
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.classList.contains('app-error-summary')",
+        timeout=5000,
+    )
     problems = page.evaluate(
         """() => {
             const problems = [];
