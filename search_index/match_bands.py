@@ -21,17 +21,11 @@ Owns the band calibration of need matching. Bands:
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs);
   and in every case the words the catalogue knows carry `MIN_KNOWN_SHARE` of the need's idf
-  mass, and at least one matched word names a thing (`names_a_thing`): the result
-  writes it as a noun, it is not a compound's head standing in for the need's compound, and
-  it is no form word (data/procedure_de.txt: Antrag, Nachweis, Termin, Portal …, unless the
-  result's title carries it; data/cooperation_de.txt: Vereinbarung, Nachbarkommune,
-  Kostenverteilung, Personal …, even in the title). Actions and qualities ("online
-  beantragen") and form words are shared by many services and cooperations, and "Ausweis"
-  for "Anwohnerparkausweis" is only the kind of thing; a result that matches only such words
-  is about another thing than the need. Nor does a noun made of a verb the need writes in lower
-  case ("Gewerbeanmeldung" for "Hundesteuer online anmelden", `need_verbs`), nor a compound the
-  verb is part of ("Meldeadresse" for "melden"): it is the act. Nor does one part of a need's
-  compound standing apart ("Brief" for "Briefwahl" in "per Brief"): it is another word.
+  mass, and at least one matched word names a thing (`match_things.names_a_thing`): the
+  result writes it as a noun, and it is none of the need's verbs, no compound's head or part
+  standing in for the need's compound and no form word (Antrag, Termin, Anmeldung …; the
+  title's form words count where the result is about them) — a result that matches only such
+  words is about another thing than the need.
 * "possible" (könnte passen): at least `POSSIBLE_COVERAGE` of the need's idf mass, or close to
   the best result (`POSSIBLE_REL`) with a score of at least `STRONG_MIN_SCORE`.
 * "weak" (entfernt verwandt): everything else.
@@ -42,18 +36,13 @@ Must not: import Flask or SQLAlchemy, or contain rules for particular needs or b
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from search_index.analysis import WORD_RE, analyze_query_words, german_word_terms, stem_word
-from search_index.german import load_wordlist
+from search_index.analysis import analyze_query_words
 from search_index.need_concepts import distinct_count
-from search_index.need_text import mixes_case
 
 if TYPE_CHECKING:
-    from search_index.concepts import Concept
     from search_index.context import SearchContext
     from search_index.need_concepts import ScoredConcept
 
@@ -110,10 +99,6 @@ STRONG_MIN_CONCEPTS = 2
 STRONG_REL = 0.8
 POSSIBLE_COVERAGE = 0.3
 POSSIBLE_REL = 0.8
-# German prose capitalises about a third of the words inside its sentences (0.25–0.5 in every
-# solution of three benchmark catalogues, median 0.35); a text below this share ignores casing,
-# and `names_a_thing` cannot read nouns from it.
-MIN_CAPITALISED_SHARE = 0.1
 DUPLICATE_SIMILARITY = 0.5  # Jaccard of title + summary stems
 # A result that carries this share of the best result's distinctive title/summary vocabulary
 # (the feedback words) is its sibling: same topic, another approach. The best result's lead is
@@ -161,128 +146,6 @@ def near_duplicates(ctx: SearchContext, a: int, b: int) -> bool:
     built twice, or described by two municipalities)."""
     sa, sb = _stems(ctx, a), _stems(ctx, b)
     return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_SIMILARITY
-
-
-# A noun made of a verb ("Anmeldung", "Terminbuchung") names the act of that verb.
-_ACT_NOUN_ENDINGS = ("ung", "ungen")
-
-# Where a sentence (or the title, or a list item) ends: after it a word is capitalised anyway.
-_SENTENCE_END_RE = re.compile(r"[.!?:;]\s|\n")
-
-
-@cache
-def _wordlist_stems(name: str) -> frozenset[str]:
-    """Stems of a word list's entries (an entry of several words as a phrase concept's stem)."""
-    return frozenset(
-        " ".join(stem_word(part) for part in entry.lower().split()) for entry in load_wordlist(name)
-    )
-
-
-@cache
-def form_stems() -> frozenset[str]:
-    """Stems of the form words: procedure words of services (data/procedure_de.txt: Antrag,
-    Nachweis, Portal …) and form words of cooperations (`cooperation_stems`)."""
-    return _wordlist_stems("procedure_de.txt") | cooperation_stems()
-
-
-@cache
-def cooperation_stems() -> frozenset[str]:
-    """Stems of the cooperation form words (data/cooperation_de.txt: Vereinbarung,
-    Nachbarkommune, Kostenverteilung, Personal …): who works together and how, never what."""
-    return _wordlist_stems("cooperation_de.txt")
-
-
-def names_a_thing(
-    ctx: SearchContext, d: int, matched: Sequence[ScoredConcept], acts: Collection[str] = ()
-) -> bool:
-    """True if the document writes one of the matched concepts capitalised inside its sentences
-    at least as often as in lower case. German capitalises nouns: words written in lower case
-    are actions or qualities ("online beantragen", "bestellen") that many services share, not
-    the thing a need is about. Nor is a compound's head standing in for the need's compound
-    the result does not carry ("Ausweis" for "Anwohnerparkausweis" in a fishing-licence
-    service): it is the kind of thing, not the thing; nor is a form word (`form_stems`:
-    Antrag, Nachweis, Portal, Vereinbarung, Personal …) unless the result's title carries a
-    procedure word ("Online-Terminbuchung" is about the Termin), and a compound's head names
-    a thing only where its compound does ("Zahl" for "Antragszahlen"); a cooperation word
-    never names the thing, even in the title: "Gemeinsames Standesamt zweier Nachbarkommunen"
-    is about the Standesamt, and shares "Nachbarkommune" with every cooperation on any
-    subject. The lessons are read with the description. A concept the text does not show
-    (tags, reports only) counts as a thing, and so does everything in a text that capitalises
-    (almost) no nouns at all. A compound counts with its casing for all its parts: modifiers
-    are mostly nouns too ("Kita-Navigator") — unless the text writes the word on its own, which
-    says its class: "online" in lower case is no noun where it opens "Online-Bestellung".
-    A need's compound found only through its parts apart is not shown by one of them: a
-    capitalised "Brief" beside "wählen" says nothing of a "Briefwahl" (`_shows_whole`).
-    `acts` are the stems the need writes as verbs (`need_verbs`): a noun made of such a verb
-    ("-ung": "Anmeldung" for "anmelden") counts as the verb does, in lower case, and so does a
-    compound the verb's stem is part of ("Meldeadresse" for "melden")."""
-    stored = ctx.stored(d)
-    found = {sc.concept.stem for sc in matched}
-    title = {qw.stem for qw in analyze_query_words(str(stored.get("title") or ""))}
-
-    def form_word(stem: str) -> bool:
-        return stem in form_stems() and (stem not in title or stem in cooperation_stems())
-
-    # a head stands in for its compound: it names a thing only where the compound does
-    matched = [
-        sc
-        for sc in matched
-        if (not sc.source or (sc.source in found and not form_word(sc.source)))
-        and not form_word(sc.concept.stem)
-    ]
-    # per concept: [upper, lower] on its own, and [upper, lower] inside compounds
-    counts = [[0, 0, 0, 0] for _ in matched]
-    stems = [sc.concept.stems() for sc in matched]
-    apart = [_parts_only(sc.concept) for sc in matched]
-    words = capitalised = 0
-    for field_name in ("title", "summary", "body"):
-        for sentence in _SENTENCE_END_RE.split(str(stored.get(field_name) or "")):
-            lettered = (m.group() for m in WORD_RE.finditer(sentence) if m.group()[0].isalpha())
-            for i, word in enumerate(lettered):
-                if i == 0:
-                    continue  # the first word of a sentence is capitalised anyway
-                upper = word[0].isupper()
-                words += 1
-                capitalised += upper
-                terms = german_word_terms(word)
-                alone = stem_word(word.lower())
-                act_noun = word.lower().endswith(_ACT_NOUN_ENDINGS)
-                for k, concept_stems in enumerate(stems):
-                    hit = concept_stems.intersection(terms)
-                    if not hit:
-                        continue
-                    if not _shows_whole(hit, terms, apart[k]):
-                        counts[k][3] += 1  # one part of the compound: no noun of it
-                        continue
-                    # "Anmeldung" for the need's "anmelden" is the act, as the verb is
-                    act = matched[k].concept.stem in acts
-                    in_compound = alone not in concept_stems
-                    noun = upper and not (act and (act_noun or in_compound))
-                    counts[k][(0 if alone in concept_stems else 2) + (0 if noun else 1)] += 1
-    if capitalised < MIN_CAPITALISED_SHARE * words:
-        return True  # written in lower case throughout: the casing says nothing
-    return any(
-        upper >= lower if upper or lower else c_upper >= c_lower
-        for upper, lower, c_upper, c_lower in counts
-    )
-
-
-def _parts_only(concept: Concept) -> tuple[set[str], list[tuple[str, ...]]]:
-    """The stems that stand for the concept only as parts of a compound (no variant of its
-    own, nor a phrase's word), and its compound splits."""
-    splits = [v.terms for v in concept.variants if v.kind == "parts"]
-    whole = {t for v in concept.variants if len(v.terms) == 1 or v.phrase for t in v.terms}
-    return {t for split in splits for t in split} - whole, splits
-
-
-def _shows_whole(
-    hit: set[str], terms: Sequence[str], apart: tuple[set[str], list[tuple[str, ...]]]
-) -> bool:
-    """True if a text word that carries the concept (`hit`) shows all of it: a capitalised
-    "Brief" beside a lower-case "wählen" is no "Briefwahl" (one part of the compound says
-    nothing of its thing); "Briefwahlunterlagen" carries all parts and is."""
-    part_stems, splits = apart
-    return not hit <= part_stems or any(set(split) <= set(terms) for split in splits)
 
 
 def assign_leads(ctx: SearchContext, ranked: Sequence[Candidate]) -> None:
@@ -388,13 +251,3 @@ def bands(
         ceiling = max(BANDS.index(band(c, n_concepts, next_rel, names_thing)), ceiling)
         out.append(BANDS[ceiling])
     return out
-
-
-def need_verbs(text: str, concepts: Sequence[Concept]) -> frozenset[str]:
-    """Stems of the concepts a need writes in lower case while it capitalises other words: its
-    verbs and adjectives ("Hundesteuer online anmelden"). Where a result has such a word only as
-    a noun made of the verb ("Gewerbeanmeldung"), it shares the act, not the thing. A need in
-    lower case throughout says nothing about its words' classes."""
-    if not mixes_case(text):
-        return frozenset()
-    return frozenset(c.stem for c in concepts if c.label[:1].islower() and " " not in c.stem)

@@ -29,8 +29,9 @@ import numpy as np
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
-from search_index.match_bands import assign_leads, bands, names_a_thing, need_verbs
+from search_index.match_bands import assign_leads, bands
 from search_index.match_explain import backing_reports, reasons
+from search_index.match_things import names_a_thing, need_things, need_verbs
 from search_index.need_concepts import (
     MAX_DF_SHARE,
     ScoredConcept,
@@ -104,11 +105,16 @@ def rank_candidates(
     category: str | None = None,
     tags: Sequence[str] = (),
     exclude_solution_ids: Iterable[int] = (),
+    concepts_out: list[ScoredConcept] | None = None,
 ) -> tuple[list[_Candidate], int]:
-    """Ranked candidates with their features, and the number of the need's known concepts."""
+    """Ranked candidates with their features, and the number of the need's known concepts;
+    the need's concepts are added to `concepts_out` if given (for the bands' reading of what
+    the need names)."""
     n_docs = max(1, len(ctx.live_docs()))
     full_text = " ".join([text, *tags])
     concepts, missing_idf = need_concepts(ctx, full_text, n_docs)
+    if concepts_out is not None:
+        concepts_out.extend(concepts)
     if not concepts:
         return [], 0
     excluded = {int(s) for s in exclude_solution_ids}
@@ -294,6 +300,7 @@ def run_match(
     municipality_population: int | None = None,
     exclude_solution_ids: Iterable[int] = (),
 ) -> list[Match]:
+    concepts: list[ScoredConcept] = []
     ranked, n_concepts = rank_candidates(
         ctx,
         text,
@@ -301,9 +308,13 @@ def run_match(
         category=category,
         tags=tags,
         exclude_solution_ids=exclude_solution_ids,
+        concepts_out=concepts,
     )
     acts = need_verbs(text, [sc.concept for c in ranked for sc in c.matched])
-    labels = bands(ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, acts))
+    things = need_things(text, concepts, acts)
+    labels = bands(
+        ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, acts, things)
+    )
     reports = backing_reports(ctx, ranked)
     return [
         Match(

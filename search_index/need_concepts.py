@@ -6,7 +6,7 @@ synonyms; an unknown compound is split into two words the catalogue knows; short
 also get close spellings; the head of a compound — Lizenzvertrag → Vertrag — is a weak word of
 its own, and the last part of a long unknown compound split into known words
 (Zweitwohnungsteuer → Steuer) is marked as its head too: both are the kind of thing, not the
-thing (`match_bands.names_a_thing`); the modifier of an unknown two-word split is a weaker word
+thing (`match_things.names_a_thing`); the modifier of an unknown two-word split is a weaker word
 of its own (Ausbildungsstrukturen → Ausbildung); words cut short by a suspended hyphen are completed first:
 "Wartungs- und Lizenzverträge"), and the most discriminative ones are kept (idf × weight, document
 frequency cap). The idf mass of words the catalogue does not know at all is returned as well:

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 from search_index import CatalogueIndex
-from search_index.match_bands import SIBLING_SHARE, assign_leads, names_a_thing, need_verbs
+from search_index.match_bands import SIBLING_SHARE, assign_leads
+from search_index.match_things import names_a_thing, need_things, need_verbs
 from search_index.matching import rank_candidates
 from tests.search_index.conftest import make_doc
 
@@ -358,3 +359,55 @@ def test_one_part_of_the_needs_compound_standing_apart_names_no_thing(tmp_path):
         # and so is the compound itself, written as a noun
         assert names_a_thing(ctx, by_id[10].docnum, compound)
         assert all(m.band != "strong" for m in ix.match(need) if m.solution_id == 1)
+
+
+def test_registrations_bookings_and_tickets_are_forms_not_things(tmp_path):
+    # "Tickets" in a reporting tool (each report becomes a ticket) is the form of a service,
+    # like "Antrag": it names no thing for "Freibad Tickets online"
+    reports = make_doc(
+        1,
+        "Kartenbasiertes Hinweisformular",
+        "Bürgerinnen und Bürger melden Schäden auf einer Karte.",
+        "Jeder Hinweis wird als Ticket im Fachverfahren angelegt; die Tickets gehen ans Amt.",
+    )
+    with _catalogue(tmp_path, reports) as (_ix, ctx):
+        found = _found(ctx, "Freibad Tickets online", 1)
+        assert [sc.concept.label for sc in found.matched if sc.concept.stem == "ticket"]
+        assert not names_a_thing(ctx, found.docnum, found.matched)
+    # where the title is about them, they are the thing
+    pool = make_doc(
+        1,
+        "Online-Tickets für das Hallenbad",
+        "Badegäste kaufen Tickets im Netz.",
+        "Die Tickets gelten für ein Zeitfenster.",
+    )
+    with _catalogue(tmp_path / "pool", pool) as (_ix, ctx):
+        found = _found(ctx, "Tickets online kaufen", 1)
+        assert names_a_thing(ctx, found.docnum, found.matched)
+
+
+def test_a_short_needs_thing_the_result_lacks_is_not_made_up_by_its_procedure(tmp_path):
+    # "Sperrmüll Termin online buchen": the citizens' office booking offers the procedure
+    # (Termin in its title, online, buchen) for another thing
+    booking = make_doc(
+        1,
+        "Online-Terminbuchung für das Bürgerbüro",
+        "Termine im Bürgerbüro online buchen, rund um die Uhr.",
+        "Wer einen Termin braucht, bucht ihn Online über die Website.",
+    )
+    waste = make_doc(2, "Abfallkalender", "Wann der Müll abgeholt wird.", "Müll und Papier.")
+    need = "Sperrmüll Termin online buchen"
+    with _catalogue(tmp_path, booking, waste) as (ix, ctx):
+        concepts: list = []
+        ranked, _ = rank_candidates(ctx, need, limit=3, concepts_out=concepts)
+        found = next(c for c in ranked if c.solution_id == 1)
+        acts = need_verbs(need, [sc.concept for c in ranked for sc in c.matched])
+        things = need_things(need, concepts, acts)
+        assert things == {"sperrmull"}  # the compound the known head "Müll" stands in for
+        assert names_a_thing(ctx, found.docnum, found.matched, acts)  # without the rule
+        assert not names_a_thing(ctx, found.docnum, found.matched, acts, things)
+        assert all(m.band != "strong" for m in ix.match(need))
+        # the same need about the office itself: the booking is the thing
+        office = "Bürgerbüro Termin online buchen"
+        assert ix.match(office)[0].solution_id == 1
+        assert ix.match(office)[0].band == "strong"

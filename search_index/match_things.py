@@ -1,0 +1,204 @@
+"""What a match is about: whether a result names the thing a need asks for.
+
+Owns `names_a_thing` (asked of every would-be "passt gut" result, `match_bands`), the form
+words that never name a thing (data/procedure_de.txt, data/cooperation_de.txt) and the reading
+of a need's word classes: its verbs and adverbs (`need_verbs`) and the things it names
+(`need_things`). German capitalises nouns; a result that shares only a need's actions,
+qualities and form words ("online beantragen", "Nachweise", "Termin") is about something else
+with the same shape.
+
+Must not: import Flask or SQLAlchemy, or contain rules for particular needs or benchmark data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from search_index.analysis import WORD_RE, analyze_query_words, german_word_terms, stem_word
+from search_index.german import load_wordlist
+from search_index.need_text import mixes_case
+
+if TYPE_CHECKING:
+    from search_index.concepts import Concept
+    from search_index.context import SearchContext
+    from search_index.need_concepts import ScoredConcept
+
+# German prose capitalises about a third of the words inside its sentences (0.25–0.5 in every
+# solution of three benchmark catalogues, median 0.35); a text below this share ignores casing,
+# and `names_a_thing` cannot read nouns from it.
+MIN_CAPITALISED_SHARE = 0.1
+
+# A need naming at most this many things is short enough for each of them to matter: a result
+# lacking one is about another thing. Long descriptions name many things in passing (measured on
+# 31 sets: for any need, 1 wrong label fewer and 2 right ones lost; up to two things, 1 wrong
+# fewer and none lost).
+MAX_THINGS = 2
+
+# A noun made of a verb ("Anmeldung", "Terminbuchung") names the act of that verb.
+_ACT_NOUN_ENDINGS = ("ung", "ungen")
+
+# Where a sentence (or the title, or a list item) ends: after it a word is capitalised anyway.
+_SENTENCE_END_RE = re.compile(r"[.!?:;]\s|\n")
+
+
+@cache
+def _wordlist_stems(name: str) -> frozenset[str]:
+    """Stems of a word list's entries (an entry of several words as a phrase concept's stem)."""
+    return frozenset(
+        " ".join(stem_word(part) for part in entry.lower().split()) for entry in load_wordlist(name)
+    )
+
+
+@cache
+def form_stems() -> frozenset[str]:
+    """Stems of the form words: procedure words of services (data/procedure_de.txt: Antrag,
+    Nachweis, Portal …) and form words of cooperations (`cooperation_stems`)."""
+    return _wordlist_stems("procedure_de.txt") | cooperation_stems()
+
+
+@cache
+def cooperation_stems() -> frozenset[str]:
+    """Stems of the cooperation form words (data/cooperation_de.txt: Vereinbarung,
+    Nachbarkommune, Kostenverteilung, Personal …): who works together and how, never what."""
+    return _wordlist_stems("cooperation_de.txt")
+
+
+def names_a_thing(
+    ctx: SearchContext,
+    d: int,
+    matched: Sequence[ScoredConcept],
+    acts: Collection[str] = (),
+    things: Collection[str] = (),
+) -> bool:
+    """True if the document writes one of the matched concepts capitalised inside its sentences
+    at least as often as in lower case. German capitalises nouns: words written in lower case
+    are actions or qualities ("online beantragen", "bestellen") that many services share, not
+    the thing a need is about. Nor is a compound's head standing in for the need's compound
+    the result does not carry ("Ausweis" for "Anwohnerparkausweis" in a fishing-licence
+    service): it is the kind of thing, not the thing; nor is a form word (`form_stems`:
+    Antrag, Nachweis, Portal, Vereinbarung, Personal …) unless the result's title carries a
+    procedure word ("Online-Terminbuchung" is about the Termin), and a compound's head names
+    a thing only where its compound does ("Zahl" for "Antragszahlen"); a cooperation word
+    never names the thing, even in the title: "Gemeinsames Standesamt zweier Nachbarkommunen"
+    is about the Standesamt, and shares "Nachbarkommune" with every cooperation on any
+    subject. The lessons are read with the description. A concept the text does not show
+    (tags, reports only) counts as a thing, and so does everything in a text that capitalises
+    (almost) no nouns at all. A compound counts with its casing for all its parts: modifiers
+    are mostly nouns too ("Kita-Navigator") — unless the text writes the word on its own, which
+    says its class: "online" in lower case is no noun where it opens "Online-Bestellung".
+    A need's compound found only through its parts apart is not shown by one of them: a
+    capitalised "Brief" beside "wählen" says nothing of a "Briefwahl" (`_shows_whole`).
+    `acts` are the stems the need writes as verbs (`need_verbs`): a noun made of such a verb
+    ("-ung": "Anmeldung" for "anmelden") counts as the verb does, in lower case, and so does a
+    compound the verb's stem is part of ("Meldeadresse" for "melden").
+    `things` are the things a short need names (`need_things`): where the result lacks one of
+    them ("Sperrmüll Termin online buchen" over the citizens' office booking), the title's
+    form words do not name the thing either, and neither do the need's verbs and adverbs — the
+    result offers the same procedure for another thing."""
+    stored = ctx.stored(d)
+    found = {sc.concept.stem for sc in matched}
+    title = {qw.stem for qw in analyze_query_words(str(stored.get("title") or ""))}
+
+    lacking = len(things) <= MAX_THINGS and any(t not in found for t in things)
+
+    def form_word(stem: str) -> bool:
+        return stem in form_stems() and (
+            stem not in title or lacking or stem in cooperation_stems()
+        )
+
+    # a head stands in for its compound: it names a thing only where the compound does
+    matched = [
+        sc
+        for sc in matched
+        if (not sc.source or (sc.source in found and not form_word(sc.source)))
+        and not form_word(sc.concept.stem)
+    ]
+    if lacking:  # the need's verbs and adverbs do not make up for its missing thing
+        matched = [sc for sc in matched if sc.concept.stem not in acts]
+    # per concept: [upper, lower] on its own, and [upper, lower] inside compounds
+    counts = [[0, 0, 0, 0] for _ in matched]
+    stems = [sc.concept.stems() for sc in matched]
+    apart = [_parts_only(sc.concept) for sc in matched]
+    words = capitalised = 0
+    for field_name in ("title", "summary", "body"):
+        for sentence in _SENTENCE_END_RE.split(str(stored.get(field_name) or "")):
+            lettered = (m.group() for m in WORD_RE.finditer(sentence) if m.group()[0].isalpha())
+            for i, word in enumerate(lettered):
+                if i == 0:
+                    continue  # the first word of a sentence is capitalised anyway
+                upper = word[0].isupper()
+                words += 1
+                capitalised += upper
+                terms = german_word_terms(word)
+                alone = stem_word(word.lower())
+                act_noun = word.lower().endswith(_ACT_NOUN_ENDINGS)
+                for k, concept_stems in enumerate(stems):
+                    hit = concept_stems.intersection(terms)
+                    if not hit:
+                        continue
+                    if not _shows_whole(hit, terms, apart[k]):
+                        counts[k][3] += 1  # one part of the compound: no noun of it
+                        continue
+                    # "Anmeldung" for the need's "anmelden" is the act, as the verb is
+                    act = matched[k].concept.stem in acts
+                    in_compound = alone not in concept_stems
+                    noun = upper and not (act and (act_noun or in_compound))
+                    counts[k][(0 if alone in concept_stems else 2) + (0 if noun else 1)] += 1
+    if capitalised < MIN_CAPITALISED_SHARE * words:
+        return True  # written in lower case throughout: the casing says nothing
+    return any(
+        upper >= lower if upper or lower else c_upper >= c_lower
+        for upper, lower, c_upper, c_lower in counts
+    )
+
+
+def _parts_only(concept: Concept) -> tuple[set[str], list[tuple[str, ...]]]:
+    """The stems that stand for the concept only as parts of a compound (no variant of its
+    own, nor a phrase's word), and its compound splits."""
+    splits = [v.terms for v in concept.variants if v.kind == "parts"]
+    whole = {t for v in concept.variants if len(v.terms) == 1 or v.phrase for t in v.terms}
+    return {t for split in splits for t in split} - whole, splits
+
+
+def _shows_whole(
+    hit: set[str], terms: Sequence[str], apart: tuple[set[str], list[tuple[str, ...]]]
+) -> bool:
+    """True if a text word that carries the concept (`hit`) shows all of it: a capitalised
+    "Brief" beside a lower-case "wählen" is no "Briefwahl" (one part of the compound says
+    nothing of its thing); "Briefwahlunterlagen" carries all parts and is."""
+    part_stems, splits = apart
+    return not hit <= part_stems or any(set(split) <= set(terms) for split in splits)
+
+
+def need_verbs(text: str, concepts: Sequence[Concept]) -> frozenset[str]:
+    """Stems of the concepts a need writes in lower case while it capitalises other words: its
+    verbs and adjectives ("Hundesteuer online anmelden"). Where a result has such a word only as
+    a noun made of the verb ("Gewerbeanmeldung"), it shares the act, not the thing. A need in
+    lower case throughout says nothing about its words' classes."""
+    if not mixes_case(text):
+        return frozenset()
+    return frozenset(c.stem for c in concepts if c.label[:1].islower() and " " not in c.stem)
+
+
+def need_things(
+    text: str, concepts: Sequence[ScoredConcept], acts: Collection[str]
+) -> frozenset[str]:
+    """Stems of the things a need names: the words it capitalises while it writes others in
+    lower case, without its form words and verbs; for a compound's head standing in for an
+    unknown compound, the compound ("Sperrmüll" for "Müll"). A need in lower case throughout
+    says nothing about its words' classes."""
+    if not mixes_case(text):
+        return frozenset()
+    out: set[str] = set()
+    for sc in concepts:
+        c = sc.concept
+        if not c.label[:1].isupper() or c.stem in acts or " " in c.stem:
+            continue
+        stem = sc.source or c.stem
+        if stem in form_stems() or c.stem in form_stems():
+            continue
+        out.add(stem)
+    return frozenset(out)
