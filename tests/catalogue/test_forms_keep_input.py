@@ -4,12 +4,14 @@ cannot submit."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work
 from catalogue.models import ContactRequest, ContentState, Need, Role, Solution
-from tests.factories import BIELEFELD, make_user, sign_in
+from tests.factories import BIELEFELD, PADERBORN, make_user, sign_in
 
 
 @pytest.fixture
@@ -66,14 +68,16 @@ def test_members_get_an_explanation_instead_of_the_solution_form(client, member)
     assert "/bedarfe/neu" in response.text
 
 
-def test_a_refused_attachment_on_a_new_draft_is_said_not_swallowed(client, demo):
-    import io
+def _contributor(client):
+    """A contributor of Paderborn, signed in."""
+    user = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
+    sign_in(client, user)
+    return user
 
-    from tests.factories import PADERBORN
 
-    contributor = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
-    sign_in(client, contributor)
-    data = {
+def _solution_form(**overrides) -> dict:
+    """A valid new-solution form of Paderborn; override any field."""
+    return {
         "title": "Digitale Akte im Bauamt",
         "summary": "Bauakten werden digital geführt.",
         "description": "Alle Bauakten liegen im Dokumentenmanagement.",
@@ -82,8 +86,13 @@ def test_a_refused_attachment_on_a_new_draft_is_said_not_swallowed(client, demo)
         "project_status": "in_operation",
         "readiness": "documented",
         "lead_municipality_ags": PADERBORN,
-        "attachment": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "Konzept.pdf"),
+        **overrides,
     }
+
+
+def test_a_refused_attachment_on_a_new_draft_is_said_not_swallowed(client, demo):
+    _contributor(client)
+    data = _solution_form(attachment=(io.BytesIO(b"MZ\x90\x00 not a pdf"), "Konzept.pdf"))
     response = client.post("/mitwirken/loesungen/neu", data=data, follow_redirects=True)
     assert response.status_code == 200
     # the draft exists, and the page says so and why the file is missing
@@ -98,24 +107,8 @@ def test_a_refused_attachment_on_a_new_draft_is_said_not_swallowed(client, demo)
 
 
 def test_the_form_asks_to_choose_the_file_again_after_a_preview(client, demo):
-    import io
-
-    from tests.factories import PADERBORN
-
-    contributor = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
-    sign_in(client, contributor)
-    data = {
-        "title": "Digitale Akte im Bauamt",
-        "summary": "Bauakten werden digital geführt.",
-        "description": "Alle Bauakten liegen im Dokumentenmanagement.",
-        "category": "bauen-wohnen",
-        "kind": "software",
-        "project_status": "in_operation",
-        "readiness": "documented",
-        "lead_municipality_ags": PADERBORN,
-        "preview": "1",
-        "attachment": (io.BytesIO(b"%PDF-1.4 demo"), "Konzept.pdf"),
-    }
+    _contributor(client)
+    data = _solution_form(preview="1", attachment=(io.BytesIO(b"%PDF-1.4 demo"), "Konzept.pdf"))
     response = client.post("/mitwirken/loesungen/neu", data=data)
     assert response.status_code == 200
     assert "Sie hatten „Konzept.pdf“ gewählt" in response.text
@@ -123,22 +116,12 @@ def test_the_form_asks_to_choose_the_file_again_after_a_preview(client, demo):
 
 
 def test_one_submit_names_every_problem_of_the_solution_form(client, demo):
-    from tests.factories import PADERBORN
-
-    contributor = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
-    sign_in(client, contributor)
-    data = {
-        "title": "",  # required: the form's own check
-        "summary": "Bauakten werden digital geführt.",
-        "description": "Alle Bauakten liegen im Dokumentenmanagement.",
-        "category": "bauen-wohnen",
-        "kind": "software",
-        "project_status": "in_operation",
-        "readiness": "documented",
-        "lead_municipality_ags": PADERBORN,
-        "links": "Handbuch | keine-adresse",  # the service's checks
-        "contacts": "Erika Muster | Bauamt | erika@",
-    }
+    _contributor(client)
+    data = _solution_form(
+        title="",  # required: the form's own check
+        links="Handbuch | keine-adresse",  # the service's checks
+        contacts="Erika Muster | Bauamt | erika@",
+    )
     response = client.post("/mitwirken/loesungen/neu", data=data)
     assert response.status_code == 400
     assert "„keine-adresse“ ist keine gültige Adresse" in response.text
@@ -148,7 +131,6 @@ def test_one_submit_names_every_problem_of_the_solution_form(client, demo):
 
 def test_my_contributions_name_the_solution_of_each_report(client, demo):
     from catalogue.models import ExperienceReport
-    from tests.factories import PADERBORN
 
     report = db.session.scalars(
         sa.select(ExperienceReport)
@@ -156,20 +138,19 @@ def test_my_contributions_name_the_solution_of_each_report(client, demo):
         .order_by(ExperienceReport.id)
     ).first()
     assert report is not None
-    sign_in(client, make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example"))
+    _contributor(client)
     html = client.get("/mitwirken/").get_data(as_text=True)
     assert f"zu „{report.solution.title}“" in html
 
 
 def test_a_report_on_an_unpublished_solution_is_explained_before_anything_is_typed(client, demo):
     from catalogue.services import contributions
-    from tests.factories import PADERBORN, solution_input
+    from tests.factories import solution_input
 
-    contributor = make_user(Role.CONTRIBUTOR, PADERBORN, "beitrag@paderborn.example")
+    contributor = _contributor(client)
     draft = contributions.create_solution(
         actor=contributor, data=solution_input(lead_municipality_ags=PADERBORN)
     )
-    sign_in(client, contributor)
     response = client.get(f"/mitwirken/loesungen/{draft.id}/bericht/neu")
     assert response.status_code == 403
     assert "noch nicht veröffentlicht" in response.text
