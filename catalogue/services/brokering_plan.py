@@ -156,10 +156,9 @@ def plan_for(
         asking = requester.municipality.name
     # Whoever asked for the contact on a solution's page asked to be contacted: their name and
     # address go to the owners (the contact form says so); other colleagues only if they opted in.
-    asked = requester if request is not None else None
-    requester_lines = reach.requester_contact_lines(s, requester_ags, requester, asked=asked) or [
-        relay
-    ]
+    requester_lines = reach.requester_contact_lines(
+        s, requester_ags, requester, asked=request is not None
+    ) or [relay]
     owner = reach.owner_reach(s, solution)
     plan.withheld = owner.withheld
     for recipient in owner.recipients:

@@ -65,16 +65,16 @@ def owner_contact_lines(session: orm.Session, solution: Solution) -> list[str]:
 
 
 def requester_contact_lines(
-    session: orm.Session, ags: str | None, requester: User | None, *, asked: User | None = None
+    session: orm.Session, ags: str | None, requester: User | None, *, asked: bool = False
 ) -> list[str]:
-    """Contact details of the asking side: the person who asked for the contact (``asked``:
-    name and address, which the contact form says are passed on), and staff of the asking
-    municipality who opted in (``share_contact``)."""
+    """Contact details of the asking side: staff of the asking municipality who opted in
+    (``share_contact``), and the requester if they ``asked`` for the contact on a solution's
+    page (name and address, which the contact form says are passed on)."""
     lines = []
     if requester is not None and requester.share_contact:
         lines.append(_line(requester.name, requester.email, requester.phone))
-    elif asked is not None:
-        lines.append(_line(asked.name, asked.email))
+    elif requester is not None and asked:
+        lines.append(_line(requester.name, requester.email))
     if ags:
         for user in municipality_staff(session, ags):
             if user.share_contact and (requester is None or user.id != requester.id):

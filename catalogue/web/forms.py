@@ -68,6 +68,15 @@ class FigureField(IntegerField):
             raise ValidationError(problem)
 
 
+def record_id(raw: str | None) -> int | None:
+    """A record id as a form sends it: a positive whole number a database column can hold, or
+    None for anything else."""
+    raw = (raw or "").strip()
+    if raw.isdigit() and len(raw) <= 10 and 1 <= int(raw) <= MAX_ID:
+        return int(raw)
+    return None
+
+
 class IdField(HiddenField):
     """A hidden record id: a positive whole number a database column can hold, or None."""
 
@@ -75,7 +84,8 @@ class IdField(HiddenField):
         if not valuelist:
             return
         raw = (valuelist[0] or "").strip()
-        self.data = int(raw) if raw.isdigit() and len(raw) <= 10 else raw or None
+        parsed = record_id(raw)
+        self.data = parsed if parsed is not None else raw or None
 
     def pre_validate(self, form: Any) -> None:
         typed = bool(self.raw_data and self.raw_data[0])

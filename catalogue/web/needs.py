@@ -13,6 +13,7 @@ from catalogue.services import brokering as brokering_service
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import needs as needs_service
 from catalogue.services import reuse as reuse_service
+from catalogue.web.accounts import safe_next
 from catalogue.web.choices import options
 from catalogue.web.forms import add_service_errors
 from catalogue.web.needs_forms import (
@@ -22,7 +23,7 @@ from catalogue.web.needs_forms import (
     NeedStatusForm,
     ReuseForm,
     ReuseUpdateForm,
-    need_status_form,
+    offer_statuses,
 )
 from catalogue.web.public import render_solution
 
@@ -103,9 +104,10 @@ def _detail_page(need_id: int, status_form: NeedStatusForm | None = None, status
         need=need,
         outcome=needs_service.need_matches(need),
         threads=brokering_service.requests_for_need(actor=current_user, need=need),
-        status_form=status_form
-        or need_status_form(
-            need.status.value, brokers=is_curator(current_user), status=need.status.value
+        status_form=offer_statuses(
+            status_form or NeedStatusForm(status=need.status.value),
+            need.status.value,
+            brokers=is_curator(current_user),
         ),
         broker_form=BrokerForm(),
     ), status
@@ -114,8 +116,7 @@ def _detail_page(need_id: int, status_form: NeedStatusForm | None = None, status
 @bp.post("/bedarfe/<int:need_id>/status")
 @login_required
 def set_status(need_id: int):
-    current = needs_service.get_need(actor=current_user, need_id=need_id).status.value
-    form = need_status_form(current, brokers=is_curator(current_user))
+    form = NeedStatusForm()
     if form.validate_on_submit():
         try:
             need = needs_service.set_need_status(
@@ -194,8 +195,6 @@ def _reuse_rejected(slug: str, **forms):
 @bp.post("/nachnutzung/<int:reuse_id>/bestaetigen")
 @login_required
 def confirm_reuse(reuse_id: int):
-    from catalogue.web.accounts import safe_next
-
     reuse = reuse_service.confirm_reuse(actor=current_user, reuse_id=reuse_id)
     flash(
         f"Nachnutzung bestätigt: {reuse.municipality.display_name} nutzt „{reuse.solution.title}“ "

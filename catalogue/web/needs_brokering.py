@@ -16,7 +16,7 @@ from catalogue.services import brokering_reach
 from catalogue.services import matching as matching_service
 from catalogue.services import needs as needs_service
 from catalogue.services.brokering_plan import plan_brokering
-from catalogue.web.forms import add_service_errors
+from catalogue.web.forms import add_service_errors, record_id
 from catalogue.web.needs import bp
 from catalogue.web.needs_forms import BrokerForm, ContactRequestForm, MessageForm, OutcomeForm
 from catalogue.web.public import render_solution
@@ -164,12 +164,11 @@ def request_contact(solution_id: int):
     contact = None
     if form.validate_on_submit():
         try:
-            need_id = form.need_id.data or ""
             contact = brokering_service.request_contact(
                 actor=current_user,
                 solution_id=solution_id,
                 message=form.message.data,
-                need_id=int(need_id) if need_id.isdigit() and len(need_id) < 10 else None,
+                need_id=record_id(form.need_id.data),
             )
         except ValidationFailed as error:
             add_service_errors(form, error)

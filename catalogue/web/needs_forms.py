@@ -161,10 +161,9 @@ class ReuseUpdateForm(FlaskForm):
     ended_reason = StringField("Grund für das Ende", validators=[Optional(), Length(max=500)])
 
 
-def need_status_form(current: str, *, brokers: bool, **kwargs) -> NeedStatusForm:
-    """The status form of a need: "vermittelt" is the DigitalBüro's to set (by brokering); the
-    need's own staff see it only while it is the current status."""
-    form = NeedStatusForm(**kwargs)
+def offer_statuses(form: NeedStatusForm, current: str, *, brokers: bool) -> NeedStatusForm:
+    """ "vermittelt" is the DigitalBüro's to set (by brokering); the need's own staff see it
+    only while it is the current status."""
     form.status.choices = options(
         (value, label)
         for value, label in NEED_STATUS_CHOICES
