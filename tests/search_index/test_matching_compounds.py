@@ -12,6 +12,7 @@ from search_index.match_bands import (
     FIELDED_MARGIN,
     FIELDED_MIN_COVERAGE,
     MIN_KNOWN_SHARE,
+    RICH_MIN_CONCEPTS,
     STRONG_MARGIN,
     band,
 )
@@ -149,16 +150,22 @@ def test_a_compounds_head_is_not_one_of_the_needs_main_words(tmp_path):
 
 def test_a_smaller_lead_is_strong_when_it_rests_on_five_concepts():
     five = _words(5)
-    assert band(_C(fielded=0.0, main=0.0, matched=five), 16) == "strong"
-    assert band(_C(fielded=0.0, main=0.0, matched=five[:4]), 16) != "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=five), 16) == "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=five[:4]), 16) != "strong"
     small = BROAD_MARGIN - 0.01
-    assert band(_C(fielded=0.0, main=0.0, matched=five, margin=small), 16) != "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=five, margin=small), 16) != "strong"
+
+
+def test_five_side_words_of_a_story_need_a_sixth_for_a_broad_lead():
+    # none of the five is among the need's main concepts: the side words of a long e-mail
+    assert band(_C(fielded=0.0, main=0.0, matched=_words(5)), 16) != "strong"
+    assert band(_C(fielded=0.0, main=0.0, matched=_words(6)), 16) == "strong"
 
 
 def test_five_concepts_carry_a_smaller_lead_than_the_field_backed_one():
     # a lead between the broad and the field-backed margin: enough for five concepts, not for two
     between = (BROAD_MARGIN + FIELDED_MARGIN) / 2
-    assert band(_C(fielded=0.0, main=0.0, matched=_words(5), margin=between), 16) == "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=_words(5), margin=between), 16) == "strong"
     assert band(_C(matched=_words(2), margin=between), 8) != "strong"
 
 
@@ -218,3 +225,16 @@ def test_a_lead_alone_says_contact_them_only_where_such_leads_are_right():
     assert band(_C(**alone, margin=0.26), 8) == "strong"
     assert band(_C(margin=0.125), 8) != "strong"  # field-backed, in the dip
     assert band(_C(margin=0.135), 8) == "strong"
+
+
+def test_a_long_story_sharing_seven_concepts_with_the_leading_result_is_passt_gut():
+    # A long e-mail over a solution told in other words: seven of the need's concepts, one of
+    # its main ones among them, and the result leads, but by less than the broad margin
+    rich = dict(
+        fielded=0.0, main=0.33, coverage_all=0.15, matched=_words(RICH_MIN_CONCEPTS), margin=0.02
+    )
+    assert band(_C(**rich), 24) == "strong"
+    assert band(_C(**{**rich, "matched": _words(RICH_MIN_CONCEPTS - 1)}), 24) != "strong"
+    assert band(_C(**{**rich, "main": 0.0}), 24) != "strong"  # none of the main concepts
+    assert band(_C(**{**rich, "margin": -0.01}), 24) != "strong"  # another result leads
+    assert band(_C(**{**rich, "score": 0.35}), 24) != "strong"
