@@ -103,6 +103,10 @@ class ContactRequest(Base):
         enum_column(ContactOutcome), nullable=True
     )
     brokered_at: orm.Mapped[datetime | None]
+    # When the requester agreed, by sending the contact form (which says so), that their name
+    # and address go to the solution's owners. Requests made before the form said so, and
+    # threads the DigitalBüro opened for a need, carry none: their requester is not named.
+    requester_agreed_at: orm.Mapped[datetime | None]
     # Last message or state change: follow-up reminders count the silence from here.
     last_activity_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, index=True)
     created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)

@@ -124,6 +124,7 @@ def request_contact(
                 requester_id=actor.id,
                 requester_municipality_ags=actor.municipality_ags,
                 message=message,
+                requester_agreed_at=utcnow(),
             )
             s.add(request)
             s.flush()
@@ -135,6 +136,8 @@ def request_contact(
                 from_state=None,
                 to_state=ContactRequestStatus.OPEN.value,
             )
+        if request.requester_id == actor.id and request.requester_agreed_at is None:
+            request.requester_agreed_at = utcnow()  # asked again, on today's form
         _add_message(s, request, actor=actor, body=message, kind="request")
         for recipient in reach.curator_reach(s):
             reach.deliver(

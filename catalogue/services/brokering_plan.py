@@ -155,10 +155,12 @@ def plan_for(
     if asking is None and requester is not None and requester.municipality is not None:
         asking = requester.municipality.name
     # Whoever asked for the contact on a solution's page asked to be contacted: their name and
-    # address go to the owners (the contact form says so); other colleagues only if they opted in.
-    requester_lines = reach.requester_contact_lines(
-        s, requester_ags, requester, asked=request is not None
-    ) or [relay]
+    # address go to the owners (the contact form says so, and the request records when it was
+    # sent with that notice); other colleagues only if they opted in.
+    agreed = request is not None and request.requester_agreed_at is not None
+    requester_lines = reach.requester_contact_lines(s, requester_ags, requester, asked=agreed) or [
+        relay
+    ]
     owner = reach.owner_reach(s, solution)
     plan.withheld = owner.withheld
     for recipient in owner.recipients:

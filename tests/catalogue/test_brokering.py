@@ -382,6 +382,34 @@ def test_brokering_a_contact_request_gives_the_owners_a_way_back_to_the_asker(pe
     assert all("in Kontakt gebracht (auf Anfrage)" in d.text for d in plan.side("requester"))
 
 
+def test_a_request_sent_before_the_form_said_so_does_not_name_its_asker(people):
+    # Requests from before the contact form said that name and address are passed on carry no
+    # agreement (the migration leaves it empty): brokering them names the asker only if they
+    # opted in (here the colleagues of the asking town who did are named).
+    solution = _termin()
+    asker = people["colleague"]  # no share_contact
+    request = brokering.request_contact(
+        actor=asker, solution_id=solution.id, message="Wie lange hat die Einführung gedauert?"
+    )
+    assert request.requester_agreed_at is not None
+    db.session.execute(
+        sa.update(ContactRequest)
+        .where(ContactRequest.id == request.id)
+        .values(requester_agreed_at=None)
+    )
+    db.session.commit()
+    plan = plan_brokering(actor=people["curator"], request_id=request.id, solution_id=solution.id)
+    (owner_side,) = plan.side("owner")
+    assert asker.email not in owner_side.text and "Ansprechpersonen" in owner_side.text
+    # asking again on today's form is the agreement
+    brokering.request_contact(
+        actor=asker, solution_id=solution.id, message="Und was hat es gekostet, ungefähr?"
+    )
+    plan = plan_brokering(actor=people["curator"], request_id=request.id, solution_id=solution.id)
+    (owner_side,) = plan.side("owner")
+    assert asker.email in owner_side.text
+
+
 def test_where_nobody_shares_contact_details_the_mail_says_how_to_answer(people, app):
     # A need brokered without a contact request, from a municipality where nobody opted in to
     # share contact details: the owners learn whom to write to instead of "the DigitalBüro
