@@ -46,6 +46,8 @@ def test_describe_page_without_login_and_empty_input(client, staff):
     html = client.get("/bedarfe/beschreiben?text=Kita+Platz+online+anmelden").get_data(as_text=True)
     assert "Vorschläge" in html and "Warum dieser Vorschlag?" in html
     assert "Anmeldung" in html  # invites to sign in to save
+    # the form lands on the suggestions (on a phone they start below the form)
+    assert 'action="/bedarfe/beschreiben#matches-title"' in html and 'id="matches-title"' in html
     response = client.get("/bedarfe/beschreiben?text=")
     assert response.status_code == 400 and "Bitte beschreiben Sie" in response.get_data(
         as_text=True
