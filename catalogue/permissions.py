@@ -298,7 +298,30 @@ def can_view_contact_request(actor: Actor, request: Any) -> bool:
         return False
     if ags == request.requester_municipality_ags:
         return True
-    return request.status.value != "open" and request.solution.lead_municipality_ags == ags
+    # the owner side joins the thread when the DigitalBüro brokers it (a request its asker
+    # closed or answered before that was never put to them)
+    return request.brokered_at is not None and request.solution.lead_municipality_ags == ags
+
+
+def can_see_requester(actor: Actor, request: Any) -> bool:
+    """Who asked for a contact, by name: the DigitalBüro and the asking municipality always;
+    the solution's municipality only if the asker agreed to be named (sent the contact form,
+    which says so) or shares their contact details. Otherwise the owners read the
+    municipality only and answer through the thread."""
+    if is_curator(actor) or not request.requester_id:
+        return True
+    if request.requester_id == actor.id:
+        return True
+    if actor.is_authenticated and actor.municipality_ags == request.requester_municipality_ags:
+        return True
+    return requester_named(request)
+
+
+def requester_named(request: Any) -> bool:
+    """The asker agreed to be named to the solution's municipality: by sending the contact
+    form (which says so) or by sharing their contact details in general."""
+    requester = request.requester
+    return request.requester_agreed_at is not None or bool(requester and requester.share_contact)
 
 
 def signed_in_id(actor: Actor) -> int:
@@ -345,6 +368,7 @@ TEMPLATE_PREDICATES = {
     "can_update_reuse": can_update_reuse,
     "can_request_contact": can_request_contact,
     "can_view_contact_request": can_view_contact_request,
+    "can_see_requester": can_see_requester,
     "can_confirm_freshness": can_confirm_freshness,
     "can_view_barrier_reports": can_view_barrier_reports,
     "is_curator": is_curator,

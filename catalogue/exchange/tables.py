@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -59,6 +60,12 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, str) and text.startswith(FORMULA_START):
         return "'" + text
     return text
+
+
+def csv_row(values: Sequence[Any]) -> list[str]:
+    """One row for a CSV download: text that a spreadsheet would run as a formula (a name or
+    comment starting with "=") is kept as text."""
+    return [_csv_cell(v) for v in values]
 
 
 def to_csv(table: Table) -> bytes:

@@ -29,6 +29,7 @@ from catalogue.permissions import (
     can_request_contact,
     can_view_contact_request,
     is_curator,
+    requester_named,
     require,
     signed_in_id,
 )
@@ -190,13 +191,19 @@ def broker(
         request.broker_id = signed_in_id(actor)
         request.brokered_at = utcnow()
         _apply(s, actor=actor, request=request, action=ContactAction.BROKER, comment=message)
-        recipients = ", ".join(d.recipient.name for d in plan.deliveries) or "niemand"
+        # Both sides read the thread: it names who was told by municipality, not by person
+        # (the DigitalBüro's confirmation names the people).
+        asking = request.requester_municipality
+        told = (
+            [asking.name if asking else "die anfragende Kommune"] if plan.side("requester") else []
+        )
+        told += [solution.lead_municipality.name] if plan.side("owner") else []
         _add_message(
             s,
             request,
             actor=actor,
             body=(message + "\n\n" if message else "")
-            + f"Vermittelt. Benachrichtigt: {recipients}.",
+            + f"Vermittelt. Benachrichtigt: {' und '.join(told) or 'niemand'}.",
             kind="broker",
         )
         if need is not None and need.status == NeedStatus.OPEN:
@@ -224,18 +231,27 @@ def thread_recipients(
 ) -> list[reach.Recipient]:
     """Everyone in a thread: curators, the asking side and — once brokered — the owner side."""
     people = reach.curator_reach(s) + reach.requester_reach(s, request)
-    if request.status != ContactRequestStatus.OPEN:
+    if request.brokered_at is not None:
         people += reach.owner_reach(s, request.solution).recipients
     excluded = exclude.id if exclude is not None else None
     return [p for p in people if p.user is None or p.user.id != excluded]
 
 
 def notify_thread(
-    s: orm.Session, request: ContactRequest, *, actor: Actor, headline: str, body: str
+    s: orm.Session,
+    request: ContactRequest,
+    *,
+    actor: Actor,
+    headline: str,
+    body: str,
+    owner_headline: str | None = None,
 ) -> None:
+    """Tell everyone in the thread; the owner side reads `owner_headline` where it differs
+    (an asker who did not agree to be named is named by their municipality only)."""
     for recipient in thread_recipients(s, request, exclude=actor):
+        line = owner_headline if owner_headline and recipient.side == "owner" else headline
         text = (
-            f"{headline} – Anfrage zu „{request.solution.title}“ "
+            f"{line} – Anfrage zu „{request.solution.title}“ "
             f"({need_reference(request.need, recipient.viewer)}):\n{body}"
         )
         reach.deliver(
@@ -259,11 +275,18 @@ def post_message(*, actor: Actor, request_id: int, body: str) -> ContactRequest:
         if request.status not in ACTIVE:
             raise InvalidTransition("Diese Anfrage ist abgeschlossen; öffnen Sie sie erst wieder.")
         _add_message(s, request, actor=actor, body=body, kind="message")
+        unnamed = actor.id == request.requester_id and not requester_named(request)
+        asking = request.requester_municipality
         notify_thread(
             s,
             request,
             actor=actor,
             headline=f"Neue Nachricht von {_author_label(actor)}",
+            owner_headline=(
+                f"Neue Nachricht aus {asking.name if asking else 'der anfragenden Kommune'}"
+                if unnamed
+                else None
+            ),
             body=body,
         )
     return request
@@ -347,7 +370,7 @@ def requests_of_municipality(ags: str) -> list[ContactRequest]:
     """Threads where a municipality asks, or — once brokered — is asked."""
     asked = sa.and_(
         ContactRequest.solution.has(Solution.lead_municipality_ags == ags),
-        ContactRequest.status != ContactRequestStatus.OPEN,
+        ContactRequest.brokered_at.is_not(None),
     )
     return list(
         db.session.scalars(

@@ -35,8 +35,16 @@ MAX_BACKOFF = timedelta(hours=6)
 NOT_CONFIGURED = "nicht versendet: kein SMTP-Server konfiguriert (nur protokolliert)"
 
 
+def one_line(text: str) -> str:
+    """A header value on one line: subjects are built from titles people typed, and a line
+    break in a header is refused by the mail library (the mail could never be sent)."""
+    return " ".join(text.split())
+
+
 def queue_mail(session: orm.Session, *, to: str, subject: str, body: str) -> OutgoingMail:
-    mail = OutgoingMail(recipient=to, subject=subject, body=body, next_attempt_at=utcnow())
+    mail = OutgoingMail(
+        recipient=to, subject=one_line(subject), body=body, next_attempt_at=utcnow()
+    )
     session.add(mail)
     return mail
 
@@ -94,7 +102,7 @@ def _send(mail: _Claimed) -> None:
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = mail.recipient
-    message["Subject"] = mail.subject
+    message["Subject"] = one_line(mail.subject)
     message["Message-ID"] = message_id(mail.id, config["MAIL_SENDER"])
     message.set_content(mail.body)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
@@ -134,6 +142,12 @@ def deliver_due(limit: int = 20) -> int:
             log.warning("E-Mail an %s konnte nicht versendet werden: %s", mail.recipient, error)
             delay = min(timedelta(seconds=30 * 2 ** (mail.attempts - 1)), MAX_BACKOFF)
             _record(mail.id, error=str(error)[:500], next_attempt_at=utcnow() + delay)
+            continue
+        except ValueError as error:
+            # a header the mail library refuses (e.g. an address it cannot parse): no retry
+            # can fix it, so the mail is marked failed and shows on the operations page
+            log.error("E-Mail %s an %s ist ungültig: %s", mail.id, mail.recipient, error)
+            _record(mail.id, error=f"ungültig: {error}"[:500], next_attempt_at=None)
             continue
         _record(mail.id, sent_at=utcnow(), error="", next_attempt_at=None)
     return handled

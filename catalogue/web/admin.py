@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
+from catalogue.exchange.tables import csv_row
 from catalogue.permissions import can_manage_users, require
 from catalogue.services import accounts as accounts_service
 from catalogue.services import admin as admin_service
@@ -264,14 +265,16 @@ def audit_log_csv():
     writer.writerow(["Zeitpunkt (UTC)", "Eintrag", "Schritt", "Durch", "Kommentar", "Nr."])
     for e in events:
         writer.writerow(
-            [
-                e.created_at.strftime("%d.%m.%Y %H:%M"),
-                audit_service.subject_text(e, subjects),
-                audit_service.describe_step(e),
-                e.actor.name if e.actor else "System",
-                e.comment,
-                e.entity_id,
-            ]
+            csv_row(
+                [
+                    e.created_at.strftime("%d.%m.%Y %H:%M"),
+                    audit_service.subject_text(e, subjects),
+                    audit_service.describe_step(e),
+                    e.actor.name if e.actor else "System",
+                    e.comment,
+                    e.entity_id,
+                ]
+            )
         )
     return Response(
         "\ufeff" + out.getvalue(),

@@ -17,7 +17,7 @@ from catalogue.models import DigestFrequency
 from catalogue.services import alerts as alerts_service
 from catalogue.services import search as search_service
 from catalogue.web.choices import options
-from catalogue.web.forms import add_service_errors
+from catalogue.web.forms import add_service_errors, link_args
 
 bp = Blueprint("alerts", __name__)
 
@@ -177,7 +177,7 @@ def subscribe_search():
             form=form,
             text=text,
             label=alerts_service.describe_search(text, filters),
-            args={k: request.args.getlist(k) for k in request.args},
+            args=link_args(),
         ),
         400 if form.errors else 200,
     )

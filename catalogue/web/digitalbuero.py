@@ -13,6 +13,7 @@ import io
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from catalogue.exchange.tables import csv_row
 from catalogue.services import dashboard as dashboard_service
 from catalogue.services import dashboard_page as page_service
 from catalogue.services import work_queues as queue_service
@@ -70,7 +71,7 @@ def index():
 def figures_csv():
     filename, rows = page_service.figures_table(actor=current_user)
     out = io.StringIO()
-    csv.writer(out, delimiter=";").writerows(rows)
+    csv.writer(out, delimiter=";").writerows(csv_row(row) for row in rows)
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

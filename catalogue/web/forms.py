@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash
+from flask import flash, request
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import Field
@@ -137,3 +137,14 @@ class BarrierReportForm(FlaskForm):
             Email("Bitte geben Sie eine gültige E-Mail-Adresse an oder lassen Sie das Feld leer."),
         ],
     )
+
+
+def link_args(*, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The request's query parameters as keywords for `url_for` (links back to the same
+    search). Names starting with "_" are url_for's own (`_anchor`, `_method`, `_external`)
+    and never come from the address bar; passing them on was an error page."""
+    return {
+        k: request.args.getlist(k)
+        for k in request.args
+        if k not in exclude and not k.startswith("_")
+    }

@@ -13,6 +13,7 @@ from flask_login import current_user
 from catalogue.services import digests as digests_service
 from catalogue.services import search as search_service
 from catalogue.web import feeds
+from catalogue.web.forms import link_args
 from search_index.schema import SORT_MOST_REUSED, SORT_NEWEST, SORT_RELEVANCE, SORTS
 
 bp = Blueprint("search", __name__)
@@ -66,7 +67,7 @@ def search():
         page=page_number,
         per_page=current_app.config["PER_PAGE"],
     )
-    args = {k: request.args.getlist(k) for k in request.args if k != "page"}
+    args = link_args(exclude=("page",))
     query_args = {k: v for k, v in args.items() if k not in ("sortierung", "typ")}
     labels = search_service.facet_labels()
     # Each active filter with a link that drops just it (visible above the results, also
@@ -106,7 +107,7 @@ def feed():
     solutions = digests_service.newest_matching(
         actor=current_user, text=text, filters=filters, limit=FEED_ENTRIES
     )
-    args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args if k != "page"}
+    args = link_args(exclude=("page",))
     operator = current_app.config["OPERATOR_NAME"]
     title = f"Neue Lösungen zur Suche „{text}“" if text else "Neue Lösungen"
     if filters:

