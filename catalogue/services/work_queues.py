@@ -8,7 +8,7 @@ reads and never writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,7 +68,7 @@ class Queue:
 QUEUE_LABELS = {
     "pruefung": "Einreichungen warten auf Prüfung",
     "bedarfe": "Offene Bedarfe ohne Vermittlung",
-    "anfragen": "Kontaktanfragen ohne Antwort",
+    "anfragen": "Kontaktanfragen zu vermitteln",
     "nachnutzungen": "Nachnutzungen zu bestätigen",
     "ueberfaellig": "Einträge überfällig zur Aktualisierung",
     "barrieren": "Gemeldete Barrieren",
@@ -99,7 +99,15 @@ def _submissions() -> list[QueueItem]:
 
 
 def _needs_without_brokering() -> list[QueueItem]:
-    brokered = sa.select(ContactRequest.need_id).where(ContactRequest.need_id.is_not(None))
+    # A need leaves this queue when it is brokered or waits in the request queue; a request
+    # its asker closed unbrokered puts it back here.
+    brokered = sa.select(ContactRequest.need_id).where(
+        ContactRequest.need_id.is_not(None),
+        sa.or_(
+            ContactRequest.brokered_at.is_not(None),
+            ContactRequest.status == ContactRequestStatus.OPEN,
+        ),
+    )
     return [
         QueueItem("need", need, need.created_at)
         for need in db.session.scalars(
@@ -110,14 +118,16 @@ def _needs_without_brokering() -> list[QueueItem]:
     ]
 
 
-def _unanswered_requests(now: datetime, answer_days: int) -> list[QueueItem]:
+def _requests_to_broker() -> list[QueueItem]:
+    """Every request not yet brokered, from the day it arrives (its age says how long it
+    waits)."""
     return [
         QueueItem("contact_request", row, row.created_at, row.solution.title)
         for row in db.session.scalars(
             sa.select(ContactRequest)
             .where(
                 ContactRequest.status == ContactRequestStatus.OPEN,
-                ContactRequest.created_at <= now - timedelta(days=answer_days),
+                ContactRequest.brokered_at.is_(None),
             )
             .options(orm.selectinload(ContactRequest.solution))
         )
@@ -223,8 +233,9 @@ def work_queues(
         Queue(
             "anfragen",
             QUEUE_LABELS["anfragen"],
-            f"Offen seit mehr als {answer_days} Tagen – nachfassen oder vermitteln",
-            _unanswered_requests(now, answer_days),
+            f"Noch nicht vermittelt – vermitteln oder nachfragen (nach {answer_days} Tagen "
+            "erinnert der Katalog)",
+            _requests_to_broker(),
         ),
         Queue(
             "nachnutzungen",

@@ -181,17 +181,30 @@ def test_queues_track_needs_requests_reuses_and_overdue_entries(staff):
     queues = work_queues.work_queues(actor=curator)
     assert need.id not in [i.entry.id for i in _queue(queues, "bedarfe").items]
 
-    request = brokering.request_contact(
-        actor=member, solution_id=solution.id, message="Wie lange dauerte die Einführung?"
+    # a new request waits in the queue from the day it arrives, its need with it
+    other_need = needs.create_need(
+        actor=member, title="Sperrmüll", text="Sperrmüll online anmelden, ohne Telefon."
     )
-    assert request.id not in [
-        i.entry.id for i in _queue(work_queues.work_queues(actor=curator), "anfragen").items
-    ]
+    request = brokering.request_contact(
+        actor=member,
+        solution_id=solution.id,
+        message="Wie lange dauerte die Einführung?",
+        need_id=other_need.id,
+    )
+    queues = work_queues.work_queues(actor=curator)
+    assert request.id in [i.entry.id for i in _queue(queues, "anfragen").items]
+    assert other_need.id not in [i.entry.id for i in _queue(queues, "bedarfe").items]
     with unit_of_work() as s:
         s.get(ContactRequest, request.id).created_at = utcnow() - timedelta(days=8)
     unanswered = _queue(work_queues.work_queues(actor=curator, answer_days=7), "anfragen")
-    assert request.id in [i.entry.id for i in unanswered.items]
     assert work_queues.age_in_days(unanswered.oldest_since) >= 8
+    # the asker closes it unbrokered: the request leaves the queue, the need comes back
+    brokering.record_outcome(
+        actor=member, request_id=request.id, action="close", comment="Hat sich erledigt."
+    )
+    queues = work_queues.work_queues(actor=curator)
+    assert request.id not in [i.entry.id for i in _queue(queues, "anfragen").items]
+    assert other_need.id in [i.entry.id for i in _queue(queues, "bedarfe").items]
 
     declared = reuse.declare_reuse(
         actor=staff["lage"], solution_id=_solution_of(BIELEFELD).id, status="interested"
