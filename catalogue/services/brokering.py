@@ -111,6 +111,8 @@ def request_contact(
         )
     with unit_of_work() as s:
         solution = published_solution(s, solution_id)
+        if solution.lead_municipality_ags == actor.municipality_ags:
+            raise ValidationFailed({"message": "Das ist eine Lösung Ihrer eigenen Kommune."})
         if need_id is not None:
             need = s.get(Need, need_id)
             if need is None or need.municipality_ags != actor.municipality_ags:

@@ -177,7 +177,8 @@ def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared
                 session,
                 user=user,
                 text=text,
-                link=f"/loesungen/{solution.slug}",
+                # the need goes along: the contact form preselects it (`?bedarf=`)
+                link=f"/loesungen/{solution.slug}?bedarf={need.id}",
                 mail_subject=f"Passende Lösung für Ihren Bedarf: {solution.title}",
                 base_url=base_url,
             )

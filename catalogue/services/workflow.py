@@ -150,10 +150,15 @@ def _transition(
         )
     elif action == Action.APPROVE:
         entry.published_at = utcnow()
-        if isinstance(entry, Solution) and entry.review_by is None:
+        if isinstance(entry, Solution) and (
+            entry.review_by is None or entry.review_by < entry.published_at.date()
+        ):
             from catalogue.services.freshness import review_due
 
-            entry.review_by = review_due(entry)  # freshness: every published solution has one
+            # freshness: every published solution has a date to be checked by; one already
+            # past (typed so, or a draft left long) would go live overdue, so it starts anew
+            entry.review_by = None
+            entry.review_by = review_due(entry)
     enqueue(session, _doc_id(entity_type, published_entry.id))
     _notify(
         session, actor=actor, entity_type=entity_type, entry=entry, action=action, comment=comment

@@ -9,7 +9,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from catalogue.errors import ValidationFailed
-from catalogue.permissions import can_create_solution, can_view_history, can_write_report
+from catalogue.models import ContentState
+from catalogue.permissions import (
+    can_create_solution,
+    can_edit_solution,
+    can_view_history,
+    can_write_report,
+)
 from catalogue.services import catalogue as catalogue_service
 from catalogue.services import contributions
 from catalogue.services import needs as needs_service
@@ -107,10 +113,23 @@ def new_solution():
     ), status
 
 
+def _in_review(solution_id: int):
+    """An entry in review is not edited (saving could only fail, losing what was typed): say
+    so, on its status page, where it can be withdrawn to change it."""
+    flash(
+        "Diese Fassung liegt zur Prüfung beim DigitalBüro. Um sie zu ändern, ziehen Sie die "
+        "Einreichung zurück.",
+        "info",
+    )
+    return redirect(url_for("contribute.solution_status", solution_id=solution_id))
+
+
 @bp.route("/loesungen/<int:solution_id>/bearbeiten", methods=["GET", "POST"])
 @login_required
 def edit_solution(solution_id: int):
     solution = contributions.get_solution_for_edit(actor=current_user, solution_id=solution_id)
+    if solution.state == ContentState.SUBMITTED and not can_edit_solution(current_user, solution):
+        return _in_review(solution.id)
     form = _solution_form()
     preview = None
     if request.method == "GET":
@@ -206,6 +225,8 @@ def act(entity_type: str, entry_id: int):
 @login_required
 def revise_solution(solution_id: int):
     revision = contributions.start_revision(actor=current_user, solution_id=solution_id)
+    if not can_edit_solution(current_user, revision):
+        return _in_review(revision.id)
     flash(
         "Sie bearbeiten eine Überarbeitung. Die veröffentlichte Fassung bleibt sichtbar, bis das DigitalBüro Ihre Änderungen freigibt.",
         "info",

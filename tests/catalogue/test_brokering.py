@@ -499,3 +499,27 @@ def test_a_deleted_account_is_forgotten_in_what_others_received(people, client):
     assert not any(asker_name in label for label in labels)
     sign_in(client, people["curator"])
     assert asker_name not in client.get(f"/vermittlung/{request.id}").get_data(as_text=True)
+
+
+def test_the_solution_pages_side_forms_land_on_themselves_and_own_solutions_are_not_asked(
+    people, client
+):
+    solution = _termin()
+    sign_in(client, people["member"])
+    # a short message: the page comes back at the contact form, where the error stands
+    response = client.post(
+        f"/loesungen/{solution.id}/kontakt", data={"message": "kurz", "slug": solution.slug}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'action="/loesungen/{solution.id}/kontakt#kontakt-anfragen"' in html
+    assert 'id="kontakt-anfragen"' in html
+    # staff of the solution's own municipality see no contact form, and cannot ask anyway
+    owner = make_user(Role.MEMBER, solution.lead_municipality_ags, "owner@paderborn.example")
+    sign_in(client, owner)
+    html = client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
+    assert "Eine Lösung Ihrer Kommune" in html and "Kontakt vermitteln lassen" not in html
+    with pytest.raises(ValidationFailed):
+        brokering.request_contact(
+            actor=owner, solution_id=solution.id, message="Wir fragen uns selbst an."
+        )

@@ -42,6 +42,20 @@ def test_publication_sets_the_review_by_date(people, app):
     assert published.review_by == freshness.add_months(published.published_at.date(), months)
 
 
+def test_a_review_date_already_past_does_not_publish_an_entry_overdue(people, app):
+    author = make_user(Role.CONTRIBUTOR, BIELEFELD, "autorin@bielefeld.example")
+    solution = contributions.create_solution(actor=author, data=solution_input())
+    with unit_of_work() as s:
+        s.get(Solution, solution.id).review_by = date(2020, 1, 1)  # typed so in the form
+    for actor, action in ((author, "submit"), (people["curator"], "approve")):
+        workflow.apply_action(
+            actor=actor, entity_type="solution", entry_id=solution.id, action=action
+        )
+    published = db.session.get(Solution, solution.id)
+    months = app.config["REVIEW_INTERVAL_MONTHS"]
+    assert published.review_by == freshness.add_months(published.published_at.date(), months)
+
+
 def _owned_solution():
     """The appointment solution with a contributor of its municipality."""
     solution = demo_solution("online-terminvergabe")

@@ -241,6 +241,11 @@ def test_reverse_matching_flags_open_needs_when_a_solution_is_published(staff):
         sa.select(Notification.text).where(Notification.user_id == member.id)
     ).all()
     assert len(texts) == before + 1 and "Schiedsamt" in texts[-1]
+    # the link carries the need, so the contact form preselects it
+    link = db.session.scalars(
+        sa.select(Notification.link).where(Notification.user_id == member.id)
+    ).all()[-1]
+    assert link == f"/loesungen/{solution.slug}?bedarf={need.id}"
     assert any(
         "passt gut zum Bedarf" in t
         for t in db.session.scalars(

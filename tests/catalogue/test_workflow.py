@@ -353,6 +353,18 @@ def test_contribution_journey_with_review_and_revision(people, client):
         as_text=True
     )
     assert client.get(f"/loesungen/{revision.slug}").status_code == 404
+    # "Überarbeitung vorschlagen" again, or the edit address: no form whose saving can only
+    # fail, but the status page saying why (withdraw to change it)
+    sign_in(client, author)
+    for response in (
+        client.post(f"/mitwirken/loesungen/{solution.id}/ueberarbeiten"),
+        client.get(f"/mitwirken/loesungen/{revision.id}/bearbeiten"),
+    ):
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/mitwirken/loesungen/{revision.id}")
+    assert "liegt zur Prüfung" in client.get(f"/mitwirken/loesungen/{revision.id}").get_data(
+        as_text=True
+    )
     workflow.apply_action(
         actor=curator, entity_type="solution", entry_id=revision.id, action="approve"
     )
