@@ -238,3 +238,19 @@ def test_a_long_story_sharing_seven_concepts_with_the_leading_result_is_passt_gu
     assert band(_C(**{**rich, "main": 0.0}), 24) != "strong"  # none of the main concepts
     assert band(_C(**{**rich, "margin": -0.01}), 24) != "strong"  # another result leads
     assert band(_C(**{**rich, "score": 0.35}), 24) != "strong"
+
+
+def test_the_part_before_a_hyphen_is_a_word_of_its_own(tmp_path):
+    # "Hundesteuer-Anmeldung": the solution writes "Hundesteuer" and "melden … an", never the
+    # whole compound; another one names the compound in passing
+    docs = [
+        make_doc(1, "Hundesteuer online", "Halter melden ihren Hund online an oder ab."),
+        make_doc(2, "Servicekonto", "Basisdienst für Formulare, etwa Wohngeld."),
+        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        ranked = [
+            m.solution_id for m in ix.match("Wir brauchen eine digitale Hundesteuer-Anmeldung")
+        ]
+    assert ranked and ranked[0] == 1
