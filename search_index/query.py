@@ -186,12 +186,21 @@ def _match(
         flags["fuzzy"] = bool(matched.any())
         if flags["fuzzy"]:
             return matched, flags
-    if len([c for c in concepts if c.variants]) >= 2:
+    known = [c for c in concepts if c.variants]
+    if len(known) >= 2:
         matched = sets.any_of(concepts)
         flags["relaxed"] = bool(matched.any())
-    elif any([c.use_fallback() for c in concepts]):
+        return matched, flags
+    # one word the catalogue does not know ("Friedhof Drohnenbefliegung"): if a compound of the
+    # query cannot be broadened, the words it knows as typed still find something, said as the
+    # any-word fallback (computed before broadening, whose parts would find anything)
+    as_typed = sets.any_of(known) if known and len(concepts) >= 2 else sets.empty()
+    if any([c.use_fallback() for c in concepts]):
         matched = sets.all_of(concepts)
         flags["broadened"] = bool(matched.any())
+    if not matched.any() and as_typed.any():
+        matched = as_typed
+        flags["relaxed"] = True
     return matched, flags
 
 

@@ -44,6 +44,16 @@ def test_any_word_fallback_is_said_and_offers_describing_the_need(client, demo):
     assert 'href="/bedarfe/beschreiben?vorlage=M%C3%A4ngelmelder+Kita"' in html
 
 
+def test_a_word_the_catalogue_does_not_know_still_leaves_the_others_to_find(client, demo):
+    # "Drohnenbefliegung" is in no entry: the results for "Friedhof", said as any-word matches,
+    # instead of "nothing found"
+    html = _html(client, "/suche?q=Friedhof+Drohnenbefliegung")
+    assert "Kein Eintrag enthält alle Wörter von „Friedhof Drohnenbefliegung“." in html
+    assert "Friedhof" in html[html.index("Kein Eintrag enthält") :]
+    # a query the catalogue knows nothing of stays a zero result
+    assert "Kein Eintrag enthält" not in _html(client, "/suche?q=Raumfahrtbeh%C3%B6rde+Marsmission")
+
+
 def test_a_clear_result_has_no_notices(client, demo):
     html = _html(client, "/suche?q=Terminvergabe")
     assert "Kein Eintrag enthält" not in html and "keine genauen Treffer" not in html
