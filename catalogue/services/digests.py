@@ -226,7 +226,8 @@ def _sections(
 
 def render_digest(user: User, sections: list[DigestSection], base_url: str) -> tuple[str, str]:
     """Subject and plain-text body of one person's digest."""
-    count = sum(len(s.items) for s in sections)
+    # a solution two abos found is one new solution (it is listed under both)
+    count = len({item.solution.id for s in sections for item in s.items})
     operator = current_app.config["OPERATOR_NAME"]
     noun = "neue Lösung" if count == 1 else "neue Lösungen"
     lines = [

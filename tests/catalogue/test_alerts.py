@@ -125,6 +125,19 @@ def test_weekly_digest_comes_once_a_week_and_never_to_inactive_accounts(people):
     assert second.title in body and first.title not in body
 
 
+def test_a_solution_two_abos_find_is_counted_once(people):
+    member, curator = people["bielefeld"], people["curator"]
+    alerts.create_subscription(actor=member, kind="search", query="Schiedsamt", frequency="daily")
+    alerts.create_subscription(
+        actor=member, kind="category", category="sicherheit-ordnung", frequency="daily"
+    )
+    publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
+    digests.send_digests(now=utcnow() + timedelta(minutes=1))
+    [mail] = _mails_to(member)
+    assert mail.subject.endswith("1 neue Lösung zu Ihren Abos"), mail.subject
+    assert "gibt es 1 neue Lösung zu Ihren Abos" in mail.body
+
+
 def test_period_keys():
     monday = datetime(2026, 11, 30, 8, 0)
     assert digests.period_key(DigestFrequency.DAILY, monday) == "2026-11-30"

@@ -129,6 +129,15 @@ def test_one_submit_names_every_problem_of_the_solution_form(client, demo):
     assert "Erika Muster | Bauamt | erika@" in response.text  # kept as typed
 
 
+def test_a_contact_person_nobody_can_reach_is_refused_by_name(client, demo):
+    _contributor(client)
+    data = _solution_form(contacts="Erika Muster | Bauamt")
+    response = client.post("/mitwirken/loesungen/neu", data=data)
+    assert response.status_code == 400
+    assert "bei „Erika Muster“ eine E-Mail-Adresse oder Telefonnummer" in response.text
+    assert "Erika Muster | Bauamt" in response.text  # kept as typed
+
+
 def test_my_contributions_name_the_solution_of_each_report(client, demo):
     from catalogue.models import ExperienceReport
 

@@ -145,6 +145,12 @@ def validate_solution(data: SolutionInput) -> dict[str, str]:
         if contact.email and not EMAIL_RE.match(contact.email):
             errors["contacts"] = f"„{contact.email}“ ist keine gültige E-Mail-Adresse."
             break
+        if not contact.email and not contact.phone:
+            # the DigitalBüro reaches a municipality without accounts through these addresses
+            errors["contacts"] = (
+                f"Bitte geben Sie bei „{contact.name}“ eine E-Mail-Adresse oder Telefonnummer an."
+            )
+            break
     if len(data.tags) > 15:
         errors["tags"] = "Bitte vergeben Sie höchstens 15 Schlagworte."
     return errors
