@@ -108,6 +108,12 @@ def filters_from_params(getlist: Callable[[str], list[str]]) -> dict[str, list[s
     filters = {}
     for field_name, param in FILTER_PARAMS.items():
         values = [v for v in getlist(param) if v][:20]
+        if field_name == "kreis":
+            # the list of solutions names a Kreis by its 8-digit AGS ("05754000"), the search
+            # facet by its 5-digit key: both are understood
+            values = [
+                v[:5] if len(v) == 8 and v.isdigit() and v.endswith("000") else v for v in values
+            ]
         if values:
             filters[field_name] = values
     return filters

@@ -35,7 +35,11 @@ def index():
 
 def solution_filters() -> tuple[SolutionFilterForm, catalogue_service.SolutionFilters, bool]:
     """The filter form of /loesungen (also used by its feed), its filters and validity."""
-    form = SolutionFilterForm(request.args)
+    args = request.args.copy()
+    kreis = args.get("kreis", "")
+    if len(kreis) == 5 and kreis.isdigit():
+        args["kreis"] = kreis + "000"  # the search facet's 5-digit key for the same Kreis
+    form = SolutionFilterForm(args)
     form.fill_choices(catalogue_service.kreise(), catalogue_service.municipality_choices())
     valid = form.validate() if request.args else True
     data = form.data if valid else {}

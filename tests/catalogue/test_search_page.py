@@ -177,3 +177,18 @@ def test_url_for_keywords_in_the_address_bar_are_ignored(client, demo):
         response = client.get(path)
         assert response.status_code in (200, 302), path
         assert "_anchor" not in response.get_data(as_text=True)
+
+
+def test_a_kreis_is_understood_by_either_code_on_the_search_and_the_list(client, demo):
+    # the list of solutions names a Kreis by its AGS (05766000), the search facet by its key
+    # (05766); links between the pages and feeds use either
+    short, long = _html(client, "/suche?kreis=05766"), _html(client, "/suche?kreis=05766000")
+    assert "Treffer" in short and short.count('class="app-result') == long.count(
+        'class="app-result'
+    )
+    listed = client.get("/loesungen?kreis=05766")
+    assert listed.status_code == 200
+    assert listed.text.count("/loesungen/") == client.get("/loesungen?kreis=05766000").text.count(
+        "/loesungen/"
+    )
+    assert client.get("/loesungen/feed.atom?kreis=05766").status_code == 200
