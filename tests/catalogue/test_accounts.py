@@ -267,17 +267,21 @@ def test_login_is_rate_limited(tmp_path):
         assert client.get("/anmelden").status_code == 200  # GET is not limited
 
 
+def _sign_in_and_out(client, times: int) -> None:
+    for _ in range(times):
+        response = client.post(
+            "/anmelden", data={"email": "admin@example.org", "password": PASSWORD}
+        )
+        assert response.status_code == 302
+        client.post("/abmelden")
+
+
 def test_successful_sign_ins_do_not_count_towards_the_limit(tmp_path):
     # the colleagues of a town hall share one address and sign in many times a day
     with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
         make_admin()
         client = app.test_client()
-        for _ in range(12):
-            response = client.post(
-                "/anmelden", data={"email": "admin@example.org", "password": PASSWORD}
-            )
-            assert response.status_code == 302
-            client.post("/abmelden")
+        _sign_in_and_out(client, 12)
         for _ in range(10):
             assert login(client, "niemand@example.org").status_code == 400
         assert login(client, "niemand@example.org").status_code == 429
@@ -289,12 +293,7 @@ def test_every_sign_in_counts_towards_a_higher_limit_up_front(tmp_path):
     with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
         make_admin()
         client = app.test_client()
-        for _ in range(30):
-            response = client.post(
-                "/anmelden", data={"email": "admin@example.org", "password": PASSWORD}
-            )
-            assert response.status_code == 302
-            client.post("/abmelden")
+        _sign_in_and_out(client, 30)
         response = client.post(
             "/anmelden", data={"email": "admin@example.org", "password": PASSWORD}
         )

@@ -203,37 +203,52 @@ def test_worker_survives_database_errors_and_stops_on_request(worker_app, monkey
     assert "recovered after 2 failed attempts" in caplog.text
 
 
-def test_mail_is_delivered_by_the_worker_never_in_the_request(tmp_path, monkeypatch):
-    sent: list[str] = []
+class _FakeSMTP:
+    """Stands in for `smtplib.SMTP`: records what it is given (and in which thread), or
+    refuses it while `fail` is set."""
 
-    class FakeSMTP:
-        fail = True
+    messages: list = []
+    threads: list[str] = []
+    fail = False
 
-        def __init__(self, *args, **kwargs):
-            pass
+    def __init__(self, *args, **kwargs):
+        pass
 
-        def __enter__(self):
-            return self
+    def __enter__(self):
+        return self
 
-        def __exit__(self, *exc):
-            return False
+    def __exit__(self, *exc):
+        return False
 
-        def starttls(self):
-            pass
+    def starttls(self):
+        pass
 
-        def send_message(self, message):
-            if FakeSMTP.fail:
-                raise OSError("Verbindung abgelehnt")
-            sent.append(message["Message-ID"])
+    def send_message(self, message):
+        if type(self).fail:
+            raise OSError("Verbindung abgelehnt")
+        type(self).messages.append(message)
+        type(self).threads.append(threading.current_thread().name)
 
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+
+@pytest.fixture
+def smtp(monkeypatch):
+    class Fake(_FakeSMTP):
+        messages: list = []
+        threads: list[str] = []
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", Fake)
+    return Fake
+
+
+def test_mail_is_delivered_by_the_worker_never_in_the_request(tmp_path, smtp):
+    smtp.fail = True
     app = make_app(tmp_path, MAIL_SERVER="smtp.example.org", SEARCH_SYNC="worker")
     try:
         with app.app_context():
             user = make_user(Role.MEMBER, None, "person@example.org")
             with unit_of_work() as s:
                 mail.queue_mail(s, to=user.email, subject="Test", body="Hallo")
-            assert sent == []  # the commit did not talk SMTP
+            assert smtp.messages == []  # the commit did not talk SMTP
             with app.app_context():
                 worker.process_once(index_wait=0, refresh_matches=False)
             row = db.session.scalar(
@@ -241,38 +256,23 @@ def test_mail_is_delivered_by_the_worker_never_in_the_request(tmp_path, monkeypa
             )
             assert row.sent_at is None and row.attempts == 1 and "abgelehnt" in row.error
             assert row.next_attempt_at > row.created_at  # retried later, not lost
-            FakeSMTP.fail = False
+            smtp.fail = False
             assert mail.deliver_due() == 0  # backing off
             with unit_of_work():
                 row.next_attempt_at = row.created_at
             assert mail.deliver_due() == 1 and mail.deliver_due() == 0
             db.session.refresh(row)
             assert row.sent_at is not None and row.attempts == 2
+            sent = [m["Message-ID"] for m in smtp.messages]
             assert sent == [mail.message_id(row.id, app.config["MAIL_SENDER"])]
     finally:
         release_app(app)
 
 
-def test_a_title_with_a_line_break_neither_blocks_its_mail_nor_the_queue(tmp_path, monkeypatch):
+def test_a_title_with_a_line_break_neither_blocks_its_mail_nor_the_queue(tmp_path, smtp):
     # Subjects are built from titles people typed; a line break in a header is refused by the
     # mail library. The subject is kept on one line, and a mail the library refuses anyway is
     # marked failed once instead of stopping every delivery round.
-    subjects: list[str] = []
-
-    class FakeSMTP:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def send_message(self, message):
-            subjects.append(message["Subject"])
-
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
     app = make_app(
         tmp_path, MAIL_SERVER="smtp.example.org", MAIL_USE_TLS=False, SEARCH_SYNC="worker"
     )
@@ -287,7 +287,7 @@ def test_a_title_with_a_line_break_neither_blocks_its_mail_nor_the_queue(tmp_pat
                 # stored before the fix, or an address the library cannot parse
                 db.session.get(OutgoingMail, broken.id).recipient = "b@example.org\nBcc: x@y"
             assert mail.deliver_due() == 2
-            assert subjects == ["Akte Bcc: spy@evil.example"]
+            assert [m["Subject"] for m in smtp.messages] == ["Akte Bcc: spy@evil.example"]
             rows = db.session.scalars(
                 sa.select(OutgoingMail)
                 .order_by(OutgoingMail.id)
@@ -301,35 +301,16 @@ def test_a_title_with_a_line_break_neither_blocks_its_mail_nor_the_queue(tmp_pat
         release_app(app)
 
 
-def test_inline_mode_sends_mail_from_the_background_thread(tmp_path, monkeypatch):
-    threads: list[str] = []
-
-    class FakeSMTP:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def starttls(self):
-            pass
-
-        def send_message(self, message):
-            threads.append(threading.current_thread().name)
-
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+def test_inline_mode_sends_mail_from_the_background_thread(tmp_path, smtp):
     app = make_app(tmp_path, MAIL_SERVER="smtp.example.org", INLINE_SIDE_EFFECTS="thread")
     try:
         with app.app_context():
             with unit_of_work() as s:
                 mail.queue_mail(s, to="person@example.org", subject="Test", body="Hallo")
             deadline = time.monotonic() + 30
-            while not threads and time.monotonic() < deadline:
+            while not smtp.threads and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert threads == ["catalogue-side-effects"]
+            assert smtp.threads == ["catalogue-side-effects"]
     finally:
         worker.stop_inline_runner(app)
         release_app(app)
