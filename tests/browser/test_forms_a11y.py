@@ -52,7 +52,7 @@ def _solution_input(title: str):
 
 @pytest.fixture(scope="module")
 def content(live_server: LiveServer, accounts) -> Content:
-    from catalogue.models import Solution, User
+    from catalogue.models import ContentState, Solution, User
     from catalogue.services import brokering, contributions, needs
     from catalogue.services import workflow as wf
 
@@ -103,9 +103,20 @@ def content(live_server: LiveServer, accounts) -> Content:
         report_solution_id = db.session.scalar(
             sa.select(Solution.id).where(Solution.slug == live_server.solution_slug)
         )
+        # a solution of another municipality: nobody asks for contact to their own
+        contact_solution_id = db.session.scalar(
+            sa.select(Solution.id)
+            .where(
+                Solution.state == ContentState.PUBLISHED,
+                Solution.revision_of_id.is_(None),
+                Solution.lead_municipality_ags != member.municipality_ags,
+            )
+            .order_by(Solution.id)
+            .limit(1)
+        )
         brokering.request_contact(
             actor=member,
-            solution_id=report_solution_id,
+            solution_id=contact_solution_id,
             need_id=need.id,
             message="Wir möchten wissen, wie die Einführung bei Ihnen gelaufen ist.",
         )
