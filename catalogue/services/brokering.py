@@ -55,6 +55,12 @@ def _author_label(actor: Actor) -> str:
     return f"{actor.name} ({municipality})"
 
 
+def _asking(request: ContactRequest, otherwise: str) -> str:
+    """The asking side by its municipality (for the owners, where the asker is not named)."""
+    asking = request.requester_municipality
+    return asking.name if asking else otherwise
+
+
 def _add_message(
     session: orm.Session, request: ContactRequest, *, actor: Actor, body: str, kind: str
 ) -> None:
@@ -195,10 +201,7 @@ def broker(
         _apply(s, actor=actor, request=request, action=ContactAction.BROKER, comment=message)
         # Both sides read the thread: it names who was told by municipality, not by person
         # (the DigitalBüro's confirmation names the people).
-        asking = request.requester_municipality
-        told = (
-            [asking.name if asking else "die anfragende Kommune"] if plan.side("requester") else []
-        )
+        told = [_asking(request, "die anfragende Kommune")] if plan.side("requester") else []
         told += [solution.lead_municipality.name] if plan.side("owner") else []
         _add_message(
             s,
@@ -278,17 +281,13 @@ def post_message(*, actor: Actor, request_id: int, body: str) -> ContactRequest:
             raise InvalidTransition("Diese Anfrage ist abgeschlossen; öffnen Sie sie erst wieder.")
         _add_message(s, request, actor=actor, body=body, kind="message")
         unnamed = actor.id == request.requester_id and not requester_named(request)
-        asking = request.requester_municipality
+        asking = f"Neue Nachricht aus {_asking(request, 'der anfragenden Kommune')}"
         notify_thread(
             s,
             request,
             actor=actor,
             headline=f"Neue Nachricht von {_author_label(actor)}",
-            owner_headline=(
-                f"Neue Nachricht aus {asking.name if asking else 'der anfragenden Kommune'}"
-                if unnamed
-                else None
-            ),
+            owner_headline=asking if unnamed else None,
             body=body,
         )
     return request

@@ -34,8 +34,12 @@ def review_due(solution: Solution) -> date | None:
     """The review-by date of a published solution (None for anything not published)."""
     if solution.state != ContentState.PUBLISHED or solution.revision_of_id is not None:
         return None
-    if solution.review_by:
-        return solution.review_by
+    return solution.review_by or interval_due(solution)
+
+
+def interval_due(solution: Solution) -> date | None:
+    """The date the review interval gives: ``REVIEW_INTERVAL_MONTHS`` after the last
+    confirmation or the publication."""
     base = solution.confirmed_at or solution.published_at
     if base is None:
         return None

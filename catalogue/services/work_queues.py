@@ -101,7 +101,7 @@ def _submissions() -> list[QueueItem]:
 def _needs_without_brokering() -> list[QueueItem]:
     # A need leaves this queue when it is brokered or waits in the request queue; a request
     # its asker closed unbrokered puts it back here.
-    brokered = sa.select(ContactRequest.need_id).where(
+    handled = sa.select(ContactRequest.need_id).where(
         ContactRequest.need_id.is_not(None),
         sa.or_(
             ContactRequest.brokered_at.is_not(None),
@@ -112,7 +112,7 @@ def _needs_without_brokering() -> list[QueueItem]:
         QueueItem("need", need, need.created_at)
         for need in db.session.scalars(
             sa.select(Need)
-            .where(Need.status == NeedStatus.OPEN, Need.id.not_in(brokered))
+            .where(Need.status == NeedStatus.OPEN, Need.id.not_in(handled))
             .options(orm.selectinload(Need.municipality))
         )
     ]

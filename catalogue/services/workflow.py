@@ -153,12 +153,11 @@ def _transition(
         if isinstance(entry, Solution) and (
             entry.review_by is None or entry.review_by < entry.published_at.date()
         ):
-            from catalogue.services.freshness import review_due
+            from catalogue.services.freshness import interval_due
 
             # freshness: every published solution has a date to be checked by; one already
             # past (typed so, or a draft left long) would go live overdue, so it starts anew
-            entry.review_by = None
-            entry.review_by = review_due(entry)
+            entry.review_by = interval_due(entry)
     enqueue(session, _doc_id(entity_type, published_entry.id))
     _notify(
         session, actor=actor, entity_type=entity_type, entry=entry, action=action, comment=comment

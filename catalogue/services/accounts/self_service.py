@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import ValidationFailed
@@ -166,7 +167,7 @@ def export_personal_data(*, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _forget_in_others_texts(s: Any, user: User, old_email: str) -> None:
+def _forget_in_others_texts(s: orm.Session, user: User, old_email: str) -> None:
     """Name and address also stand in texts others received: the thread messages' author
     labels, their notifications and mails ("Kontaktanfrage von …", brokering mails naming
     the asker). They are replaced where they occur. A name is replaced only if it is a full
