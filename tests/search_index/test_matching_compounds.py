@@ -13,6 +13,7 @@ from search_index.match_bands import (
     FIELDED_MIN_COVERAGE,
     MIN_KNOWN_SHARE,
     RICH_MIN_CONCEPTS,
+    RICH_MIN_CONCEPTS_NO_MAIN,
     STRONG_MARGIN,
     band,
 )
@@ -236,6 +237,11 @@ def test_a_long_story_sharing_seven_concepts_with_the_leading_result_is_passt_gu
     assert band(_C(**rich), 24) == "strong"
     assert band(_C(**{**rich, "matched": _words(RICH_MIN_CONCEPTS - 1)}), 24) != "strong"
     assert band(_C(**{**rich, "main": 0.0}), 24) != "strong"  # none of the main concepts
+    # ... unless it carries so many of the story's words that the rare ones do not matter
+    many = {**rich, "main": 0.0, "matched": _words(RICH_MIN_CONCEPTS_NO_MAIN)}
+    assert band(_C(**many), 24) == "strong"
+    assert band(_C(**{**many, "matched": _words(RICH_MIN_CONCEPTS_NO_MAIN - 1)}), 24) != "strong"
+    assert band(_C(**{**many, "margin": -0.01}), 24) != "strong"
     assert band(_C(**{**rich, "margin": -0.01}), 24) != "strong"  # another result leads
     assert band(_C(**{**rich, "score": 0.35}), 24) != "strong"
 
