@@ -40,6 +40,7 @@ seed: setup
 	CATALOGUE_ENV=development $(CATALOGUE) seed demo
 	CATALOGUE_ENV=development $(CATALOGUE) seed accounts
 	CATALOGUE_ENV=development $(CATALOGUE) search rebuild
+	CATALOGUE_ENV=development $(CATALOGUE) seed loop
 
 run: seed
 	@echo "Lösungskatalog läuft auf http://$(HOST):$(PORT)/"

@@ -54,6 +54,26 @@ def seed_accounts() -> None:
     click.echo(f"Demo-Konten: {result.created} neu, {result.existing} bereits vorhanden.")
 
 
+@seed_group.command("loop")
+def seed_loop() -> None:
+    """Walk the reuse loop once with the demo accounts (only in demo mode): two needs of
+    Paderborn, a brokered contact request and a confirmed reuse."""
+    from catalogue.errors import DomainError
+    from catalogue.services import demo_loop
+
+    try:
+        result = demo_loop.load_demo_loop()
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    if result.existing:
+        click.echo("Demo-Vorgänge: bereits vorhanden.")
+        return
+    click.echo(
+        f"Demo-Vorgänge: {result.needs} Bedarfe, {result.requests} vermittelte Kontaktanfrage, "
+        f"{result.reuses} bestätigte Nachnutzung."
+    )
+
+
 @click.group("users")
 def users_group() -> None:
     """Manage accounts from the shell."""

@@ -185,6 +185,7 @@ SYSTEM_ACTIONS: dict[str, str] = {
     "catalogue.services.accounts.tokens.reset_password": "the reset token is the authority",
     "catalogue.services.accounts.admin.create_admin": "bootstrap from the server's command line",
     "catalogue.services.accounts.admin.create_demo_accounts": "demo seed from the command line",
+    "catalogue.services.demo_loop.load_demo_loop": "demo seed; acts as the demo accounts",
     "catalogue.services.search_signals.record_zero_result": "anonymous demand signal",
     "catalogue.services.backup.restore_backup": "restore from the server's command line",
     "catalogue.services.matching.refresh_stale_matches": "worker job: stored need matches",
