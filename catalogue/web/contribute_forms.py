@@ -86,6 +86,20 @@ def _special_fields(section: str) -> dict[str, Any]:
     }
 
 
+OWN_GROUP = "Kreise und kreisfreie Städte"
+
+
+def partner_groups(municipalities) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The partner choices as checkbox groups, one per Kreis (76 options in one list need Ctrl on
+    a desktop and are hard on a phone); Kreise and kreisfreie Städte form a group of their own."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for m in sorted(municipalities, key=lambda m: m.display_name):
+        group = m.kreis.display_name if m.kreis is not None else OWN_GROUP
+        groups.setdefault(group, []).append((m.ags, m.display_name))
+    own = groups.pop(OWN_GROUP, [])
+    return sorted(groups.items()) + ([(OWN_GROUP, own)] if own else [])
+
+
 class SolutionForm(FlaskForm):
     """The solution form; its fields are made from ``SOLUTION_SPEC`` below."""
 
@@ -97,6 +111,7 @@ class SolutionForm(FlaskForm):
             CHOOSE + [(m.ags, m.display_name) for m in municipalities]
         )
         self.partner_ags.choices = options([(m.ags, m.display_name) for m in municipalities])
+        self.partner_groups = partner_groups(municipalities)
 
     def load(self, data: SolutionInput) -> None:
         for name in (*SOLUTION_PLAIN_FIELDS, *SOLUTION_ENUM_FIELDS, "lead_municipality_ags"):

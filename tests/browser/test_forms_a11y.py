@@ -333,17 +333,24 @@ def test_long_forms_reflow_at_320px(live_server, content, pages, role, path, err
 
 
 def test_solution_form_controls_show_their_content(live_server, pages):
-    """KERN fixes inputs at 48px: the partner list box must still show several options, and
-    the Markdown description must be taller than the two-sentence summary."""
+    """The Markdown description must be taller than the two-sentence summary (KERN fixes inputs
+    at 48px); the 76 partner municipalities are checkboxes folded by Kreis, opened and ticked
+    with the keyboard alone."""
     page = pages("contributor")
     page.goto(live_server.url + "/mitwirken/loesungen/neu")
     heights = page.evaluate(
-        """() => Object.fromEntries(['partner_ags', 'summary', 'description']
+        """() => Object.fromEntries(['summary', 'description']
             .map(id => [id, document.getElementById(id).getBoundingClientRect().height]))"""
     )
-    option = page.locator("#partner_ags option").first.bounding_box()["height"] or 20
-    assert heights["partner_ags"] >= 5 * option, heights
     assert heights["description"] > 1.5 * heights["summary"], heights
+    lippe = page.locator(".app-choice-groups__summary", has_text="Kreis Lippe")
+    first = page.locator(".app-choice-groups__group", has=lippe).locator("input").first
+    assert not first.is_visible()
+    lippe.focus()
+    page.keyboard.press("Enter")
+    first.focus()
+    page.keyboard.press("Space")
+    assert first.is_checked()
 
 
 # Tables may scroll sideways inside their wrapper at 320 px (WCAG 1.4.10 allows that for data

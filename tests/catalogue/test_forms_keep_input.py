@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from catalogue.db import db, unit_of_work
 from catalogue.models import ContactRequest, ContentState, Need, Role, Solution
-from tests.factories import BIELEFELD, PADERBORN, make_user, sign_in
+from tests.factories import BIELEFELD, DELBRUECK, LAGE, PADERBORN, make_user, sign_in
 
 
 @pytest.fixture
@@ -164,3 +164,25 @@ def test_a_report_on_an_unpublished_solution_is_explained_before_anything_is_typ
     assert response.status_code == 403
     assert "noch nicht veröffentlicht" in response.text
     assert 'name="what_worked"' not in response.text  # no form that could only fail
+
+
+def test_partner_municipalities_are_checkboxes_by_kreis_and_survive_an_error(client, demo):
+    _contributor(client)
+    page = client.get("/mitwirken/loesungen/neu").text
+    assert "<select" not in page.split('id="partner_ags"')[1].split("</fieldset>")[0]
+    assert "Kreis Lippe <span" in page and "Kreise und kreisfreie Städte" in page
+    assert f'name="partner_ags" value="{LAGE}"' in page
+
+    data = _solution_form(title="", partner_ags=[LAGE, DELBRUECK])
+    response = client.post("/mitwirken/loesungen/neu", data=data)
+    assert response.status_code == 400
+    assert f'value="{LAGE}" checked' in response.text  # nothing chosen is lost
+    assert "Ausgewählt: Delbrück, Lage." in response.text
+    assert "(1 von 16 ausgewählt)" in response.text  # Kreis Lippe, opened
+
+    response = client.post("/mitwirken/loesungen/neu", data=_solution_form(partner_ags=[LAGE]))
+    assert response.status_code == 302
+    draft = db.session.scalars(
+        sa.select(Solution).where(Solution.title == "Digitale Akte im Bauamt")
+    ).one()
+    assert [m.ags for m in draft.partners] == [LAGE]
