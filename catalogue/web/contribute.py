@@ -12,6 +12,7 @@ from catalogue.errors import ValidationFailed
 from catalogue.models import ContentState
 from catalogue.permissions import (
     can_create_solution,
+    can_edit_report,
     can_edit_solution,
     can_view_history,
     can_write_report,
@@ -113,7 +114,7 @@ def new_solution():
     ), status
 
 
-def _in_review(solution_id: int):
+def _in_review(solution_id: int | None = None, *, report_id: int | None = None):
     """An entry in review is not edited (saving could only fail, losing what was typed): say
     so, on its status page, where it can be withdrawn to change it."""
     flash(
@@ -121,6 +122,8 @@ def _in_review(solution_id: int):
         "Einreichung zurück.",
         "info",
     )
+    if report_id is not None:
+        return redirect(url_for("contribute.report_status", report_id=report_id))
     return redirect(url_for("contribute.solution_status", solution_id=solution_id))
 
 
@@ -272,6 +275,8 @@ def new_report(solution_id: int):
 @login_required
 def edit_report(report_id: int):
     report = contributions.get_report_for_edit(actor=current_user, report_id=report_id)
+    if report.state == ContentState.SUBMITTED and not can_edit_report(current_user, report):
+        return _in_review(report_id=report.id)
     form = ReportForm()
     if request.method == "GET":
         form.load(ReportInput.from_report(report))
@@ -304,6 +309,8 @@ def report_status(report_id: int):
 @login_required
 def revise_report(report_id: int):
     revision = contributions.start_report_revision(actor=current_user, report_id=report_id)
+    if not can_edit_report(current_user, revision):
+        return _in_review(report_id=revision.id)
     flash(
         "Sie bearbeiten eine Überarbeitung Ihres Berichts. Die veröffentlichte Fassung bleibt sichtbar, bis sie freigegeben ist.",
         "info",

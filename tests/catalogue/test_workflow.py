@@ -423,6 +423,21 @@ def test_experience_report_workflow(people, client, municipalities):
     )
     assert db.session.get(ExperienceReport, report.id).published_at is not None
 
+    # a revision in review: "Überarbeiten" again, or the edit address, lead to the status page
+    # that says to withdraw it first, not to a form whose saving can only fail
+    revision = contributions.start_report_revision(actor=other, report_id=report.id)
+    workflow.apply_action(actor=other, entity_type="report", entry_id=revision.id, action="submit")
+    sign_in(client, other)
+    for response in (
+        client.post(f"/mitwirken/berichte/{report.id}/ueberarbeiten"),
+        client.get(f"/mitwirken/berichte/{revision.id}/bearbeiten"),
+    ):
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/mitwirken/berichte/{revision.id}")
+    assert "liegt zur Prüfung" in client.get(f"/mitwirken/berichte/{revision.id}").get_data(
+        as_text=True
+    )
+
 
 def test_unknown_entries_are_not_found(people):
     with pytest.raises(NotFound):
