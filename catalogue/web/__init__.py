@@ -4,6 +4,7 @@ place that translates domain errors into HTTP responses."""
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -113,6 +114,8 @@ def register_error_handlers(app: Flask) -> None:
             _rollback()
             return api.http_error(error)
         status = error.code or 500
+        if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+            return render_error(429, error.description)  # a limit that says why, in German
         if status in HTTP_ERRORS:
             return render_error(status)
         return error

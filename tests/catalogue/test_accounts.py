@@ -300,6 +300,28 @@ def test_every_sign_in_counts_towards_a_higher_limit_up_front(tmp_path):
         assert response.status_code == 429
 
 
+def test_one_account_cannot_be_guessed_from_many_addresses(tmp_path):
+    # Each address stays under its own limit; the failures per account are counted as well
+    with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
+        make_admin()
+        client = app.test_client()
+
+        def attempt(address: str, email: str, password: str = "geraten-geraten"):
+            return client.post(
+                "/anmelden",
+                data={"email": email, "password": password},
+                environ_base={"REMOTE_ADDR": address},
+            )
+
+        for i in range(20):
+            assert attempt(f"10.0.0.{i}", " Admin@Example.org ").status_code == 400
+        response = attempt("10.0.1.1", "admin@example.org", PASSWORD)
+        assert response.status_code == 429
+        assert "Für dieses Konto gab es in der letzten Stunde zu viele" in response.text
+        # another account from the same address is not affected
+        assert attempt("10.0.1.1", "niemand@example.org").status_code == 400
+
+
 def test_the_current_password_cannot_be_guessed_through_the_change_form(tmp_path):
     with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
         make_admin()
