@@ -7,7 +7,9 @@ the catalogue knows), keep the most discriminative concepts (idf, document-frequ
 pre-rank all documents carrying any of them by idf-weighted coordination (set operations), then
 score the best `CANDIDATES` with BM25 (title + content) and the soft, idf-weighted share of the
 need's concepts each covers; finally a light pseudo-relevance feedback step adds the share of
-the best result's discriminative title/summary words (its siblings in other words). Nouns weigh
+the best result's discriminative title/summary words (its siblings in other words); everyday words
+of the need that point to an administrative term (`search_index.everyday`) reorder results within
+their band. Nouns weigh
 more than lower-case words in properly cased texts. Experience reports count towards their
 solution (both through the solution's `reports_text` and through report documents). Bands come from the coverage (unknown
 need words included) and the distance to the best result; reasons are generated from what
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from search_index import everyday
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
@@ -39,6 +42,7 @@ from search_index.need_concepts import (
     idf,
     need_concepts,
 )
+from search_index.need_text import need_words
 from search_index.scoring import bm25
 
 if TYPE_CHECKING:
@@ -304,17 +308,22 @@ def run_match(
     ranked, n_concepts = rank_candidates(
         ctx,
         text,
-        limit=limit,
+        limit=limit + everyday.HINT_DEPTH,
         category=category,
         tags=tags,
         exclude_solution_ids=exclude_solution_ids,
         concepts_out=concepts,
     )
-    acts = need_verbs(text, [sc.concept for c in ranked for sc in c.matched])
+    acts = need_verbs(text, [sc.concept for c in ranked[:limit] for sc in c.matched])
     things = need_things(text, concepts, acts)
     labels = bands(
         ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, acts, things)
     )
+    # Everyday words reorder results within their band (see `search_index.everyday`).
+    n_docs, stems = len(ctx.live_docs()), {sc.concept.stem for sc in concepts}
+    found = everyday.hints(ctx, need_words(" ".join([text, *tags])), stems, MAX_DF_SHARE * n_docs)
+    order = everyday.order(ranked, labels, found)[:limit]
+    ranked, labels = [ranked[i] for i in order], [labels[i] for i in order]
     reports = backing_reports(ctx, ranked)
     return [
         Match(
