@@ -1,13 +1,14 @@
 """Everyday words as hints for ranking need matches.
 
-Staff tell a problem in the words of their day ("das alte Sofa loswerden", "Loch in der
-Fahrbahn") while solutions are titled in administrative terms ("Sperrmüll-Anmeldung",
+Staff tell a problem in the words of their day ("die alte Couch muss weg", "Riss im
+Asphalt") while solutions are titled in administrative terms ("Sperrmüll-Anmeldung",
 "Straßenschäden melden"). `data/everyday_de.txt` maps everyday words to the administrative term
 they point to (one line per term: ``Begriff: wort, wort, …``; written from general knowledge of
 municipal work, never from evaluation sets).
 
 The hints only *rank*: a result carrying the administrative term a need's everyday words point
-to moves up, but the hint is no evidence for a band. A thesaurus of such words (twelfth round)
+to moves up among the results below "passt gut" (and may then read "könnte passen", being close
+to the best), but a hint never makes or unmakes "passt gut". A thesaurus of such words (twelfth round)
 raised the coverage the bands rest on, of near misses as much as of matches, and cost no-match
 accuracy; here "passt gut" still rests on the need's own words.
 
@@ -24,19 +25,20 @@ from typing import TYPE_CHECKING, Protocol
 
 from search_index.analysis import analyze_query_words, analyze_word
 from search_index.concepts import all_terms, concept_docs, concept_for_word
-from search_index.match_bands import BANDS
+from search_index.match_bands import BANDS, possible_or_weak
 
 if TYPE_CHECKING:
     from search_index.context import SearchContext
     from search_index.need_text import NeedWord
 
 LEXICON = "everyday_de.txt"
-# Within its band a result moves up by `W_HINT` per hinted term it carries (at most
-# `HINT_MAX`); `HINT_DEPTH` more results than shown are banded so that a hinted one from
-# further down can move up. Measured on 34 sets (fourteenth round): 0.1 / 0.2 raise mean
-# nDCG@10 by 0.0014 and recall@5 by 0.0035; 0.05 / 0.1 a little less, 0.15 / 0.3 and
-# 0.2 / 0.4 less again (a hint outweighs the need's own words). Adding the documents that
-# carry hinted terms to the candidates changed nothing: they are among them already.
+# Below "passt gut" a result moves up by `W_HINT` per hinted term it carries, times the summed
+# weights of the need's words pointing to it (at most `HINT_MAX` in all); `HINT_DEPTH` more
+# results than shown are ranked so that a hinted one from further down can move up. Measured on
+# 34 sets (fourteenth round): 0.1 / 0.2 raise mean nDCG@10 by 0.0007 and recall@5 by 0.0030
+# (the strongest pointing word's weight instead of the sum: the same); 0.05 / 0.2 0.0011 /
+# 0.0024, 0.15 / 0.3 0.0001 / 0.0015 (a hint then outweighs the need's own words). Adding the
+# documents that carry hinted terms to the candidates changed nothing: they are among them.
 HINT_DEPTH = 20
 W_HINT = 0.1
 HINT_MAX = 0.2
@@ -45,6 +47,7 @@ HINT_MAX = 0.2
 class Ranked(Protocol):
     docnum: int
     score: float
+    coverage_all: float
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ class Hint:
     """An administrative term the need's everyday words point to."""
 
     label: str  # the term as written in the lexicon
-    weight: float  # the strongest pointing need word's weight
+    weight: float  # the summed weights of the need's words pointing to it
     docs: frozenset[int] | set[int]
+    words: tuple[str, ...] = ()  # the need's words that point to it, as written
 
 
 def parse(text: str) -> dict[str, tuple[str, ...]]:
@@ -84,12 +88,14 @@ def hints(
     """The terms the need's everyday words point to that the catalogue knows and the need does
     not already name (`own_stems`); terms in more than `max_df` documents say nothing."""
     pointing: dict[str, float] = {}
+    by: dict[str, list[str]] = {}
     for nw in words:
         qw = analyze_word(nw.surface)
         if qw is None:
             continue
         for term in lexicon().get(qw.stem, ()):
-            pointing[term] = max(pointing.get(term, 0.0), nw.weight)
+            pointing[term] = pointing.get(term, 0.0) + nw.weight
+            by.setdefault(term, []).append(nw.surface)
     out: list[Hint] = []
     for term, weight in pointing.items():
         stems = tuple(q.stem for q in analyze_query_words(term))
@@ -104,20 +110,41 @@ def hints(
                 continue
             docs = concept_docs(ctx, concept_for_word(ctx, tq, term, synonyms=False))
         if 0 < len(docs) <= max_df:
-            out.append(Hint(term, weight, docs))
+            out.append(Hint(term, weight, docs, tuple(by[term])))
     return out
 
 
-def order(ranked: Sequence[Ranked], labels: Sequence[str], found: list[Hint]) -> list[int]:
-    """Positions of `ranked` in the order shown: by band, then by score plus the hints each
-    result carries. Bands are untouched: a hint moves a result within its band, never above a
-    better one."""
-
-    def bonus(c: Ranked) -> float:
-        return min(HINT_MAX, W_HINT * sum(h.weight for h in found if c.docnum in h.docs))
-
-    keyed = [
-        (BANDS.index(label), -(c.score + bonus(c)), i)
-        for i, (c, label) in enumerate(zip(ranked, labels, strict=True))
+def order(
+    ranked: Sequence[Ranked], labels: Sequence[str], found: list[Hint]
+) -> tuple[list[int], list[str]]:
+    """Positions of `ranked` in the order shown, and their bands. "Passt gut" results keep their
+    place and band: a hint is no evidence for it. Below them, results are ordered by score plus
+    the hints each carries, and "könnte passen" is read again from that order (close to the
+    best, or covering enough of the need); bands never rise down the list."""
+    bonus = [
+        min(HINT_MAX, W_HINT * sum(h.weight for h in found if c.docnum in h.docs)) for c in ranked
     ]
-    return [i for _, _, i in sorted(keyed)]
+    strong = [i for i, label in enumerate(labels) if label == "strong"]
+    rest = sorted(
+        (i for i, label in enumerate(labels) if label != "strong"),
+        key=lambda i: (-(ranked[i].score + bonus[i]), i),
+    )
+    best = max((c.score + b for c, b in zip(ranked, bonus, strict=True)), default=0.0) or 1.0
+    out = [labels[i] for i in strong]
+    for i in rest:
+        label = possible_or_weak(ranked[i], (ranked[i].score + bonus[i]) / best)
+        out.append(max(label, out[-1], key=BANDS.index) if out else label)
+    return strong + rest, out
+
+
+def reason(docnum: int, found: list[Hint]) -> str | None:
+    """Why a hint moved this result, in the words of the need ("Ihre Wörter »Couch«,
+    »Lattenrost« deuten auf »Sperrmüll«"), or None."""
+    carried = [h for h in found if docnum in h.docs]
+    if not carried:
+        return None
+    best = max(carried, key=lambda h: h.weight)
+    words = ", ".join(f"»{w}«" for w in best.words[:3])
+    noun = "Ihr Wort" if len(best.words) == 1 else "Ihre Wörter"
+    verb = "deutet" if len(best.words) == 1 else "deuten"
+    return f"{noun} {words} {verb} auf »{best.label}«"

@@ -146,6 +146,11 @@ PAIR_MARGIN = 0.3
 MIN_KNOWN_SHARE = 0.25
 
 
+class Scored(Protocol):
+    score: float
+    coverage_all: float
+
+
 class Candidate(Protocol):
     solution_id: int
     docnum: int
@@ -219,9 +224,13 @@ def band(
     it reads the stored text)."""
     if _strong(c, n_concepts, next_rel) and names_thing(c):
         return "strong"
-    if c.coverage_all >= POSSIBLE_COVERAGE or (
-        c.rel >= POSSIBLE_REL and c.score >= STRONG_MIN_SCORE
-    ):
+    return possible_or_weak(c, c.rel)
+
+
+def possible_or_weak(c: Scored, rel: float) -> str:
+    """The band of a result that is not "passt gut", with `rel` its score relative to the best
+    (everyday hints reorder the results below "passt gut" and give them a new `rel`)."""
+    if c.coverage_all >= POSSIBLE_COVERAGE or (rel >= POSSIBLE_REL and c.score >= STRONG_MIN_SCORE):
         return "possible"
     return "weak"
 

@@ -121,6 +121,7 @@ def reasons(
     reports: list[tuple[str, list[str]]],
     category: str | None,
     population: int | None,
+    hint: str | None = None,
 ) -> list[str]:
     d = c.docnum
     is_report = ctx.array("kind")[d] == "report"
@@ -155,6 +156,8 @@ def reasons(
     if related:
         noun = "verwandter Begriff" if len(related) == 1 else "verwandte Begriffe"
         out.append(f"{noun} zu " + ", ".join(related[:3]))
+    if hint:
+        out.append(hint)  # everyday words of the need pointing to a term of the result
     for title, labels in reports[:MAX_REPORTS]:
         named = (
             f"»{title}«"

@@ -319,11 +319,10 @@ def run_match(
     labels = bands(
         ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, acts, things)
     )
-    # Everyday words reorder results within their band (see `search_index.everyday`).
-    n_docs, stems = len(ctx.live_docs()), {sc.concept.stem for sc in concepts}
-    found = everyday.hints(ctx, need_words(" ".join([text, *tags])), stems, MAX_DF_SHARE * n_docs)
-    order = everyday.order(ranked, labels, found)[:limit]
-    ranked, labels = [ranked[i] for i in order], [labels[i] for i in order]
+    stems, max_df = {sc.concept.stem for sc in concepts}, MAX_DF_SHARE * len(ctx.live_docs())
+    found = everyday.hints(ctx, need_words(" ".join([text, *tags])), stems, max_df)  # in-band order
+    order, labels = everyday.order(ranked, labels, found)
+    ranked, labels = [ranked[i] for i in order][:limit], labels[:limit]
     reports = backing_reports(ctx, ranked)
     return [
         Match(
@@ -336,6 +335,7 @@ def run_match(
                 reports=reports.get(c.solution_id, []),
                 category=category,
                 population=municipality_population,
+                hint=everyday.reason(c.docnum, found),
             ),
         )
         for c, label in zip(ranked, labels, strict=True)
