@@ -292,6 +292,19 @@ def test_attachment_download_follows_visibility_and_is_safe(people, client):
 # -- the journey -------------------------------------------------------------------------------
 
 
+def _assert_revision_in_review_leads_to_status(client, kind: str, original: int, revision: int):
+    """ "Überarbeiten" again, or the edit address, of a revision in review: the status page that
+    says to withdraw it first, not a form whose saving can only fail."""
+    for response in (
+        client.post(f"/mitwirken/{kind}/{original}/ueberarbeiten"),
+        client.get(f"/mitwirken/{kind}/{revision}/bearbeiten"),
+    ):
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/mitwirken/{kind}/{revision}")
+    page = client.get(f"/mitwirken/{kind}/{revision}").get_data(as_text=True)
+    assert "liegt zur Prüfung" in page
+
+
 def test_contribution_journey_with_review_and_revision(people, client):
     author, curator = people["contributor_own"], people["curator"]
     solution = _draft(author)
@@ -356,15 +369,7 @@ def test_contribution_journey_with_review_and_revision(people, client):
     # "Überarbeitung vorschlagen" again, or the edit address: no form whose saving can only
     # fail, but the status page saying why (withdraw to change it)
     sign_in(client, author)
-    for response in (
-        client.post(f"/mitwirken/loesungen/{solution.id}/ueberarbeiten"),
-        client.get(f"/mitwirken/loesungen/{revision.id}/bearbeiten"),
-    ):
-        assert response.status_code == 302
-        assert response.headers["Location"].endswith(f"/mitwirken/loesungen/{revision.id}")
-    assert "liegt zur Prüfung" in client.get(f"/mitwirken/loesungen/{revision.id}").get_data(
-        as_text=True
-    )
+    _assert_revision_in_review_leads_to_status(client, "loesungen", solution.id, revision.id)
     workflow.apply_action(
         actor=curator, entity_type="solution", entry_id=revision.id, action="approve"
     )
@@ -428,15 +433,7 @@ def test_experience_report_workflow(people, client, municipalities):
     revision = contributions.start_report_revision(actor=other, report_id=report.id)
     workflow.apply_action(actor=other, entity_type="report", entry_id=revision.id, action="submit")
     sign_in(client, other)
-    for response in (
-        client.post(f"/mitwirken/berichte/{report.id}/ueberarbeiten"),
-        client.get(f"/mitwirken/berichte/{revision.id}/bearbeiten"),
-    ):
-        assert response.status_code == 302
-        assert response.headers["Location"].endswith(f"/mitwirken/berichte/{revision.id}")
-    assert "liegt zur Prüfung" in client.get(f"/mitwirken/berichte/{revision.id}").get_data(
-        as_text=True
-    )
+    _assert_revision_in_review_leads_to_status(client, "berichte", report.id, revision.id)
 
 
 def test_unknown_entries_are_not_found(people):
