@@ -8,6 +8,7 @@ input was invalid). This module owns the Flask-Login session; it makes no permis
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -70,28 +72,33 @@ def _no_store(body, status: int = 200):
 
 def _failed_sign_in(response) -> bool:
     """Only failed sign-ins count towards the limit: the colleagues of a town hall share one
-    address and sign in many times a day; guessing passwords is what the limit is for."""
-    return response.status_code != 302
+    address and sign in many times a day; guessing passwords is what the limit is for. A refusal
+    by a limit (429) is no failed guess: counting it would let one paused account's retries
+    pause the whole address."""
+    return response.status_code not in (302, 429)
 
 
 def _typed_account_key() -> str:
-    """The account a sign-in is for, as typed (hashed: the limiter's store holds no addresses)."""
+    """The account a sign-in is for, as typed; keyed with the app's secret, so the limiter's
+    store holds nothing an address could be confirmed against."""
     typed = (request.form.get("email") or "").strip().casefold()
-    return "sign-in-account:" + hashlib.sha256(typed.encode()).hexdigest()
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return "sign-in-account:" + hmac.new(secret, typed.encode(), hashlib.sha256).hexdigest()
 
 
 ACCOUNT_LIMIT_MESSAGE = (
     "Für dieses Konto gab es in der letzten Stunde zu viele fehlgeschlagene Anmeldungen. Zum "
-    "Schutz des Kontos ist die Anmeldung vorübergehend gesperrt. Bitte versuchen Sie es in einer "
-    "Stunde erneut oder wenden Sie sich an das DigitalBüro."
+    "Schutz des Kontos ist die Anmeldung für bis zu eine Stunde angehalten. Bitte versuchen Sie "
+    "es danach erneut."
 )
 
 
 # `deduct_when` counts a sign-in after its response, so requests sent at the same moment all
 # pass the check before any of them is counted; the second limit counts every attempt up front
 # and bounds such bursts (generous enough for a town hall's colleagues behind one address).
-# The third counts failures per account, whatever the address: guessing one account's password
-# from many addresses (NIST SP 800-63B 5.2.2 asks for at most 100 consecutive failures).
+# The third counts failures per account in an hour, whatever the address: guessing one account's
+# password from many addresses (NIST SP 800-63B 5.2.2 limits failed attempts per account; here a
+# window of an hour, not a lock, since anyone who knows an address can fill it).
 @bp.route("/anmelden", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"], deduct_when=_failed_sign_in)
 @limiter.limit("30 per minute", methods=["POST"])
