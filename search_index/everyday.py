@@ -26,20 +26,22 @@ from typing import TYPE_CHECKING, Protocol
 from search_index.analysis import analyze_query_words, analyze_word
 from search_index.concepts import all_terms, concept_docs, concept_for_word
 from search_index.match_bands import BANDS, possible_or_weak
+from search_index.need_text import NeedWord, need_words
 
 if TYPE_CHECKING:
     from search_index.context import SearchContext
-    from search_index.need_text import NeedWord
 
 LEXICON = "everyday_de.txt"
 # Below "passt gut" a result moves up by `W_HINT` per hinted term it carries, times the summed
 # weights of the need's words pointing to it (at most `HINT_MAX` in all); `HINT_DEPTH` more
 # results than shown are ranked so that a hinted one from further down can move up. Measured on
-# 34 sets (fourteenth round): 0.1 / 0.2 raise mean nDCG@10 by 0.0007 and recall@5 by 0.0030
-# (the strongest pointing word's weight instead of the sum: the same); 0.05 / 0.2 0.0011 /
-# 0.0024, 0.15 / 0.3 0.0001 / 0.0015 (a hint then outweighs the need's own words). Adding the
-# documents that carry hinted terms to the candidates changed nothing: they are among them.
+# 34 sets (fourteenth round), words only: 0.1 / 0.2 raise mean nDCG@10 by 0.0007 and recall@5
+# by 0.0030 (the strongest pointing word's weight instead of the sum: the same); 0.05 / 0.2
+# 0.0011 / 0.0024, 0.15 / 0.3 0.0001 / 0.0015 (a hint then outweighs the need's own words);
+# phrases add 0.0002 / 0.0004. Adding the documents that carry hinted terms to the candidates
+# changed nothing: they are among them already.
 HINT_DEPTH = 20
+PHRASE_WORD_WEIGHT = 0.6  # a word of a phrase that need_text drops as a filler
 W_HINT = 0.1
 HINT_MAX = 0.2
 
@@ -60,44 +62,64 @@ class Hint:
     words: tuple[str, ...] = ()  # the need's words that point to it, as written
 
 
-def parse(text: str) -> dict[str, tuple[str, ...]]:
-    """everyday word stem → the administrative terms it points to (as written)."""
-    pointers: dict[str, list[str]] = {}
+def parse(text: str) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """everyday word or phrase (its stems) → the administrative terms it points to, each with
+    the word or phrase as written."""
+    pointers: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         term, sep, words = line.partition(":")
         if not sep or not term.strip():
             continue
-        for word in words.split(","):
-            qw = analyze_word(word.strip()) if " " not in word.strip() else None
-            if qw is not None and len(qw.stem) >= 3:
-                targets = pointers.setdefault(qw.stem, [])
-                if term.strip() not in targets:
-                    targets.append(term.strip())
-    return {stem: tuple(terms) for stem, terms in pointers.items()}
+        for word in (w.strip() for w in words.split(",")):
+            key = tuple(q.stem for q in analyze_query_words(word) if len(q.stem) >= 3)
+            if key and (len(key) > 1 or " " not in word):  # a phrase needs two content words
+                targets = pointers.setdefault(key, [])
+                if term.strip() not in (t for t, _ in targets):
+                    targets.append((term.strip(), word))
+    return {key: tuple(terms) for key, terms in pointers.items()}
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> dict[str, tuple[str, ...]]:
+def lexicon() -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
     return parse(resources.files("search_index").joinpath("data", LEXICON).read_text("utf-8"))
 
 
-def hints(
-    ctx: SearchContext, words: list[NeedWord], own_stems: set[str], max_df: float
-) -> list[Hint]:
-    """The terms the need's everyday words point to that the catalogue knows and the need does
-    not already name (`own_stems`); terms in more than `max_df` documents say nothing."""
-    pointing: dict[str, float] = {}
-    by: dict[str, list[str]] = {}
+def _pointing(text: str, words: list[NeedWord]) -> dict[str, tuple[float, list[str]]]:
+    """term → (summed weight, the words or phrases of the need pointing to it). A phrase
+    ("Akte verschwunden") points where its content words stand next to each other in the need;
+    it weighs as its weakest word."""
+    weights = {}
     for nw in words:
         qw = analyze_word(nw.surface)
-        if qw is None:
+        if qw is not None:
+            weights[qw.stem] = nw.weight
+    sequence = [q.stem for q in analyze_query_words(text)]
+    longest = max((len(key) for key in lexicon()), default=1)
+    grams = {
+        tuple(sequence[i : i + n]) for n in range(2, longest + 1) for i in range(len(sequence))
+    }
+    out: dict[str, tuple[float, list[str]]] = {}
+    for key, targets in lexicon().items():
+        if len(key) == 1:
+            if key[0] not in weights:
+                continue
+            weight = weights[key[0]]
+        elif key in grams:
+            weight = min(weights.get(stem, PHRASE_WORD_WEIGHT) for stem in key)
+        else:
             continue
-        for term in lexicon().get(qw.stem, ()):
-            pointing[term] = pointing.get(term, 0.0) + nw.weight
-            by.setdefault(term, []).append(nw.surface)
+        for term, written in targets:
+            total, said = out.get(term, (0.0, []))
+            out[term] = (total + weight, [*said, written])
+    return out
+
+
+def hints(ctx: SearchContext, text: str, own_stems: set[str], max_df: float) -> list[Hint]:
+    """The terms the need's everyday words point to that the catalogue knows and the need does
+    not already name (`own_stems`); terms in more than `max_df` documents say nothing."""
     out: list[Hint] = []
-    for term, weight in pointing.items():
+    for term, (weight, said) in _pointing(text, need_words(text)).items():
         stems = tuple(q.stem for q in analyze_query_words(term))
         if not stems or set(stems) <= own_stems:
             continue
@@ -110,7 +132,7 @@ def hints(
                 continue
             docs = concept_docs(ctx, concept_for_word(ctx, tq, term, synonyms=False))
         if 0 < len(docs) <= max_df:
-            out.append(Hint(term, weight, docs, tuple(by[term])))
+            out.append(Hint(term, weight, docs, tuple(said)))
     return out
 
 
@@ -129,7 +151,12 @@ def order(
         (i for i, label in enumerate(labels) if label != "strong"),
         key=lambda i: (-(ranked[i].score + bonus[i]), i),
     )
-    best = max((c.score + b for c, b in zip(ranked, bonus, strict=True)), default=0.0) or 1.0
+    # a hint on a "passt gut" result moves nothing, so it raises no bar for the others either
+    best = (
+        max([ranked[i].score for i in strong] + [ranked[i].score + bonus[i] for i in rest])
+        if ranked
+        else 0.0
+    ) or 1.0
     out = [labels[i] for i in strong]
     for i in rest:
         label = possible_or_weak(ranked[i], (ranked[i].score + bonus[i]) / best)
@@ -138,7 +165,7 @@ def order(
 
 
 def reason(docnum: int, found: list[Hint]) -> str | None:
-    """Why a hint moved this result, in the words of the need ("Ihre Wörter »Couch«,
+    """The hint a result carries, in the words of the need ("Ihre Wörter »Couch«,
     »Lattenrost« deuten auf »Sperrmüll«"), or None."""
     carried = [h for h in found if docnum in h.docs]
     if not carried:

@@ -8,8 +8,8 @@ pre-rank all documents carrying any of them by idf-weighted coordination (set op
 score the best `CANDIDATES` with BM25 (title + content) and the soft, idf-weighted share of the
 need's concepts each covers; finally a light pseudo-relevance feedback step adds the share of
 the best result's discriminative title/summary words (its siblings in other words); everyday words
-of the need that point to an administrative term (`search_index.everyday`) reorder results within
-their band. Nouns weigh
+of the need that point to an administrative term (`search_index.everyday`) reorder the results
+below "passt gut". Nouns weigh
 more than lower-case words in properly cased texts. Experience reports count towards their
 solution (both through the solution's `reports_text` and through report documents). Bands come from the coverage (unknown
 need words included) and the distance to the best result; reasons are generated from what
@@ -42,7 +42,6 @@ from search_index.need_concepts import (
     idf,
     need_concepts,
 )
-from search_index.need_text import need_words
 from search_index.scoring import bm25
 
 if TYPE_CHECKING:
@@ -320,7 +319,7 @@ def run_match(
         ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, acts, things)
     )
     stems, max_df = {sc.concept.stem for sc in concepts}, MAX_DF_SHARE * len(ctx.live_docs())
-    found = everyday.hints(ctx, need_words(" ".join([text, *tags])), stems, max_df)  # in-band order
+    found = everyday.hints(ctx, " ".join([text, *tags]), stems, max_df)  # order below "passt gut"
     order, labels = everyday.order(ranked, labels, found)
     ranked, labels = [ranked[i] for i in order][:limit], labels[:limit]
     reports = backing_reports(ctx, ranked)

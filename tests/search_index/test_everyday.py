@@ -1,4 +1,5 @@
-"""Everyday words as ranking hints (`search_index.everyday`): they reorder within a band."""
+"""Everyday words as ranking hints (`search_index.everyday`): they reorder the results below
+"passt gut" and never make or unmake it."""
 
 from __future__ import annotations
 
@@ -9,15 +10,30 @@ from search_index.analysis import stem_word
 from tests.search_index.conftest import make_doc
 
 
-def test_the_lexicon_maps_everyday_words_to_administrative_terms():
+def test_the_lexicon_maps_everyday_words_and_phrases_to_administrative_terms():
     parsed = everyday.parse(
-        "# comment\nSperrmüll: Sofa, Schrankwand, altes Sofa\nWinterdienst: Glatteis, Sofa\nkein Begriff\n"
+        "# comment\nSperrmüll: Sofa, Schrankwand, Sofa muss weg\nWinterdienst: Glatteis, Sofa\n"
+        "kein Begriff\nE-Akte: Akte verschwunden, von der Akte\n"
     )
-    assert parsed[stem_word("sofa")] == ("Sperrmüll", "Winterdienst")
-    assert parsed[stem_word("schrankwand")] == ("Sperrmüll",)
-    assert not any(" " in stem for stem in parsed)  # phrases are left out
+    sofa = (stem_word("sofa"),)
+    assert [term for term, _ in parsed[sofa]] == ["Sperrmüll", "Winterdienst"]
+    assert parsed[(stem_word("akte"), stem_word("verschwunden"))] == (
+        ("E-Akte", "Akte verschwunden"),
+    )
+    assert (stem_word("akte"),) not in parsed  # one content word of a phrase is no word alone
     shipped = everyday.lexicon()
-    assert len(shipped) > 500 and "Sperrmüll" in shipped[stem_word("lattenrost")]
+    assert len(shipped) > 1000
+    assert "Sperrmüll" in [term for term, _ in shipped[(stem_word("lattenrost"),)]]
+
+
+def test_a_phrase_points_where_its_words_stand_together():
+    from search_index.need_text import need_words
+
+    text = "Bei uns ist die Akte verschwunden, und keiner weiß, wo die andere Akte ist."
+    pointed = everyday._pointing(text, need_words(text))
+    assert "Akte verschwunden" in pointed["E-Akte"][1]
+    apart = "Die Akte liegt im Keller; verschwunden ist nur der Schlüssel."
+    assert "E-Akte" not in everyday._pointing(apart, need_words(apart))
 
 
 def test_hints_reorder_below_passt_gut_and_never_make_it():
@@ -47,6 +63,13 @@ def test_hints_reorder_below_passt_gut_and_never_make_it():
     many = [everyday.Hint(f"T{i}", 1.0, frozenset({4})) for i in range(5)]
     order, _ = everyday.order(ranked, ["strong", "weak", "weak", "weak"], many)
     assert order == [0, 1, 3, 2]
+    # a hint on the "passt gut" result raises no bar for the others
+    ranked = [result(1, 0.9), result(2, 0.75)]
+    on_strong = everyday.Hint("Sperrmüll", 1.0, frozenset({1}))
+    assert everyday.order(ranked, ["strong", "possible"], [on_strong]) == (
+        [0, 1],
+        ["strong", "possible"],
+    )
     # with no hint at all the order and the bands are the bands' own
     plain = [result(1, 0.7, 0.5), result(2, 0.5), result(3, 0.2)]
     assert everyday.order(plain, ["possible", "weak", "weak"], []) == (
