@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from catalogue.db import db
+from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound, PermissionDenied
 from catalogue.models import Need, Solution, User
 from catalogue.services import brokering, needs, reuse
@@ -78,29 +78,40 @@ def load_demo_loop() -> LoopResult:
     if not current_app.config.get("DEMO_MODE"):
         raise PermissionDenied("Demo-Vorgänge gibt es nur im Demo-Modus (CATALOGUE_DEMO_MODE).")
     member, curator = _user(MEMBER), _user(CURATOR)
+    # everything it needs is looked up before anything is written: a missing demo solution
+    # leaves no half-walked loop behind that a second run would take for done
+    asked = {title: _solution(title) for _, _, title in DEMO_NEEDS if title is not None}
+    reused = _solution(REUSED_SOLUTION)
     titles = [title for title, _, _ in DEMO_NEEDS]
-    if db.session.scalar(sa.select(sa.func.count()).where(Need.title.in_(titles))):
+    existing = sa.select(sa.func.count()).where(
+        Need.title.in_(titles), Need.municipality_ags == member.municipality_ags
+    )
+    if db.session.scalar(existing):
         return LoopResult(existing=True)
     result = LoopResult()
-    for title, text, asked_about in DEMO_NEEDS:
-        need = needs.create_need(actor=member, title=title, text=text)
-        result.needs += 1
-        if asked_about is None:
-            continue
-        solution = _solution(asked_about)
-        request = brokering.request_contact(
-            actor=member, solution_id=solution.id, message=REQUEST_MESSAGE, need_id=need.id
+    with unit_of_work():  # one transaction: the services' own units of work join it
+        for title, text, asked_about in DEMO_NEEDS:
+            need = needs.create_need(actor=member, title=title, text=text)
+            result.needs += 1
+            if asked_about is None:
+                continue
+            solution = asked[asked_about]
+            request = brokering.request_contact(
+                actor=member, solution_id=solution.id, message=REQUEST_MESSAGE, need_id=need.id
+            )
+            brokering.broker(
+                actor=curator,
+                solution_id=solution.id,
+                request_id=request.id,
+                message=BROKER_MESSAGE,
+            )
+            result.requests += 1
+        record = reuse.declare_reuse(
+            actor=member,
+            solution_id=reused.id,
+            status="in_operation",
+            note="Seit Januar im Echtbetrieb, Formulare vom Vorbild übernommen.",
         )
-        brokering.broker(
-            actor=curator, solution_id=solution.id, request_id=request.id, message=BROKER_MESSAGE
-        )
-        result.requests += 1
-    record = reuse.declare_reuse(
-        actor=member,
-        solution_id=_solution(REUSED_SOLUTION).id,
-        status="in_operation",
-        note="Seit Januar im Echtbetrieb, Formulare vom Vorbild übernommen.",
-    )
-    reuse.confirm_reuse(actor=curator, reuse_id=record.id)
-    result.reuses += 1
+        reuse.confirm_reuse(actor=curator, reuse_id=record.id)
+        result.reuses += 1
     return result

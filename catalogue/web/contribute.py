@@ -114,7 +114,7 @@ def new_solution():
     ), status
 
 
-def _in_review(solution_id: int | None = None, *, report_id: int | None = None):
+def _in_review(status_url: str):
     """An entry in review is not edited (saving could only fail, losing what was typed): say
     so, on its status page, where it can be withdrawn to change it."""
     flash(
@@ -122,9 +122,7 @@ def _in_review(solution_id: int | None = None, *, report_id: int | None = None):
         "Einreichung zurück.",
         "info",
     )
-    if report_id is not None:
-        return redirect(url_for("contribute.report_status", report_id=report_id))
-    return redirect(url_for("contribute.solution_status", solution_id=solution_id))
+    return redirect(status_url)
 
 
 @bp.route("/loesungen/<int:solution_id>/bearbeiten", methods=["GET", "POST"])
@@ -132,7 +130,7 @@ def _in_review(solution_id: int | None = None, *, report_id: int | None = None):
 def edit_solution(solution_id: int):
     solution = contributions.get_solution_for_edit(actor=current_user, solution_id=solution_id)
     if solution.state == ContentState.SUBMITTED and not can_edit_solution(current_user, solution):
-        return _in_review(solution.id)
+        return _in_review(url_for("contribute.solution_status", solution_id=solution.id))
     form = _solution_form()
     preview = None
     if request.method == "GET":
@@ -229,7 +227,7 @@ def act(entity_type: str, entry_id: int):
 def revise_solution(solution_id: int):
     revision = contributions.start_revision(actor=current_user, solution_id=solution_id)
     if not can_edit_solution(current_user, revision):
-        return _in_review(revision.id)
+        return _in_review(url_for("contribute.solution_status", solution_id=revision.id))
     flash(
         "Sie bearbeiten eine Überarbeitung. Die veröffentlichte Fassung bleibt sichtbar, bis das DigitalBüro Ihre Änderungen freigibt.",
         "info",
@@ -276,7 +274,7 @@ def new_report(solution_id: int):
 def edit_report(report_id: int):
     report = contributions.get_report_for_edit(actor=current_user, report_id=report_id)
     if report.state == ContentState.SUBMITTED and not can_edit_report(current_user, report):
-        return _in_review(report_id=report.id)
+        return _in_review(url_for("contribute.report_status", report_id=report.id))
     form = ReportForm()
     if request.method == "GET":
         form.load(ReportInput.from_report(report))
@@ -310,7 +308,7 @@ def report_status(report_id: int):
 def revise_report(report_id: int):
     revision = contributions.start_report_revision(actor=current_user, report_id=report_id)
     if not can_edit_report(current_user, revision):
-        return _in_review(report_id=revision.id)
+        return _in_review(url_for("contribute.report_status", report_id=revision.id))
     flash(
         "Sie bearbeiten eine Überarbeitung Ihres Berichts. Die veröffentlichte Fassung bleibt sichtbar, bis sie freigegeben ist.",
         "info",

@@ -351,6 +351,10 @@ def test_solution_form_controls_show_their_content(live_server, pages):
     first.focus()
     page.keyboard.press("Space")
     assert first.is_checked()
+    # the summary's count and the hint follow the tick (choices.js)
+    assert "(1 von 16 ausgewählt)" in lippe.inner_text()
+    chosen = page.locator("#partner_ags-hint-chosen").inner_text()
+    assert chosen.startswith("Ausgewählt: ") and "Noch keine" not in chosen
 
 
 # Tables may scroll sideways inside their wrapper at 320 px (WCAG 1.4.10 allows that for data

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from catalogue.db import db
 from catalogue.errors import PermissionDenied
-from catalogue.models import ContactRequest, Need, Reuse
+from catalogue.models import ContactRequest, Need, Reuse, Solution
 from catalogue.models.enums import ContactRequestStatus, NeedStatus, ReuseStatus
 from catalogue.services import accounts, demo_loop, seed
 
@@ -52,3 +52,17 @@ def test_demo_loop_walks_need_request_brokering_and_reuse_once(app, municipaliti
     again = app.test_cli_runner().invoke(args=["seed", "loop"])
     assert again.exit_code == 0 and "bereits vorhanden" in again.output
     assert db.session.scalar(sa.select(sa.func.count(Need.id))) == 2
+
+
+def test_a_missing_demo_solution_writes_nothing(app, municipalities):
+    app.config["DEMO_MODE"] = True
+    seed.load_demo()
+    accounts.create_demo_accounts()
+    kita = db.session.scalars(
+        sa.select(Solution).where(Solution.title == demo_loop.DEMO_NEEDS[0][2])
+    ).one()
+    kita.title = "Umbenannt"
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["seed", "loop"])
+    assert result.exit_code != 0 and "seed demo" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Need.id))) == 0
