@@ -75,6 +75,8 @@ def _solution(title: str) -> Solution:
 
 
 def load_demo_loop() -> LoopResult:
+    """Walk the reuse loop once as the demo accounts: Paderborn's two needs, a brokered contact
+    request and a confirmed reuse (demo mode only, from the command line; idempotent)."""
     if not current_app.config.get("DEMO_MODE"):
         raise PermissionDenied("Demo-Vorgänge gibt es nur im Demo-Modus (CATALOGUE_DEMO_MODE).")
     member, curator = _user(MEMBER), _user(CURATOR)
