@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from search_index.analysis import analyze_query_words, analyze_word
 from search_index.concepts import all_terms, concept_docs, concept_for_word
-from search_index.match_bands import BANDS, possible_or_weak
+from search_index.match_bands import BANDS, Scored, possible_or_weak
 from search_index.need_text import NeedWord, need_words
 
 if TYPE_CHECKING:
@@ -46,10 +46,8 @@ W_HINT = 0.1
 HINT_MAX = 0.2
 
 
-class Ranked(Protocol):
+class Ranked(Scored, Protocol):
     docnum: int
-    score: float
-    coverage_all: float
 
 
 @dataclass(frozen=True)
@@ -85,6 +83,11 @@ def lexicon() -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
     return parse(resources.files("search_index").joinpath("data", LEXICON).read_text("utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _longest_phrase() -> int:
+    return max((len(key) for key in lexicon()), default=1)
+
+
 def _pointing(text: str, words: list[NeedWord]) -> dict[str, tuple[float, list[str]]]:
     """term → (summed weight, the words or phrases of the need pointing to it). A phrase
     ("Akte verschwunden") points where its content words stand next to each other in the need;
@@ -95,20 +98,24 @@ def _pointing(text: str, words: list[NeedWord]) -> dict[str, tuple[float, list[s
         if qw is not None:
             weights[qw.stem] = nw.weight
     sequence = [q.stem for q in analyze_query_words(text)]
-    longest = max((len(key) for key in lexicon()), default=1)
-    grams = {
-        tuple(sequence[i : i + n]) for n in range(2, longest + 1) for i in range(len(sequence))
-    }
+    # the need's words and runs of words, looked up in the lexicon (not the lexicon scanned)
+    keys = [(stem,) for stem in weights] + list(
+        dict.fromkeys(
+            tuple(sequence[i : i + n])
+            for n in range(2, _longest_phrase() + 1)
+            for i in range(len(sequence) - n + 1)
+        )
+    )
     out: dict[str, tuple[float, list[str]]] = {}
-    for key, targets in lexicon().items():
-        if len(key) == 1:
-            if key[0] not in weights:
-                continue
-            weight = weights[key[0]]
-        elif key in grams:
-            weight = min(weights.get(stem, PHRASE_WORD_WEIGHT) for stem in key)
-        else:
+    for key in keys:
+        targets = lexicon().get(key, ())
+        if not targets:
             continue
+        weight = (
+            weights[key[0]]
+            if len(key) == 1
+            else min(weights.get(stem, PHRASE_WORD_WEIGHT) for stem in key)
+        )
         for term, written in targets:
             total, said = out.get(term, (0.0, []))
             out[term] = (total + weight, [*said, written])
