@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from limits import parse as parse_limit
 
 from catalogue.errors import NotFound, ValidationFailed
 from catalogue.extensions import limiter
@@ -78,12 +79,32 @@ def _failed_sign_in(response) -> bool:
     return response.status_code not in (302, 429)
 
 
-def _typed_account_key() -> str:
-    """The account a sign-in is for, as typed; keyed with the app's secret, so the limiter's
-    store holds nothing an address could be confirmed against."""
-    typed = (request.form.get("email") or "").strip().casefold()
+def _account_key(address: str) -> str:
+    """An account's key in the limiter's store, keyed with the app's secret, so the store holds
+    nothing an address could be confirmed against."""
+    typed = address.strip().casefold()
     secret = str(current_app.config["SECRET_KEY"]).encode()
     return "sign-in-account:" + hmac.new(secret, typed.encode(), hashlib.sha256).hexdigest()
+
+
+def _typed_account_key() -> str:
+    """The account a sign-in is for, as typed."""
+    return _account_key(request.form.get("email") or "")
+
+
+ACCOUNT_LIMIT = "20 per hour"
+
+
+def _lift_account_pause(address: str) -> None:
+    """A password reset proves that the owner reads the account's mail, and the password the
+    failed guesses were aimed at is gone: the owner may sign in at once, however many guesses
+    paused the account."""
+    if not limiter.enabled:
+        return
+    try:
+        limiter.limiter.clear(parse_limit(ACCOUNT_LIMIT), _account_key(address), "accounts.login")
+    except Exception:  # the store is down: the pause ends by itself within the hour
+        log.warning("could not lift the sign-in pause after a password reset", exc_info=True)
 
 
 ACCOUNT_LIMIT_MESSAGE = (
@@ -103,7 +124,7 @@ ACCOUNT_LIMIT_MESSAGE = (
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"], deduct_when=_failed_sign_in)
 @limiter.limit("30 per minute", methods=["POST"])
 @limiter.limit(
-    "20 per hour",
+    ACCOUNT_LIMIT,
     methods=["POST"],
     key_func=_typed_account_key,
     deduct_when=_failed_sign_in,
@@ -222,12 +243,13 @@ def reset_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts_service.reset_password(token, form.password.data or "")
+            user = accounts_service.reset_password(token, form.password.data or "")
         except NotFound as error:
             return _invalid_link(error)
         except ValidationFailed as error:
             add_service_errors(form, error)
         else:
+            _lift_account_pause(user.email)
             flash("Ihr neues Passwort ist gespeichert. Bitte melden Sie sich an.", "success")
             return redirect(url_for("accounts.login"))
     status = 400 if form.errors else 200

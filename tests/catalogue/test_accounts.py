@@ -325,6 +325,34 @@ def test_one_account_cannot_be_guessed_from_many_addresses(tmp_path):
         assert attempt("10.0.1.1", "niemand@example.org").status_code == 400
 
 
+def test_a_password_reset_lifts_the_accounts_sign_in_pause(tmp_path):
+    # Anyone who knows an address can pause its account; the owner who resets the password by
+    # mail may sign in at once. Other accounts' counters stay as they are.
+    with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
+        admin = make_admin()
+        make_user(admin, "m@example.org", Role.CURATOR, ags=None)
+        client = app.test_client()
+
+        def attempt(address: str, email: str, password: str = "geraten-geraten"):
+            return client.post(
+                "/anmelden",
+                data={"email": email, "password": password},
+                environ_base={"REMOTE_ADDR": address},
+            )
+
+        for i in range(20):
+            assert attempt(f"10.0.0.{i}", "admin@example.org").status_code == 400
+            assert attempt(f"10.0.2.{i}", "m@example.org").status_code == 400
+        assert attempt("10.0.1.1", "admin@example.org", PASSWORD).status_code == 429
+        client.post("/konto/passwort-vergessen", data={"email": "Admin@Example.org"})
+        path = link_path(last_mail("admin@example.org"), "/konto/passwort-neu/")
+        new = "ganz-neues-passwort-456"
+        done = client.post(path, data={"password": new, "password_confirm": new})
+        assert done.status_code == 302
+        assert attempt("10.0.1.2", "admin@example.org", new).status_code == 302
+        assert attempt("10.0.1.3", "m@example.org", PASSWORD).status_code == 429
+
+
 def test_the_current_password_cannot_be_guessed_through_the_change_form(tmp_path):
     with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
         make_admin()

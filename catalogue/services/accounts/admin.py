@@ -47,10 +47,10 @@ from catalogue.services.seed import SeedResult
 DEMO_PASSWORD = "demo-passwort-123"
 DEMO_MUNICIPALITY_AGS = "05774032"  # Paderborn
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
-    ("mitglied@demo.example", "Demo Mitglied (Paderborn)", Role.MEMBER, DEMO_MUNICIPALITY_AGS),
+    ("mitglied@demo.example", "Demo Mitglied", Role.MEMBER, DEMO_MUNICIPALITY_AGS),
     (
         "beitrag@demo.example",
-        "Demo Beitragende (Paderborn)",
+        "Demo Beitragende",
         Role.CONTRIBUTOR,
         DEMO_MUNICIPALITY_AGS,
     ),
