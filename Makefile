@@ -10,7 +10,7 @@ VENDOR := catalogue/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test seed lint clean
+.PHONY: setup run test seed lint eval-matching clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ lint: setup
 	$(VENV)/bin/ruff check catalogue search_index tests benchmarks
 	$(VENV)/bin/ruff format --check catalogue search_index tests benchmarks
 	$(VENV)/bin/mypy
+
+# Every matching evaluation set, one row per set and style, then all needs pooled (README figures).
+MATCHING_SETS := $(sort $(dir $(wildcard benchmarks/matching/*/qrels.tsv)))
+eval-matching: setup
+	$(PY) -m search_index.evaluate $(MATCHING_SETS:/=) --table
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache

@@ -5,7 +5,7 @@ indexing its solutions with the production code into a temporary index, running 
 through `CatalogueIndex.match` and computing the metrics defined in
 benchmarks/matching/README.md, overall, per writing style and per length bucket. The last line
 printed is one JSON object with the metrics (one set: its metrics; several: a mapping set name →
-metrics).
+metrics, with "all N sets": every need of every set pooled, overall and per writing style).
 
 Styles: a need may carry a `style` field in needs.jsonl; a set may instead list `need_id<TAB>style`
 in `styles.tsv`, or give one style for all its needs with `--style`. Needs without a style are
@@ -193,6 +193,27 @@ def grouped_metrics(
     return {name: metrics(rankings, qrels, ids) for name, ids in sorted(members.items())}
 
 
+def pooled(
+    per_set: dict[str, tuple[dict[str, list[dict[str, Any]]], Path]], style: str | None = None
+) -> dict[str, Any]:
+    """Metrics over the needs of all sets together (each need counts once, whatever its set's
+    size), overall and per writing style; need and solution ids are taken per set."""
+    rankings: dict[str, list[dict[str, Any]]] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    styles: dict[str, str] = {}
+    for name, (ranked, set_dir) in per_set.items():
+        set_qrels = load_qrels(set_dir / "qrels.tsv")
+        set_styles = load_styles(set_dir, load_jsonl(set_dir / "needs.jsonl"), style)
+        for nid, results in ranked.items():
+            key = f"{name}/{nid}"
+            rankings[key] = [{**r, "id": f"{name}/{r['id']}"} for r in results]
+            qrels[key] = {f"{name}/{s}": g for s, g in set_qrels.get(nid, {}).items()}
+            styles[key] = set_styles.get(nid, UNLABELLED)
+    result: dict[str, Any] = dict(metrics(rankings, qrels, list(rankings)))
+    result["by_style"] = grouped_metrics(rankings, qrels, styles)
+    return result
+
+
 def run(
     set_dir: Path, need_filter: set[str] | None = None, style: str | None = None
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
@@ -269,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             parser.error(f"{set_dir} is no benchmark set (missing {', '.join(missing)})")
     results: dict[str, dict[str, Any]] = {}
+    per_set: dict[str, tuple[dict[str, list[dict[str, Any]]], Path]] = {}
     for set_dir in args.set_dirs:
         need_filter = None
         if args.half:
@@ -277,12 +299,15 @@ def main(argv: list[str] | None = None) -> int:
             need_filter = {str(n["id"]) for n in needs if _need_number(str(n["id"])) % 2 == parity}
         result, rankings = run(set_dir, need_filter, args.style)
         results[set_dir.name] = result
+        per_set[set_dir.name] = (rankings, set_dir)
         if args.rankings and len(args.set_dirs) == 1:
             with args.rankings.open("w", encoding="utf-8") as fh:
                 for nid, ranked in rankings.items():
                     fh.write(
                         json.dumps({"need_id": nid, "results": ranked}, ensure_ascii=False) + "\n"
                     )
+    if len(per_set) > 1:  # all needs of all sets, by writing style
+        results[f"all {len(per_set)} sets"] = pooled(per_set, args.style)
     if args.table:
         print(table(results))
     if len(results) == 1:

@@ -232,6 +232,32 @@ def test_evaluate_cli_on_small_set(tmp_path, capsys):
     assert lines[0]["need_id"] == "N1" and lines[0]["results"][0]["id"] == "S1"
 
 
+def test_several_sets_are_also_scored_as_one_pool_of_needs(tmp_path, capsys):
+    # Pooled figures count each need once: averaging the sets' figures would weigh a need of a
+    # small set more than one of a large set. Same ids in two sets stay two needs.
+    import shutil
+
+    test_evaluate_cli_on_small_set(tmp_path, capsys)
+    capsys.readouterr()
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("solutions.jsonl", "needs.jsonl"):
+        shutil.copy(tmp_path / name, other / name)
+    (other / "qrels.tsv").write_text("N1\tS2\t2\n", encoding="utf-8")  # a wrong result first
+    (other / "styles.tsv").write_text("N1\tshort\nN2\tshort\n", encoding="utf-8")
+    assert main([str(tmp_path), str(other), "--table"]) == 0
+    out = capsys.readouterr().out
+    last = json.loads(out.strip().splitlines()[-1])
+    pool = last["all 2 sets"]
+    assert pool["needs"] == 4 and pool["judged_needs"] == 2 and pool["no_match_needs"] == 2
+    assert pool["recall@5"] == round(
+        (last[tmp_path.name]["recall@5"] + last["other"]["recall@5"]) / 2, 4
+    )
+    assert pool["by_style"]["short"]["needs"] == 2
+    assert pool["by_style"]["unlabelled"]["needs"] == 2
+    assert "| **all 2 sets** |" in out and "| all 2 sets · short |" in out
+
+
 def test_dev_set_copy_present():
     dev = Path(__file__).resolve().parents[2] / "benchmarks" / "matching" / "dev"
     assert (dev / "solutions.jsonl").exists()
