@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -300,18 +301,22 @@ def test_every_sign_in_counts_towards_a_higher_limit_up_front(tmp_path):
         assert response.status_code == 429
 
 
+def _sign_in_from(client, address: str, email: str, password: str = "geraten-geraten"):
+    """A sign-in from the given client address."""
+    return client.post(
+        "/anmelden",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
 def test_one_account_cannot_be_guessed_from_many_addresses(tmp_path):
     # Each address stays under its own limit; the failures per account are counted as well
     with separate_app(tmp_path, RATELIMIT_ENABLED=True) as app:
         make_admin()
         client = app.test_client()
 
-        def attempt(address: str, email: str, password: str = "geraten-geraten"):
-            return client.post(
-                "/anmelden",
-                data={"email": email, "password": password},
-                environ_base={"REMOTE_ADDR": address},
-            )
+        attempt = partial(_sign_in_from, client)
 
         for i in range(20):
             assert attempt(f"10.0.0.{i}", " Admin@Example.org ").status_code == 400
@@ -333,12 +338,7 @@ def test_a_password_reset_lifts_the_accounts_sign_in_pause(tmp_path):
         make_user(admin, "m@example.org", Role.CURATOR, ags=None)
         client = app.test_client()
 
-        def attempt(address: str, email: str, password: str = "geraten-geraten"):
-            return client.post(
-                "/anmelden",
-                data={"email": email, "password": password},
-                environ_base={"REMOTE_ADDR": address},
-            )
+        attempt = partial(_sign_in_from, client)
 
         for i in range(20):
             assert attempt(f"10.0.0.{i}", "admin@example.org").status_code == 400
