@@ -7,6 +7,8 @@ review events that tests count); everything with a workflow goes through the ser
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import g
 
@@ -81,3 +83,13 @@ def publish_solution(author: User, curator: User, **fields) -> Solution:
 def demo_solution(slug_part: str) -> Solution:
     """The demo solution whose slug contains ``slug_part``."""
     return db.session.scalar(sa.select(Solution).where(Solution.slug.contains(slug_part)))
+
+
+def inline_scripts(html: str) -> list[str]:
+    """Script elements that are not an empty tag loading a same-origin file under /static/
+    (the CSP allows no inline code, and pages load only the scripts their parts ask for)."""
+    return [
+        tag
+        for tag in re.findall(r"<script\b[^>]*>.*?</script>", html, flags=re.S)
+        if not re.fullmatch(r'<script src="/static/[\w.-]+\.js" defer></script>', tag)
+    ]

@@ -61,11 +61,13 @@ class NeedForm(FlaskForm):
         "Wer darf den Bedarf sehen?",
         choices=options(
             [
-                (NeedVisibility.PUBLIC.value, "alle (öffentlich)"),
                 (NeedVisibility.CURATORS.value, "nur das DigitalBüro und meine Kommune"),
+                (NeedVisibility.PUBLIC.value, "alle (öffentlich)"),
             ]
         ),
-        default=NeedVisibility.PUBLIC.value,
+        # Nothing typed here is published unless someone decides so (privacy by default):
+        # a need is often pasted from an internal e-mail, with names in it.
+        default=NeedVisibility.CURATORS.value,
     )
     municipality_ags = SelectField("Kommune", choices=[], default="", validate_choice=False)
 

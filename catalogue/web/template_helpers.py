@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import format_date, format_decimal
 
 from catalogue.categories import CATEGORIES, category_label
@@ -70,6 +70,21 @@ def state_label(value: str) -> str:
         return value
 
 
+def use_script(name: str) -> str:
+    """A part of the page that needs a same-origin script (e.g. a long text field and its
+    counter) asks for it here; the layout's last lines load each asked-for script once, so pages
+    without such parts carry no script at all."""
+    scripts: list[str] = g.setdefault("page_scripts", [])
+    if name not in scripts:
+        scripts.append(name)
+    return ""
+
+
+def page_scripts() -> list[str]:
+    """The scripts asked for while the page was rendered (`use_script`), in order."""
+    return list(g.get("page_scripts", []))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["category_label"] = category_label
@@ -77,6 +92,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number_de"] = _number
     app.jinja_env.filters["euro"] = _euro
     app.jinja_env.globals["nav_active"] = nav_active
+    app.jinja_env.globals["use_script"] = use_script
+    app.jinja_env.globals["page_scripts"] = page_scripts
     app.jinja_env.globals["state_label"] = state_label
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES

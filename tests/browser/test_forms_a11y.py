@@ -225,9 +225,8 @@ def _request_changes_without_comment(page) -> None:
     page.get_by_role("button", name="Überarbeitung erbitten", exact=True).click()
     page.locator("#comment-error").wait_for()
     assert "Bitte begründen Sie die Entscheidung" in page.locator("#comment-error").inner_text()
-    assert (
-        page.locator("#comment").get_attribute("aria-describedby") == "comment-hint comment-error"
-    )
+    described = page.locator("#comment").get_attribute("aria-describedby")
+    assert described == "comment-hint comment-error comment-count"
     assert "In Prüfung" in page.locator(".kern-preline").inner_text()
 
 
@@ -355,6 +354,27 @@ def test_solution_form_controls_show_their_content(live_server, pages):
     assert "(1 von 16 ausgewählt)" in lippe.inner_text()
     chosen = page.locator("#partner_ags-hint-chosen").inner_text()
     assert chosen.startswith("Ausgewählt: ") and "Noch keine" not in chosen
+
+
+def test_pasted_text_is_never_cut_and_the_limit_line_counts_along(live_server, pages):
+    """Staff paste from Word or e-mails: the browser must not cut a long paste off without a
+    word (no maxlength); the line under the field says how much is too much (count.js)."""
+    page = pages("contributor")
+    page.goto(live_server.url + "/mitwirken/loesungen/neu")
+    assert page.locator("[maxlength]").count() == 0
+    limit = page.locator("#summary-count")
+    assert limit.inner_text() == "Höchstens 600 Zeichen."
+    page.locator("#summary").fill("Kurzbeschreibung " * 40)  # 680 characters, as a paste
+    assert len(page.locator("#summary").input_value()) == 680
+    page.wait_for_function(
+        "() => document.getElementById('summary-count').textContent.includes('zu viel')"
+    )
+    assert limit.inner_text() == "80 Zeichen zu viel: höchstens 600 Zeichen."
+    page.locator("#summary").fill("Kurz")
+    page.wait_for_function(
+        "() => document.getElementById('summary-count').textContent.startsWith('Noch')"
+    )
+    assert limit.inner_text() == "Noch 596 von 600 Zeichen frei."
 
 
 # Tables may scroll sideways inside their wrapper at 320 px (WCAG 1.4.10 allows that for data

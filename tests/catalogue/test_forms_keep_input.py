@@ -5,6 +5,7 @@ cannot submit."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -186,3 +187,13 @@ def test_partner_municipalities_are_checkboxes_by_kreis_and_survive_an_error(cli
         sa.select(Solution).where(Solution.title == "Digitale Akte im Bauamt")
     ).one()
     assert [m.ags for m in draft.partners] == [LAGE]
+
+
+def test_a_new_need_is_not_public_unless_someone_decides_so(client, member):
+    # needs are often pasted from internal e-mails: the form starts with the narrower audience
+    sign_in(client, member)
+    page = client.get("/bedarfe/neu").text
+    option = re.search(r'<option[^>]*value="curators"[^>]*>', page)
+    assert option and "selected" in option.group(0)
+    assert not re.search(r'<option[^>]*value="public"[^>]*selected', page)
+    assert "Bitte dann keine Namen" in page
