@@ -163,11 +163,16 @@ def plan_for(
     ]
     owner = reach.owner_reach(s, solution)
     plan.withheld = owner.withheld
+    # what the requester asked goes to the owners with the contact: they answer it (the thread
+    # of the request is theirs to read once it is brokered)
+    question = request.message.strip() if request is not None and request.message else ""
+    asked = f"\n\nDie Anfrage von {asking or 'der Kommune'}:\n{question}" if question else ""
     for recipient in owner.recipients:
         text = (
             f"{asking or 'Eine Kommune'} interessiert sich für Ihre Lösung „{solution.title}“ "
             f"({need_reference(need, recipient.viewer)}). Ansprechpersonen:\n"
             + "\n".join(requester_lines)
+            + asked
             + note
         )
         plan.deliveries.append(

@@ -102,6 +102,7 @@ class KeyFigures:
     municipalities_contributing: int
     municipalities_total: int
     reuses: int
+    reuses_confirmed: int = 0  # of them, confirmed by the DigitalBüro
 
 
 def key_figures() -> KeyFigures:
@@ -136,6 +137,12 @@ def key_figures() -> KeyFigures:
         )
         or 0,
         reuses=s.scalar(sa.select(sa.func.count(Reuse.id)).where(Reuse.status != ReuseStatus.ENDED))
+        or 0,
+        reuses_confirmed=s.scalar(
+            sa.select(sa.func.count(Reuse.id)).where(
+                Reuse.status != ReuseStatus.ENDED, Reuse.confirmed_at.is_not(None)
+            )
+        )
         or 0,
     )
 

@@ -378,6 +378,8 @@ def test_brokering_a_contact_request_gives_the_owners_a_way_back_to_the_asker(pe
     (owner_side,) = plan.side("owner")
     assert asker.name in owner_side.text and asker.email in owner_side.text
     assert "stellt den Kontakt her" not in owner_side.text
+    # the question itself reaches those who can answer it
+    assert "Wie lange hat die Einführung gedauert?" in owner_side.text
     # the asking side's sentence reads as German
     assert all("in Kontakt gebracht (auf Anfrage)" in d.text for d in plan.side("requester"))
 

@@ -14,6 +14,7 @@ from catalogue.db import db, unit_of_work, utcnow
 from catalogue.models import ContactRequest, Need, Reuse, Role, Solution
 from catalogue.permissions import can_view_dashboard
 from catalogue.services import brokering, dashboard, matching, needs, region, reuse, work_queues
+from catalogue.services import catalogue as catalogue_service
 from tests.factories import BIELEFELD, LAGE, inline_scripts, make_user, sign_in
 
 
@@ -358,3 +359,22 @@ def test_another_region_is_drawn_from_its_own_file(app, client, staff, tmp_path)
     html = client.get("/digitalbuero/").get_data(as_text=True)
     assert html.count('class="app-map__link"') == 1
     assert f'href="/kommunen/{LAGE}"' in html and "© Beispiel-Vermessung" in html
+
+
+def test_public_figures_say_which_reuses_the_digitalbuero_confirmed(client, staff):
+    # a reuse is the municipality's own report until the DigitalBüro confirms it; the public
+    # figures and the solution page must not pass reports off as confirmed
+    solution = _solution_of(BIELEFELD)
+    before = catalogue_service.key_figures()
+    reported = reuse.declare_reuse(actor=staff["lage"], solution_id=solution.id, status="pilot")
+    figures = catalogue_service.key_figures()
+    assert figures.reuses == before.reuses + 1
+    assert figures.reuses_confirmed == before.reuses_confirmed
+    page = client.get(f"/loesungen/{solution.slug}").text
+    assert 'Lage</a> – Pilot <span class="kern-hint">(gemeldet, noch nicht bestätigt)' in page
+    reuse.confirm_reuse(actor=staff["curator"], reuse_id=reported.id)
+    figures = catalogue_service.key_figures()
+    assert figures.reuses_confirmed == before.reuses_confirmed + 1
+    start = client.get("/").text
+    assert f"gemeldet, davon {figures.reuses_confirmed} vom DigitalBüro bestätigt" in start
+    assert "(vom DigitalBüro bestätigt)" in client.get(f"/loesungen/{solution.slug}").text
