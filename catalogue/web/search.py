@@ -59,15 +59,32 @@ def search():
     text, filters = _query()
     sort = request.args.get("sortierung", SORT_RELEVANCE)
     page_number = request.args.get("page", 1, type=int) or 1
-    outcome = search_service.search_catalogue(
-        actor=current_user,
-        text=text,
-        filters=filters,
-        sort=sort,
-        page=page_number,
-        per_page=current_app.config["PER_PAGE"],
-    )
+    def run(query: str) -> search_service.SearchOutcome:
+        return search_service.search_catalogue(
+            actor=current_user,
+            text=query,
+            filters=filters,
+            sort=sort,
+            page=page_number,
+            per_page=current_app.config["PER_PAGE"],
+        )
+
+    outcome = run(text)
+    # A typo that a close spelling of its own finds little for, while "Meinten Sie …?" finds
+    # clearly more: show the better spelling's results at once and say so, with a way back
+    # to what was typed (`wie_eingegeben`).
+    typed = None
+    if (
+        outcome.fuzzy
+        and outcome.suggestion
+        and (outcome.suggestion_total or 0) > outcome.total
+        and not request.args.get("wie_eingegeben")
+    ):
+        typed, outcome = text, run(outcome.suggestion)
+        text = outcome.text
     args = link_args(exclude=("page",))
+    if typed:  # sorting, filters, feed and alerts follow the spelling shown
+        args["q"] = [text]
     query_args = {k: v for k, v in args.items() if k not in ("sortierung", "typ")}
     labels = search_service.facet_labels()
     # Each active filter with a link that drops just it (visible above the results, also
@@ -85,6 +102,7 @@ def search():
         "search/search.html",
         outcome=outcome,
         text=text,
+        typed=typed,
         header_query=text,
         filters=filters,
         filter_params=FILTER_PARAMS,

@@ -37,6 +37,10 @@ def test_a_too_long_contact_message_is_shown_again_with_the_reason(client, membe
     assert message.strip() in response.text
     assert "2000" in response.text
     assert db.session.scalar(sa.select(sa.func.count(ContactRequest.id))) == 0
+    # said like on every other form: in the title and in a summary that takes the focus
+    assert "<title>Fehler: " in response.text
+    assert 'class="kern-alert kern-alert--danger app-error-summary" role="alert"' in response.text
+    assert 'href="#message"' in response.text
 
 
 def test_a_600_character_status_comment_is_an_error_not_silence(client, member):

@@ -85,7 +85,7 @@ def test_corrected_spelling_and_suggestion_are_shown(client, demo, flagged):
     html = _html(client, "/suche?q=Terminvergabee&kreis=05774")
     assert "Für „Terminvergabee“ gab es keine genauen Treffer." in html
     assert (
-        "Gezeigt werden Ergebnisse für ähnlich geschriebene Wörter (statt „terminvergabee“)."
+        "Gezeigt werden Einträge mit Wörtern, die ähnlich geschrieben sind wie „terminvergabee“."
         in html
     )
     # The suggestion is a link that keeps the filters.
@@ -94,6 +94,24 @@ def test_corrected_spelling_and_suggestion_are_shown(client, demo, flagged):
     assert "Nicht das Richtige dabei?" in html  # corrected results count as weak
     assert "(35 Treffer)" not in html  # the count is without filters: not shown with them
     assert "„Termin“</a>? (35 Treffer)" in _html(client, "/suche?q=Terminvergabee")
+
+
+def test_a_typo_shows_the_better_spellings_results_with_a_way_back(client, demo):
+    # Close spellings of "Terminvergbe" find a few entries; "Terminvergabe" finds clearly
+    # more: its results are shown at once, and what was typed stays one click away.
+    html = _html(client, "/suche?q=Terminvergbe")
+    assert "Gezeigt werden Ergebnisse für „Terminvergabe“." in html
+    assert "Für „Terminvergbe“ gab es keine genauen Treffer." in html
+    back = re.search(r'href="([^"]*wie_eingegeben=1[^"]*)">Stattdessen nach „Terminvergbe“', html)
+    assert back and "q=Terminvergbe" in back.group(1)
+    assert "Meinten Sie" not in html
+    exact = _html(client, "/suche?q=Terminvergabe")
+    shown = re.search(r"(\d+) Treffer", html).group(1)
+    assert shown == re.search(r"(\d+) Treffer", exact).group(1)
+    # the way back: the close spellings, with the better spelling offered
+    typed = _html(client, back.group(1).replace("&amp;", "&"))
+    assert "wie „terminvergbe“" in typed.lower() and "Meinten Sie" in typed
+    assert int(re.search(r"(\d+) Treffer", typed).group(1)) < int(shown)
 
 
 def test_broadened_compound_is_said(client, demo, flagged):
