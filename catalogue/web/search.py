@@ -59,6 +59,7 @@ def search():
     text, filters = _query()
     sort = request.args.get("sortierung", SORT_RELEVANCE)
     page_number = request.args.get("page", 1, type=int) or 1
+
     def run(query: str) -> search_service.SearchOutcome:
         return search_service.search_catalogue(
             actor=current_user,
