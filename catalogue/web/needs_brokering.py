@@ -5,7 +5,7 @@ mail opt-out for contact persons (no sign-in)."""
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from catalogue.errors import InvalidTransition, ValidationFailed
@@ -146,7 +146,15 @@ def record_outcome(request_id: int):
             flash(error.message, "error")
             return redirect(url_for("needs.contact_request", request_id=request_id))
         else:
-            flash(f"Gespeichert: Die Anfrage ist jetzt „{contact.status.label}“.", "success")
+            if form.action.data == "reuse_started":
+                flash(
+                    "Gespeichert: Die Nachnutzung ist angelegt (Stand „in Prüfung“) und wird vom "
+                    f"{current_app.config['OPERATOR_NAME']} bestätigt. Den Stand ändern Sie "
+                    "später auf der Seite der Lösung.",
+                    "success",
+                )
+            else:
+                flash(f"Gespeichert: Die Anfrage ist jetzt „{contact.status.label}“.", "success")
             return redirect(url_for("needs.contact_request", request_id=request_id))
     return _render_thread(contact, outcome_form=form, status=400)
 

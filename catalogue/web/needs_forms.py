@@ -122,7 +122,7 @@ class MessageForm(FlaskForm):
 class OutcomeForm(FlaskForm):
     action = HiddenField(validators=[InputRequired("Bitte wählen Sie ein Ergebnis.")])
     comment = StringField(
-        "Anmerkung (beim Schließen: Grund)",
+        "Anmerkung",
         validators=[Optional(), Length(max=500, message="Höchstens 500 Zeichen.")],
     )
 

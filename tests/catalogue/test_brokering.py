@@ -4,6 +4,7 @@ opt-out, outcomes and reuse records, the transition tables, reminders and "Mein 
 from datetime import timedelta
 from types import SimpleNamespace
 
+import re
 import pytest
 import sqlalchemy as sa
 
@@ -525,3 +526,22 @@ def test_the_solution_pages_side_forms_land_on_themselves_and_own_solutions_are_
         brokering.request_contact(
             actor=owner, solution_id=solution.id, message="Wir fragen uns selbst an."
         )
+
+
+def test_before_brokering_the_outcome_buttons_explain_and_do_not_urge(people, client):
+    # Right after asking, "Nachnutzung gestartet" is no call to action: nobody has been put in
+    # contact yet. The page says what the outcome creates; the comment says when it is needed.
+    request = brokering.request_contact(
+        actor=people["colleague"], solution_id=_termin().id, message="Wie lange dauerte es?"
+    )
+    sign_in(client, people["colleague"])
+    page = client.get(f"/vermittlung/{request.id}").text
+    assert "Noch nicht vermittelt." in page
+    assert "eine Nachnutzung im Stand „in Prüfung“ an" in page
+    button = re.search(r'<button class="kern-btn ([^"]+)"[^>]*value="reuse_started"', page)
+    assert button and button.group(1) == "kern-btn--secondary"
+    assert "optional" not in page.split('id="comment"')[0].rsplit("<label", 1)[1]
+    brokering.broker(actor=people["curator"], solution_id=_termin().id, request_id=request.id)
+    page = client.get(f"/vermittlung/{request.id}").text
+    button = re.search(r'<button class="kern-btn ([^"]+)"[^>]*value="reuse_started"', page)
+    assert button and button.group(1) == "kern-btn--primary"
