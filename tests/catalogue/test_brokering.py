@@ -1,10 +1,10 @@
 """Brokering that reaches both sides: threads, the preview, owner contact persons by mail with
 opt-out, outcomes and reuse records, the transition tables, reminders and "Mein Bereich"."""
 
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
-import re
 import pytest
 import sqlalchemy as sa
 
