@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, g, request
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal
 
 from catalogue.categories import CATEGORIES, category_label
 from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC
@@ -55,6 +55,11 @@ def _date(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt) if value else ""
 
 
+def _time(value: datetime | None, fmt: str = "dd.MM.yyyy HH:mm") -> str:
+    """A moment in the app's time zone (Europe/Berlin; stored times are UTC)."""
+    return format_datetime(value, fmt) if value else ""
+
+
 def _number(value: int | float | None) -> str:
     return format_decimal(value) if value is not None else ""
 
@@ -89,6 +94,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["category_label"] = category_label
     app.jinja_env.filters["date_de"] = _date
+    app.jinja_env.filters["time_de"] = _time
     app.jinja_env.filters["number_de"] = _number
     app.jinja_env.filters["euro"] = _euro
     app.jinja_env.globals["nav_active"] = nav_active

@@ -243,3 +243,14 @@ def test_start_page_says_how_many_model_projects_are_documented(client, demo):
 
 def test_start_page_hides_programme_without_documented_projects(client, municipalities):
     assert "von 16" not in client.get("/").get_data(as_text=True)
+
+
+def test_moments_are_shown_in_german_time(app):
+    # stored times are UTC; people in OWL read Central European time (summer time included)
+    from datetime import datetime
+
+    with app.test_request_context():
+        render = app.jinja_env.filters["time_de"]
+        assert render(datetime(2026, 12, 5, 3, 12)) == "05.12.2026 04:12"
+        assert render(datetime(2026, 7, 1, 22, 30), "HH:mm") == "00:30"
+        assert render(None) == ""
