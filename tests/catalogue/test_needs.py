@@ -278,6 +278,10 @@ def test_a_possible_best_match_is_not_introduced_as_merely_related(client, staff
     ).get_data(as_text=True)
     assert "Kein Vorschlag passt eindeutig" in html
     assert "nur verwandt" not in html and "könnte passen" in html
+    # what the three labels mean is one click away, above the list
+    legend = html.split('<details class="app-band-legend">', 1)[1].split("</details>", 1)[0]
+    assert all(f"<strong>{b}</strong>" in legend for b in ("passt gut", "könnte passen"))
+    assert html.index("app-band-legend") < html.index('<ol class="app-matches">')
 
 
 def test_rejected_reuse_forms_show_the_reason_and_keep_what_was_typed(staff, client):
