@@ -104,6 +104,18 @@ def invite():
                     "success",
                 )
             return redirect(url_for("admin.user", user_id=user.id))
+    elif form.is_submitted() and not form.form_errors and "csrf_token" not in form.errors:
+        # the form's own checks failed: name the service's problems of the other fields too
+        problems = accounts_service.invitation_problems(
+            email=form.email.data or "",
+            name=form.name.data or "",
+            role=form.role.data or "",
+            municipality_ags=form.municipality_ags.data or None,
+        )
+        add_service_errors(
+            form,
+            ValidationFailed({k: v for k, v in problems.items() if not getattr(form, k).errors}),
+        )
     status = 400 if form.errors else 200
     return render_template("admin/invite.html", form=form), status
 

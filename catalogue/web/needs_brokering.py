@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from catalogue.errors import InvalidTransition, ValidationFailed
 from catalogue.exchange_workflow import contact_actions
+from catalogue.models import ContactRequestStatus
 from catalogue.permissions import can_broker, require
 from catalogue.services import brokering as brokering_service
 from catalogue.services import brokering_reach
@@ -89,6 +90,7 @@ def _render_thread(contact, *, message_form=None, outcome_form=None, status=200)
             "needs/contact_request.html",
             contact=contact,
             actions=contact_actions(current_user, contact),
+            not_brokered=contact.status == ContactRequestStatus.OPEN,
             message_form=message_form or MessageForm(formdata=None),
             outcome_form=outcome_form or OutcomeForm(formdata=None),
             broker_form=BrokerForm(

@@ -399,6 +399,21 @@ def test_session_cookie_flags_in_production(tmp_path):
 # Invitations --------------------------------------------------------------------------------
 
 
+def test_one_invitation_submit_names_every_problem(app, client, municipalities):
+    # an empty name used to hide the address and Kommune problems until the next round
+    make_admin()
+    login(client, "admin@example.org")
+    response = client.post(
+        "/verwaltung/konten/einladen",
+        data={"email": "keine-mail", "name": "", "role": "member", "municipality_ags": ""},
+    )
+    assert response.status_code == 400
+    for field_id in ("email", "name", "municipality_ags"):
+        assert f'href="#{field_id}"' in response.text, field_id
+    assert 'value="keine-mail"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
 def test_invitation_flow_end_to_end(app, client, municipalities):
     make_admin()
     login(client, "admin@example.org")

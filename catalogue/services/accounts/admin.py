@@ -59,6 +59,28 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
 )
 
 
+def invitation_problems(
+    *, email: str, name: str, role: Role | str, municipality_ags: str | None
+) -> dict[str, str]:
+    """What is wrong with an invitation, per field (reads only): all of it at once, so that a
+    form can name every problem in one round."""
+    s = db.session
+    errors: dict[str, str] = {}
+    email = normalise_email(email)
+    if problem := email_problem(email):
+        errors["email"] = problem
+    elif find_by_email(s, email) is not None:
+        errors["email"] = "Für diese E-Mail-Adresse gibt es bereits ein Konto."
+    if problem := name_problem((name or "").strip()):
+        errors["name"] = problem
+    parsed_role = parse_role(role)
+    if parsed_role is None:
+        errors["role"] = "Bitte wählen Sie eine Rolle."
+    elif problem := assignment_problem(s, parsed_role, (municipality_ags or "").strip() or None):
+        errors["municipality_ags"] = problem
+    return errors
+
+
 def invite_user(
     *, actor: Actor, email: str, name: str, role: Role | str, municipality_ags: str | None
 ) -> tuple[User, str]:
@@ -74,17 +96,9 @@ def invite_user(
     email = normalise_email(email)
     name = (name or "").strip()
     municipality_ags = (municipality_ags or "").strip() or None
-    s = db.session
-    errors: dict[str, str] = {}
-    if problem := email_problem(email):
-        errors["email"] = problem
-    elif find_by_email(s, email) is not None:
-        errors["email"] = "Für diese E-Mail-Adresse gibt es bereits ein Konto."
-    if problem := name_problem(name):
-        errors["name"] = problem
-    if problem := assignment_problem(s, parsed_role, municipality_ags):
-        errors["municipality_ags"] = problem
-    if errors:
+    if errors := invitation_problems(
+        email=email, name=name, role=parsed_role, municipality_ags=municipality_ags
+    ):
         raise ValidationFailed(errors)
     days = current_app.config["INVITATION_DAYS"]
     try:
