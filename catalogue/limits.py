@@ -15,6 +15,7 @@ class FigureLimit:
     low: int
     high: int
     unit: str
+    example: str = "12"  # as a person would type it, for error messages
 
     def problem(self, value: int | None) -> str | None:
         """The German reason why ``value`` is out of range, or None."""
@@ -29,12 +30,12 @@ class FigureLimit:
 
 FIGURES: dict[str, FigureLimit] = {
     # A large municipal IT programme runs to some thousand person-years.
-    "effort_person_days": FigureLimit(0, 10_000_000, "Personentage"),
+    "effort_person_days": FigureLimit(0, 10_000_000, "Personentage", "40"),
     # Whole euros (BIGINT column): a state-wide programme can cost several billion.
-    "cost_eur": FigureLimit(0, 1_000_000_000_000, "Euro"),
-    "duration_months": FigureLimit(0, 1_200, "Monate"),
+    "cost_eur": FigureLimit(0, 1_000_000_000_000, "Euro", "15.000"),
+    "duration_months": FigureLimit(0, 1_200, "Monate", "6"),
     # The largest German city has under four million inhabitants.
-    "population": FigureLimit(0, 100_000_000, "Einwohnerinnen und Einwohner"),
+    "population": FigureLimit(0, 100_000_000, "Einwohnerinnen und Einwohner", "25.000"),
 }
 
 

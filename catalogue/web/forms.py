@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import Field
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from catalogue.categories import CATEGORIES
 from catalogue.errors import ValidationFailed
@@ -45,10 +46,15 @@ def _parse_int(text: str | None) -> int | None:
 
 class FigureField(IntegerField):
     """An optional whole number with the range of ``catalogue.limits.FIGURES[figure]``; what
-    the person typed is shown again when it is not a number."""
+    the person typed is shown again when it is not a number. A text input (numeric keyboard on
+    phones), not ``type=number``: browsers read a German decimal comma there in their own way
+    ("3,5" became 35), while the server says what it expects."""
+
+    widget = TextInput()
 
     def __init__(self, label: str, figure: str, **kwargs: Any) -> None:
-        super().__init__(label, **kwargs)
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(label, render_kw=render_kw, **kwargs)
         self.limit = FIGURES[figure]
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -60,7 +66,8 @@ class FigureField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(
-                "Bitte geben Sie eine ganze Zahl ohne Einheit an, z. B. 1500."
+                f"Bitte geben Sie eine ganze Zahl an ({self.limit.unit}), ohne Komma und "
+                f"Einheit, z. B. {self.limit.example}."
             ) from None
 
     def pre_validate(self, form: Any) -> None:

@@ -201,3 +201,26 @@ def test_a_new_need_is_not_public_unless_someone_decides_so(client, member):
     assert option and "selected" in option.group(0)
     assert not re.search(r'<option[^>]*value="public"[^>]*selected', page)
     assert "Bitte dann keine Namen" in page
+
+
+def test_a_decimal_comma_in_a_figure_is_an_error_that_says_so(client, demo):
+    # "3,5" person-days: no browser number field may turn it into 35; the server names the
+    # unit and the expected form, and keeps what was typed
+    _contributor(client)
+    page = client.get("/mitwirken/loesungen/neu").text
+    field = re.search(r'<input[^>]*id="effort_person_days"[^>]*>', page).group(0)
+    assert 'type="text"' in field and 'inputmode="numeric"' in field
+    response = client.post(
+        "/mitwirken/loesungen/neu", data=_solution_form(effort_person_days="3,5")
+    )
+    assert response.status_code == 400
+    assert (
+        "Bitte geben Sie eine ganze Zahl an (Personentage), ohne Komma und Einheit" in response.text
+    )
+    assert re.search(r'id="effort_person_days"[^>]*value="3,5"', response.text)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Solution.id)).where(Solution.title == "Digitale Akte im Bauamt")
+        )
+        == 0
+    )
