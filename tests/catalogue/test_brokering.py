@@ -545,3 +545,15 @@ def test_before_brokering_the_outcome_buttons_explain_and_do_not_urge(people, cl
     page = client.get(f"/vermittlung/{request.id}").text
     button = re.search(r'<button class="kern-btn ([^"]+)"[^>]*value="reuse_started"', page)
     assert button and button.group(1) == "kern-btn--primary"
+
+
+def test_the_digitalbuero_is_not_asked_to_write_to_itself(people, client):
+    # a curator on a solution page brokers; the members' "Ihre Nachricht an das DigitalBüro"
+    # form would be a message to oneself
+    solution = _termin()
+    sign_in(client, people["curator"])
+    page = client.get(f"/loesungen/{solution.slug}").text
+    assert "Kontakt vermitteln lassen" not in page and 'name="message"' not in page
+    assert 'href="/vermittlung">Vermittlung</a>' in page
+    sign_in(client, people["colleague"])
+    assert "Kontakt vermitteln lassen" in client.get(f"/loesungen/{solution.slug}").text

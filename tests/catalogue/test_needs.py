@@ -347,6 +347,10 @@ def test_vermittelt_is_the_digitalbueros_to_set(staff, client):
     sign_in(client, member)
     page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
     assert 'value="brokered"' not in page and 'value="solved"' in page
+    # a new need says what to do next, above the matches; its status comes after them
+    headings = page.index('id="matches-title"')
+    assert headings < page.index("Nächster Schritt:") < page.index('<ol class="app-matches">')
+    assert page.index('<ol class="app-matches">') < page.index('id="status-title"')
     response = client.post(f"/bedarfe/{need.id}/status", data={"status": "brokered"})
     assert response.status_code == 400 and "Kontakt vermitteln lassen" in response.text
     db.session.expire_all()
