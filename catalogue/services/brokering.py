@@ -250,6 +250,7 @@ def notify_thread(
     headline: str,
     body: str,
     owner_headline: str | None = None,
+    subject: str = "Vermittlung",  # the mail's subject, before the solution's title
 ) -> None:
     """Tell everyone in the thread; the owner side reads `owner_headline` where it differs
     (an asker who did not agree to be named is named by their municipality only)."""
@@ -264,7 +265,7 @@ def notify_thread(
             recipient,
             text=text,
             link=f"/vermittlung/{request.id}",
-            subject=f"Vermittlung: {request.solution.title}",
+            subject=f"{subject}: {request.solution.title}",
         )
 
 
@@ -326,7 +327,8 @@ def record_outcome(
                 )
         note = f"Ergebnis: {step.label}" + (f" – {comment.strip()}" if comment.strip() else "")
         _add_message(s, request, actor=actor, body=note, kind="outcome")
-        notify_thread(s, request, actor=actor, headline=note, body=f"Stand: {request.status.label}")
+        body = f"Neuer Stand der Anfrage: {request.status.label}."
+        notify_thread(s, request, actor=actor, headline=note, body=body, subject=step.label)
     return request
 
 

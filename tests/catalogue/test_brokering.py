@@ -557,3 +557,16 @@ def test_the_digitalbuero_is_not_asked_to_write_to_itself(people, client):
     assert 'href="/vermittlung">Vermittlung</a>' in page
     sign_in(client, people["colleague"])
     assert "Kontakt vermitteln lassen" in client.get(f"/loesungen/{solution.slug}").text
+
+
+def test_an_outcome_mail_says_the_outcome_in_its_subject(people):
+    # "Vermittlung: …" for every mail of a thread hid that this one reports its end
+    solution = _termin()
+    request = brokering.request_contact(
+        actor=people["member"], solution_id=solution.id, message="Wie lange dauerte es?"
+    )
+    brokering.broker(actor=people["curator"], solution_id=solution.id, request_id=request.id)
+    brokering.record_outcome(actor=people["member"], request_id=request.id, action="not_suitable")
+    (mail,) = [m for m in _mails_to(people["curator"].email) if "Passt nicht" in m.subject]
+    assert mail.subject == f"Passt nicht: {solution.title}"
+    assert "Neuer Stand der Anfrage: geschlossen." in mail.body
