@@ -130,6 +130,13 @@ def test_alerts_pages_are_axe_clean(live_server, accounts, signed_in, browser, w
     page.wait_for_url(re.compile(r"/konto/abos$"))
     assert "Die Suche ist abonniert" in page.locator("main").inner_text()
     _clean(page)
+    # deleting asks once more: the confirming button shows only after "Abo löschen …"
+    confirm = page.get_by_role("button", name=re.compile("^Ja, Abo löschen")).first
+    assert not confirm.is_visible()
+    page.locator(".app-confirm > summary").first.focus()
+    page.keyboard.press("Enter")
+    assert confirm.is_visible()
+    _clean(page)
     page.get_by_role("button", name="Kategorie abonnieren").click()  # no category chosen
     page.locator(".app-error-summary").wait_for()
     _clean(page)
