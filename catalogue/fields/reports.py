@@ -38,6 +38,8 @@ REPORT_FIELDS: tuple[Field, ...] = (
         Kind.TEXT,
         LESSONS,
         max_length=10000,
+        hint="Jedes der drei Textfelder ist freiwillig, aber eines braucht einen Text: dieses, "
+        "„Was hat nicht funktioniert?“ oder „Ihr Rat an andere Kommunen“.",
         rows=5,
         short_label="Was gut funktioniert hat",
         search="body",
