@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from catalogue.db import db, utcnow
 from catalogue.models import (
@@ -49,13 +50,18 @@ class MyArea:
     tasks: list[Task] = field(default_factory=list)
 
 
-def _awaiting_us(request: ContactRequest, ags: str) -> bool:
-    """A brokered thread where the last message is not from our municipality."""
+def _awaiting_us(request: ContactRequest, ags: str) -> str | None:
+    """Who wrote last in a brokered thread, where that is not our municipality (its name, or
+    the DigitalBüro's); None if the thread waits for nobody here."""
     if request.status != ContactRequestStatus.BROKERED or not request.messages:
-        return False
+        return None
     last = request.messages[-1]
     author = db.session.get(User, last.author_id) if last.author_id else None
-    return author is None or author.municipality_ags != ags
+    if author is not None and author.municipality_ags == ags:
+        return None
+    if author is not None and author.municipality is not None:
+        return author.municipality.name
+    return f"dem {current_app.config['OPERATOR_NAME']}"
 
 
 def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
@@ -85,10 +91,11 @@ def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
             )
         )
     for request in area.requests:
-        if _awaiting_us(request, ags):
+        if sender := _awaiting_us(request, ags):
             area.tasks.append(
                 Task(
-                    f"Anfrage Nr. {request.id} zu „{request.solution.title}“ wartet auf eine Antwort",
+                    f"Anfrage Nr. {request.id} zu „{request.solution.title}“: neue Nachricht "
+                    f"von {sender} – bitte antworten",
                     f"/vermittlung/{request.id}",
                 )
             )

@@ -257,3 +257,29 @@ def test_a_contact_request_cannot_claim_another_municipalitys_need(people):
             message="Wie lange hat die Einführung gedauert?",
             need_id=theirs.id,
         )
+
+
+def test_a_thread_waiting_for_us_says_who_wrote(people):
+    # "wartet auf eine Antwort" said neither from whom nor what to do
+    from catalogue.services.my_area import my_area
+
+    member = people["member"]
+    need = needs.create_need(
+        actor=member, title="Termine online", text="Wir wollen Termine online vergeben."
+    )
+    request, _ = brokering.broker(
+        actor=people["curator"],
+        solution_id=demo_solution("online-terminvergabe").id,
+        need_id=need.id,
+        message="Viel Erfolg",
+    )
+    labels = [t.text for t in my_area(actor=member).tasks]
+    assert any(
+        label.startswith(f"Anfrage Nr. {request.id}")
+        and "neue Nachricht von dem DigitalBüro OWL – bitte antworten" in label
+        for label in labels
+    ), labels
+    brokering.post_message(actor=member, request_id=request.id, body="Danke, wir melden uns.")
+    db.session.expire_all()  # a new request reads the thread afresh
+    labels = [t.text for t in my_area(actor=member).tasks]
+    assert not any(label.startswith(f"Anfrage Nr. {request.id}") for label in labels)
