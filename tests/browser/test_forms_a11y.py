@@ -413,3 +413,19 @@ def test_wide_tables_scroll_in_focusable_regions_at_320px(live_server, content, 
             )
         ]
     assert not problems, "\n".join(problems)
+
+
+def test_tables_whose_every_column_matters_stack_at_320px(live_server, content, pages):
+    """ "Meine Beiträge": state and review comment must not wait off-screen on a phone; each
+    row becomes a block whose cells name their column; at 1280 px it is a table again."""
+    page = pages("contributor", width=320)
+    page.goto(_url(live_server, content, "/mitwirken/"))
+    table = page.locator(".app-table-stack")
+    region = page.locator(".kern-table-responsive", has=table)
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth + 1")
+    state = table.locator('td[data-label="Zustand"]').first
+    assert state.evaluate("td => getComputedStyle(td, '::before').content").startswith('"Zustand')
+    assert table.locator("thead").evaluate("h => getComputedStyle(h).position") == "absolute"
+    wide = pages("contributor")
+    wide.goto(_url(live_server, content, "/mitwirken/"))
+    assert wide.locator(".app-table-stack thead").is_visible()
