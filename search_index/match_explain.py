@@ -128,7 +128,9 @@ def reasons(
     by_field: dict[str, list[str]] = {}
     related: list[str] = []
     matched = _named(c.matched)
-    for sc in sorted(matched, key=lambda sc: -sc.idf):
+    # the words the need weighs fully first (its nouns; a properly cased need's verbs and
+    # adjectives and its side topics weigh less), each group by rarity
+    for sc in sorted(matched, key=lambda sc: (sc.weight < 1, -sc.idf)):
         v = _found_variant(ctx, sc, d)
         if v is None:
             continue

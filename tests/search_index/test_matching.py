@@ -481,3 +481,20 @@ def test_results_in_the_best_results_category_rank_a_little_higher(tmp_path):
         matches = ix.match(need)
     assert [m.solution_id for m in matches[:3]] == [1, 3, 2]
     assert matches[1].score - matches[2].score == pytest.approx(BEST_CATEGORY_BONUS, abs=1e-3)
+
+
+def test_reasons_name_the_needs_nouns_before_its_rare_verbs(tmp_path):
+    # "drucken" is rarer in this catalogue than "Bescheide", but a properly cased need writes
+    # its topic as nouns; the verb still counts for matching, it is just not named first
+    docs = [
+        make_doc(1, "Bescheide drucken und versenden", "Bescheide werden zentral gedruckt."),
+        *(make_doc(n, f"Bescheide im Bauamt {n}", "Bescheide als PDF.") for n in range(2, 6)),
+    ]
+    ix = CatalogueIndex(tmp_path)
+    ix.rebuild(docs)
+    try:
+        (first, *_) = ix.match("Wir wollen unsere Bescheide nicht mehr selbst drucken müssen.")
+        title_reason = next(r for r in first.reasons if r.endswith("im Titel"))
+        assert title_reason.index("»Bescheide«") < title_reason.index("»drucken«")
+    finally:
+        ix.close()
