@@ -570,3 +570,19 @@ def test_an_outcome_mail_says_the_outcome_in_its_subject(people):
     (mail,) = [m for m in _mails_to(people["curator"].email) if "Passt nicht" in m.subject]
     assert mail.subject == f"Passt nicht: {solution.title}"
     assert "Neuer Stand der Anfrage: geschlossen." in mail.body
+
+
+def test_the_brokering_page_links_an_open_need_to_its_waiting_request(people, client):
+    # the dashboard's queue leaves out needs whose request waits below; the list says why
+    need = _need(people["member"])
+    request = brokering.request_contact(
+        actor=people["member"], solution_id=_termin().id, message="Bitte Kontakt.", need_id=need.id
+    )
+    sign_in(client, people["curator"])
+    page = client.get("/vermittlung").text
+    article = page.split(f'href="/bedarfe/{need.id}"', 1)[1].split("</article>", 1)[0]
+    assert (
+        f'Dazu gibt es die Kontaktanfrage <a class="kern-link" href="/vermittlung/{request.id}">'
+        in article
+    )
+    assert f"Nr. {request.id}</a> (offen)" in article
