@@ -108,6 +108,12 @@ class KeyFigures:
 def key_figures() -> KeyFigures:
     s = db.session
     published = Solution.state == ContentState.PUBLISHED
+    # reuses still running, and of them those the DigitalBüro confirmed (COUNT skips NULLs)
+    reuses, confirmed = s.execute(
+        sa.select(sa.func.count(Reuse.id), sa.func.count(Reuse.confirmed_at)).where(
+            Reuse.status != ReuseStatus.ENDED
+        )
+    ).one()
     return KeyFigures(
         solutions=s.scalar(
             sa.select(sa.func.count(Solution.id)).where(
@@ -136,14 +142,8 @@ def key_figures() -> KeyFigures:
             )
         )
         or 0,
-        reuses=s.scalar(sa.select(sa.func.count(Reuse.id)).where(Reuse.status != ReuseStatus.ENDED))
-        or 0,
-        reuses_confirmed=s.scalar(
-            sa.select(sa.func.count(Reuse.id)).where(
-                Reuse.status != ReuseStatus.ENDED, Reuse.confirmed_at.is_not(None)
-            )
-        )
-        or 0,
+        reuses=reuses or 0,
+        reuses_confirmed=confirmed or 0,
     )
 
 

@@ -51,8 +51,8 @@ class MyArea:
 
 
 def _awaiting_us(request: ContactRequest, ags: str) -> str | None:
-    """Who wrote last in a brokered thread, where that is not our municipality (its name, or
-    the DigitalBüro's); None if the thread waits for nobody here."""
+    """Who wrote last in a brokered thread, where that is not our municipality ("aus Lage",
+    "vom DigitalBüro OWL"); None if the thread waits for nobody here."""
     if request.status != ContactRequestStatus.BROKERED or not request.messages:
         return None
     last = request.messages[-1]
@@ -60,8 +60,8 @@ def _awaiting_us(request: ContactRequest, ags: str) -> str | None:
     if author is not None and author.municipality_ags == ags:
         return None
     if author is not None and author.municipality is not None:
-        return author.municipality.name
-    return f"dem {current_app.config['OPERATOR_NAME']}"
+        return f"aus {author.municipality.name}"
+    return f"vom {current_app.config['OPERATOR_NAME']}"
 
 
 def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
@@ -95,7 +95,7 @@ def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
             area.tasks.append(
                 Task(
                     f"Anfrage Nr. {request.id} zu „{request.solution.title}“: neue Nachricht "
-                    f"von {sender} – bitte antworten",
+                    f"{sender} – bitte antworten",
                     f"/vermittlung/{request.id}",
                 )
             )

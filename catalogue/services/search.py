@@ -84,6 +84,7 @@ class SearchOutcome:
     corrections: dict[str, str] = field(default_factory=dict)  # typed word → spelling used
     broadened: bool = False  # one part of a compound stood in for the whole word
     suggestion_total: int | None = None  # hits of the suggestion (without filters)
+    typed: str | None = None  # the query as typed, where the results are the suggestion's
 
     @property
     def pages(self) -> int:
@@ -168,6 +169,31 @@ def search_catalogue(
     sort: str = SORT_RELEVANCE,
     page: int = 1,
     per_page: int = 20,
+    as_typed: bool = True,
+) -> SearchOutcome:
+    """Visible results of a search. With `as_typed` False, a typo that close spellings of its
+    own find little for, while "Meinten Sie …?" finds clearly more, gets the suggestion's
+    results at once (`typed` then holds what was typed)."""
+    outcome = _search(actor, text, filters, sort, page, per_page)
+    if (
+        not as_typed
+        and outcome.fuzzy
+        and outcome.suggestion
+        and (outcome.suggestion_total or 0) > outcome.total
+    ):
+        better = _search(actor, outcome.suggestion, filters, sort, page, per_page)
+        better.typed = text
+        return better
+    return outcome
+
+
+def _search(
+    actor: Actor,
+    text: str,
+    filters: dict[str, list[str]],
+    sort: str,
+    page: int,
+    per_page: int,
 ) -> SearchOutcome:
     ensure_index_current()
     sort = sort if sort in SORTS else SORT_RELEVANCE

@@ -9,9 +9,9 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from catalogue.errors import InvalidTransition, ValidationFailed
-from catalogue.exchange_workflow import contact_actions
-from catalogue.models import ContactRequestStatus
-from catalogue.permissions import can_broker, require
+from catalogue.exchange_workflow import ContactAction, contact_actions
+from catalogue.models import ContactRequestStatus, ReuseStatus
+from catalogue.permissions import can_broker, is_curator, require
 from catalogue.services import brokering as brokering_service
 from catalogue.services import brokering_reach
 from catalogue.services import matching as matching_service
@@ -91,6 +91,7 @@ def _render_thread(contact, *, message_form=None, outcome_form=None, status=200)
             contact=contact,
             actions=contact_actions(current_user, contact),
             not_brokered=contact.status == ContactRequestStatus.OPEN,
+            new_reuse_label=ReuseStatus.EVALUATING.label,
             message_form=message_form or MessageForm(formdata=None),
             outcome_form=outcome_form or OutcomeForm(formdata=None),
             broker_form=BrokerForm(
@@ -148,11 +149,16 @@ def record_outcome(request_id: int):
             flash(error.message, "error")
             return redirect(url_for("needs.contact_request", request_id=request_id))
         else:
-            if form.action.data == "reuse_started":
+            if form.action.data == ContactAction.REUSE_STARTED:
+                # a new record starts "in Prüfung", an existing one keeps or resumes its stage
+                confirmed = (
+                    "Sie gilt als bestätigt."
+                    if is_curator(current_user)
+                    else f"Das {current_app.config['OPERATOR_NAME']} bestätigt sie."
+                )
                 flash(
-                    "Gespeichert: Die Nachnutzung ist angelegt (Stand „in Prüfung“) und wird vom "
-                    f"{current_app.config['OPERATOR_NAME']} bestätigt. Den Stand ändern Sie "
-                    "später auf der Seite der Lösung.",
+                    "Gespeichert: Die Nachnutzung ist festgehalten. Ihren Stand sehen und ändern "
+                    f"Sie auf der Seite der Lösung. {confirmed}",
                     "success",
                 )
             else:

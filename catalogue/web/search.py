@@ -60,29 +60,18 @@ def search():
     sort = request.args.get("sortierung", SORT_RELEVANCE)
     page_number = request.args.get("page", 1, type=int) or 1
 
-    def run(query: str) -> search_service.SearchOutcome:
-        return search_service.search_catalogue(
-            actor=current_user,
-            text=query,
-            filters=filters,
-            sort=sort,
-            page=page_number,
-            per_page=current_app.config["PER_PAGE"],
-        )
-
-    outcome = run(text)
-    # A typo that a close spelling of its own finds little for, while "Meinten Sie …?" finds
-    # clearly more: show the better spelling's results at once and say so, with a way back
-    # to what was typed (`wie_eingegeben`).
-    typed = None
-    if (
-        outcome.fuzzy
-        and outcome.suggestion
-        and (outcome.suggestion_total or 0) > outcome.total
-        and not request.args.get("wie_eingegeben")
-    ):
-        typed, outcome = text, run(outcome.suggestion)
-        text = outcome.text
+    # a typo whose better spelling finds clearly more shows that spelling's results, with a
+    # way back to what was typed (`wie_eingegeben`)
+    outcome = search_service.search_catalogue(
+        actor=current_user,
+        text=text,
+        filters=filters,
+        sort=sort,
+        page=page_number,
+        per_page=current_app.config["PER_PAGE"],
+        as_typed=bool(request.args.get("wie_eingegeben")),
+    )
+    typed, text = outcome.typed, outcome.text
     args = link_args(exclude=("page",))
     if typed:  # sorting, filters, feed and alerts follow the spelling shown
         args["q"] = [text]

@@ -87,7 +87,7 @@ def test_need_brokered_to_a_municipality_without_accounts(live_server, signed_in
 
     # 5. The outcome "Nachnutzung gestartet" creates the reuse record.
     member.get_by_role("button", name="Nachnutzung gestartet").click()
-    _flash(member, "Die Nachnutzung ist angelegt (Stand „in Prüfung“)")
+    _flash(member, "Die Nachnutzung ist festgehalten.")
     request_id = int(member.url.rsplit("/", 1)[1])
     reuse_id = live_server.query(
         sa.select(ContactRequest.reuse_id).where(ContactRequest.id == request_id)

@@ -537,7 +537,8 @@ def test_before_brokering_the_outcome_buttons_explain_and_do_not_urge(people, cl
     sign_in(client, people["colleague"])
     page = client.get(f"/vermittlung/{request.id}").text
     assert "Noch nicht vermittelt." in page
-    assert "eine Nachnutzung im Stand „in Prüfung“ an" in page
+    assert "hält die Nachnutzung von Bielefeld fest – neu im Stand „in Prüfung“" in page
+    assert "das DigitalBüro OWL bestätigt sie." in page
     button = re.search(r'<button class="kern-btn ([^"]+)"[^>]*value="reuse_started"', page)
     assert button and button.group(1) == "kern-btn--secondary"
     assert "optional" not in page.split('id="comment"')[0].rsplit("<label", 1)[1]

@@ -276,7 +276,7 @@ def test_a_thread_waiting_for_us_says_who_wrote(people):
     labels = [t.text for t in my_area(actor=member).tasks]
     assert any(
         label.startswith(f"Anfrage Nr. {request.id}")
-        and "neue Nachricht von dem DigitalBüro OWL – bitte antworten" in label
+        and "neue Nachricht vom DigitalBüro OWL – bitte antworten" in label
         for label in labels
     ), labels
     brokering.post_message(actor=member, request_id=request.id, body="Danke, wir melden uns.")
