@@ -498,3 +498,35 @@ def test_reasons_name_the_needs_nouns_before_its_rare_verbs(tmp_path):
         assert title_reason.index("»Bescheide«") < title_reason.index("»drucken«")
     finally:
         ix.close()
+
+
+def test_noise_benchmark_separates_chance_from_a_weak_set():
+    # benchmarks/matching_noise.py: a set misses a per-set target by chance when its needs are
+    # an ordinary sample of the pooled needs; one wrong label in ten no-match needs is a miss.
+    import random
+
+    from benchmarks.matching_noise import accuracy_for_all_sets, expected_below
+
+    def need(band: str, relevant: bool) -> tuple[list[dict], dict[str, int]]:
+        return [{"id": "S1", "score": 1.0, "band": band}], ({"S1": 2} if relevant else {})
+
+    def make_set(wrong_no_match: int) -> tuple[dict, dict]:
+        rankings, qrels = {}, {}
+        for i in range(10):  # no-match needs: a "strong" label is wrong
+            rankings[f"N{i}"], qrels[f"N{i}"] = need(
+                "strong" if i < wrong_no_match else "weak", False
+            )
+        for i in range(10, 20):
+            rankings[f"N{i}"], qrels[f"N{i}"] = need("strong", True)
+        return rankings, {k: v for k, v in qrels.items() if v}
+
+    perfect = {f"p{i}": make_set(0) for i in range(5)}
+    expected = expected_below(perfect, reps=20, rng=random.Random(1))
+    assert expected["no_match_accuracy"] == 0.0 and expected["recall@5"] == 0.0
+    # one set with two wrong labels in ten misses; pooled (2 wrong in 60), a drawn set of ten
+    # misses only by chance, so fewer than one set is expected below target: that set is weak
+    mixed = {**perfect, "weak": make_set(2)}
+    assert 0 < expected_below(mixed, reps=200, rng=random.Random(1))["no_match_accuracy"] < 0.5
+    # the accuracy every set would need grows with the number of sets
+    assert accuracy_for_all_sets(1, 15) < accuracy_for_all_sets(38, 15) <= 1.0
+    assert accuracy_for_all_sets(38, 15) == 0.995
