@@ -323,7 +323,9 @@ def drill(args) -> dict:
         stack.start_web("a"), stack.start_web("b"), stack.start_nginx()
         stack.start_worker("a"), stack.start_worker("b")
         base, base_b = f"http://127.0.0.1:{PORT_NGINX}", f"http://127.0.0.1:{PORT_B}"
-        for url in (f"{base}/healthz", f"{base_b}/healthz"):
+        # Ready, not only alive: the load asks /readyz too, and a host whose worker has not
+        # yet succeeded once answers 503 there (a load balancer would not send it traffic yet).
+        for url in (f"{base}/readyz", f"{base_b}/readyz"):
             wait_http(url)
         slugs = [s["slug"] for s in main["submitted"]]
         with engine.connect() as conn:
