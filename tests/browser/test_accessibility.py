@@ -97,6 +97,30 @@ def test_narrow_viewport_has_no_axe_violations(live_server, narrow_axe_page, pat
     assert_axe_clean(narrow_axe_page)
 
 
+def test_kreis_figures_fit_a_phone_and_stay_a_table_when_wide(
+    live_server, narrow_axe_page, axe_page
+):
+    """A Kreis page lists its municipalities with three figures; at 320 px "Sucht" started
+    off-screen in a table that scrolled sideways. Each row is now a block – name, then the
+    named figures – and at 1280 px it is the table with its header row again."""
+    url = live_server.url + "/kommunen/05774000"
+    narrow_axe_page.goto(url)
+    table = narrow_axe_page.locator("section[aria-labelledby=members-title] table")
+    region = table.locator("xpath=..")
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth + 1"), "the table scrolls"
+    width = narrow_axe_page.evaluate("document.documentElement.clientWidth")
+    needs = table.locator('td[data-label="Sucht"]')
+    rights = needs.evaluate_all("tds => tds.map(td => td.getBoundingClientRect().right)")
+    assert len(rights) >= 10 and max(rights) <= width, (rights, width)
+    assert needs.first.evaluate("td => getComputedStyle(td, '::before').content").startswith(
+        '"Sucht'
+    )
+    assert table.locator("thead").evaluate("h => getComputedStyle(h).position") == "absolute"
+    assert_axe_clean(narrow_axe_page)
+    axe_page.goto(url)
+    assert axe_page.locator("section[aria-labelledby=members-title] thead").is_visible()
+
+
 def test_every_public_page_reflows_at_320px(live_server, narrow_axe_page):
     overflowing = []
     for path in public_paths(live_server):

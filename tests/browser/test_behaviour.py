@@ -27,6 +27,36 @@ def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(live_server, page, 
     assert page.evaluate("!!document.activeElement.closest('main#inhalt')")
 
 
+def test_phone_header_folds_navigation_into_menu(live_server, signed_in):
+    """At 320 px the DigitalBüro's twelve links took about 380 px above the content. They fold
+    into "Menü", a disclosure reached and opened with the keyboard, with visible focus and the
+    current page marked; at 1280 px the bar shows them as before, without the toggle."""
+    page = signed_in("curator", width=320, bypass_csp=False)
+    page.goto(live_server.url + "/kommunen")
+    nav = page.locator("nav.app-nav").bounding_box()
+    assert nav and nav["height"] <= 50, f"the folded navigation takes {nav} at 320 px"
+    current = page.locator(".app-nav__link[aria-current=page]")
+    assert current.text_content() == "Kommunen" and not current.is_visible()
+    page.locator(".app-skiplink").focus()
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('summary.app-menu__toggle')"):
+            break
+    toggle = page.locator("summary.app-menu__toggle")
+    assert toggle.evaluate("t => t === document.activeElement"), "Tab does not reach 'Menü'"
+    assert toggle.evaluate("t => getComputedStyle(t).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert current.is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Start"
+
+    wide = signed_in("curator", bypass_csp=False)
+    wide.goto(live_server.url + "/kommunen")
+    assert not wide.locator("summary.app-menu__toggle").is_visible()
+    assert wide.locator(".app-nav__link[aria-current=page]").is_visible()
+    assert wide.get_by_role("button", name="Abmelden").is_visible()
+
+
 def test_pages_stay_on_origin_without_csp_violations(live_server, page):
     """No request leaves the app's origin (no CDNs, fonts or trackers), and the strict CSP
     (no inline code) produces no violation reports in the console on any public page."""

@@ -48,6 +48,19 @@ def test_curator_pages_are_axe_clean_and_reflow(live_server, signed_in, width):
     assert not problems, "\n".join(problems)
 
 
+def test_region_figures_fit_a_phone(live_server, signed_in):
+    """The figures per municipality beside the map stack like a Kreis page's table at 320 px:
+    no sideways scrolling, every figure named, the map's measure still marked."""
+    page = signed_in("curator", width=320)
+    page.goto(live_server.url + "/digitalbuero/")
+    table = page.locator(".app-dash__table table")
+    region = table.locator("xpath=..")
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth + 1"), "the table scrolls"
+    active = table.locator("tbody td.app-col--active").first
+    assert active.get_attribute("data-label") == "Lösungen"
+    assert active.evaluate("td => getComputedStyle(td, '::before').content").startswith('"Lösungen')
+
+
 def test_deactivation_confirmation_is_axe_clean(live_server, signed_in, accounts):
     import sqlalchemy as sa
 

@@ -654,6 +654,19 @@ def test_notifications_list_and_mark_read(client, municipalities):
     assert "0 ungelesen" in client.get("/konto/benachrichtigungen").get_data(as_text=True)
 
 
+def test_menu_toggle_tells_of_unread_notifications(client, municipalities):
+    """With the navigation folded on a phone, the unread count must not hide in it."""
+    admin = make_admin()
+    with unit_of_work() as s:
+        s.add(Notification(user_id=admin.id, text="Neu", link="/loesungen"))
+    login(client, "admin@example.org")
+    html = client.get("/loesungen").get_data(as_text=True)
+    summary = re.search(r'<summary class="app-menu__toggle">(.*?)</summary>', html, re.S)
+    assert summary, "no menu toggle"
+    text = re.sub(r"<[^>]+>", "", summary.group(1))
+    assert " ".join(text.split()) == "Menü 1 ungelesene Benachrichtigung"
+
+
 def test_gdpr_export(client, municipalities):
     admin = make_admin()
     member = make_user(admin, "export@example.org")

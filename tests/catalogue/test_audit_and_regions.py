@@ -236,6 +236,26 @@ def test_kreis_page_aggregates_its_municipalities_and_shows_needs(client, people
     assert "Zusammen" in html
 
 
+def test_kreis_table_stacks_on_a_phone_and_stays_a_table(client, people):
+    """The municipalities of a Kreis stack into one block per row on a phone (the CSS of
+    app-table-stack): each figure names its column, and explicit roles keep the rows, row
+    headers and cells a table for screen readers."""
+    html = client.get(f"/kommunen/{KREIS_PADERBORN}").get_data(as_text=True)
+    section = html[html.index('aria-labelledby="members-title"') :]
+    table = section[section.index("<table") : section.index("</table>")]
+    assert re.match(
+        r'<table class="[^"]*\bapp-table-stack app-table-stack--figures\b[^"]*" role="table"', table
+    )
+    row = re.search(r'<th [^>]*role="rowheader"><a [^>]*>Delbrück</a></th>(.*?)</tr>', table)
+    assert row, "Delbrück's row starts with a row header"
+    assert re.findall(r'<td [^>]*role="cell" data-label="([^"]+)"', row.group(1)) == [
+        "Bietet an",
+        "Nutzt nach",
+        "Sucht",
+    ]
+    assert table.count('role="columnheader"') == 4 and table.count('role="rowgroup"') == 3
+
+
 # Small fixes ----------------------------------------------------------------------------------
 
 

@@ -150,6 +150,30 @@ def test_municipality_page_shows_offers_reuses_and_reports(client, demo):
     assert client.get("/kommunen/99999999").status_code == 404
 
 
+def _main_menu(html: str) -> tuple[str, str]:
+    """The summary and the folded content of the header's "Menü" disclosure."""
+    nav = re.search(r'<nav class="app-nav" aria-label="Hauptnavigation">(.*?)</nav>', html, re.S)
+    assert nav, "no main navigation"
+    menu = re.search(
+        r'<details class="app-menu">\s*<summary class="app-menu__toggle">(.*?)</summary>'
+        r"(.*?)</details>",
+        nav.group(1),
+        re.S,
+    )
+    assert menu, "the navigation links must sit in the closed disclosure 'Menü'"
+    return menu.group(1), menu.group(2)
+
+
+def test_header_navigation_folds_into_a_menu_without_script(client, municipalities):
+    """On a phone the links fold into "Menü" (closed at first; app.css shows them as a bar on
+    wide screens); the current page keeps its marker inside."""
+    summary, links = _main_menu(client.get("/kommunen").get_data(as_text=True))
+    assert re.sub(r"<[^>]+>", "", summary).strip() == "Menü"
+    assert 'href="/kommunen" aria-current="page">Kommunen</a>' in links
+    assert links.count("aria-current") == 1
+    assert 'href="/anmelden"' in links
+
+
 def test_legal_pages_use_operator_configuration(tmp_path):
     from tests.conftest import make_app
 

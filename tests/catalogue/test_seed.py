@@ -48,6 +48,18 @@ def test_demo_content_is_published_audited_and_queued(demo):
     assert events == outbox == 122 + reports
 
 
+def test_every_demo_cost_says_what_it_covers(demo, client):
+    """A bare "6.000 €" leaves open whether it is paid once or every year: each demo
+    solution with a cost carries a note, and the page shows it in brackets after the cost."""
+    demo_solutions = db.session.scalars(sa.select(Solution).where(Solution.is_demo)).all()
+    with_cost = [s for s in demo_solutions if s.cost_eur is not None]
+    assert with_cost
+    assert [s.title for s in with_cost if not s.cost_note.strip()] == []
+    booking = next(s for s in with_cost if s.title == "Online-Terminvergabe im Bürgerbüro")
+    html = client.get(f"/loesungen/{booking.slug}").get_data(as_text=True)
+    assert "6.000 € (Lizenz pro Jahr)" in html
+
+
 def test_loading_demo_twice_creates_nothing_new(demo):
     result = seed.load_demo()
     assert result.created == 0 and result.existing == 110
