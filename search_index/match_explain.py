@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from search_index.need_concepts import ScoredConcept
 
 MAX_REPORTS = 2
-# Question words count for matching ("wer ausrückt") but are no concept to name as a reason.
-UNNAMED = frozenset("wann wer wen wem wess wo woh wohin warum wieso weshalb welch".split())  # stems
+# Question words count for matching ("wer ausrückt") but are no concept to name as a reason; nor
+# are separable verb particles standing alone ("Wie läuft das ab?"), which count as they did.
+UNNAMED = frozenset(
+    "wann wer wen wem wess wo woh wohin warum wieso weshalb welch "
+    "ab her los dar heran hinaus voran vorbei hinzu herum".split()
+)  # stems
 
 
 def _named(matched: Sequence[ScoredConcept]) -> list[ScoredConcept]:

@@ -442,6 +442,27 @@ def test_reasons_never_name_filler_words(matcher):
     assert "»gleich«" not in reasons and "»eigentlich«" not in reasons
 
 
+def test_reasons_never_name_a_separable_verb_particle(tmp_path):
+    # "Wie läuft … ab?": the particle of "ablaufen" stands alone and says nothing about the topic
+    # (a blind set's need saw "Ihr Begriff »ab« steht in der Beschreibung").
+    ix = CatalogueIndex(tmp_path)
+    ix.apply(
+        [
+            make_doc(
+                1,
+                "Sperrmüll online anmelden",
+                "Die Abholung von Sperrmüll läuft ab jetzt online ab, der Termin kommt per Mail.",
+            )
+        ]
+        + [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)],
+        [],
+    )
+    first = ix.match("Wie läuft bei anderen die Abholung von Sperrmüll ab?", limit=3)[0]
+    reasons = " ".join(first.reasons)
+    assert first.solution_id == 1 and "»Sperrmüll«" in reasons
+    assert "»ab«" not in reasons
+
+
 def test_words_forming_a_thesaurus_entry_reach_its_group(tmp_path):
     # "Kindertagesstätte Anmeldung" is the entry "Kita-Anmeldung" (through the synonym "Kita"),
     # whose group holds the Kita-Navigator: it ranks above registrations for other things.
