@@ -278,6 +278,23 @@ def test_templates_do_not_compare_states_with_strings() -> None:
     )
 
 
+# Reuse figures count reuses under way; "not ended" would count an interest as a reuse.
+REUSE_NOT_ENDED = re.compile(r"Reuse\.status\s*!=\s*ReuseStatus\.ENDED")
+
+
+def test_reuse_figures_count_reuses_under_way() -> None:
+    offenders = [
+        f"{_rel(path)}:{number}"
+        for path in _python_files(CATALOGUE)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if REUSE_NOT_ENDED.search(line)
+    ]
+    assert not offenders, (
+        "Queries that count or list reuses select `Reuse.status.in_(ReuseStatus.started())`: an "
+        f"interest is no reuse yet, and 'not ended' counts it as one: {offenders}"
+    )
+
+
 POST_FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S)
 TYPED_INPUT = re.compile(r"field\(|<textarea|<input[^>]*type=\"(?:text|email|url|number)\"")
 

@@ -88,6 +88,12 @@ class ReuseStatus(LabelledEnum):
     IN_OPERATION = "in_operation"
     ENDED = "ended"
 
+    @classmethod
+    def started(cls) -> tuple[ReuseStatus, ...]:
+        """A reuse under way: every figure of reuses counts these. An interest ("interessiert")
+        is no reuse yet, an ended one is none any more."""
+        return (cls.EVALUATING, cls.PILOT, cls.IN_OPERATION)
+
 
 class ContactRequestStatus(LabelledEnum):
     OPEN = "open"

@@ -103,15 +103,19 @@ class KeyFigures:
     municipalities_total: int
     reuses: int
     reuses_confirmed: int = 0  # of them, confirmed by the DigitalBüro
+    interested: int = 0  # interests ("interessiert"), no reuse yet
 
 
 def key_figures() -> KeyFigures:
     s = db.session
     published = Solution.state == ContentState.PUBLISHED
-    # reuses still running, and of them those the DigitalBüro confirmed (COUNT skips NULLs)
-    reuses, confirmed = s.execute(
-        sa.select(sa.func.count(Reuse.id), sa.func.count(Reuse.confirmed_at)).where(
-            Reuse.status != ReuseStatus.ENDED
+    # reuses under way, and of them those the DigitalBüro confirmed (COUNT skips NULLs); an
+    # interest is counted apart: it is no reuse yet
+    reuses, confirmed, interested = s.execute(
+        sa.select(
+            sa.func.count(Reuse.id).filter(Reuse.status.in_(ReuseStatus.started())),
+            sa.func.count(Reuse.confirmed_at).filter(Reuse.status.in_(ReuseStatus.started())),
+            sa.func.count(Reuse.id).filter(Reuse.status == ReuseStatus.INTERESTED),
         )
     ).one()
     return KeyFigures(
@@ -144,6 +148,7 @@ def key_figures() -> KeyFigures:
         or 0,
         reuses=reuses or 0,
         reuses_confirmed=confirmed or 0,
+        interested=interested or 0,
     )
 
 
@@ -195,7 +200,7 @@ def reuse_counts(solution_ids: list[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         sa.select(Reuse.solution_id, sa.func.count(Reuse.id))
-        .where(Reuse.solution_id.in_(solution_ids), Reuse.status != ReuseStatus.ENDED)
+        .where(Reuse.solution_id.in_(solution_ids), Reuse.status.in_(ReuseStatus.started()))
         .group_by(Reuse.solution_id)
     )
     return {sid: n for sid, n in rows}

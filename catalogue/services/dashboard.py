@@ -90,7 +90,7 @@ def municipality_figures(*, actor: Actor, now: datetime | None = None) -> list[M
     require(can_view_dashboard(actor), "Diese Übersicht ist dem DigitalBüro vorbehalten.")
     since = (now or utcnow()) - timedelta(days=365)
     offered = _count_by(Solution.lead_municipality_ags, *_published_solution())
-    reuses = _count_by(Reuse.municipality_ags, Reuse.status != ReuseStatus.ENDED)
+    reuses = _count_by(Reuse.municipality_ags, Reuse.status.in_(ReuseStatus.started()))
     open_needs = _count_by(Need.municipality_ags, Need.status == NeedStatus.OPEN)
     activity = (
         _count_by(
@@ -188,7 +188,7 @@ def reuse_network(
     rows = db.session.scalars(
         sa.select(Reuse)
         .join(Reuse.solution)
-        .where(Reuse.status != ReuseStatus.ENDED, *_published_solution())
+        .where(Reuse.status.in_(ReuseStatus.started()), *_published_solution())
         .options(
             orm.contains_eager(Reuse.solution).selectinload(Solution.lead_municipality),
             orm.selectinload(Reuse.municipality),

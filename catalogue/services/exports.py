@@ -143,7 +143,9 @@ def municipalities_table(*, base_url: str) -> Table:
         db.session.scalars(
             sa.select(Reuse.municipality_ags)
             .join(Reuse.solution)
-            .where(Solution.state == ContentState.PUBLISHED, Reuse.status != ReuseStatus.ENDED)
+            .where(
+                Solution.state == ContentState.PUBLISHED, Reuse.status.in_(ReuseStatus.started())
+            )
         )
     )
     public_needs = Counter(

@@ -44,6 +44,19 @@ class MunicipalityProfile:
     member_figures: list[MemberFigures] = field(default_factory=list)
 
     @property
+    def started_reuses(self) -> list[Reuse]:
+        """Reuses under way ("Nutzt nach"); interests and ended ones are listed apart."""
+        return [r for r in self.reuses if r.status in ReuseStatus.started()]
+
+    @property
+    def interests(self) -> list[Reuse]:
+        return [r for r in self.reuses if r.status == ReuseStatus.INTERESTED]
+
+    @property
+    def ended_reuses(self) -> list[Reuse]:
+        return [r for r in self.reuses if r.status == ReuseStatus.ENDED]
+
+    @property
     def member_totals(self) -> tuple[int, int, int]:
         return (
             sum(f.offers for f in self.member_figures),
@@ -94,7 +107,7 @@ def _member_figures(members: list[Municipality]) -> list[MemberFigures]:
         Solution.state == ContentState.PUBLISHED,
         Solution.revision_of_id.is_(None),
     )
-    reuses = counts(Reuse.municipality_ags, Reuse.status != ReuseStatus.ENDED)
+    reuses = counts(Reuse.municipality_ags, Reuse.status.in_(ReuseStatus.started()))
     needs = counts(
         Need.municipality_ags,
         Need.visibility == NeedVisibility.PUBLIC,

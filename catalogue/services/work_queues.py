@@ -142,7 +142,7 @@ def _reuses_to_confirm() -> list[QueueItem]:
             .join(Reuse.solution)
             .where(
                 Reuse.confirmed_at.is_(None),
-                Reuse.status != ReuseStatus.ENDED,
+                Reuse.status.in_(ReuseStatus.started()),  # an interest is nothing to confirm
                 Solution.state == ContentState.PUBLISHED,
             )
             .options(orm.contains_eager(Reuse.solution), orm.selectinload(Reuse.municipality))

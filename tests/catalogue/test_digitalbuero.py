@@ -207,8 +207,14 @@ def test_queues_track_needs_requests_reuses_and_overdue_entries(staff):
     assert request.id not in [i.entry.id for i in _queue(queues, "anfragen").items]
     assert other_need.id in [i.entry.id for i in _queue(queues, "bedarfe").items]
 
+    # an interest is no reuse yet: nothing to confirm until it is under way
     declared = reuse.declare_reuse(
         actor=staff["lage"], solution_id=_solution_of(BIELEFELD).id, status="interested"
+    )
+    to_confirm = _queue(work_queues.work_queues(actor=curator), "nachnutzungen")
+    assert declared.id not in [i.entry.id for i in to_confirm.items]
+    declared = reuse.declare_reuse(
+        actor=staff["lage"], solution_id=_solution_of(BIELEFELD).id, status="evaluating"
     )
     to_confirm = _queue(work_queues.work_queues(actor=curator), "nachnutzungen")
     assert declared.id in [i.entry.id for i in to_confirm.items]
@@ -378,3 +384,39 @@ def test_public_figures_say_which_reuses_the_digitalbuero_confirmed(client, staf
     start = client.get("/").text
     assert f"gemeldet, davon {figures.reuses_confirmed} vom DigitalBüro bestätigt" in start
     assert "(vom DigitalBüro bestätigt)" in client.get(f"/loesungen/{solution.slug}").text
+
+
+def test_an_interest_is_no_reuse_in_any_figure(client, staff):
+    # A walk-through saw one click on "interessiert" raise the start page's reuses, the
+    # dashboard's "laufende Nachnutzungen", the municipality's "Nutzt nach" and the confirm
+    # queue. An interest is counted apart and listed as such; once under way it is a reuse.
+    solution = _solution_of(BIELEFELD)
+    before = catalogue_service.key_figures()
+    counts_before = catalogue_service.reuse_counts([solution.id])
+    lage_before = {
+        f.municipality.ags: f.reuses for f in dashboard.municipality_figures(actor=staff["curator"])
+    }
+    interest = reuse.declare_reuse(
+        actor=staff["lage"], solution_id=solution.id, status="interested"
+    )
+    figures = catalogue_service.key_figures()
+    assert figures.reuses == before.reuses and figures.interested == before.interested + 1
+    assert catalogue_service.reuse_counts([solution.id]) == counts_before
+    rows = {
+        f.municipality.ags: f.reuses for f in dashboard.municipality_figures(actor=staff["curator"])
+    }
+    assert rows[LAGE] == lage_before[LAGE]
+    queue = _queue(work_queues.work_queues(actor=staff["curator"]), "nachnutzungen")
+    assert interest.id not in [i.entry.id for i in queue.items]
+    start = client.get("/").text
+    assert f"dazu {figures.interested}-mal Interesse gemeldet" in start
+    page = client.get(f"/kommunen/{LAGE}").text
+    assert "Interessiert an (1)" in page and solution.title in page
+
+    reuse.declare_reuse(actor=staff["lage"], solution_id=solution.id, status="evaluating")
+    assert catalogue_service.key_figures().reuses == before.reuses + 1
+    rows = {
+        f.municipality.ags: f.reuses for f in dashboard.municipality_figures(actor=staff["curator"])
+    }
+    assert rows[LAGE] == lage_before[LAGE] + 1
+    assert "Interessiert an" not in client.get(f"/kommunen/{LAGE}").text
