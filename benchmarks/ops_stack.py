@@ -27,7 +27,9 @@ def render_site(
     site = text if text is not None else SITE.read_text(encoding="utf-8")
     site = site.replace("server 127.0.0.1:8000", f"server {upstream}")
     site = site.replace("/opt/loesungskatalog/app/catalogue/static/", f"{STATIC_DIR}/")
-    site = re.sub(r"access_log /var/log/nginx/\S+;", f"access_log {log_dir}/access.log;", site)
+    site = re.sub(
+        r"access_log /var/log/nginx/\S+?(\s+\w+)?;", rf"access_log {log_dir}/access.log\1;", site
+    )
     site = re.sub(
         r"error_log /var/log/nginx/\S+ warn;", f"error_log {log_dir}/error.log warn;", site
     )

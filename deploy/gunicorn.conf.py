@@ -35,7 +35,10 @@ preload_app = False  # each worker opens its own database pool and index after t
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Client address (from nginx), request, status, size, duration in microseconds, worker pid.
-# No query strings with personal data are logged by the app; the path is logged as requested.
-access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(B)s %(D)sus pid=%(p)s "%(a)s"'
+# Client address (from nginx), method, path, protocol, status, size, duration in microseconds,
+# worker pid. The path without its query string (%(U)s, not the request line %(r)s): searches and
+# need descriptions ("/bedarfe/beschreiben?text=…") travel in the query and are no log material.
+access_log_format = (
+    '%({x-forwarded-for}i)s %(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(D)sus pid=%(p)s "%(a)s"'
+)
 proc_name = "loesungskatalog"

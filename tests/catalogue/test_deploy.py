@@ -115,3 +115,54 @@ def test_every_timer_has_a_service_whose_command_exists():
         assert group is not None, words
         if hasattr(group, "commands"):
             assert words[1] in group.commands, words
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_access_logs_carry_no_query_strings(tmp_path: Path):
+    # A need described on /bedarfe/beschreiben travels in the query string; neither nginx nor
+    # gunicorn writes it (or a referrer repeating it) to the access log.
+    import http.server
+    import threading
+    import urllib.request
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    port = upstream.server_address[1]
+    site = tmp_path / "site.conf"
+    site.write_text(
+        render_site(listen="127.0.0.1:7185", upstream=f"127.0.0.1:{port}", log_dir=tmp_path)
+    )
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(main_conf(site, tmp_path))
+    subprocess.run(["nginx", "-p", str(tmp_path), "-c", str(conf)], check=True)
+    try:
+        secret = "Frau+Meier+aus+der+Kita+Sonnenschein"
+        request = urllib.request.Request(
+            f"http://127.0.0.1:7185/bedarfe/beschreiben?text={secret}",
+            headers={"Referer": f"http://127.0.0.1:7185/suche?q={secret}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+    finally:
+        subprocess.run(["nginx", "-p", str(tmp_path), "-c", str(conf), "-s", "stop"], check=True)
+        upstream.shutdown()
+        upstream.server_close()
+    logged = (tmp_path / "access.log").read_text()
+    assert '"GET /bedarfe/beschreiben HTTP/1.1" 200' in logged
+    assert "Meier" not in logged and "?" not in logged
+
+    namespace: dict = {}
+    exec(GUNICORN_CONF.read_text(), namespace)  # noqa: S102 - our own config file
+    fmt = namespace["access_log_format"]
+    assert "%(r)s" not in fmt and "%(q)s" not in fmt and "%(f)s" not in fmt
+    assert '"%(m)s %(U)s %(H)s"' in fmt  # %(U)s: the path without its query string
