@@ -50,9 +50,10 @@ class MyArea:
     tasks: list[Task] = field(default_factory=list)
 
 
-def _awaiting_us(request: ContactRequest, ags: str) -> str | None:
+def _awaiting_us(request: ContactRequest, ags: str) -> tuple[str, bool] | None:
     """Who wrote last in a brokered thread, where that is not our municipality ("aus Lage",
-    "vom DigitalBüro OWL"); None if the thread waits for nobody here."""
+    "vom DigitalBüro OWL"), and whether it was the DigitalBüro; None if the thread waits for
+    nobody here."""
     if request.status != ContactRequestStatus.BROKERED or not request.messages:
         return None
     last = request.messages[-1]
@@ -60,8 +61,8 @@ def _awaiting_us(request: ContactRequest, ags: str) -> str | None:
     if author is not None and author.municipality_ags == ags:
         return None
     if author is not None and author.municipality is not None:
-        return f"aus {author.municipality.name}"
-    return f"vom {current_app.config['OPERATOR_NAME']}"
+        return f"aus {author.municipality.name}", False
+    return f"vom {current_app.config['OPERATOR_NAME']}", True
 
 
 def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
@@ -91,14 +92,19 @@ def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
             )
         )
     for request in area.requests:
-        if sender := _awaiting_us(request, ags):
-            area.tasks.append(
-                Task(
-                    f"Anfrage Nr. {request.id} zu „{request.solution.title}“: neue Nachricht "
-                    f"{sender} – bitte antworten",
-                    f"/vermittlung/{request.id}",
+        if waiting := _awaiting_us(request, ags):
+            sender, from_operator = waiting
+            topic = f"Anfrage Nr. {request.id} zu „{request.solution.title}“"
+            if from_operator and request.requester_municipality_ags == ags:
+                # the asking side was put in touch: its next step is the other municipality
+                owner = request.solution.lead_municipality
+                text = (
+                    f"{topic}: vermittelt – lesen Sie die Nachricht {sender} und nehmen Sie "
+                    f"Kontakt mit {owner.name if owner else 'der anbietenden Kommune'} auf"
                 )
-            )
+            else:
+                text = f"{topic}: neue Nachricht {sender} – bitte antworten"
+            area.tasks.append(Task(text, f"/vermittlung/{request.id}"))
     if actor.role == Role.CONTRIBUTOR:
         returned = db.session.scalars(
             sa.select(Solution).where(

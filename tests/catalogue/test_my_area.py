@@ -273,7 +273,20 @@ def test_a_thread_waiting_for_us_says_who_wrote(people):
         need_id=need.id,
         message="Viel Erfolg",
     )
+    # the asking side was put in touch: its next step is the other municipality, not an answer
+    solution = demo_solution("online-terminvergabe")
+    owner = solution.lead_municipality
     labels = [t.text for t in my_area(actor=member).tasks]
+    assert any(
+        label.startswith(f"Anfrage Nr. {request.id}")
+        and "vermittelt – lesen Sie die Nachricht vom DigitalBüro OWL und nehmen Sie Kontakt "
+        f"mit {owner.name} auf"
+        in label
+        for label in labels
+    ), labels
+    # the owning side is asked to answer
+    owner_staff = make_user(Role.MEMBER, owner.ags, "team@anbieter.example")
+    labels = [t.text for t in my_area(actor=owner_staff).tasks]
     assert any(
         label.startswith(f"Anfrage Nr. {request.id}")
         and "neue Nachricht vom DigitalBüro OWL – bitte antworten" in label
