@@ -17,7 +17,12 @@ def send_digests() -> None:
     from catalogue.services import digests
 
     run = digests.send_digests()
+
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count} {one if count == 1 else many}"
+
     click.echo(
-        f"{run.subscriptions} Abos geprüft, {run.mails} E-Mails mit {run.items} Lösungen "
-        f"eingereiht, {run.skipped_concurrent} von einem parallelen Lauf erledigt."
+        f"{n(run.subscriptions, 'Abo', 'Abos')} geprüft, {n(run.mails, 'E-Mail', 'E-Mails')} mit "
+        f"{n(run.items, 'Lösung', 'Lösungen')} eingereiht, {run.skipped_concurrent} von einem "
+        "parallelen Lauf erledigt."
     )

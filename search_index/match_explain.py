@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from search_index.need_concepts import ScoredConcept
 
 MAX_REPORTS = 2
+SIMILAR_SIZE = "Kommune ähnlicher Größe"  # the reason that compares municipality sizes
 # Question words count for matching ("wer ausrückt") but are no concept to name as a reason; nor
 # are separable verb particles standing alone ("Wie läuft das ab?"), which count as they did.
 UNNAMED = frozenset(
@@ -180,5 +181,5 @@ def reasons(
         out.append(f"wird von {reuse} Kommunen nachgenutzt")
     pop = int(ctx.array("population")[d])
     if population and pop and 0.5 <= pop / population <= 2.0:
-        out.append(f"Kommune ähnlicher Größe ({pop:,} Einwohner)".replace(",", "."))
+        out.append(f"{SIMILAR_SIZE} ({pop:,} Einwohner)".replace(",", "."))
     return out

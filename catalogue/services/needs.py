@@ -32,6 +32,7 @@ from catalogue.permissions import (
 from catalogue.services.audit import record_event
 from catalogue.services.catalogue import published_solutions_by_id
 from catalogue.services.notifications import notify_curators
+from search_index.match_explain import SIMILAR_SIZE
 from search_index.matching import Match
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class MatchView:
     score: float
     band: str
     reasons: list[str]
+    own: bool = False  # the solution of the need's (or the reader's) own municipality
 
     @property
     def band_label(self) -> str:
@@ -106,7 +108,14 @@ def match_text(
         tags=tags or (),
         municipality_population=population,
     )
-    return MatchOutcome(_trim_weak(_visible_matches(raw)))
+    views = _visible_matches(raw)
+    if municipality_ags:
+        for view in views:
+            # a municipality's own solution: said so, and never "of similar size" (itself)
+            if is_own_solution(view.solution, municipality_ags):
+                view.own = True
+                view.reasons = [r for r in view.reasons if not r.startswith(SIMILAR_SIZE)]
+    return MatchOutcome(_trim_weak(views))
 
 
 def _trim_weak(matches: list[MatchView]) -> list[MatchView]:
@@ -193,7 +202,7 @@ def need_reference(need: Need | None, recipient: Any) -> str:
         return "auf Anfrage"
     if can_view_need(recipient, need):
         return f"zum Bedarf „{need.title}“"
-    return "zu einem vertraulichen Bedarf (Titel nur für das DigitalBüro und die Kommune sichtbar)"
+    return "zu einem vertraulichen Bedarf, dessen Titel nur das DigitalBüro und die Kommune sehen"
 
 
 def get_need(*, actor: Actor, need_id: int) -> Need:

@@ -6,6 +6,7 @@ it creates reuse records through ``reuse_from_contact``."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import orm
 
 from catalogue.db import db, unit_of_work, utcnow
@@ -22,7 +23,7 @@ from catalogue.permissions import (
     signed_in_id,
 )
 from catalogue.services.audit import record_event
-from catalogue.services.notifications import notify_curators
+from catalogue.services.notifications import municipality_staff, notify, notify_curators
 from catalogue.services.outbox import enqueue
 from search_index.documents import solution_doc_id
 
@@ -150,14 +151,30 @@ def update_reuse(*, actor: Actor, reuse_id: int, status: str, ended_reason: str 
 
 
 def confirm_reuse(*, actor: Actor, reuse_id: int) -> Reuse:
-    """The DigitalBüro confirms a declared reuse (it then counts in figures and the network)."""
+    """The DigitalBüro confirms a declared reuse: figures say "vom DigitalBüro bestätigt" for
+    it, and the reusing municipality's staff are told (in the app and by mail)."""
     require(is_curator(actor), "Nachnutzungen bestätigt das DigitalBüro.")
     with unit_of_work() as s:
         reuse = s.get(Reuse, reuse_id)
         if reuse is None:
             raise NotFound("Diese Nachnutzung gibt es nicht.")
+        first = reuse.confirmed_at is None
         reuse.confirmed_by_id = signed_in_id(actor)
         reuse.confirmed_at = utcnow()
+        if first:
+            operator = current_app.config["OPERATOR_NAME"]
+            for user in municipality_staff(s, reuse.municipality_ags):
+                notify(
+                    s,
+                    user=user,
+                    text=(
+                        f"Das {operator} hat die Nachnutzung von „{reuse.solution.title}“ durch "
+                        f"Ihre Kommune bestätigt (Stand: {reuse.status.label})."
+                    ),
+                    link=f"/loesungen/{reuse.solution.slug}#nachnutzung",
+                    mail_subject=f"Nachnutzung bestätigt: {reuse.solution.title}",
+                    base_url=current_app.config["BASE_URL"],
+                )
         record_event(
             s,
             actor=actor,

@@ -199,7 +199,8 @@ def request_contact(solution_id: int):
         "sehen Sie hier und in „Mein Bereich“.",
         "success",
     )
-    return redirect(url_for("needs.contact_request", request_id=contact.id))
+    # an explicit fragment: without one the browser keeps the form's ("#fehler")
+    return redirect(url_for("needs.contact_request", request_id=contact.id, _anchor="inhalt"))
 
 
 @bp.route("/mail-abbestellen/<token>", methods=["GET", "POST"])

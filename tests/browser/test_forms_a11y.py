@@ -429,3 +429,112 @@ def test_tables_whose_every_column_matters_stack_at_320px(live_server, content, 
     wide = pages("contributor")
     wide.goto(_url(live_server, content, "/mitwirken/"))
     assert wide.locator(".app-table-stack thead").is_visible()
+
+
+def test_brokering_requests_stack_at_320px_and_every_region_is_named(live_server, content, pages):
+    """ "Vermittlung": at 320 px the requests table scrolled sideways with "Bedarf", "Status"
+    and "Letzte Aktivität" off-screen. Each row is now a block whose cells name their column;
+    at 1280 px it is the table with its header row. Every focusable scroll region is named."""
+    page = pages("curator", width=320)
+    page.goto(live_server.url + "/vermittlung")
+    table = page.locator("section[aria-labelledby=requests-title] table.app-table-stack")
+    region = table.locator("xpath=..")
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth + 1"), "the table scrolls"
+    assert_no_horizontal_scroll(page)
+    width = page.evaluate("document.documentElement.clientWidth")
+    for label in ("Bedarf", "Status", "Letzte Aktivität"):
+        cell = table.locator(f'td[data-label="{label}"]').first
+        assert cell.evaluate("td => getComputedStyle(td, '::before').content").startswith(
+            f'"{label}'
+        )
+        assert cell.evaluate("td => td.getBoundingClientRect().right") <= width, label
+    assert table.locator("thead").evaluate("h => getComputedStyle(h).position") == "absolute"
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('[role=region], [tabindex="0"]')]
+            .filter(r => !(r.getAttribute('aria-label') || '').trim()
+                && !(r.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean)
+                    .map(id => document.getElementById(id))
+                    .some(e => e && e.textContent.trim()))
+            .map(r => r.outerHTML.slice(0, 120))"""
+    )
+    assert not unnamed, unnamed
+    assert_axe_clean(page, "320 px")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert table.locator("thead").is_visible()
+
+
+def _contact_solution_slug(live_server: LiveServer) -> str:
+    """A published solution of another municipality than the member's (Paderborn), not the
+    one the module's content already asked about."""
+    from catalogue.models import ContentState, Solution
+
+    return live_server.query(
+        sa.select(Solution.slug)
+        .where(
+            Solution.state == ContentState.PUBLISHED,
+            Solution.revision_of_id.is_(None),
+            Solution.lead_municipality_ags != "05774032",
+        )
+        .order_by(Solution.id.desc())
+        .limit(1)
+    )
+
+
+def _focused_summary(page) -> None:
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'fehler'"
+        " && document.activeElement.classList.contains('app-error-summary')",
+        timeout=5000,
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_the_solution_pages_forms_focus_their_error_summary(live_server, content, pages, width):
+    """The contact and reuse forms post to an address with a fragment, and with a fragment the
+    browser ignores `autofocus`: the focus stayed on <body> after an error. The fragment is now
+    the error summary's id, so the browser focuses the summary itself."""
+    page = pages("member", width=width)
+    page.goto(f"{live_server.url}/loesungen/{_contact_solution_slug(live_server)}")
+    page.get_by_role("button", name="Kontakt vermitteln lassen", exact=True).click()
+    page.wait_for_url("**/kontakt#fehler")
+    assert_error_pattern(page)
+    _focused_summary(page)
+    assert "Bitte schreiben Sie kurz" in page.locator("#fehler").inner_text()
+    # the reuse form: report one, then end it without a reason
+    if page.get_by_role("button", name="Nachnutzung melden").count():  # first run only
+        page.locator("#nachnutzung select").select_option("interested")
+        page.get_by_role("button", name="Nachnutzung melden").click()
+        page.wait_for_url("**#nachnutzung")
+    page.locator("#nachnutzung select").first.select_option("ended")
+    page.get_by_role("button", name="Stand aktualisieren").click()
+    page.wait_for_url("**/nachnutzung/*#fehler")
+    assert_error_pattern(page)
+    _focused_summary(page)
+    assert "Grund für das Ende" in page.locator("#fehler").inner_text()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_the_contact_form_is_reached_from_the_top_by_keyboard(live_server, content, pages, width):
+    """The page's main call to action ended the sidebar, about 2,900 px down at 1280 px and over
+    5,000 px on a phone. A button below the title leads there; the "Kontakt" box takes the
+    focus with its heading in view, and Tab continues into it."""
+    page = pages("member", width=width)
+    page.goto(f"{live_server.url}/loesungen/{_contact_solution_slug(live_server)}")
+    jump = page.locator(".app-solution__header").get_by_role(
+        "link", name="Kontakt vermitteln lassen"
+    )
+    assert jump.evaluate("a => a.getBoundingClientRect().top + scrollY") < 1200
+    jump.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'kontakt'")
+    # smooth scrolling (KERN): wait until the heading has arrived
+    page.wait_for_function(
+        """() => { const r = document.getElementById('contact-title').getBoundingClientRect();
+                   return r.top >= 0 && r.bottom <= innerHeight; }"""
+    )
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "message":
+            break
+    assert page.evaluate("document.activeElement.closest('#kontakt-anfragen') !== null")
+    assert_axe_clean(page, f"member, {width} px")

@@ -338,7 +338,7 @@ def test_cli_send_digests(people, app):
     publish_solution(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
     result = app.test_cli_runner().invoke(args=["alerts", "send-digests"])
     assert result.exit_code == 0, result.output
-    assert "1 E-Mails mit 1 Lösungen" in result.output
+    assert "1 E-Mail mit 1 Lösung eingereiht" in result.output
     again = app.test_cli_runner().invoke(args=["alerts", "send-digests"])
     assert "0 E-Mails" in again.output
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -319,6 +320,12 @@ def test_no_notification_or_mail_leaks_a_confidential_need(people, visibility):
         for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == owner.id))
     ]
     assert owner_texts and all((title in t) == (visibility == "public") for t in owner_texts)
+    if visibility == "curators":  # said in one clause, without brackets inside brackets
+        assert any(
+            "(zu einem vertraulichen Bedarf, dessen Titel nur das DigitalBüro und die Kommune "
+            "sehen)" in t
+            for t in owner_texts
+        ), owner_texts
     from catalogue.services.accounts import export_personal_data
 
     exported = str(export_personal_data(actor=owner))
@@ -509,14 +516,17 @@ def test_the_solution_pages_side_forms_land_on_themselves_and_own_solutions_are_
 ):
     solution = _termin()
     sign_in(client, people["member"])
-    # a short message: the page comes back at the contact form, where the error stands
+    # a short message: the page comes back at the contact form's error summary. The form's
+    # address names the summary: with a fragment in the URL the browser ignores `autofocus`
+    # and moves the focus to the fragment's target instead, which must therefore be the summary
     response = client.post(
         f"/loesungen/{solution.id}/kontakt", data={"message": "kurz", "slug": solution.slug}
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert f'action="/loesungen/{solution.id}/kontakt#kontakt-anfragen"' in html
-    assert 'id="kontakt-anfragen"' in html
+    assert f'action="/loesungen/{solution.id}/kontakt#fehler"' in html
+    form = html.split('id="kontakt-anfragen"', 1)[1].split("</form>", 1)[0]
+    assert html.count('id="fehler"') == 1 and 'id="fehler"' in form
     # staff of the solution's own municipality see no contact form, and cannot ask anyway
     owner = make_user(Role.MEMBER, solution.lead_municipality_ags, "owner@paderborn.example")
     sign_in(client, owner)
@@ -587,3 +597,78 @@ def test_the_brokering_page_links_an_open_need_to_its_waiting_request(people, cl
         in article
     )
     assert f"Nr. {request.id}</a> (offen)" in article
+
+
+def test_the_reuse_forms_on_the_solution_page_also_land_on_their_error_summary(people, client):
+    # "Nachnutzung melden" and "Stand aktualisieren" post to an address whose fragment is the
+    # error summary, so that a failed submission puts the focus there (not on <body>)
+    solution = _termin()
+    sign_in(client, people["other"])
+    page = client.get(f"/loesungen/{solution.slug}").text
+    assert f'action="/loesungen/{solution.id}/nachnutzung#fehler"' in page
+    response = client.post(
+        f"/loesungen/{solution.id}/nachnutzung", data={"status": "kaputt", "slug": solution.slug}
+    )
+    assert response.status_code == 400
+    form = response.text.split('id="nachnutzung"', 1)[1].split("</form>", 1)[0]
+    assert response.text.count('id="fehler"') == 1 and 'id="fehler"' in form
+    record = reuse.declare_reuse(actor=people["other"], solution_id=solution.id, status="pilot")
+    page = client.get(f"/loesungen/{solution.slug}").text
+    assert f'action="/nachnutzung/{record.id}#fehler"' in page
+    response = client.post(
+        f"/nachnutzung/{record.id}", data={"status": "ended", "slug": solution.slug}
+    )
+    assert response.status_code == 400
+    form = response.text.split('id="nachnutzung"', 1)[1].split("</form>", 1)[0]
+    assert response.text.count('id="fehler"') == 1 and 'id="fehler"' in form
+
+
+def test_a_way_to_the_contact_form_stands_at_the_top_for_whoever_is_shown_the_form(people, client):
+    # the form ends the sidebar (about 2,900 px down at 1280 px, over 5,000 px on a phone);
+    # the same people who see it get a button below the title that jumps to the "Kontakt" box
+    solution = _termin()
+    top = '<a class="kern-btn kern-btn--secondary" href="#kontakt">'
+    sign_in(client, people["other"])
+    page = client.get(f"/loesungen/{solution.slug}").text
+    header = page.split('<header class="app-solution__header">', 1)[1].split("</header>", 1)[0]
+    assert f'{top}<span class="kern-label">Kontakt vermitteln lassen</span></a>' in header
+    box = page.split('id="kontakt"', 1)[1]
+    assert box.startswith(' tabindex="-1">')  # it takes the focus, heading first
+    assert 'id="kontakt-anfragen"' in box.split("</section>", 1)[0]
+    # not for the solution's own municipality, the DigitalBüro or visitors: no form, no button
+    owner = make_user(Role.MEMBER, solution.lead_municipality_ags, "eigen@example.org")
+    for person in (owner, people["curator"], None):
+        if person:
+            sign_in(client, person)
+        else:
+            g.pop("_login_user", None)  # Flask-Login's cache in the test's app context
+            with client.session_transaction() as session:
+                session.clear()
+        page = client.get(f"/loesungen/{solution.slug}").text
+        assert 'id="kontakt-anfragen"' not in page and top not in page, person
+
+
+def test_the_brokering_list_stacks_on_phones_and_stays_a_table(people, client):
+    # at 320 px the five columns scrolled sideways, "Bedarf", "Status" and "Letzte Aktivität"
+    # off-screen; like Mein Bereich, each row becomes a block whose cells name their column,
+    # and explicit roles keep it a table for screen readers
+    need = _need(people["member"])
+    brokering.request_contact(
+        actor=people["member"], solution_id=_termin().id, message="Bitte Kontakt.", need_id=need.id
+    )
+    sign_in(client, people["curator"])
+    page = client.get("/vermittlung").text
+    section = page.split('aria-labelledby="requests-title"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'<table class="[^"]*\bapp-table-stack\b[^"]*" role="table"', section)
+    headers = re.findall(r'<th scope="col" role="columnheader">([^<]+)</th>', section)
+    assert headers == ["Lösung", "Angefragt von", "Bedarf", "Status", "Letzte Aktivität"]
+    row = section.split('<tbody class="kern-table__body" role="rowgroup">', 1)[1]
+    assert row.lstrip().startswith('<tr role="row">')
+    cells = re.findall(r"<td ([^>]*)>", row.split("</tr>", 1)[0])
+    assert [re.search(r'data-label="([^"]+)"', c).group(1) for c in cells] == headers
+    assert all('role="cell"' in c for c in cells)
+    # every scrolling region on the page is named by something that exists
+    for region in re.findall(r"<div [^>]*\btabindex=\"0\"[^>]*>", page):
+        assert 'role="region"' in region, region
+        label = re.search(r'aria-labelledby="([^"]+)"', region)
+        assert 'aria-label="' in region or (label and f'id="{label.group(1)}"' in page), region

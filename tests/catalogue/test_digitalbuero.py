@@ -420,3 +420,31 @@ def test_an_interest_is_no_reuse_in_any_figure(client, staff):
     }
     assert rows[LAGE] == lage_before[LAGE] + 1
     assert "Interessiert an" not in client.get(f"/kommunen/{LAGE}").text
+
+
+def test_the_reusing_municipality_is_told_once_when_its_reuse_is_confirmed(staff):
+    from catalogue.models import Notification, OutgoingMail
+
+    solution = _solution_of(BIELEFELD)
+    declared = reuse.declare_reuse(actor=staff["lage"], solution_id=solution.id, status="pilot")
+
+    def told() -> tuple[int, int]:
+        notes = db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.user_id == staff["lage"].id,
+                Notification.text.contains(f"Nachnutzung von „{solution.title}“"),
+            )
+        )
+        mails = db.session.scalar(
+            sa.select(sa.func.count(OutgoingMail.id)).where(
+                OutgoingMail.recipient == staff["lage"].email,
+                OutgoingMail.subject == f"Nachnutzung bestätigt: {solution.title}",
+            )
+        )
+        return notes, mails
+
+    assert told() == (0, 0)
+    reuse.confirm_reuse(actor=staff["curator"], reuse_id=declared.id)
+    assert told() == (1, 1)
+    reuse.confirm_reuse(actor=staff["curator"], reuse_id=declared.id)  # again: no second notice
+    assert told() == (1, 1)

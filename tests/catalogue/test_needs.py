@@ -42,6 +42,24 @@ def test_describe_need_finds_the_appointment_solution_with_reasons(staff):
     )
 
 
+def test_a_municipalitys_own_solution_is_marked_and_not_of_similar_size(client, staff):
+    # A walk-through saw Paderborn's own solution suggested to Paderborn "Kommune ähnlicher
+    # Größe (156.378 Einwohner)" - itself.
+    solution = demo_solution("online-terminvergabe")
+    text = "Online-Termin im Bürgeramt buchen, damit niemand mehr lange wartet"
+    own = make_user(Role.MEMBER, solution.lead_municipality_ags, "team@eigene.example")
+    outcome = needs.match_text(text, municipality_ags=own.municipality_ags)
+    view = next(m for m in outcome.matches if m.solution.id == solution.id)
+    assert view.own and not any(r.startswith("Kommune ähnlicher Größe") for r in view.reasons)
+    others = [
+        m for m in outcome.matches if m.solution.lead_municipality_ags != own.municipality_ags
+    ]
+    assert others and not any(m.own for m in others)
+    sign_in(client, own)
+    page = client.get("/bedarfe/beschreiben", query_string={"text": text}).get_data(as_text=True)
+    assert page.count("Eigene Lösung der Kommune") == sum(m.own for m in outcome.matches) > 0
+
+
 def test_describe_page_without_login_and_empty_input(client, staff):
     html = client.get("/bedarfe/beschreiben?text=Kita+Platz+online+anmelden").get_data(as_text=True)
     assert "Vorschläge" in html and "Warum dieser Vorschlag?" in html
@@ -282,6 +300,8 @@ def test_a_possible_best_match_is_not_introduced_as_merely_related(client, staff
     legend = html.split('<details class="app-band-legend">', 1)[1].split("</details>", 1)[0]
     assert all(f"<strong>{b}</strong>" in legend for b in ("passt gut", "könnte passen"))
     assert html.index("app-band-legend") < html.index('<ol class="app-matches">')
+    # the bands compare the results with each other: a better new solution can move one down
+    assert "kann ein Vorschlag eine Stufe tiefer rücken" in legend
 
 
 def test_rejected_reuse_forms_show_the_reason_and_keep_what_was_typed(staff, client):
