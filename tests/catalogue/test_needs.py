@@ -390,3 +390,20 @@ def test_the_need_page_shows_its_tags(staff, client):
     )
     sign_in(client, staff["member"])
     assert "Schlagworte: Abfall, Sperrmüll" in client.get(f"/bedarfe/{need.id}").text
+
+
+def test_describing_says_to_save_the_need_before_asking_for_contact(client, staff):
+    # A walk-through asked for contact from the first "passt gut" and found a contact form that
+    # offered only older needs: the save link stood below all matches.
+    sign_in(client, staff["member"])
+    text = "Online-Termin im Bürgeramt buchen, damit niemand mehr lange wartet"
+    page = client.get("/bedarfe/beschreiben", query_string={"text": text}).get_data(as_text=True)
+    hint = page.index("Speichern Sie zuerst den Bedarf")
+    assert hint < page.index('<ol class="app-matches">')
+    assert "/bedarfe/neu?text=" in page[hint : page.index('<ol class="app-matches">')]
+    listing = client.get("/bedarfe").get_data(as_text=True)
+    assert "„Bedarf beschreiben“ zeigt sofort passende Lösungen und speichert nichts." in listing
+    assert "„Bedarf erfassen“ speichert den Bedarf Ihrer Kommune" in listing
+    needs.create_need(actor=staff["member"], title="Termine", text="Termine online vergeben.")
+    area = client.get("/mein-bereich").get_data(as_text=True)
+    assert ">Neuen Bedarf beschreiben</a>" in area
