@@ -114,6 +114,7 @@ class ContactRequest(Base):
 
     solution: orm.Mapped[Solution] = orm.relationship()
     need: orm.Mapped[Need | None] = orm.relationship()
+    reuse: orm.Mapped[Reuse | None] = orm.relationship()
     requester: orm.Mapped[User | None] = orm.relationship(foreign_keys=[requester_id])
     requester_municipality: orm.Mapped[Municipality | None] = orm.relationship()
     messages: orm.Mapped[list[ContactMessage]] = orm.relationship(

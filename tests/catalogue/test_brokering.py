@@ -253,6 +253,34 @@ def test_messages_and_outcome_reuse_started_creates_the_reuse_record(people):
     assert db.session.get(Need, need.id).status == NeedStatus.SOLVED
 
 
+def test_the_curator_confirms_a_reuse_where_the_request_shows_it(people, client):
+    # The outcome notice led to the request page, which said "Nachnutzung: erfasst" with no way
+    # to confirm it there; the queue held it as the last of dozens.
+    need = _need(people["member"])
+    request, _ = brokering.broker(
+        actor=people["curator"], solution_id=_termin().id, need_id=need.id
+    )
+    brokering.record_outcome(actor=people["member"], request_id=request.id, action="reuse_started")
+    sign_in(client, people["member"])
+    member_page = client.get(f"/vermittlung/{request.id}").get_data(as_text=True)
+    assert "(gemeldet, noch nicht bestätigt)" in member_page
+    assert "Nachnutzung bestätigen" not in member_page
+    client.post("/abmelden")
+    sign_in(client, people["curator"])
+    page = client.get(f"/vermittlung/{request.id}").get_data(as_text=True)
+    reuse_id = db.session.get(ContactRequest, request.id).reuse_id
+    assert f'action="/nachnutzung/{reuse_id}/bestaetigen"' in page
+    done = client.post(
+        f"/nachnutzung/{reuse_id}/bestaetigen",
+        data={"next": f"/vermittlung/{request.id}"},
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/vermittlung/{request.id}"
+    )
+    page = client.get(f"/vermittlung/{request.id}").get_data(as_text=True)
+    assert "(vom DigitalBüro OWL bestätigt)" in page and "Nachnutzung bestätigen" not in page
+
+
 def test_broker_page_previews_then_confirms_truthfully(people, client):
     solution = _termin()
     need = _need(people["member"])
