@@ -2,8 +2,7 @@
 solution's owner, and the contact is tracked as one thread of messages per need/solution pair
 (or per municipality/solution pair for requests without a need) until it leads to reuse or is
 closed. State changes follow ``catalogue.exchange_workflow``; who is reached, and how, is
-``services.brokering_reach``; what of a need a text shows is ``services.needs.need_reference``.
-"""
+``services.brokering_reach``; what of a need a text shows is ``services.needs.need_reference``."""
 
 from __future__ import annotations
 
@@ -290,6 +289,7 @@ def post_message(*, actor: Actor, request_id: int, body: str) -> ContactRequest:
             headline=f"Neue Nachricht von {_author_label(actor)}",
             owner_headline=asking if unnamed else None,
             body=body,
+            subject="Neue Nachricht",
         )
     return request
 

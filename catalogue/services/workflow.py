@@ -197,6 +197,14 @@ def _notify(
     text = messages.get(action)
     if text is None:
         return
+    # the subject says what happened, as the outcome mails of a contact request do
+    subjects = {
+        Action.APPROVE: "Freigegeben",
+        Action.REQUEST_CHANGES: "Überarbeitung erbeten",
+        Action.REJECT: "Abgelehnt",
+        Action.ARCHIVE: "Archiviert",
+        Action.RESTORE: "Wieder veröffentlicht",
+    }
     owner = entry.lead_municipality_ags if isinstance(entry, Solution) else entry.municipality_ags
     recipients = {u.id: u for u in municipality_staff(session, owner) if u.role == Role.CONTRIBUTOR}
     author_id = getattr(entry, "created_by_id", None) or getattr(entry, "author_id", None)
@@ -212,7 +220,7 @@ def _notify(
             user=user,
             text=text,
             link=link,
-            mail_subject=f"Lösungskatalog: {title}",
+            mail_subject=f"{subjects[action]}: {title}",
             base_url=base_url,
         )
 

@@ -651,7 +651,9 @@ def test_notifications_list_and_mark_read(client, municipalities):
     assert "Ihre Lösung wurde veröffentlicht." in html and "2 ungelesen" in html
     assert 'href="https://evil.example"' not in html
     # the message is text, not a wall of link text; the way to its page is a short link
-    assert '<a class="kern-link" href="/loesungen">Öffnen<span class="app-visually-hidden">: ' in html
+    assert (
+        '<a class="kern-link" href="/loesungen">Öffnen<span class="app-visually-hidden">: ' in html
+    )
     assert ">Ihre Lösung wurde veröffentlicht.</a>" not in html
     assert client.post("/konto/benachrichtigungen/gelesen").status_code == 302
     assert "0 ungelesen" in client.get("/konto/benachrichtigungen").get_data(as_text=True)

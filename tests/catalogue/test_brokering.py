@@ -605,6 +605,10 @@ def test_an_outcome_mail_says_the_outcome_in_its_subject(people):
         actor=people["member"], solution_id=solution.id, message="Wie lange dauerte es?"
     )
     brokering.broker(actor=people["curator"], solution_id=solution.id, request_id=request.id)
+    # a message in the thread is no "Vermittlung" either
+    brokering.post_message(actor=people["curator"], request_id=request.id, body="Wie steht es?")
+    subjects = {m.subject for m in _mails_to(people["member"].email)}
+    assert f"Neue Nachricht: {solution.title}" in subjects
     brokering.record_outcome(actor=people["member"], request_id=request.id, action="not_suitable")
     (mail,) = [m for m in _mails_to(people["curator"].email) if "Passt nicht" in m.subject]
     assert mail.subject == f"Passt nicht: {solution.title}"

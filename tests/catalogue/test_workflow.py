@@ -336,6 +336,8 @@ def test_contribution_journey_with_review_and_revision(people, client):
         sa.select(OutgoingMail).where(OutgoingMail.recipient == author.email)
     ).all()
     assert any("Bitte nennen Sie die Kosten." in m.body for m in mail)
+    # the subject says what happened ("Lösungskatalog: …" said nothing)
+    assert any(m.subject == f"Überarbeitung erbeten: {solution.title}" for m in mail)
 
     data = SolutionInput.from_solution(db.session.get(Solution, solution.id))
     data.cost_eur = 12000
@@ -346,6 +348,10 @@ def test_contribution_journey_with_review_and_revision(people, client):
     workflow.apply_action(
         actor=curator, entity_type="solution", entry_id=solution.id, action="approve"
     )
+    subjects = db.session.scalars(
+        sa.select(OutgoingMail.subject).where(OutgoingMail.recipient == author.email)
+    ).all()
+    assert f"Freigegeben: {solution.title}" in subjects
     page = client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
     assert "Digitale Akte im Bauamt" in page and "12.000 €" in page
     assert "Digitale Akte im Bauamt" in client.get("/loesungen").get_data(as_text=True)
