@@ -205,6 +205,51 @@ def need_reference(need: Need | None, recipient: Any) -> str:
     return "zu einem vertraulichen Bedarf, dessen Titel nur das DigitalBüro und die Kommune sehen"
 
 
+def need_to_edit(*, actor: Actor, need_id: int) -> Need:
+    """The need, for the form that changes it: only its municipality and the DigitalBüro."""
+    need = get_need(actor=actor, need_id=need_id)
+    require(can_manage_need(actor, need), "Einen Bedarf ändern seine Kommune und das DigitalBüro.")
+    return need
+
+
+def update_need(
+    *,
+    actor: Actor,
+    need_id: int,
+    title: str,
+    text: str,
+    category: str | None = None,
+    tags: str = "",
+    visibility: str = NeedVisibility.CURATORS.value,
+) -> Need:
+    """The need's municipality or the DigitalBüro correct a need or decide who may see it (a
+    confidential need published later, a public one withdrawn). The worker recomputes its
+    stored matches (the need changed); its municipality stays."""
+    need_to_edit(actor=actor, need_id=need_id)
+    errors = validate_need(title, text, category)
+    if visibility not in {v.value for v in NeedVisibility}:
+        errors["visibility"] = "Bitte wählen Sie, wer den Bedarf sehen darf."
+    if errors:
+        raise ValidationFailed(errors)
+    with unit_of_work() as s:
+        need = s.get_one(Need, need_id)
+        before = need.visibility
+        need.title, need.text = title.strip(), text.strip()
+        need.category, need.tags = category or None, tags.strip()
+        need.visibility = NeedVisibility(visibility)
+        record_event(
+            s,
+            actor=actor,
+            entity_type="need",
+            entity_id=need.id,
+            from_state=need.status.value,
+            to_state=need.status.value,
+            comment="bearbeitet"
+            + (f", sichtbar: {need.visibility.label}" if need.visibility != before else ""),
+        )
+    return need
+
+
 def get_need(*, actor: Actor, need_id: int) -> Need:
     need = db.session.get(Need, need_id)
     if need is None or not can_view_need(actor, need):

@@ -113,6 +113,34 @@ def _detail_page(need_id: int, status_form: NeedStatusForm | None = None, status
     ), status
 
 
+@bp.route("/bedarfe/<int:need_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def edit(need_id: int):
+    need = needs_service.need_to_edit(actor=current_user, need_id=need_id)
+    form = NeedForm(obj=None if request.method == "POST" else need)
+    if request.method == "GET":
+        form.visibility.data = need.visibility.value
+        form.category.data = need.category or ""
+    if form.validate_on_submit():
+        try:
+            needs_service.update_need(
+                actor=current_user,
+                need_id=need_id,
+                title=form.title.data,
+                text=form.text.data,
+                category=form.category.data or None,
+                tags=form.tags.data or "",
+                visibility=form.visibility.data,
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            flash("Der Bedarf ist geändert. Die Vorschläge werden neu berechnet.", "success")
+            return redirect(url_for("needs.detail", need_id=need_id))
+    status = 400 if form.errors else 200
+    return render_template("needs/form.html", form=form, need=need), status
+
+
 @bp.post("/bedarfe/<int:need_id>/status")
 @login_required
 def set_status(need_id: int):

@@ -407,3 +407,58 @@ def test_describing_says_to_save_the_need_before_asking_for_contact(client, staf
     needs.create_need(actor=staff["member"], title="Termine", text="Termine online vergeben.")
     area = client.get("/mein-bereich").get_data(as_text=True)
     assert ">Neuen Bedarf beschreiben</a>" in area
+
+
+def test_a_saved_need_can_be_corrected_and_published_later(client, staff):
+    # A walk-through found no way to fix a need's text or to publish a confidential need later.
+    from catalogue.models import Need, NeedVisibility, ReviewEvent
+    from catalogue.services import matching
+
+    member = staff["member"]
+    need = needs.create_need(
+        actor=member, title="Termine", text="Termine im Bürgerbüro online.", visibility="curators"
+    )
+    sign_in(client, staff["other_member"])
+    assert client.get(f"/bedarfe/{need.id}/bearbeiten").status_code == 404  # confidential
+    client.post("/abmelden")
+    sign_in(client, member)
+    detail = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
+    assert f'href="/bedarfe/{need.id}/bearbeiten"' in detail
+    form = client.get(f"/bedarfe/{need.id}/bearbeiten").get_data(as_text=True)
+    assert "Termine im Bürgerbüro online." in form and '<option selected value="curators">' in form
+    # a mistake: shown again with the reason, nothing typed lost
+    bad = client.post(
+        f"/bedarfe/{need.id}/bearbeiten",
+        data={
+            "title": "",
+            "text": "Lange Wartezeiten am Schalter, bitte helfen",
+            "visibility": "public",
+        },
+    )
+    assert bad.status_code == 400
+    assert "Lange Wartezeiten am Schalter, bitte helfen" in bad.get_data(as_text=True)
+    matching.refresh_stale_matches()  # a stored match set, older than the change below
+    done = client.post(
+        f"/bedarfe/{need.id}/bearbeiten",
+        data={
+            "title": "Wartezeiten im Bürgerbüro",
+            "text": "Lange Wartezeiten am Schalter, Termine sollen online buchbar sein.",
+            "category": "",
+            "tags": "Termine",
+            "visibility": "public",
+        },
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/bedarfe/{need.id}")
+    changed = db.session.get(Need, need.id)
+    assert changed.title == "Wartezeiten im Bürgerbüro"
+    assert changed.visibility == NeedVisibility.PUBLIC and changed.tags == "Termine"
+    assert changed.municipality_ags == member.municipality_ags
+    event = db.session.scalars(
+        sa.select(ReviewEvent).where(ReviewEvent.entity_type == "need").order_by(ReviewEvent.id)
+    ).all()[-1]
+    assert event.entity_id == need.id and "sichtbar: öffentlich" in event.comment
+    assert need.id in matching.stale_need_ids(100, 10**9)  # its matches are recomputed
+    client.post("/abmelden")
+    sign_in(client, staff["other_member"])  # now public: readable, still not editable
+    assert client.get(f"/bedarfe/{need.id}").status_code == 200
+    assert client.get(f"/bedarfe/{need.id}/bearbeiten").status_code == 403
