@@ -181,7 +181,10 @@ def deliver(
         f"Guten Tag {recipient.name},\n\n{text}\n\n"
         f"Sie erhalten diese E-Mail, weil Sie im Lösungskatalog als Ansprechperson für eine "
         f"Lösung Ihrer Kommune eingetragen sind und Ihre Kommune dort noch kein Konto hat. "
-        f"Antworten Sie bitte an {current_app.config['OPERATOR_EMAIL']} ({operator}).\n\n"
+        # Whom to write to is the text's to say (the other municipality's contact persons, or
+        # the operator who passes messages on); a fixed "answer to the operator" contradicted it.
+        f"Fragen zu dieser E-Mail beantwortet das {operator} "
+        f"({current_app.config['OPERATOR_EMAIL']}).\n\n"
         f"Keine solchen E-Mails mehr erhalten: {base_url}/mail-abbestellen/"
         f"{opt_out_token(recipient.email)}"
     )

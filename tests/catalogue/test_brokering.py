@@ -178,6 +178,9 @@ def test_brokering_to_a_municipality_without_accounts_mails_its_contact_persons(
     (mail,) = _mails_to(contact_mail)
     assert "Bitte melden!" in mail.body and "bedarf@bielefeld.example" in mail.body
     assert "/mail-abbestellen/" in mail.body and "Termine online vergeben" in mail.body
+    # the mail names the asking side's contact: its footer does not send replies elsewhere
+    assert "Antworten Sie bitte an" not in mail.body
+    assert "Fragen zu dieser E-Mail beantwortet das DigitalBüro OWL" in mail.body
     assert contact_mail in plan.summary() and "2 Konten der anfragenden" in plan.summary()
     assert request.status == ContactRequestStatus.BROKERED and request.messages
     assert db.session.get(Need, need.id).status == NeedStatus.BROKERED
