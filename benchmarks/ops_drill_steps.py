@@ -180,9 +180,8 @@ def verify() -> dict:
             db.session.scalar(
                 sa.select(sa.func.count(Notification.id)).where(
                     Notification.user_id == uid,
-                    Notification.text.contains(
-                        f"„{solution.title}“ passt gut zum Bedarf „{need.title}“"
-                    ),
+                    Notification.text.contains(f"„{solution.title}“"),
+                    Notification.text.contains(f"passt gut zu Ihrem Bedarf „{need.title}“"),
                 )
             )
             for uid in staff

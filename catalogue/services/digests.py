@@ -62,6 +62,7 @@ def period_key(frequency: DigestFrequency, now: datetime) -> str:
 class DigestItem:
     solution: Solution
     reasons: list[str] = field(default_factory=list)
+    need_id: int | None = None  # the own need it fits: its link preselects it in the contact form
 
 
 @dataclass
@@ -159,7 +160,7 @@ def _need_candidates(
                 continue
             if solution.published_at is None or solution.published_at <= since:
                 continue
-            item = found.setdefault(solution.id, DigestItem(solution))
+            item = found.setdefault(solution.id, DigestItem(solution, need_id=need.id))
             item.reasons.append(f"{BAND_LABELS[match.band]} zu Ihrem Bedarf „{need.title}“")
     return sorted(found.values(), key=lambda i: i.solution.published_at or since, reverse=True)
 
@@ -246,7 +247,8 @@ def render_digest(user: User, sections: list[DigestSection], base_url: str) -> t
             if s.summary:
                 summary = " ".join(s.summary.split())
                 lines.append("  " + (summary[:237] + "…" if len(summary) > 240 else summary))
-            lines.append(f"  {base_url}/loesungen/{s.slug}")
+            need = f"?bedarf={item.need_id}" if item.need_id else ""
+            lines.append(f"  {base_url}/loesungen/{s.slug}{need}")
         if section.more:
             lines += ["", f"… und {section.more} weitere: {base_url}{section.search_path}"]
         lines += [

@@ -172,11 +172,19 @@ def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared
             f"({municipality.name if municipality else need.ags})."
         )
         notify_curators(session, text=text, link=f"/bedarfe/{need.id}")
+        owner = solution.lead_municipality
+        # to the need's municipality: its own need, who built the solution, and the next step
+        own_text = (
+            f"Die neue Lösung „{solution.title}“ ({owner.name if owner else 'eine Kommune'}) "
+            f"passt gut zu Ihrem Bedarf „{need.title}“. Sehen Sie sie sich an: Über „Kontakt "
+            f"vermitteln lassen“ auf ihrer Seite stellt das {current_app.config['OPERATOR_NAME']} "
+            "den Kontakt her; Ihr Bedarf ist dort schon ausgewählt."
+        )
         for user in municipality_staff(session, need.ags):
             notify(
                 session,
                 user=user,
-                text=text,
+                text=own_text,
                 # the need goes along: the contact form preselects it (`?bedarf=`)
                 link=f"/loesungen/{solution.slug}?bedarf={need.id}",
                 mail_subject=f"Passende Lösung für Ihren Bedarf: {solution.title}",

@@ -14,6 +14,7 @@ from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import (
     DigestFrequency,
+    Need,
     NeedVisibility,
     Notification,
     OutgoingMail,
@@ -212,6 +213,11 @@ def test_open_needs_digest_shows_only_own_needs_and_never_own_solutions(people):
     [lemgo_mail] = _mails_to(people["lemgo"])
     assert other.title in lemgo_mail.body and own.title not in lemgo_mail.body
     assert "Ihrem Bedarf „Schiedsamt digital (intern)“" in lemgo_mail.body
+    # its link preselects that need in the contact form
+    lemgo_need = db.session.scalar(
+        sa.select(Need).where(Need.title == "Schiedsamt digital (intern)")
+    )
+    assert f"/loesungen/{other.slug}?bedarf={lemgo_need.id}" in lemgo_mail.body
     [colleague_mail] = _mails_to(colleague)  # matched once per run, sent to both
     assert other.title in colleague_mail.body
     for mail in _mails_to(people["bielefeld"]):

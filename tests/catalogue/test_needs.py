@@ -259,6 +259,10 @@ def test_reverse_matching_flags_open_needs_when_a_solution_is_published(staff):
         sa.select(Notification.text).where(Notification.user_id == member.id)
     ).all()
     assert len(texts) == before + 1 and "Schiedsamt" in texts[-1]
+    # the municipality reads about its own need, who built the solution and what to do next
+    assert f"passt gut zu Ihrem Bedarf „{need.title}“" in texts[-1]
+    assert f"({solution.lead_municipality.name})" in texts[-1]
+    assert "Kontakt vermitteln lassen" in texts[-1]
     # the link carries the need, so the contact form preselects it
     link = db.session.scalars(
         sa.select(Notification.link).where(Notification.user_id == member.id)

@@ -104,7 +104,7 @@ def _publish_schiedsamt(author, curator) -> int:
 def _match_notifications(user_id: int) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.text.contains("passt gut zum Bedarf")
+            Notification.user_id == user_id, Notification.text.contains("passt gut zu")
         )
     )
 
