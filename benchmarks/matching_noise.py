@@ -28,11 +28,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from search_index.evaluate import (  # noqa: E402
-    UNLABELLED,
     load_jsonl,
     load_qrels,
     load_styles,
     metrics,
+    pool_needs,
     run,
 )
 
@@ -58,13 +58,7 @@ def expected_below(
 ) -> dict[str, float]:
     """Per metric, the number of sets expected below target if each set were drawn (same size,
     same number of no-match needs) from all needs pooled."""
-    rankings: Rankings = {}
-    qrels: Qrels = {}
-    for name, (ranked, judged) in sets.items():
-        for nid, results in ranked.items():
-            key = f"{name}/{nid}"
-            rankings[key] = [{**r, "id": f"{name}/{r['id']}"} for r in results]
-            qrels[key] = {f"{name}/{s}": g for s, g in judged.get(nid, {}).items()}
+    rankings, qrels, _ = pool_needs({name: (r, q, {}) for name, (r, q) in sets.items()})
     no_match = [k for k in rankings if not qrels[k]]
     judged_needs = [k for k in rankings if qrels[k]]
     expected = dict.fromkeys(TARGETS, 0.0)
@@ -130,22 +124,17 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
 
     sets: dict[str, tuple[Rankings, Qrels]] = {}
+    set_styles: dict[str, dict[str, str]] = {}
     observed = dict.fromkeys(TARGETS, 0)
-    pooled_r: Rankings = {}
-    pooled_q: Qrels = {}
-    styles: dict[str, str] = {}
     for set_dir in set_dirs:
         result, rankings = run(set_dir)
-        judged = load_qrels(set_dir / "qrels.tsv")
-        sets[set_dir.name] = (rankings, judged)
+        sets[set_dir.name] = (rankings, load_qrels(set_dir / "qrels.tsv"))
+        set_styles[set_dir.name] = load_styles(set_dir, load_jsonl(set_dir / "needs.jsonl"), None)
         for c, miss in below(result).items():
             observed[c] += miss
-        set_styles = load_styles(set_dir, load_jsonl(set_dir / "needs.jsonl"), None)
-        for nid, results in rankings.items():
-            key = f"{set_dir.name}/{nid}"
-            pooled_r[key] = [{**r, "id": f"{set_dir.name}/{r['id']}"} for r in results]
-            pooled_q[key] = {f"{set_dir.name}/{s}": g for s, g in judged.get(nid, {}).items()}
-            styles[key] = set_styles.get(nid, UNLABELLED)
+    pooled_r, pooled_q, styles = pool_needs(
+        {name: (r, q, set_styles[name]) for name, (r, q) in sets.items()}
+    )
 
     expected = expected_below(sets, args.reps, rng)
     print(f"{len(sets)} sets, {len(pooled_r)} needs; {args.reps} draws per set")

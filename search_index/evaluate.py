@@ -193,22 +193,40 @@ def grouped_metrics(
     return {name: metrics(rankings, qrels, ids) for name, ids in sorted(members.items())}
 
 
+def pool_needs(
+    sets: dict[
+        str, tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, int]], dict[str, str]]
+    ],
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, int]], dict[str, str]]:
+    """Several sets' rankings, judgments and styles as one set: every need and solution id is
+    prefixed with its set's name ("heldout_a/N01"), so equal ids of two sets stay apart."""
+    rankings: dict[str, list[dict[str, Any]]] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    styles: dict[str, str] = {}
+    for name, (ranked, judged, set_styles) in sets.items():
+        for nid, results in ranked.items():
+            key = f"{name}/{nid}"
+            rankings[key] = [{**r, "id": f"{name}/{r['id']}"} for r in results]
+            qrels[key] = {f"{name}/{s}": g for s, g in judged.get(nid, {}).items()}
+            styles[key] = set_styles.get(nid, UNLABELLED)
+    return rankings, qrels, styles
+
+
 def pooled(
     per_set: dict[str, tuple[dict[str, list[dict[str, Any]]], Path]], style: str | None = None
 ) -> dict[str, Any]:
     """Metrics over the needs of all sets together (each need counts once, whatever its set's
     size), overall and per writing style; need and solution ids are taken per set."""
-    rankings: dict[str, list[dict[str, Any]]] = {}
-    qrels: dict[str, dict[str, int]] = {}
-    styles: dict[str, str] = {}
-    for name, (ranked, set_dir) in per_set.items():
-        set_qrels = load_qrels(set_dir / "qrels.tsv")
-        set_styles = load_styles(set_dir, load_jsonl(set_dir / "needs.jsonl"), style)
-        for nid, results in ranked.items():
-            key = f"{name}/{nid}"
-            rankings[key] = [{**r, "id": f"{name}/{r['id']}"} for r in results]
-            qrels[key] = {f"{name}/{s}": g for s, g in set_qrels.get(nid, {}).items()}
-            styles[key] = set_styles.get(nid, UNLABELLED)
+    rankings, qrels, styles = pool_needs(
+        {
+            name: (
+                ranked,
+                load_qrels(set_dir / "qrels.tsv"),
+                load_styles(set_dir, load_jsonl(set_dir / "needs.jsonl"), style),
+            )
+            for name, (ranked, set_dir) in per_set.items()
+        }
+    )
     result: dict[str, Any] = dict(metrics(rankings, qrels, list(rankings)))
     result["by_style"] = grouped_metrics(rankings, qrels, styles)
     return result

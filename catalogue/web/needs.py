@@ -4,6 +4,8 @@ in ``web.needs_brokering``."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -58,6 +60,25 @@ def describe():
     return render_template("needs/describe.html", form=form, outcome=outcome), status
 
 
+class NeedFields(TypedDict):
+    title: str
+    text: str
+    category: str | None
+    tags: str
+    visibility: str
+
+
+def _need_fields(form: NeedForm) -> NeedFields:
+    """What the need form says of a need, as the needs service takes it."""
+    return {
+        "title": form.title.data,
+        "text": form.text.data,
+        "category": form.category.data or None,
+        "tags": form.tags.data or "",
+        "visibility": form.visibility.data,
+    }
+
+
 @bp.route("/bedarfe/neu", methods=["GET", "POST"])
 @login_required
 def new():
@@ -73,11 +94,7 @@ def new():
         try:
             need = needs_service.create_need(
                 actor=current_user,
-                title=form.title.data,
-                text=form.text.data,
-                category=form.category.data or None,
-                tags=form.tags.data or "",
-                visibility=form.visibility.data,
+                **_need_fields(form),
                 municipality_ags=form.municipality_ags.data or None,
             )
         except ValidationFailed as error:
@@ -123,15 +140,7 @@ def edit(need_id: int):
         form.category.data = need.category or ""
     if form.validate_on_submit():
         try:
-            needs_service.update_need(
-                actor=current_user,
-                need_id=need_id,
-                title=form.title.data,
-                text=form.text.data,
-                category=form.category.data or None,
-                tags=form.tags.data or "",
-                visibility=form.visibility.data,
-            )
+            needs_service.update_need(actor=current_user, need_id=need_id, **_need_fields(form))
         except ValidationFailed as error:
             add_service_errors(form, error)
         else:

@@ -639,23 +639,17 @@ def test_the_reuse_forms_on_the_solution_page_also_land_on_their_error_summary(p
     # error summary, so that a failed submission puts the focus there (not on <body>)
     solution = _termin()
     sign_in(client, people["other"])
-    page = client.get(f"/loesungen/{solution.slug}").text
-    assert f'action="/loesungen/{solution.id}/nachnutzung#fehler"' in page
-    response = client.post(
-        f"/loesungen/{solution.id}/nachnutzung", data={"status": "kaputt", "slug": solution.slug}
-    )
-    assert response.status_code == 400
-    form = response.text.split('id="nachnutzung"', 1)[1].split("</form>", 1)[0]
-    assert response.text.count('id="fehler"') == 1 and 'id="fehler"' in form
+
+    def lands_on_summary(action: str, status: str) -> None:
+        assert f'action="{action}#fehler"' in client.get(f"/loesungen/{solution.slug}").text
+        response = client.post(action, data={"status": status, "slug": solution.slug})
+        assert response.status_code == 400
+        form = response.text.split('id="nachnutzung"', 1)[1].split("</form>", 1)[0]
+        assert response.text.count('id="fehler"') == 1 and 'id="fehler"' in form
+
+    lands_on_summary(f"/loesungen/{solution.id}/nachnutzung", "kaputt")  # report a reuse
     record = reuse.declare_reuse(actor=people["other"], solution_id=solution.id, status="pilot")
-    page = client.get(f"/loesungen/{solution.slug}").text
-    assert f'action="/nachnutzung/{record.id}#fehler"' in page
-    response = client.post(
-        f"/nachnutzung/{record.id}", data={"status": "ended", "slug": solution.slug}
-    )
-    assert response.status_code == 400
-    form = response.text.split('id="nachnutzung"', 1)[1].split("</form>", 1)[0]
-    assert response.text.count('id="fehler"') == 1 and 'id="fehler"' in form
+    lands_on_summary(f"/nachnutzung/{record.id}", "ended")  # update it (ending needs a reason)
 
 
 def test_a_way_to_the_contact_form_stands_at_the_top_for_whoever_is_shown_the_form(people, client):
