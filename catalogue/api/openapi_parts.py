@@ -73,7 +73,11 @@ SCHEMAS: dict[str, Any] = {
             "readiness": _ref("Label"),
             "municipality": _ref("MunicipalityRef"),
             "tags": STRINGS,
-            "reuse_count": {**INTEGER, "description": "Municipalities reusing it (not ended)."},
+            "reuse_count": {
+                **INTEGER,
+                "description": "Municipalities reusing it (in Prüfung, Pilot or im Betrieb; "
+                "an interest is no reuse).",
+            },
             "is_demo": {"type": "boolean", "description": "Fictional example content."},
             "published_at": TIMESTAMP,
             "url": {"type": "string", "format": "uri"},
