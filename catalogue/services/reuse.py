@@ -219,7 +219,8 @@ def reuse_from_contact(session: orm.Session, *, actor: Actor, request: ContactRe
         )
     )
     # A reuse that started is past "interessiert": the municipality is trying it out
-    # ("in Prüfung"); a record further along stays where it is, an ended one starts over.
+    # ("in Prüfung"); a record further along stays where it is, an ended one starts over there
+    # (as an interest it would not count as a reuse at all).
     old = None
     if reuse is None:
         reuse = Reuse(
@@ -236,7 +237,7 @@ def reuse_from_contact(session: orm.Session, *, actor: Actor, request: ContactRe
         if reuse.status == ReuseStatus.INTERESTED:
             reuse.status = ReuseStatus.EVALUATING
         elif reuse.status == ReuseStatus.ENDED:
-            reuse.status = ReuseStatus.INTERESTED
+            reuse.status = ReuseStatus.EVALUATING
             reuse.ended_reason = ""
     if is_curator(actor):
         reuse.confirmed_by_id = signed_in_id(actor)

@@ -284,6 +284,25 @@ def test_the_curator_confirms_a_reuse_where_the_request_shows_it(people, client)
     assert "(vom DigitalBüro OWL bestätigt)" in page and "Nachnutzung bestätigen" not in page
 
 
+def test_a_reuse_started_again_after_it_ended_counts_again(people):
+    # "Nachnutzung gestartet" revived an ended record as "interessiert", which counts as no
+    # reuse: a started one is under way ("in Prüfung").
+    from catalogue.services import catalogue as catalogue_service
+
+    solution = _termin()
+    record = reuse.declare_reuse(actor=people["member"], solution_id=solution.id, status="pilot")
+    reuse.update_reuse(
+        actor=people["member"], reuse_id=record.id, status="ended", ended_reason="Zu teuer"
+    )
+    before = catalogue_service.key_figures().reuses
+    need = _need(people["member"])
+    request, _ = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    brokering.record_outcome(actor=people["member"], request_id=request.id, action="reuse_started")
+    revived = db.session.get(Reuse, record.id)
+    assert revived.status == ReuseStatus.EVALUATING and not revived.ended_reason
+    assert catalogue_service.key_figures().reuses == before + 1
+
+
 def test_broker_page_previews_then_confirms_truthfully(people, client):
     solution = _termin()
     need = _need(people["member"])
