@@ -279,6 +279,17 @@ def can_request_contact(actor: Actor) -> bool:
     return is_staff(actor)
 
 
+def offers_contact_form(actor: Actor, solution: Any) -> bool:
+    """A solution page offers "Kontakt vermitteln lassen" to staff of other municipalities; its
+    own municipality reaches its contact persons directly, and curators broker themselves."""
+    return (
+        can_request_contact(actor)
+        and not is_curator(actor)
+        and is_public(solution)
+        and actor.municipality_ags != solution.lead_municipality_ags
+    )
+
+
 def can_confirm_freshness(actor: Actor, solution: Any) -> bool:
     """ "Angaben sind aktuell": contributors of the lead municipality and the DigitalBüro."""
     return is_curator(actor) or _owns(actor, solution.lead_municipality_ags)
@@ -367,6 +378,7 @@ TEMPLATE_PREDICATES = {
     "can_declare_reuse": can_declare_reuse,
     "can_update_reuse": can_update_reuse,
     "can_request_contact": can_request_contact,
+    "offers_contact_form": offers_contact_form,
     "can_view_contact_request": can_view_contact_request,
     "can_see_requester": can_see_requester,
     "can_confirm_freshness": can_confirm_freshness,

@@ -234,9 +234,7 @@ def reuse_from_contact(session: orm.Session, *, actor: Actor, request: ContactRe
         session.flush()
     else:
         old = reuse.status.value
-        if reuse.status == ReuseStatus.INTERESTED:
-            reuse.status = ReuseStatus.EVALUATING
-        elif reuse.status == ReuseStatus.ENDED:
+        if reuse.status in (ReuseStatus.INTERESTED, ReuseStatus.ENDED):
             reuse.status = ReuseStatus.EVALUATING
             reuse.ended_reason = ""
     if is_curator(actor):

@@ -134,10 +134,16 @@ def _detail_page(need_id: int, status_form: NeedStatusForm | None = None, status
 @login_required
 def edit(need_id: int):
     need = needs_service.need_to_edit(actor=current_user, need_id=need_id)
-    form = NeedForm(obj=None if request.method == "POST" else need)
-    if request.method == "GET":
-        form.visibility.data = need.visibility.value
-        form.category.data = need.category or ""
+    # the need as stored; on a POST what was sent takes its place
+    form = NeedForm(
+        data={
+            "title": need.title,
+            "text": need.text,
+            "category": need.category or "",
+            "tags": need.tags,
+            "visibility": need.visibility.value,
+        }
+    )
     if form.validate_on_submit():
         try:
             needs_service.update_need(actor=current_user, need_id=need_id, **_need_fields(form))
