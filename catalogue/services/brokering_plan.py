@@ -75,12 +75,16 @@ class BrokeringPlan:
             names = ", ".join(d.recipient.name for d in requester)
             parts.append(f"{_accounts(len(requester))} der anfragenden Kommune ({names})")
         owner = self.side("owner")
-        if owner and owner[0].recipient.user is not None:
-            names = ", ".join(d.recipient.name for d in owner)
-            parts.append(f"{_accounts(len(owner))} in {owner_name} ({names})")
-        elif owner:
-            mails = ", ".join(d.recipient.email for d in owner)
-            who = "die Ansprechperson" if len(owner) == 1 else f"{len(owner)} Ansprechpersonen"
+        staff = [d.recipient for d in owner if d.recipient.user is not None]
+        contacts = [d.recipient for d in owner if d.recipient.user is None]
+        if staff:
+            names = ", ".join(r.name for r in staff)
+            parts.append(f"{_accounts(len(staff))} in {owner_name} ({names})")
+        if contacts:
+            mails = ", ".join(r.email for r in contacts)
+            who = (
+                "die Ansprechperson" if len(contacts) == 1 else f"{len(contacts)} Ansprechpersonen"
+            )
             parts.append(f"{who} der Lösung in {owner_name} per E-Mail ({mails})")
         text = "Benachrichtigt: " + ("; ".join(parts) if parts else "niemand") + "."
         if not owner:

@@ -2,9 +2,10 @@
 municipality and the solution's owner), the contact details each side agreed to share, and
 the mail opt-out of contact persons who have no account.
 
-The owner municipality is reached through its accounts; where it has none, through the e-mail
-addresses of the contact persons in the entry — unless the address opted out through the link
-every such mail carries. What of a need appears in a text is decided by
+The owner municipality is reached through its accounts and through the e-mail addresses of the
+contact persons in the entry (the people who know the solution; often not the ones with an
+account) — unless an address opted out through the link every such mail carries, or belongs to
+one of the accounts, which hear of it anyway. What of a need appears in a text is decided by
 ``services.needs.need_reference`` alone. This module sends nothing itself: it hands
 ``Recipient`` lists to ``services.notifications`` / ``services.mail``.
 """
@@ -37,6 +38,8 @@ class Recipient:
     name: str
     email: str
     user: User | None = None
+    # a contact person whose municipality also has accounts (they hear of it too)
+    beside_accounts: bool = False
 
     @property
     def channel(self) -> str:
@@ -100,14 +103,19 @@ class OwnerReach:
 
 
 def owner_reach(session: orm.Session, solution: Solution) -> OwnerReach:
-    """Accounts of the lead municipality; where it has none, the contact persons' addresses."""
+    """Accounts of the lead municipality and the contact persons' addresses (those that are no
+    account's and did not opt out)."""
     staff = municipality_staff(session, solution.lead_municipality_ags)
-    if staff:
-        return OwnerReach([Recipient("owner", u.name, u.email, u) for u in staff], [])
-    with_mail = [c for c in solution.contacts if c.email]
+    accounts = {u.email.lower() for u in staff}
+    with_mail = [c for c in solution.contacts if c.email and c.email.lower() not in accounts]
     blocked = opted_out(session, [c.email for c in with_mail])
     return OwnerReach(
-        [Recipient("owner", c.name, c.email) for c in with_mail if c.email.lower() not in blocked],
+        [Recipient("owner", u.name, u.email, u) for u in staff]
+        + [
+            Recipient("owner", c.name, c.email, beside_accounts=bool(staff))
+            for c in with_mail
+            if c.email.lower() not in blocked
+        ],
         [f"{c.name} ({c.email})" for c in with_mail if c.email.lower() in blocked],
     )
 
@@ -177,10 +185,15 @@ def deliver(
         )
         return
     operator = current_app.config["OPERATOR_NAME"]
+    accounts = (
+        "; die Konten Ihrer Kommune im Lösungskatalog erhalten sie ebenfalls"
+        if recipient.beside_accounts
+        else " und Ihre Kommune dort noch kein Konto hat"
+    )
     body = (
         f"Guten Tag {recipient.name},\n\n{text}\n\n"
         f"Sie erhalten diese E-Mail, weil Sie im Lösungskatalog als Ansprechperson für eine "
-        f"Lösung Ihrer Kommune eingetragen sind und Ihre Kommune dort noch kein Konto hat. "
+        f"Lösung Ihrer Kommune eingetragen sind{accounts}. "
         # Whom to write to is the text's to say (the other municipality's contact persons, or
         # the operator who passes messages on); a fixed "answer to the operator" contradicted it.
         f"Fragen zu dieser E-Mail beantwortet das {operator} "

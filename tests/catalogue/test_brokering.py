@@ -205,13 +205,32 @@ def test_opted_out_contact_persons_are_not_mailed_and_the_summary_says_so(people
     assert "weder Konten noch erreichbare" in plan.summary() and contact_mail in plan.summary()
 
 
-def test_owner_accounts_are_preferred_over_contact_persons(people):
+def test_owner_accounts_and_the_named_contact_persons_are_both_reached(people):
+    # The walk-through: a brokering reached the owner's accounts only, and the "Team
+    # Bürgerbüro" named in the entry (who knows the solution) never heard of it.
     solution = _termin()
     owner = make_user(Role.CONTRIBUTOR, solution.lead_municipality_ags, "team@owner.example")
+    contact_mail = solution.contacts[0].email
     need = _need(people["member"])
     _, plan = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
-    assert [d.recipient.email for d in plan.side("owner")] == [owner.email]
-    assert _mails_to(solution.contacts[0].email) == []
+    assert [d.recipient.email for d in plan.side("owner")] == [owner.email, contact_mail]
+    (mail,) = _mails_to(contact_mail)
+    assert "Ansprechperson für eine Lösung Ihrer Kommune" in mail.body
+    assert "Konten Ihrer Kommune im Lösungskatalog erhalten sie ebenfalls" in mail.body
+    assert "noch kein Konto" not in mail.body and "/mail-abbestellen/" in mail.body
+    summary = plan.summary()
+    assert "1 Konto in" in summary and "die Ansprechperson der Lösung" in summary
+    assert contact_mail in summary
+
+
+def test_a_contact_person_with_an_account_is_reached_once_as_the_account(people):
+    solution = _termin()
+    contact_mail = solution.contacts[0].email
+    owner = make_user(Role.CONTRIBUTOR, solution.lead_municipality_ags, contact_mail.upper())
+    need = _need(people["member"])
+    _, plan = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    assert [d.recipient.user for d in plan.side("owner")] == [owner]
+    assert len(_mails_to(owner.email)) == 1
 
 
 def test_contact_requests_for_the_same_pair_are_one_thread_visible_to_the_asker(people, client):
