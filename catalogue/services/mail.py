@@ -27,6 +27,7 @@ from sqlalchemy import orm
 from catalogue.db import affected_rows, db, unit_of_work, utcnow
 from catalogue.models import OutgoingMail
 from catalogue.permissions import Actor, can_manage_users, require
+from catalogue.services.pagination import Page
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,42 @@ def deliver_due(limit: int = 20) -> int:
     return handled
 
 
-def list_mails(*, actor: Actor, limit: int = 200) -> list[OutgoingMail]:
+MAIL_STATES = {
+    "wartet": "wartet auf Versand",
+    "versendet": "versendet",
+    "fehler": "Versand fehlgeschlagen",
+    "protokolliert": "nur protokolliert (kein SMTP-Server)",
+}
+
+
+def list_mails(
+    *, actor: Actor, recipient: str = "", state: str = "", page: int = 1, per_page: int = 50
+) -> Page[OutgoingMail]:
+    """The mail log, newest first: the operator's answer to "did X get the mail?" —
+    filtered by (part of) the recipient's address and by state (``MAIL_STATES``)."""
     require(can_manage_users(actor))
-    return list(
-        db.session.scalars(sa.select(OutgoingMail).order_by(OutgoingMail.id.desc()).limit(limit))
+    statement = sa.select(OutgoingMail)
+    if recipient.strip():
+        pattern = "%" + recipient.strip().lower().replace("%", "").replace("_", "") + "%"
+        statement = statement.where(sa.func.lower(OutgoingMail.recipient).like(pattern))
+    pending = OutgoingMail.sent_at.is_(None)
+    logged_only = OutgoingMail.error == NOT_CONFIGURED
+    if state == "versendet":
+        statement = statement.where(OutgoingMail.sent_at.is_not(None))
+    elif state == "wartet":
+        statement = statement.where(pending, OutgoingMail.next_attempt_at.is_not(None))
+    elif state == "fehler":
+        statement = statement.where(
+            pending, OutgoingMail.next_attempt_at.is_(None), OutgoingMail.error != "", ~logged_only
+        )
+    elif state == "protokolliert":
+        statement = statement.where(pending, logged_only)
+    s = db.session
+    total = s.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    items = list(
+        s.scalars(
+            statement.order_by(OutgoingMail.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        )
     )
+    return Page(items=items, page=page, per_page=per_page, total=total)

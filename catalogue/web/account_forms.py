@@ -199,6 +199,19 @@ class UserFilterForm(FlaskForm):
         self.kommune.choices = _municipality_choices(municipalities, "alle")
 
 
+class MailFilterForm(FlaskForm):
+    """GET filter on the mail log (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    an = StringField("Empfänger (Adresse oder ein Teil davon)", validators=[Optional()])
+    status = SelectField("Status", choices=[], default="")
+
+    def fill_choices(self, states: dict[str, str]) -> None:
+        self.status.choices = [("", "alle"), *states.items()]
+
+
 class MunicipalityForm(FlaskForm):
     name = _name_field("Name", "Bitte geben Sie den Namen der Kommune ein.")
     population = FigureField("Einwohnerzahl", "population", validators=[Optional()])

@@ -307,8 +307,22 @@ def mail_status(mail) -> str:
 
 @bp.get("/e-mails")
 def mails():
-    items = mail_service.list_mails(actor=current_user)
-    return render_template("admin/mails.html", items=items, mail_status=mail_status)
+    from catalogue.web.account_forms import MailFilterForm
+
+    form = MailFilterForm(request.args)
+    form.fill_choices(mail_service.MAIL_STATES)
+    data = form.data if form.validate() else {}
+    page = mail_service.list_mails(
+        actor=current_user,
+        recipient=data.get("an") or "",
+        state=data.get("status") or "",
+        page=_page_number(),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    args = {k: v for k, v in request.args.items() if k in ("an", "status") and v}
+    return render_template(
+        "admin/mails.html", form=form, page=page, args=args, mail_status=mail_status
+    )
 
 
 @bp.get("/betrieb")

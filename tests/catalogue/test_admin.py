@@ -387,6 +387,54 @@ def test_mail_log_shows_logged_invitations(client, people):
         mail_service.list_mails(actor=people["curator"])
 
 
+def test_mail_log_finds_a_recipients_mails_by_address_and_state_and_pages(app, client, people):
+    # "Did the contact person get the mail?" — the log showed the newest mails only, unfiltered.
+    from datetime import timedelta
+
+    from catalogue.db import unit_of_work, utcnow
+    from catalogue.models import OutgoingMail
+
+    with unit_of_work() as s:
+        for n in range(60):
+            s.add(
+                OutgoingMail(recipient=f"team{n}@bielefeld.example", subject=f"Nr. {n}", body="x")
+            )
+        done = OutgoingMail(recipient="Amt@Detmold.example", subject="Gesendet", body="x")
+        broken = OutgoingMail(recipient="amt@detmold.example", subject="Kaputt", body="x")
+        retry = OutgoingMail(recipient="amt@detmold.example", subject="Nochmal", body="x")
+        s.add_all([done, broken, retry])
+        s.flush()  # (next_attempt_at's default fills in a None given on creation)
+        done.sent_at, done.next_attempt_at = utcnow(), None
+        broken.error, broken.next_attempt_at = "ungültig: Adresse", None
+        retry.error, retry.next_attempt_at = "Connection refused", utcnow() + timedelta(minutes=5)
+    admin = people["admin"]
+    found = mail_service.list_mails(actor=admin, recipient="DETMOLD")
+    assert [m.subject for m in found.items] == ["Nochmal", "Kaputt", "Gesendet"]
+    assert [
+        m.subject
+        for m in mail_service.list_mails(actor=admin, recipient="detmold", state="fehler").items
+    ] == ["Kaputt"]
+    assert [
+        m.subject
+        for m in mail_service.list_mails(actor=admin, recipient="detmold", state="wartet").items
+    ] == ["Nochmal"]
+    assert [m.subject for m in mail_service.list_mails(actor=admin, state="versendet").items] == [
+        "Gesendet"
+    ]
+    assert mail_service.list_mails(actor=admin, recipient="100%_").total == 0
+    login(client, admin)
+    html = client.get("/verwaltung/e-mails?an=team1&status=").get_data(as_text=True)
+    assert "11 E-Mails" in html and "team12@bielefeld.example" in html
+    assert "amt@detmold.example" not in html.lower()
+    everything = client.get("/verwaltung/e-mails").get_data(as_text=True)
+    pages = -(-mail_service.list_mails(actor=admin).total // app.config["PER_PAGE"])
+    assert pages > 1 and f"Seite 1 von {pages}" in everything and 'rel="next"' in everything
+    last = client.get(f"/verwaltung/e-mails?page={pages}").get_data(as_text=True)
+    assert "Nr. 0<" not in everything and "Nr. 0<" in last
+    none = client.get("/verwaltung/e-mails?an=niemand").get_data(as_text=True)
+    assert "Keine E-Mail passt zu diesem Filter" in none
+
+
 def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
     from catalogue.db import unit_of_work
     from catalogue.errors import PermissionDenied, ValidationFailed
