@@ -223,6 +223,22 @@ def test_owner_accounts_and_the_named_contact_persons_are_both_reached(people):
     assert contact_mail in summary
 
 
+def test_the_preview_shows_the_owners_account_and_contact_person_with_their_channels(
+    people, client
+):
+    solution = _termin()
+    make_user(Role.CONTRIBUTOR, solution.lead_municipality_ags, "team@owner.example")
+    need = _need(people["member"])
+    sign_in(client, people["curator"])
+    form = {"solution_id": solution.id, "need_id": need.id, "message": ""}
+    html = client.post("/vermittlung/vermitteln", data=form).get_data(as_text=True)
+    owner_side = html[html.index('id="side-owner"') :]
+    assert "team@owner.example" in owner_side and "Benachrichtigung und E-Mail" in owner_side
+    assert solution.contacts[0].email in owner_side
+    assert "E-Mail an die Ansprechperson aus dem Eintrag" in owner_side
+    assert "Link zum Abbestellen" in owner_side
+
+
 def test_a_contact_person_with_an_account_is_reached_once_as_the_account(people):
     solution = _termin()
     contact_mail = solution.contacts[0].email
