@@ -11,6 +11,7 @@ from search_index.match_bands import (
     CONFIRMED_MARGIN,
     FIELDED_MARGIN,
     FIELDED_MIN_COVERAGE,
+    LONG_NEED_CONCEPTS,
     MIN_KNOWN_SHARE,
     RICH_MIN_CONCEPTS,
     RICH_MIN_CONCEPTS_NO_MAIN,
@@ -151,22 +152,29 @@ def test_a_compounds_head_is_not_one_of_the_needs_main_words(tmp_path):
 
 def test_a_smaller_lead_is_strong_when_it_rests_on_five_concepts():
     five = _words(5)
-    assert band(_C(fielded=0.0, main=0.33, matched=five), 16) == "strong"
-    assert band(_C(fielded=0.0, main=0.33, matched=five[:4]), 16) != "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=five), 10) == "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=five[:4]), 10) != "strong"
     small = BROAD_MARGIN - 0.01
-    assert band(_C(fielded=0.0, main=0.33, matched=five, margin=small), 16) != "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=five, margin=small), 10) != "strong"
 
 
 def test_five_side_words_of_a_story_need_a_sixth_for_a_broad_lead():
     # none of the five is among the need's main concepts: the side words of a long e-mail
-    assert band(_C(fielded=0.0, main=0.0, matched=_words(5)), 16) != "strong"
-    assert band(_C(fielded=0.0, main=0.0, matched=_words(6)), 16) == "strong"
+    assert band(_C(fielded=0.0, main=0.0, matched=_words(5)), 10) != "strong"
+    assert band(_C(fielded=0.0, main=0.0, matched=_words(6)), 10) == "strong"
+
+
+def test_a_long_story_needs_six_concepts_for_a_broad_lead_even_with_a_main_one():
+    # an e-mail of twenty concepts shares five with an unrelated description by chance
+    assert band(_C(fielded=0.0, main=0.33, matched=_words(5)), LONG_NEED_CONCEPTS - 1) == "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=_words(5)), LONG_NEED_CONCEPTS) != "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=_words(6)), LONG_NEED_CONCEPTS) == "strong"
 
 
 def test_five_concepts_carry_a_smaller_lead_than_the_field_backed_one():
     # a lead between the broad and the field-backed margin: enough for five concepts, not for two
     between = (BROAD_MARGIN + FIELDED_MARGIN) / 2
-    assert band(_C(fielded=0.0, main=0.33, matched=_words(5), margin=between), 16) == "strong"
+    assert band(_C(fielded=0.0, main=0.33, matched=_words(5), margin=between), 10) == "strong"
     assert band(_C(matched=_words(2), margin=between), 8) != "strong"
 
 
