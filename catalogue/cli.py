@@ -274,9 +274,9 @@ def outbox_prune(keep_days: int | None) -> None:
 
 @outbox_group.command("status")
 def outbox_status() -> None:
-    """Show worker heartbeats, pending and failing jobs and spreadsheet imports; exit 1 if a
-    job or a running import keeps failing."""
-    from catalogue.services import import_runs, jobs, worker
+    """Show worker heartbeats, pending and failing jobs, mail delivery and spreadsheet imports;
+    exit 1 if a job, a mail or a running import keeps failing."""
+    from catalogue.services import import_runs, jobs, mail, worker
 
     for beat in worker.heartbeats():
         click.echo(
@@ -294,7 +294,15 @@ def outbox_status() -> None:
             f"Import {run.id} ({run.filename}): {run.status.label}, {run.done_rows}/"
             f"{run.total_rows} Zeilen, {run.attempts} Versuche, {run.last_error}"
         )
-    if failing or any(not run.status.is_finished for run in troubled):
+    mails = mail.mail_overview()
+    click.echo(
+        f"E-Mails: {mails.counts['wartet']} wartend, {mails.counts['wiederholt']} werden "
+        f"wiederholt, {mails.counts['fehler']} endgültig fehlgeschlagen"
+        + ("" if mails.smtp_configured else " (kein SMTP-Server: nur protokolliert)")
+    )
+    for failed in mails.failed:
+        click.echo(f"E-Mail {failed.id} an {failed.recipient}: {failed.error}")
+    if failing or mails.trouble or any(not run.status.is_finished for run in troubled):
         raise SystemExit(1)
 
 

@@ -56,3 +56,22 @@ def readiness() -> tuple[bool, dict[str, Any]]:
             "last_success_seconds_ago": round(age, 1) if age is not None else None,
         }
     return all(c["ok"] for c in checks.values()), checks
+
+
+def attention() -> dict[str, int]:
+    """What an operator should look at although the host can serve (``/readyz`` reports it
+    beside the checks; readiness itself stays about this host): mails given up or being
+    retried, jobs that keep failing, workers without a recent successful loop."""
+    from catalogue.services import jobs, mail, worker
+
+    try:
+        mails = mail.mail_overview(limit=0)
+        return {
+            "failed_mails": mails.counts["fehler"],
+            "retrying_mails": mails.counts["wiederholt"],
+            "failing_jobs": len(jobs.failing_jobs()),
+            "stale_workers": len(worker.stale_hosts(worker.heartbeats())),
+        }
+    except Exception:  # noqa: BLE001 - readiness is answered even when these figures are not
+        db.session.rollback()
+        return {}

@@ -14,6 +14,7 @@ duplicate.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
+# A mail the SMTP server keeps refusing is given up after this many attempts (about 14 hours with
+# the backoff) and counts as failed; a permanent refusal of the address (5xx) at once.
+MAX_ATTEMPTS = 12
 NOT_CONFIGURED = "nicht versendet: kein SMTP-Server konfiguriert (nur protokolliert)"
 
 
@@ -119,6 +123,13 @@ def _record(mail_id: int, **values: Any) -> None:
         s.execute(sa.update(OutgoingMail).where(OutgoingMail.id == mail_id).values(**values))
 
 
+def _permanent(error: Exception) -> bool:
+    """The server refused the address for good (5xx for every recipient): no retry helps."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    return False
+
+
 def deliver_due(limit: int = 20) -> int:
     """Deliver (or, without SMTP, log) up to ``limit`` due mails; returns how many were handled.
     Runs in the worker or the inline background thread, never in a request."""
@@ -140,6 +151,16 @@ def deliver_due(limit: int = 20) -> int:
         try:
             _send(mail)
         except (OSError, smtplib.SMTPException) as error:
+            if _permanent(error) or mail.attempts >= MAX_ATTEMPTS:
+                log.error(
+                    "E-Mail %s an %s aufgegeben nach %s Versuchen: %s",
+                    mail.id,
+                    mail.recipient,
+                    mail.attempts,
+                    error,
+                )
+                _record(mail.id, error=str(error)[:500], next_attempt_at=None)
+                continue
             log.warning("E-Mail an %s konnte nicht versendet werden: %s", mail.recipient, error)
             delay = min(timedelta(seconds=30 * 2 ** (mail.attempts - 1)), MAX_BACKOFF)
             _record(mail.id, error=str(error)[:500], next_attempt_at=utcnow() + delay)
@@ -156,10 +177,89 @@ def deliver_due(limit: int = 20) -> int:
 
 MAIL_STATES = {
     "wartet": "wartet auf Versand",
-    "versendet": "versendet",
+    "wiederholt": "Versand wird wiederholt",
     "fehler": "Versand fehlgeschlagen",
+    "versendet": "versendet",
     "protokolliert": "nur protokolliert (kein SMTP-Server)",
 }
+# Links that carry an access token: shown in the log only where the log is their one way to the
+# person (no SMTP server); elsewhere an admin must not be able to use another person's link.
+_TOKEN_LINK = re.compile(
+    r"(/(?:konto/einladung|konto/passwort-neu|mail-abbestellen|abo/abbestellen)/)[^\s]+"
+)
+HIDDEN_TOKEN = "[im Protokoll ausgeblendet]"
+
+
+def log_body(mail: OutgoingMail) -> str:
+    """A mail's text as the mail log shows it: token links hidden unless the mail was only
+    logged because no SMTP server is configured (then the log is how it reaches the person)."""
+    if mail.error == NOT_CONFIGURED:
+        return mail.body
+    return _TOKEN_LINK.sub(lambda m: m.group(1) + HIDDEN_TOKEN, mail.body)
+
+
+def _state_filter(state: str) -> list[Any]:
+    pending = OutgoingMail.sent_at.is_(None)
+    logged_only = OutgoingMail.error == NOT_CONFIGURED
+    filters: dict[str, list[Any]] = {
+        "versendet": [OutgoingMail.sent_at.is_not(None)],
+        "wartet": [pending, OutgoingMail.next_attempt_at.is_not(None), OutgoingMail.error == ""],
+        "wiederholt": [
+            pending,
+            OutgoingMail.next_attempt_at.is_not(None),
+            OutgoingMail.error != "",
+        ],
+        "fehler": [
+            pending,
+            OutgoingMail.next_attempt_at.is_(None),
+            OutgoingMail.error != "",
+            ~logged_only,
+        ],
+        "protokolliert": [pending, logged_only],
+    }
+    return filters.get(state, [])
+
+
+@dataclass(frozen=True)
+class MailOverview:
+    """The mail part of the operations page: is mail going out, and what is stuck."""
+
+    smtp_configured: bool
+    counts: dict[str, int]  # MAIL_STATES key → number of mails
+    oldest_waiting_seconds: float | None
+    failed: list[OutgoingMail]  # the newest given-up mails
+
+    @property
+    def trouble(self) -> bool:
+        return bool(self.counts.get("fehler") or self.counts.get("wiederholt"))
+
+
+def mail_overview(limit: int = 5) -> MailOverview:
+    s = db.session
+    counts = {
+        key: s.scalar(sa.select(sa.func.count(OutgoingMail.id)).where(*_state_filter(key))) or 0
+        for key in MAIL_STATES
+        if key != "versendet"
+    }
+    oldest = s.scalar(
+        sa.select(sa.func.min(OutgoingMail.created_at)).where(
+            OutgoingMail.sent_at.is_(None), OutgoingMail.next_attempt_at.is_not(None)
+        )
+    )
+    failed = list(
+        s.scalars(
+            sa.select(OutgoingMail)
+            .where(*_state_filter("fehler"))
+            .order_by(OutgoingMail.id.desc())
+            .limit(limit)
+        )
+    )
+    return MailOverview(
+        smtp_configured=bool(current_app.config["MAIL_SERVER"]),
+        counts=counts,
+        oldest_waiting_seconds=(utcnow() - oldest).total_seconds() if oldest else None,
+        failed=failed,
+    )
 
 
 def list_mails(
@@ -172,18 +272,7 @@ def list_mails(
     if recipient.strip():
         pattern = "%" + recipient.strip().lower().replace("%", "").replace("_", "") + "%"
         statement = statement.where(sa.func.lower(OutgoingMail.recipient).like(pattern))
-    pending = OutgoingMail.sent_at.is_(None)
-    logged_only = OutgoingMail.error == NOT_CONFIGURED
-    if state == "versendet":
-        statement = statement.where(OutgoingMail.sent_at.is_not(None))
-    elif state == "wartet":
-        statement = statement.where(pending, OutgoingMail.next_attempt_at.is_not(None))
-    elif state == "fehler":
-        statement = statement.where(
-            pending, OutgoingMail.next_attempt_at.is_(None), OutgoingMail.error != "", ~logged_only
-        )
-    elif state == "protokolliert":
-        statement = statement.where(pending, logged_only)
+    statement = statement.where(*_state_filter(state))
     s = db.session
     total = s.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
     page = max(1, min(page, max(1, -(-total // per_page))))

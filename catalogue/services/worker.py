@@ -258,6 +258,32 @@ class OperationsOverview:
     lag: dict[str, Any]
     pending_imports: int
     troubled_imports: list[ImportRun]
+    mail: mail.MailOverview
+    stale_hosts: frozenset[str]  # no successful worker loop within READY_MAX_HEARTBEAT_SECONDS
+
+    @property
+    def warnings(self) -> list[str]:
+        """What needs an operator, in one list at the top of the page."""
+        found = [f"Worker auf {host} ist überfällig" for host in sorted(self.stale_hosts)]
+        if self.failing_jobs:
+            found.append(f"{len(self.failing_jobs)} Aufträge schlagen fehl")
+        if self.mail.counts.get("fehler"):
+            found.append(f"{self.mail.counts['fehler']} E-Mails endgültig nicht zugestellt")
+        if self.mail.counts.get("wiederholt"):
+            found.append(f"{self.mail.counts['wiederholt']} E-Mails werden erneut versucht")
+        if not self.mail.smtp_configured:
+            found.append("Kein SMTP-Server eingerichtet: E-Mails werden nicht versendet")
+        return found
+
+
+def stale_hosts(beats: list[WorkerHeartbeat]) -> frozenset[str]:
+    limit = float(current_app.config["READY_MAX_HEARTBEAT_SECONDS"])
+    now = utcnow()
+    return frozenset(
+        b.host
+        for b in beats
+        if b.last_success_at is None or (now - b.last_success_at).total_seconds() > limit
+    )
 
 
 def operations_overview(*, actor: Actor) -> OperationsOverview:
@@ -265,11 +291,14 @@ def operations_overview(*, actor: Actor) -> OperationsOverview:
     from catalogue.permissions import can_manage_users, require
 
     require(can_manage_users(actor))
+    beats = heartbeats()
     return OperationsOverview(
-        heartbeats=heartbeats(),
+        heartbeats=beats,
         pending_jobs=jobs.pending_jobs(),
         failing_jobs=jobs.failing_jobs(),
         lag=search_sync.lag(),
         pending_imports=import_runs.pending_runs(),
         troubled_imports=import_runs.troubled_runs(),
+        mail=mail.mail_overview(),
+        stale_hosts=stale_hosts(beats),
     )

@@ -300,8 +300,11 @@ def mail_status(mail) -> str:
         return "versendet"
     if mail.error.startswith(MAIL_NOT_SENT_PREFIX):
         return "protokolliert, nicht versendet"
+    tries = "1 Versuch" if mail.attempts == 1 else f"{mail.attempts} Versuchen"
+    if mail.error and mail.next_attempt_at is None:
+        return f"Versand fehlgeschlagen nach {tries}: {mail.error}"
     if mail.error:
-        return f"Fehler beim Versand: {mail.error}"
+        return f"Versand wird wiederholt (nach {tries}): {mail.error}"
     return "wartet auf Versand"
 
 
@@ -321,7 +324,12 @@ def mails():
     )
     args = {k: v for k, v in request.args.items() if k in ("an", "status") and v}
     return render_template(
-        "admin/mails.html", form=form, page=page, args=args, mail_status=mail_status
+        "admin/mails.html",
+        form=form,
+        page=page,
+        args=args,
+        mail_status=mail_status,
+        log_body=mail_service.log_body,
     )
 
 

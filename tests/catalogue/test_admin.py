@@ -416,7 +416,7 @@ def test_mail_log_finds_a_recipients_mails_by_address_and_state_and_pages(app, c
     ] == ["Kaputt"]
     assert [
         m.subject
-        for m in mail_service.list_mails(actor=admin, recipient="detmold", state="wartet").items
+        for m in mail_service.list_mails(actor=admin, recipient="detmold", state="wiederholt").items
     ] == ["Nochmal"]
     assert [m.subject for m in mail_service.list_mails(actor=admin, state="versendet").items] == [
         "Gesendet"
