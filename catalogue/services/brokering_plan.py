@@ -146,12 +146,23 @@ def plan_for(
         "es leitet Ihre Nachricht an die andere Kommune weiter."
     )
     owner_lines = reach.owner_contact_lines(s, solution) or [relay]
+    owner = reach.owner_reach(s, solution)
+    plan.withheld = owner.withheld
+    # nobody on the owner side hears of it: the asking side must not wait for them
+    unreached = (
+        ""
+        if owner.recipients
+        else f"\n\n{solution.lead_municipality.name} wurde über den Lösungskatalog nicht "
+        "benachrichtigt (dort ist niemand per E-Mail erreichbar). Bitte nehmen Sie selbst "
+        "Kontakt auf."
+    )
     for recipient in reach.requester_reach(s, probe):
         text = (
             f"Das {operator} hat Ihre Kommune mit „{solution.title}“ "
             f"({solution.lead_municipality.name}) in Kontakt gebracht "
             f"({need_reference(need, recipient.viewer)}). Ansprechpersonen:\n"
             + "\n".join(owner_lines)
+            + unreached
             + note
         )
         plan.deliveries.append(Delivery(recipient, f"Vermittlung: {solution.title}", text))
@@ -165,8 +176,6 @@ def plan_for(
     requester_lines = reach.requester_contact_lines(s, requester_ags, requester, asked=agreed) or [
         relay
     ]
-    owner = reach.owner_reach(s, solution)
-    plan.withheld = owner.withheld
     # what the requester asked goes to the owners with the contact: they answer it (the thread
     # of the request is theirs to read once it is brokered)
     question = request.message.strip() if request is not None and request.message else ""

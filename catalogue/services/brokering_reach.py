@@ -190,8 +190,10 @@ def deliver(
         if recipient.beside_accounts
         else " und Ihre Kommune dort noch kein Konto hat"
     )
+    # no account to sign in with: the page the text is about, as a link they can open
+    page = f"Zur Seite im Lösungskatalog: {base_url}{link}\n\n" if link else ""
     body = (
-        f"Guten Tag {recipient.name},\n\n{text}\n\n"
+        f"Guten Tag {recipient.name},\n\n{text}\n\n{page}"
         f"Sie erhalten diese E-Mail, weil Sie im Lösungskatalog als Ansprechperson für eine "
         f"Lösung Ihrer Kommune eingetragen sind{accounts}. "
         # Whom to write to is the text's to say (the other municipality's contact persons, or

@@ -168,8 +168,10 @@ def send_freshness_reminders(today: date) -> FreshnessRun:
                         "Bitte sehen Sie den Eintrag durch und bestätigen Sie „Angaben sind "
                         "aktuell“ oder überarbeiten Sie ihn."
                         if person.user is not None
-                        else "Bitte sehen Sie den Eintrag durch und teilen Sie uns mit, ob die "
-                        "Angaben noch stimmen oder was sich geändert hat."
+                        else "Bitte sehen Sie den Eintrag durch und teilen Sie dem "
+                        f"{current_app.config['OPERATOR_NAME']} "
+                        f"({current_app.config['OPERATOR_EMAIL']}) mit, ob die Angaben noch "
+                        "stimmen oder was sich geändert hat."
                     )
                     reach.deliver(
                         s,

@@ -55,7 +55,7 @@ def silent_requests(today: date) -> list[ContactRequest]:
     )
 
 
-def _remind_request(request: ContactRequest) -> int | None:
+def _remind_request(request: ContactRequest, today: date) -> int | None:
     """Open: the DigitalBüro has not brokered yet. Brokered: the owner side has not answered —
     they are reminded, and the DigitalBüro is told."""
     period = request.last_activity_at.isoformat()
@@ -83,17 +83,25 @@ def _remind_request(request: ContactRequest) -> int | None:
         )
         s.add(reminder)
         s.flush()  # a concurrent run loses here, on the unique key
+        silent = max(days, (today - request.last_activity_at.date()).days)
         for person in people:
             waiting = (
                 "wartet auf Vermittlung"
                 if request.status == ContactRequestStatus.OPEN
                 else "ist noch unbeantwortet"
             )
+            # the DigitalBüro is not asked to report to itself
+            step = (
+                "Bitte vermitteln Sie oder schließen Sie die Anfrage."
+                if person.side == "curators" and request.status == ContactRequestStatus.OPEN
+                else "Bitte fragen Sie bei der Kommune der Lösung nach."
+                if person.side == "curators"
+                else "Bitte antworten Sie oder melden Sie sich beim DigitalBüro."
+            )
             text = (
                 f"Erinnerung: Die Anfrage zu „{request.solution.title}“ "
                 f"({need_reference(request.need, person.viewer)}) {waiting} – seit "
-                f"{days} Tagen gab es keine Nachricht. Bitte antworten Sie oder melden Sie "
-                "sich beim DigitalBüro."
+                f"{silent} Tagen gab es keine Nachricht. {step}"
             )
             link = (
                 f"/vermittlung/{request.id}"
@@ -113,7 +121,7 @@ def _remind_request(request: ContactRequest) -> int | None:
                 request_id=request.id,
                 author_label="Lösungskatalog",
                 kind="reminder",
-                body=f"Erinnerung nach {days} Tagen ohne Antwort an: {names}.",
+                body=f"Erinnerung nach {silent} Tagen ohne Antwort an: {names}.",
             )
         )
     return len(people)
@@ -125,7 +133,7 @@ def send_reminders(today: date | None = None) -> ReminderRun:
     run = ReminderRun(send_freshness_reminders(today))
     for request in silent_requests(today):
         try:
-            sent = _remind_request(request)
+            sent = _remind_request(request, today)
         except exc.IntegrityError:
             continue
         if sent is not None:

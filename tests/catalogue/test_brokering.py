@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import current_app, g
 
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -178,6 +178,9 @@ def test_brokering_to_a_municipality_without_accounts_mails_its_contact_persons(
     (mail,) = _mails_to(contact_mail)
     assert "Bitte melden!" in mail.body and "bedarf@bielefeld.example" in mail.body
     assert "/mail-abbestellen/" in mail.body and "Termine online vergeben" in mail.body
+    # without an account to sign in with, the mail links the solution's page
+    base = current_app.config["BASE_URL"]
+    assert f"Zur Seite im Lösungskatalog: {base}/loesungen/{solution.slug}" in mail.body
     # the mail names the asking side's contact: its footer does not send replies elsewhere
     assert "Antworten Sie bitte an" not in mail.body
     assert "Fragen zu dieser E-Mail beantwortet das DigitalBüro OWL" in mail.body
@@ -200,9 +203,19 @@ def test_opted_out_contact_persons_are_not_mailed_and_the_summary_says_so(people
     assert "Erledigt" in client.get(f"/mail-abbestellen/{token}").get_data(as_text=True)
     assert client.get("/mail-abbestellen/gefaelscht").status_code == 404
     need = _need(people["member"])
+    sign_in(client, people["curator"])
+    preview = client.post(
+        "/vermittlung/vermitteln", data={"solution_id": solution.id, "need_id": need.id}
+    ).get_data(as_text=True)
+    # the walk-through: it said "the solution has no contact person with an e-mail address"
+    assert "E-Mails aus dem Lösungskatalog abbestellt" in preview and contact_mail in preview
+    assert "keine Ansprechperson mit E-Mail-Adresse" not in preview
     _, plan = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
     assert _mails_to(contact_mail) == []
     assert "weder Konten noch erreichbare" in plan.summary() and contact_mail in plan.summary()
+    # the asking side is told not to wait for the other municipality
+    (told,) = _mails_to("bedarf@bielefeld.example")
+    assert "über den Lösungskatalog nicht benachrichtigt" in told.body
 
 
 def test_owner_accounts_and_the_named_contact_persons_are_both_reached(people):
@@ -434,7 +447,16 @@ def test_unanswered_requests_get_one_reminder_per_silence(people, app):
     later = today + timedelta(days=app.config["CONTACT_REQUEST_ANSWER_DAYS"] + 1)
     assert reminders.send_reminders(later).contact_requests == 1
     assert reminders.send_reminders(later).contact_requests == 0  # idempotent
-    assert sum("Erinnerung" in m.subject for m in _mails_to(contact_mail)) == 1
+    (reminder,) = [m for m in _mails_to(contact_mail) if "Erinnerung" in m.subject]
+    silent = (later - request.last_activity_at.date()).days
+    assert (
+        f"seit {silent} Tagen" in reminder.body and "Zur Seite im Lösungskatalog" in reminder.body
+    )
+    curator_text = [m for m in _mails_to(people["curator"].email) if "Erinnerung" in m.subject]
+    assert (
+        curator_text and "Bitte fragen Sie bei der Kommune der Lösung nach." in curator_text[0].body
+    )
+    assert "melden Sie sich beim DigitalBüro" not in curator_text[0].body
     brokering.post_message(actor=people["member"], request_id=request.id, body="Noch da?")
     assert reminders.send_reminders(today).contact_requests == 0  # a new silence just started
     assert reminders.send_reminders(later).contact_requests == 1  # … and lasted long enough
