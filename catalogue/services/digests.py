@@ -30,6 +30,7 @@ from catalogue.models import (
     DigestFrequency,
     Need,
     NeedStatus,
+    Notification,
     Solution,
     Subscription,
     SubscriptionDelivery,
@@ -138,6 +139,7 @@ def _search_candidates(subscription: Subscription, user: User, since: datetime) 
 def _need_candidates(
     user: User, since: datetime, cache: dict[int, Any] | None = None
 ) -> list[DigestItem]:
+    from catalogue.services.matching import reverse_match_link
     from catalogue.services.needs import BAND_LABELS, is_own_solution, need_matches
 
     cache = {} if cache is None else cache  # need id → matches, shared by one run
@@ -150,6 +152,14 @@ def _need_candidates(
         .where(Need.municipality_ags == ags, Need.status == NeedStatus.OPEN)
         .order_by(Need.id)
     ).all()
+    # what reverse matching already told this person in the app (and by mail) is marked
+    told = set(
+        db.session.scalars(
+            sa.select(Notification.link).where(
+                Notification.user_id == user.id, Notification.link.like("/loesungen/%?bedarf=%")
+            )
+        )
+    )
     found: dict[int, DigestItem] = {}
     for need in needs:
         if need.id not in cache:
@@ -161,7 +171,10 @@ def _need_candidates(
             if solution.published_at is None or solution.published_at <= since:
                 continue
             item = found.setdefault(solution.id, DigestItem(solution, need_id=need.id))
-            item.reasons.append(f"{BAND_LABELS[match.band]} zu Ihrem Bedarf „{need.title}“")
+            reason = f"{BAND_LABELS[match.band]} zu Ihrem Bedarf „{need.title}“"
+            if reverse_match_link(solution.slug, need.id) in told:
+                reason += " (Ihnen schon gemeldet)"
+            item.reasons.append(reason)
     return sorted(found.values(), key=lambda i: i.solution.published_at or since, reverse=True)
 
 
@@ -227,7 +240,7 @@ def _sections(
 
 def render_digest(user: User, sections: list[DigestSection], base_url: str) -> tuple[str, str]:
     """Subject and plain-text body of one person's digest."""
-    # a solution two abos found is one new solution (it is listed under both)
+    # a solution two abos found is one new solution (listed under both, described once)
     count = len({item.solution.id for s in sections for item in s.items})
     operator = current_app.config["OPERATOR_NAME"]
     noun = "neue Lösung" if count == 1 else "neue Lösungen"
@@ -236,6 +249,7 @@ def render_digest(user: User, sections: list[DigestSection], base_url: str) -> t
         "",
         f"im Lösungskatalog des {operator} gibt es {count} {noun} zu Ihren Abos.",
     ]
+    shown: set[int] = set()
     for section in sections:
         if not section.items:
             continue
@@ -244,6 +258,10 @@ def render_digest(user: User, sections: list[DigestSection], base_url: str) -> t
             s = item.solution
             lines += ["", f"* {s.title} – {s.lead_organisation or s.lead_municipality.name}"]
             lines += [f"  {reason}" for reason in item.reasons]
+            if s.id in shown and not item.need_id:
+                lines.append("  (oben schon beschrieben)")  # found by two abos: told once
+                continue
+            shown.add(s.id)
             if s.summary:
                 summary = " ".join(s.summary.split())
                 lines.append("  " + (summary[:237] + "…" if len(summary) > 240 else summary))
@@ -265,7 +283,8 @@ def render_digest(user: User, sections: list[DigestSection], base_url: str) -> t
 
 
 def _commit_digest(user: User, sections: list[DigestSection], now: datetime) -> int:
-    """Record deliveries and periods and queue the mail in one transaction; items sent."""
+    """Record deliveries and periods and queue the mail in one transaction; returns the
+    number of distinct solutions sent."""
     base_url = current_app.config["BASE_URL"].rstrip("/")
     sent: list[DigestSection] = []
     with unit_of_work() as s:
@@ -288,7 +307,8 @@ def _commit_digest(user: User, sections: list[DigestSection], now: datetime) -> 
         if any(section.items for section in sent):
             subject, body = render_digest(user, sent, base_url)
             queue_mail(s, to=user.email, subject=subject, body=body)
-    return sum(len(section.items) for section in sent)
+    # the solutions the mail is about (one found by two abos is one)
+    return len({item.solution.id for section in sent for item in section.items})
 
 
 def send_digests(now: datetime | None = None) -> DigestRun:

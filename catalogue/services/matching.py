@@ -154,6 +154,11 @@ def _prepare_reverse_match(payload: dict[str, Any]) -> dict[str, Any]:
     return {"flagged": flagged}
 
 
+def reverse_match_link(slug: str, need_id: int) -> str:
+    """Where a reverse-match notice leads (the digest recognises notices by it)."""
+    return f"/loesungen/{slug}?bedarf={need_id}"
+
+
 def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared: Any) -> None:
     from catalogue.models import Municipality
     from catalogue.services.needs import is_own_solution
@@ -186,7 +191,7 @@ def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared
                 user=user,
                 text=own_text,
                 # the need goes along: the contact form preselects it (`?bedarf=`)
-                link=f"/loesungen/{solution.slug}?bedarf={need.id}",
+                link=reverse_match_link(solution.slug, need.id),
                 mail_subject=f"Passende Lösung für Ihren Bedarf: {solution.title}",
                 base_url=base_url,
             )

@@ -132,11 +132,16 @@ def test_a_solution_two_abos_find_is_counted_once(people):
     alerts.create_subscription(
         actor=member, kind="category", category="sicherheit-ordnung", frequency="daily"
     )
-    publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
-    digests.send_digests(now=utcnow() + timedelta(minutes=1))
+    solution = publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
+    run = digests.send_digests(now=utcnow() + timedelta(minutes=1))
     [mail] = _mails_to(member)
     assert mail.subject.endswith("1 neue Lösung zu Ihren Abos"), mail.subject
     assert "gibt es 1 neue Lösung zu Ihren Abos" in mail.body
+    # listed under both abos, described and linked once (the walk-through read "2 new" over 7
+    # entries, each with its summary); the command counts it once too
+    assert mail.body.count(solution.title) == 2 and "(oben schon beschrieben)" in mail.body
+    assert mail.body.count(f"/loesungen/{solution.slug}") == 1
+    assert run.items == 1
 
 
 def test_period_keys():
@@ -218,6 +223,15 @@ def test_open_needs_digest_shows_only_own_needs_and_never_own_solutions(people):
         sa.select(Need).where(Need.title == "Schiedsamt digital (intern)")
     )
     assert f"/loesungen/{other.slug}?bedarf={lemgo_need.id}" in lemgo_mail.body
+    # reverse matching told Lemgo about it on publication ("passt gut"): the digest says so
+    told = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.user_id == people["lemgo"].id,
+            Notification.link == f"/loesungen/{other.slug}?bedarf={lemgo_need.id}",
+        )
+    )
+    assert told is not None and "passt gut zu Ihrem Bedarf" in told.text
+    assert "(Ihnen schon gemeldet)" in lemgo_mail.body
     [colleague_mail] = _mails_to(colleague)  # matched once per run, sent to both
     assert other.title in colleague_mail.body
     for mail in _mails_to(people["bielefeld"]):
