@@ -11,7 +11,14 @@ from catalogue.errors import PermissionDenied, ValidationFailed
 from catalogue.models import OutgoingMail, Reminder, Role, Solution
 from catalogue.services import brokering, contributions, freshness, needs, reminders, workflow
 from catalogue.services.contributions import ContactInput
-from tests.factories import BIELEFELD, demo_solution, make_user, sign_in, solution_input
+from tests.factories import (
+    BIELEFELD,
+    demo_solution,
+    make_user,
+    publish_solution,
+    sign_in,
+    solution_input,
+)
 
 
 @pytest.fixture
@@ -141,6 +148,23 @@ def test_my_area_shows_needs_requests_with_messages_reuses_and_tasks(people, cli
     assert "Nachnutzungen von Bielefeld" in html
     need_page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
     assert f"Anfrage Nr. {request.id}" in need_page and "Nachnutzung gestartet" in need_page
+
+
+def test_my_area_marks_the_municipalitys_own_solution_among_a_needs_matches(people, client):
+    # the walk-through: Mein Bereich listed the municipality's own solution as "könnte passen"
+    # under its need, unmarked, where the need's page says "Eigene Lösung der Kommune"
+    author = make_user(Role.CONTRIBUTOR, BIELEFELD, "bauamt@bielefeld.example")
+    own = publish_solution(author, people["curator"])
+    needs.create_need(
+        actor=people["member"],
+        title="Bauanträge digital bearbeiten",
+        text="Wir wollen Bauanträge mit einer E-Akte in der Bauaufsicht digital bearbeiten.",
+    )
+    sign_in(client, people["member"])
+    html = client.get("/mein-bereich").get_data(as_text=True)
+    line = html[html.index(own.title) :]
+    line = line[: line.index("</li>")]
+    assert "eigene Lösung der Kommune" in line and "Bielefeld" not in line
 
 
 def test_my_area_empty_state_says_what_to_do(people, client):
