@@ -211,4 +211,9 @@ def opt_out(token: str):
     if request.method == "POST" and not done:
         brokering_reach.opt_out(actor=current_user, token=token)
         done = True
-    return render_template("needs/opt_out.html", email=email, done=done)
+    # the token is the authority: not cached, and not passed on to a linked site
+    return (
+        render_template("needs/opt_out.html", email=email, done=done),
+        200,
+        {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )

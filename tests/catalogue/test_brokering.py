@@ -199,6 +199,8 @@ def test_opted_out_contact_persons_are_not_mailed_and_the_summary_says_so(people
     token = brokering_reach.opt_out_token(contact_mail)
     page = client.get(f"/mail-abbestellen/{token}")
     assert page.status_code == 200 and "Keine E-Mails mehr" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
     assert client.post(f"/mail-abbestellen/{token}").status_code == 200
     assert "Erledigt" in client.get(f"/mail-abbestellen/{token}").get_data(as_text=True)
     assert client.get("/mail-abbestellen/gefaelscht").status_code == 404
