@@ -57,10 +57,14 @@ def review(path_type: str, entry_id: int):
                 outcome = "Freigegeben – die Überarbeitung ist übernommen und veröffentlicht"
             else:
                 outcome = state.label
-            flash(
-                f"Entscheidung gespeichert: {outcome}. Die Autorin oder der Autor wurde benachrichtigt.",
-                "success",
+            author_id = getattr(entry, "created_by_id", None) or getattr(entry, "author_id", None)
+            # one's own entry: nobody "was told" (the author is the one who decided)
+            told = (
+                ""
+                if author_id == current_user.id
+                else " Die Autorin oder der Autor wurde benachrichtigt."
             )
+            flash(f"Entscheidung gespeichert: {outcome}.{told}", "success")
             return redirect(url_for("review.queue"))
     _, events = workflow_service.history(
         actor=current_user, entity_type=entity_type, entry_id=entry_id

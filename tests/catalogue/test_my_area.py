@@ -224,6 +224,29 @@ def test_review_page_shows_everything_it_will_publish_and_similar_entries(people
         assert expected in html, expected
 
 
+def test_the_review_decision_tells_who_was_notified_truthfully(people, client):
+    # the walk-through: a curator approved their own entry and read "the author was notified"
+    curator = people["curator"]
+    own = contributions.create_solution(
+        actor=curator, data=solution_input(lead_municipality_ags=BIELEFELD)
+    )
+    author = make_user(Role.CONTRIBUTOR, BIELEFELD, "bauamt@bielefeld.example")
+    other = contributions.create_solution(actor=author, data=solution_input(title="Andere Akte"))
+    for actor, entry in ((curator, own), (author, other)):
+        workflow.apply_action(
+            actor=actor, entity_type="solution", entry_id=entry.id, action="submit"
+        )
+    sign_in(client, curator)
+    for entry, told in ((own, False), (other, True)):
+        page = client.post(
+            f"/pruefung/loesungen/{entry.id}",
+            data={"action": "approve", "comment": ""},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "Entscheidung gespeichert" in page
+        assert ("Die Autorin oder der Autor wurde benachrichtigt." in page) is told
+
+
 def test_freshness_reminders_respect_the_mail_opt_out(people, client):
     from catalogue.services import brokering_reach
 
