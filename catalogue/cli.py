@@ -272,6 +272,20 @@ def outbox_prune(keep_days: int | None) -> None:
     click.echo(f"Outbox bereinigt: {rows} Zeilen, {jobs} erledigte Aufträge gelöscht.")
 
 
+@outbox_group.command("forget-host")
+@click.argument("host")
+def outbox_forget_host(host: str) -> None:
+    """Remove a decommissioned host from the worker heartbeats (it holds back `prune`)."""
+    from catalogue.services import worker
+
+    if not worker.forget_host(host):
+        raise click.ClickException(f"Kein Server „{host}“ in den Worker-Meldungen.")
+    click.echo(
+        f"Server „{host}“ entfernt. Läuft dort noch ein Worker, meldet er sich nach seiner "
+        "nächsten Runde wieder."
+    )
+
+
 @outbox_group.command("status")
 def outbox_status() -> None:
     """Show worker heartbeats, pending and failing jobs, mail delivery and spreadsheet imports;

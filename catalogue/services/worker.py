@@ -161,6 +161,19 @@ def heartbeats() -> list[WorkerHeartbeat]:
     return list(db.session.scalars(sa.select(WorkerHeartbeat).order_by(WorkerHeartbeat.host)))
 
 
+def forget_host(host: str) -> bool:
+    """Remove a decommissioned host's heartbeat. While it is listed, `outbox prune` keeps every
+    outbox row it has not applied (its cursor is the lowest), and it shows as overdue. A host
+    that is still running reports again after its next loop. Returns whether it was listed."""
+    with unit_of_work() as s:
+        beat = s.get(WorkerHeartbeat, host)
+        if beat is None:
+            return False
+        s.delete(beat)
+    log.info("heartbeat of host %s removed", host)
+    return True
+
+
 # Inline mode ------------------------------------------------------------------------------------
 
 _running = threading.local()

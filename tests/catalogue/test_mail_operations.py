@@ -108,8 +108,15 @@ def test_operators_see_failed_mail_and_a_stale_worker(smtp_app):
     assert "1 E-Mails endgültig nicht zugestellt" in html
     assert "E-Mail-Versand" in html and "mailbox unavailable" in html
     assert "e-mails?an=weg@example.org&amp;status=fehler" in html
+    assert "catalogue outbox forget-host NAME" in html
     log = client.get("/verwaltung/e-mails?status=fehler").get_data(as_text=True)
     assert "Versand fehlgeschlagen nach 1 Versuch" in log and "weg@example.org" in log
+    # a decommissioned host is removed (it held back `outbox prune`)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["outbox", "forget-host", "server-b"]).exit_code == 0
+    assert db.session.get(WorkerHeartbeat, "server-b") is None
+    again = runner.invoke(args=["outbox", "forget-host", "server-b"])
+    assert again.exit_code != 0 and "Kein Server" in again.output
 
 
 def test_the_mail_log_hides_access_links_of_mails_it_does_not_deliver_itself(app, client):
