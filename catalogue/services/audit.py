@@ -41,6 +41,7 @@ ENTITY_TYPE_LABELS = {
     "reuse": "Nachnutzung",
     "contact_request": "Vermittlung",
     "thesaurus": "Thesaurus",
+    "mail_opt_out": "E-Mail-Abmeldung",
 }
 
 _USER_STATES = {
@@ -59,6 +60,7 @@ STATE_LABELS: dict[str, dict[str, str]] = {
     "user": _USER_STATES,
     "municipality": {"updated": "Stammdaten geändert"},
     "thesaurus": {"updated": "geändert", "reset": "zurückgesetzt"},
+    "mail_opt_out": {"opted_out": "abgemeldet", "deleted": "zurückgenommen"},
 }
 
 # What a step *did*, by the state it led to (the filter "Schritt" offers these).

@@ -161,6 +161,40 @@ def opt_out(*, actor: Actor, token: str) -> str:
     return email
 
 
+def list_opt_outs(*, actor: Actor) -> list[MailOptOut]:
+    """The addresses that stopped brokering and reminder mails, newest first (DigitalBüro)."""
+    from catalogue.db import db
+    from catalogue.permissions import can_broker, require
+
+    require(can_broker(actor), "Abmeldungen sieht das DigitalBüro.")
+    return list(db.session.scalars(sa.select(MailOptOut).order_by(MailOptOut.id.desc())))
+
+
+def revoke_opt_out(*, actor: Actor, opt_out_id: int) -> str:
+    """The person asked to be written to again (usually by mail to the DigitalBüro): their
+    address receives brokering and reminder mails again. Audited; returns the address."""
+    from catalogue.permissions import can_broker, require
+    from catalogue.services.audit import record_event
+
+    require(can_broker(actor), "Abmeldungen nimmt das DigitalBüro zurück.")
+    with unit_of_work() as s:
+        row = s.get(MailOptOut, opt_out_id)
+        if row is None:
+            raise NotFound("Diese Abmeldung gibt es nicht mehr.")
+        email = row.email
+        s.delete(row)
+        record_event(
+            s,
+            actor=actor,
+            entity_type="mail_opt_out",
+            entity_id=opt_out_id,
+            from_state="opted_out",
+            to_state="deleted",
+            comment=f"Abmeldung von {email} zurückgenommen",
+        )
+    return email
+
+
 def is_opted_out(token: str) -> bool:
     from catalogue.db import db
 

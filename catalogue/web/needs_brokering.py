@@ -217,3 +217,20 @@ def opt_out(token: str):
         200,
         {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+@bp.route("/vermittlung/abmeldungen", methods=["GET", "POST"])
+@login_required
+def opt_outs():
+    """Contact persons who stopped mails; the DigitalBüro takes an opt-out back on request."""
+    from catalogue.web.alerts import ConfirmForm
+
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        email = brokering_reach.revoke_opt_out(
+            actor=current_user, opt_out_id=record_id(request.form.get("opt_out_id")) or 0
+        )
+        flash(f"{email} erhält wieder Vermittlungs- und Erinnerungs-E-Mails.", "success")
+        return redirect(url_for("needs.opt_outs"))
+    rows = brokering_reach.list_opt_outs(actor=current_user)
+    return render_template("needs/opt_outs.html", rows=rows, form=form)

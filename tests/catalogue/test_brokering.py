@@ -23,12 +23,14 @@ from catalogue.models import (
     ContactOutcome,
     ContactRequest,
     ContactRequestStatus,
+    MailOptOut,
     Need,
     NeedStatus,
     OutgoingMail,
     Reminder,
     Reuse,
     ReuseStatus,
+    ReviewEvent,
     Role,
     Solution,
 )
@@ -218,6 +220,21 @@ def test_opted_out_contact_persons_are_not_mailed_and_the_summary_says_so(people
     # the asking side is told not to wait for the other municipality
     (told,) = _mails_to("bedarf@bielefeld.example")
     assert "über den Lösungskatalog nicht benachrichtigt" in told.body
+    # the person asks the DigitalBüro to be written to again: the curator takes it back
+    listing = client.get("/vermittlung/abmeldungen").get_data(as_text=True)
+    assert contact_mail in listing and "Abmeldung zurücknehmen" in listing
+    row = db.session.scalar(sa.select(MailOptOut))
+    done = client.post("/vermittlung/abmeldungen", data={"opt_out_id": row.id})
+    assert done.status_code == 302
+    assert contact_mail in client.get(done.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(MailOptOut.id))) == 0
+    event = db.session.scalar(
+        sa.select(ReviewEvent).where(ReviewEvent.entity_type == "mail_opt_out")
+    )
+    assert event is not None and contact_mail in event.comment
+    assert client.post("/vermittlung/abmeldungen", data={"opt_out_id": "x"}).status_code == 404
+    sign_in(client, people["member"])
+    assert client.get("/vermittlung/abmeldungen").status_code == 403
 
 
 def test_owner_accounts_and_the_named_contact_persons_are_both_reached(people):
