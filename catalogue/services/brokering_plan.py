@@ -145,7 +145,12 @@ def plan_for(
         f"Bitte schreiben Sie an das {operator} ({current_app.config['OPERATOR_EMAIL']}); "
         "es leitet Ihre Nachricht an die andere Kommune weiter."
     )
-    owner_lines = reach.owner_contact_lines(s, solution) or [relay]
+
+    def contacts(lines: list[str]) -> str:
+        # nobody agreed to share details: say how to reach them instead of an empty heading
+        return "Ansprechpersonen:\n" + "\n".join(lines) if lines else relay
+
+    owner_lines = reach.owner_contact_lines(s, solution)
     owner = reach.owner_reach(s, solution)
     plan.withheld = owner.withheld
     # nobody on the owner side hears of it: the asking side must not wait for them
@@ -160,8 +165,8 @@ def plan_for(
         text = (
             f"Das {operator} hat Ihre Kommune mit „{solution.title}“ "
             f"({solution.lead_municipality.name}) in Kontakt gebracht "
-            f"({need_reference(need, recipient.viewer)}). Ansprechpersonen:\n"
-            + "\n".join(owner_lines)
+            f"({need_reference(need, recipient.viewer)}). "
+            + contacts(owner_lines)
             + unreached
             + note
         )
@@ -173,9 +178,7 @@ def plan_for(
     # address go to the owners (the contact form says so, and the request records when it was
     # sent with that notice); other colleagues only if they opted in.
     agreed = request is not None and request.requester_agreed_at is not None
-    requester_lines = reach.requester_contact_lines(s, requester_ags, requester, asked=agreed) or [
-        relay
-    ]
+    requester_lines = reach.requester_contact_lines(s, requester_ags, requester, asked=agreed)
     # what the requester asked goes to the owners with the contact: they answer it (the thread
     # of the request is theirs to read once it is brokered)
     question = request.message.strip() if request is not None and request.message else ""
@@ -183,8 +186,8 @@ def plan_for(
     for recipient in owner.recipients:
         text = (
             f"{asking or 'Eine Kommune'} interessiert sich für Ihre Lösung „{solution.title}“ "
-            f"({need_reference(need, recipient.viewer)}). Ansprechpersonen:\n"
-            + "\n".join(requester_lines)
+            f"({need_reference(need, recipient.viewer)}). "
+            + contacts(requester_lines)
             + asked
             + note
         )

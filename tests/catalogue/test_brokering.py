@@ -370,6 +370,17 @@ def test_a_reuse_started_again_after_it_ended_counts_again(people):
     assert catalogue_service.key_figures().reuses == before + 1
 
 
+def test_a_side_that_shares_no_contact_details_is_reached_through_the_digitalbuero(people):
+    # the walk-through: the owners read "Ansprechpersonen:" over a sentence that named nobody
+    solution = _termin()
+    need = _need(people["other"])  # Lage: nobody there agreed to share contact details
+    brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    (owner_mail,) = _mails_to(solution.contacts[0].email)
+    assert "Bitte schreiben Sie an das DigitalBüro" in owner_mail.body
+    assert "Ansprechpersonen:\nBitte schreiben Sie" not in owner_mail.body
+    assert "Ansprechpersonen:" not in owner_mail.body.split("Nachricht des")[0]
+
+
 def test_broker_page_previews_then_confirms_truthfully(people, client):
     solution = _termin()
     need = _need(people["member"])
@@ -389,6 +400,9 @@ def test_broker_page_previews_then_confirms_truthfully(people, client):
     assert done.status_code == 302
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Benachrichtigt:" in page and solution.contacts[0].email in page
+    # brokered from the need, nobody asked: the page does not say "Angefragt von"
+    assert "Bedarf von" in page and "von sich aus vermittelt, nicht angefragt" in page
+    assert "Angefragt von</dt>" not in page
     assert "Beide Kommunen wurden" not in page
     bad = client.post("/vermittlung/vermitteln", data={"solution_id": "abc"})
     assert bad.status_code == 302
