@@ -118,9 +118,12 @@ def reminders_group() -> None:
 )
 def reminders_send(on_date) -> None:
     """Send due freshness and contact-request reminders once (idempotent; run daily)."""
+    from catalogue.services import periodic
     from catalogue.services import reminders as reminders_service
 
+    periodic.started("reminders")
     run = reminders_service.send_reminders(on_date.date() if on_date else None)
+    periodic.finished("reminders", run.summary())
     click.echo(run.summary())
 
 
@@ -265,11 +268,14 @@ def outbox_prune(keep_days: int | None) -> None:
     """Delete outbox rows every host has applied and finished jobs older than N days."""
     from flask import current_app
 
-    from catalogue.services import outbox
+    from catalogue.services import outbox, periodic
 
+    periodic.started("outbox-prune")
     days = keep_days if keep_days is not None else current_app.config["OUTBOX_KEEP_DAYS"]
     rows, jobs = outbox.prune(keep_days=days)
-    click.echo(f"Outbox bereinigt: {rows} Zeilen, {jobs} erledigte Aufträge gelöscht.")
+    summary = f"Outbox bereinigt: {rows} Zeilen, {jobs} erledigte Aufträge gelöscht."
+    periodic.finished("outbox-prune", summary)
+    click.echo(summary)
 
 
 @outbox_group.command("forget-host")

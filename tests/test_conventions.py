@@ -191,6 +191,8 @@ SYSTEM_ACTIONS: dict[str, str] = {
     "catalogue.services.matching.refresh_stale_matches": "worker job: stored need matches",
     "catalogue.services.outbox.prune": "timer job: prune applied outbox rows",
     "catalogue.services.worker.write_heartbeat": "worker liveness row",
+    "catalogue.services.periodic.started": "timer command bookkeeping, acts for nobody",
+    "catalogue.services.periodic.finished": "timer command bookkeeping, acts for nobody",
     "catalogue.services.worker.forget_host": "operator command on the server (decommissioned host)",
     "catalogue.services.alerts.unsubscribe": "the signed unsubscribe token is the authority",
     "catalogue.services.digests.send_digests": "periodic command (timer), acts for nobody",

@@ -39,7 +39,7 @@ from catalogue.models.exchange import (
 )
 from catalogue.models.import_key import ImportKey, ImportRun
 from catalogue.models.municipality import Municipality
-from catalogue.models.operations import Job, NeedMatchSet, WorkerHeartbeat
+from catalogue.models.operations import Job, NeedMatchSet, PeriodicRun, WorkerHeartbeat
 from catalogue.models.report import ExperienceReport
 from catalogue.models.solution import Attachment, ContactPerson, Solution, SolutionLink, Tag
 from catalogue.models.user import AccountToken, Notification, OutgoingMail, ResetRequest, User
@@ -49,6 +49,7 @@ __all__ = [
     "ImportRunStatus",
     "Job",
     "NeedMatchSet",
+    "PeriodicRun",
     "WorkerHeartbeat",
     "AccountToken",
     "ResetRequest",

@@ -62,3 +62,15 @@ class WorkerHeartbeat(Base):
     lag_rows: orm.Mapped[int] = orm.mapped_column(default=0)
     lag_seconds: orm.Mapped[float] = orm.mapped_column(default=0.0)
     jobs_pending: orm.Mapped[int] = orm.mapped_column(default=0)
+
+
+class PeriodicRun(Base):
+    """One row per periodic command (digests, reminders …): when it last started and finished
+    and what it did, so a timer that stopped firing shows on the operations page."""
+
+    __tablename__ = "periodic_run"
+
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(40), primary_key=True)
+    last_started_at: orm.Mapped[datetime | None]
+    last_finished_at: orm.Mapped[datetime | None]
+    last_summary: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")

@@ -62,7 +62,7 @@ def attention() -> dict[str, int]:
     """What an operator should look at although the host can serve (``/readyz`` reports it
     beside the checks; readiness itself stays about this host): mails given up or being
     retried, jobs that keep failing, workers without a recent successful loop."""
-    from catalogue.services import jobs, mail, worker
+    from catalogue.services import jobs, mail, periodic, worker
 
     try:
         mails = mail.mail_overview(limit=0)
@@ -71,6 +71,7 @@ def attention() -> dict[str, int]:
             "retrying_mails": mails.counts["wiederholt"],
             "failing_jobs": len(jobs.failing_jobs()),
             "stale_workers": len(worker.stale_hosts(worker.heartbeats())),
+            "overdue_timers": sum(1 for r in periodic.run_views() if r.problem),
         }
     except Exception:  # noqa: BLE001 - readiness is answered even when these figures are not
         db.session.rollback()

@@ -29,7 +29,7 @@ from flask import Flask, current_app
 
 from catalogue.db import affected_rows, db, unit_of_work, utcnow
 from catalogue.models import ImportRun, Job, WorkerHeartbeat
-from catalogue.services import import_runs, jobs, mail, matching, search_sync
+from catalogue.services import import_runs, jobs, mail, matching, periodic, search_sync
 
 if TYPE_CHECKING:
     from catalogue.permissions import Actor
@@ -273,6 +273,7 @@ class OperationsOverview:
     troubled_imports: list[ImportRun]
     mail: mail.MailOverview
     stale_hosts: frozenset[str]  # no successful worker loop within READY_MAX_HEARTBEAT_SECONDS
+    periodic_runs: list[periodic.RunView]
 
     @property
     def warnings(self) -> list[str]:
@@ -284,6 +285,7 @@ class OperationsOverview:
             found.append(f"{self.mail.counts['fehler']} E-Mails endgültig nicht zugestellt")
         if self.mail.counts.get("wiederholt"):
             found.append(f"{self.mail.counts['wiederholt']} E-Mails werden erneut versucht")
+        found += [f"{r.label}: {r.problem}" for r in self.periodic_runs if r.problem]
         if not self.mail.smtp_configured:
             found.append("Kein SMTP-Server eingerichtet: E-Mails werden nicht versendet")
         return found
@@ -314,4 +316,5 @@ def operations_overview(*, actor: Actor) -> OperationsOverview:
         troubled_imports=import_runs.troubled_runs(),
         mail=mail.mail_overview(),
         stale_hosts=stale_hosts(beats),
+        periodic_runs=periodic.run_views(),
     )

@@ -138,3 +138,31 @@ def test_the_mail_log_hides_access_links_of_mails_it_does_not_deliver_itself(app
     html = client.get("/verwaltung/e-mails?an=person").get_data(as_text=True)
     assert "abc.DEF-123" not in html and "im Protokoll ausgeblendet" in html
     assert "abc.DEF-123" in client.get("/verwaltung/e-mails?an=neu").get_data(as_text=True)
+
+
+def test_timer_commands_record_their_runs_and_an_overdue_one_shows(app, client):
+    from catalogue.models import PeriodicRun
+    from catalogue.services import periodic
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["reminders", "send"]).exit_code == 0
+    assert runner.invoke(args=["alerts", "send-digests"]).exit_code == 0
+    views = {v.name: v for v in periodic.run_views()}
+    assert views["reminders"].finished_at is not None and not views["reminders"].problem
+    assert "Aktualität" in views["reminders"].summary
+    assert views["outbox-prune"].started_at is None and not views["outbox-prune"].problem
+    # the digest timer stopped two days ago; a reminder run broke off three hours ago
+    with unit_of_work() as s:
+        digests = s.get(PeriodicRun, "digests")
+        digests.last_started_at = digests.last_finished_at = utcnow() - timedelta(days=2)
+        s.get(PeriodicRun, "reminders").last_started_at = utcnow() - timedelta(hours=3)
+        s.get(PeriodicRun, "reminders").last_finished_at = utcnow() - timedelta(hours=4)
+    views = {v.name: v for v in periodic.run_views()}
+    assert views["digests"].problem.startswith("überfällig")
+    assert views["reminders"].problem.startswith("abgebrochen")
+    assert client.get("/readyz").get_json()["attention"]["overdue_timers"] == 2
+    admin = make_user(Role.ADMIN, None, "admin@example.org")
+    sign_in(client, admin)
+    html = client.get("/verwaltung/betrieb").get_data(as_text=True)
+    assert "Zeitgesteuerte Befehle" in html
+    assert "Abo-Zusammenfassungen (alerts send-digests): überfällig" in html
