@@ -279,12 +279,25 @@ class OperationsOverview:
     def warnings(self) -> list[str]:
         """What needs an operator, in one list at the top of the page."""
         found = [f"Worker auf {host} ist überfällig" for host in sorted(self.stale_hosts)]
-        if self.failing_jobs:
-            found.append(f"{len(self.failing_jobs)} Aufträge schlagen fehl")
-        if self.mail.counts.get("fehler"):
-            found.append(f"{self.mail.counts['fehler']} E-Mails endgültig nicht zugestellt")
-        if self.mail.counts.get("wiederholt"):
-            found.append(f"{self.mail.counts['wiederholt']} E-Mails werden erneut versucht")
+        jobs_failing, failed, retried = (
+            len(self.failing_jobs),
+            self.mail.counts.get("fehler", 0),
+            self.mail.counts.get("wiederholt", 0),
+        )
+        if jobs_failing:
+            found.append(
+                "1 Auftrag schlägt fehl"
+                if jobs_failing == 1
+                else f"{jobs_failing} Aufträge schlagen fehl"
+            )
+        if failed:
+            found.append(f"{failed} E-Mail{'' if failed == 1 else 's'} endgültig nicht zugestellt")
+        if retried:
+            found.append(
+                "1 E-Mail wird erneut versucht"
+                if retried == 1
+                else f"{retried} E-Mails werden erneut versucht"
+            )
         found += [f"{r.label}: {r.problem}" for r in self.periodic_runs if r.problem]
         if not self.mail.smtp_configured:
             found.append("Kein SMTP-Server eingerichtet: E-Mails werden nicht versendet")

@@ -105,7 +105,7 @@ def test_operators_see_failed_mail_and_a_stale_worker(smtp_app):
     html = client.get("/verwaltung/betrieb").get_data(as_text=True)
     assert "Das braucht Aufmerksamkeit" in html
     assert "Worker auf server-b ist überfällig" in html and "server-b <strong>(überfällig)" in html
-    assert "1 E-Mails endgültig nicht zugestellt" in html
+    assert "1 E-Mail endgültig nicht zugestellt" in html
     assert "E-Mail-Versand" in html and "mailbox unavailable" in html
     assert "e-mails?an=weg@example.org&amp;status=fehler" in html
     assert "catalogue outbox forget-host NAME" in html
