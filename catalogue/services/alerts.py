@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from catalogue.models import (
     Municipality,
     MunicipalityKind,
     Subscription,
+    SubscriptionDelivery,
     SubscriptionKind,
 )
 from catalogue.permissions import Actor, is_staff, require, signed_in_id
@@ -236,6 +238,8 @@ class SubscriptionView:
     subscription: Subscription
     label: str
     search_path: str | None  # the matching search on /suche (site-relative); None for needs
+    sent: int = 0  # solutions its digests have reported so far
+    last_sent_at: datetime | None = None
 
 
 def search_params(subscription: Subscription) -> dict[str, Any]:
@@ -301,6 +305,19 @@ def subscription_views(*, actor: Actor) -> list[SubscriptionView]:
 
     rows = list_subscriptions(actor=actor)
     labels = facet_labels() if rows else {}
+    # what each one has sent: the person can tell what reached them, and when
+    sent = {
+        sub_id: (count, last)
+        for sub_id, count, last in db.session.execute(
+            sa.select(
+                SubscriptionDelivery.subscription_id,
+                sa.func.count(SubscriptionDelivery.id),
+                sa.func.max(SubscriptionDelivery.sent_at),
+            )
+            .where(SubscriptionDelivery.subscription_id.in_([r.id for r in rows]))
+            .group_by(SubscriptionDelivery.subscription_id)
+        )
+    }
     return [
         SubscriptionView(
             row,
@@ -308,6 +325,7 @@ def subscription_views(*, actor: Actor) -> list[SubscriptionView]:
             None
             if row.kind == SubscriptionKind.OPEN_NEEDS
             else "/suche?" + urlencode(search_params(row), True),
+            *sent.get(row.id, (0, None)),
         )
         for row in rows
     ]

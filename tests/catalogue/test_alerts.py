@@ -98,6 +98,9 @@ def test_a_new_solution_matching_a_saved_search_is_sent_once(people):
     assert digests.send_digests(now=now + timedelta(days=2)).mails == 0
     sent = db.session.scalars(sa.select(SubscriptionDelivery.solution_id)).all()
     assert sorted(sent) == sorted([first.id, second.id])
+    # the management page says what the abo has reported (the walk-through found no trace)
+    (view,) = alerts.subscription_views(actor=member)
+    assert view.sent == 2 and view.last_sent_at is not None
 
 
 def test_weekly_digest_comes_once_a_week_and_never_to_inactive_accounts(people):
@@ -335,6 +338,7 @@ def test_management_page_and_subscribing_from_the_search(people, client, app):
         '{"kreis": ["05774"]}',
         "daily",
     )
+    assert "noch nicht geprüft" in client.get("/konto/abos").get_data(as_text=True)
 
     bad = client.post("/konto/abos/kategorie", data={"kat-category": "", "kat-frequency": "daily"})
     assert bad.status_code == 400 and "Bitte korrigieren Sie" in bad.get_data(as_text=True)
