@@ -12,10 +12,19 @@ def alerts_group() -> None:
 
 
 @alerts_group.command("send-digests")
-def send_digests() -> None:
+@click.option("--dry-run", is_flag=True, help="Only show who would get which digest now.")
+def send_digests(dry_run: bool) -> None:
     """Queue the daily and weekly digest e-mails that are due (idempotent per period)."""
     from catalogue.services import digests, periodic
 
+    if dry_run:
+        preview = digests.preview_digests()
+        for address, subject in preview:
+            click.echo(f"{address}: {subject}")
+        count = len(preview)
+        what = "1 E-Mail würde" if count == 1 else f"{count} E-Mails würden"
+        click.echo(f"Probelauf: {what} eingereiht; nichts gesendet.")
+        return
     periodic.started("digests")
     run = digests.send_digests()
 

@@ -311,6 +311,26 @@ def _commit_digest(user: User, sections: list[DigestSection], now: datetime) -> 
     return len({item.solution.id for section in sent for item in section.items})
 
 
+def preview_digests(now: datetime | None = None) -> list[tuple[str, str]]:
+    """What a run now would send, without sending or recording anything: (address, subject)
+    per person with news (``alerts send-digests --dry-run``)."""
+    from catalogue.services.search import ensure_index_current
+
+    now = now or utcnow()
+    ensure_index_current()
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    need_cache: dict[int, Any] = {}
+    found = []
+    for user_id, subscriptions in _due(now).items():
+        user = db.session.get(User, user_id)
+        if user is None:
+            continue
+        sections = _sections(user, subscriptions, need_cache)
+        if any(section.items for section in sections):
+            found.append((user.email, render_digest(user, sections, base_url)[0]))
+    return found
+
+
 def send_digests(now: datetime | None = None) -> DigestRun:
     """Evaluate every due subscription of active accounts and queue one digest mail per person
     with everything new (nothing is queued for a period without news). Idempotent per period."""

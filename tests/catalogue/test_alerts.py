@@ -360,6 +360,13 @@ def test_management_page_and_subscribing_from_the_search(people, client, app):
 def test_cli_send_digests(people, app):
     alerts.create_subscription(actor=people["bielefeld"], kind="search", query="Schiedsamt")
     publish_solution(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
+    # a dry run shows who would get what, and sends and records nothing
+    dry = app.test_cli_runner().invoke(args=["alerts", "send-digests", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"{people['bielefeld'].email}: Lösungskatalog: 1 neue Lösung" in dry.output
+    assert "Probelauf: 1 E-Mail würde eingereiht; nichts gesendet." in dry.output
+    assert _mails_to(people["bielefeld"]) == []
+    assert db.session.scalar(sa.select(sa.func.count(SubscriptionDelivery.id))) == 0
     result = app.test_cli_runner().invoke(args=["alerts", "send-digests"])
     assert result.exit_code == 0, result.output
     assert "1 E-Mail mit 1 Lösung eingereiht" in result.output
