@@ -121,6 +121,15 @@ class ContactRequest(Base):
         cascade="all, delete-orphan", order_by="ContactMessage.id"
     )
 
+    @property
+    def unasked(self) -> bool:
+        """The DigitalBüro brokered a need of its own accord: nobody sent the contact form."""
+        return (
+            self.requester_agreed_at is None
+            and self.brokered_at is not None
+            and self.need_id is not None
+        )
+
 
 class ContactMessage(Base):
     """One message in a contact request's thread (the request itself, the DigitalBüro's

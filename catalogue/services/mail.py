@@ -198,6 +198,17 @@ def log_body(mail: OutgoingMail) -> str:
     return _TOKEN_LINK.sub(lambda m: m.group(1) + HIDDEN_TOKEN, mail.body)
 
 
+def state_of(mail: OutgoingMail) -> str:
+    """A mail's key in ``MAIL_STATES`` (the same rule as the log's filter, for one row)."""
+    if mail.sent_at is not None:
+        return "versendet"
+    if mail.error == NOT_CONFIGURED:
+        return "protokolliert"
+    if mail.next_attempt_at is None and mail.error:
+        return "fehler"
+    return "wiederholt" if mail.error else "wartet"
+
+
 def _state_filter(state: str) -> list[Any]:
     pending = OutgoingMail.sent_at.is_(None)
     logged_only = OutgoingMail.error == NOT_CONFIGURED

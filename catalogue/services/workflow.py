@@ -207,7 +207,7 @@ def _notify(
     }
     owner = entry.lead_municipality_ags if isinstance(entry, Solution) else entry.municipality_ags
     recipients = {u.id: u for u in municipality_staff(session, owner) if u.role == Role.CONTRIBUTOR}
-    author_id = getattr(entry, "created_by_id", None) or getattr(entry, "author_id", None)
+    author_id = author_id_of(entry)
     if author_id:
         author = session.get(User, author_id)
         if author is not None:
@@ -223,6 +223,11 @@ def _notify(
             mail_subject=f"{subjects[action]}: {title}",
             base_url=base_url,
         )
+
+
+def author_id_of(entry: Any) -> int | None:
+    """Who wrote a solution (``created_by_id``) or an experience report (``author_id``)."""
+    return getattr(entry, "created_by_id", None) or getattr(entry, "author_id", None)
 
 
 def apply_action(

@@ -39,8 +39,6 @@ from catalogue.web.forms import add_service_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
-MAIL_NOT_SENT_PREFIX = "nicht versendet: kein SMTP"
-
 
 @bp.before_request
 @login_required
@@ -296,16 +294,14 @@ def audit_log_csv():
 
 
 def mail_status(mail) -> str:
-    if mail.sent_at:
-        return "versendet"
-    if mail.error.startswith(MAIL_NOT_SENT_PREFIX):
-        return "protokolliert, nicht versendet"
+    state = mail_service.state_of(mail)
     tries = "1 Versuch" if mail.attempts == 1 else f"{mail.attempts} Versuchen"
-    if mail.error and mail.next_attempt_at is None:
-        return f"Versand fehlgeschlagen nach {tries}: {mail.error}"
-    if mail.error:
-        return f"Versand wird wiederholt (nach {tries}): {mail.error}"
-    return "wartet auf Versand"
+    return {
+        "versendet": "versendet",
+        "protokolliert": "protokolliert, nicht versendet",
+        "fehler": f"Versand fehlgeschlagen nach {tries}: {mail.error}",
+        "wiederholt": f"Versand wird wiederholt (nach {tries}): {mail.error}",
+    }.get(state, "wartet auf Versand")
 
 
 @bp.get("/e-mails")

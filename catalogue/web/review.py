@@ -57,11 +57,10 @@ def review(path_type: str, entry_id: int):
                 outcome = "Freigegeben – die Überarbeitung ist übernommen und veröffentlicht"
             else:
                 outcome = state.label
-            author_id = getattr(entry, "created_by_id", None) or getattr(entry, "author_id", None)
             # one's own entry: nobody "was told" (the author is the one who decided)
             told = (
                 ""
-                if author_id == current_user.id
+                if workflow_service.author_id_of(entry) == current_user.id
                 else " Die Autorin oder der Autor wurde benachrichtigt."
             )
             flash(f"Entscheidung gespeichert: {outcome}.{told}", "success")
