@@ -195,6 +195,7 @@ SYSTEM_ACTIONS: dict[str, str] = {
     "catalogue.services.periodic.finished": "timer command bookkeeping, acts for nobody",
     "catalogue.services.worker.forget_host": "operator command on the server (decommissioned host)",
     "catalogue.services.alerts.unsubscribe": "the signed unsubscribe token is the authority",
+    "catalogue.services.accounts.mail_settings.stop_match_alerts": "the signed link is the authority",
     "catalogue.services.digests.send_digests": "periodic command (timer), acts for nobody",
     "catalogue.services.seed.load_municipalities": "seed data from the command line",
     "catalogue.services.seed.load_content": "seed data from the command line",

@@ -30,6 +30,9 @@ class User(Base):
     )
     is_active: orm.Mapped[bool] = orm.mapped_column(default=True)
     share_contact: orm.Mapped[bool] = orm.mapped_column(default=False)
+    # E-mail when a newly published solution fits an open need of the person's municipality
+    # well (reverse matching); the notification in the app comes either way.
+    mail_match_alerts: orm.Mapped[bool] = orm.mapped_column(default=True, server_default=sa.true())
     phone: orm.Mapped[str] = orm.mapped_column(sa.String(60), default="")
     created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow)
     last_login_at: orm.Mapped[datetime | None]
@@ -115,6 +118,10 @@ class OutgoingMail(Base):
     recipient: orm.Mapped[str] = orm.mapped_column(sa.String(254))
     subject: orm.Mapped[str] = orm.mapped_column(sa.String(300))
     body: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    # Sent as the List-Unsubscribe header, so mail programs offer "Abbestellen" ("" = none).
+    unsubscribe_url: orm.Mapped[str] = orm.mapped_column(
+        sa.String(500), default="", server_default=""
+    )
     created_at: orm.Mapped[datetime] = orm.mapped_column(default=utcnow, index=True)
     sent_at: orm.Mapped[datetime | None]
     error: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")

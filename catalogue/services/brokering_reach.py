@@ -226,6 +226,7 @@ def deliver(
     )
     # no account to sign in with: the page the text is about, as a link they can open
     page = f"Zur Seite im Lösungskatalog: {base_url}{link}\n\n" if link else ""
+    opt_out_url = f"{base_url}/mail-abbestellen/{opt_out_token(recipient.email)}"
     body = (
         f"Guten Tag {recipient.name},\n\n{text}\n\n{page}"
         f"Sie erhalten diese E-Mail, weil Sie im Lösungskatalog als Ansprechperson für eine "
@@ -234,7 +235,6 @@ def deliver(
         # the operator who passes messages on); a fixed "answer to the operator" contradicted it.
         f"Fragen zu dieser E-Mail beantwortet das {operator} "
         f"({current_app.config['OPERATOR_EMAIL']}).\n\n"
-        f"Keine solchen E-Mails mehr erhalten: {base_url}/mail-abbestellen/"
-        f"{opt_out_token(recipient.email)}"
+        f"Keine solchen E-Mails mehr erhalten: {opt_out_url}"
     )
-    queue_mail(session, to=recipient.email, subject=subject, body=body)
+    queue_mail(session, to=recipient.email, subject=subject, body=body, unsubscribe_url=opt_out_url)

@@ -306,7 +306,16 @@ def _commit_digest(user: User, sections: list[DigestSection], now: datetime) -> 
             sent.append(section)
         if any(section.items for section in sent):
             subject, body = render_digest(user, sent, base_url)
-            queue_mail(s, to=user.email, subject=subject, body=body)
+            # mail programs' "Abbestellen": the one abo without signing in, or the abos page
+            with_news = [section for section in sent if section.items]
+            unsubscribe = with_news[0].unsubscribe_path if len(with_news) == 1 else "/konto/abos"
+            queue_mail(
+                s,
+                to=user.email,
+                subject=subject,
+                body=body,
+                unsubscribe_url=f"{base_url}{unsubscribe}",
+            )
     # the solutions the mail is about (one found by two abos is one)
     return len({item.solution.id for section in sent for item in section.items})
 

@@ -46,9 +46,17 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def queue_mail(session: orm.Session, *, to: str, subject: str, body: str) -> OutgoingMail:
+def queue_mail(
+    session: orm.Session, *, to: str, subject: str, body: str, unsubscribe_url: str = ""
+) -> OutgoingMail:
+    """Queue a mail in the caller's unit of work. ``unsubscribe_url`` (absolute) goes out as the
+    ``List-Unsubscribe`` header: the page that stops this kind of mail without signing in."""
     mail = OutgoingMail(
-        recipient=to, subject=one_line(subject), body=body, next_attempt_at=utcnow()
+        recipient=to,
+        subject=one_line(subject),
+        body=body,
+        unsubscribe_url=unsubscribe_url,
+        next_attempt_at=utcnow(),
     )
     session.add(mail)
     return mail
@@ -61,6 +69,7 @@ class _Claimed:
     subject: str
     body: str
     attempts: int
+    unsubscribe_url: str
 
 
 def _claim() -> _Claimed | None:
@@ -91,7 +100,14 @@ def _claim() -> _Claimed | None:
                     .execution_options(synchronize_session=False)
                 )
             )
-            claimed = _Claimed(mail.id, mail.recipient, mail.subject, mail.body, mail.attempts + 1)
+            claimed = _Claimed(
+                mail.id,
+                mail.recipient,
+                mail.subject,
+                mail.body,
+                mail.attempts + 1,
+                mail.unsubscribe_url,
+            )
         if won:
             return claimed
     return None
@@ -109,6 +125,9 @@ def _send(mail: _Claimed) -> None:
     message["To"] = mail.recipient
     message["Subject"] = one_line(mail.subject)
     message["Message-ID"] = message_id(mail.id, config["MAIL_SENDER"])
+    if mail.unsubscribe_url:
+        # RFC 2369: mail programs show "Abbestellen"; the page asks before it stops anything
+        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
     message.set_content(mail.body)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config["MAIL_USE_TLS"]:

@@ -161,6 +161,7 @@ def reverse_match_link(slug: str, need_id: int) -> str:
 
 def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared: Any) -> None:
     from catalogue.models import Municipality
+    from catalogue.services.accounts import match_alerts_footer, match_alerts_off_path
     from catalogue.services.needs import is_own_solution
     from catalogue.services.notifications import municipality_staff, notify, notify_curators
 
@@ -192,8 +193,15 @@ def _apply_reverse_match(session: orm.Session, payload: dict[str, Any], prepared
                 text=own_text,
                 # the need goes along: the contact form preselects it (`?bedarf=`)
                 link=reverse_match_link(solution.slug, need.id),
-                mail_subject=f"Passende Lösung für Ihren Bedarf: {solution.title}",
+                # the notice in the app comes either way; the mail only if the person wants it
+                mail_subject=(
+                    f"Passende Lösung für Ihren Bedarf: {solution.title}"
+                    if user.mail_match_alerts
+                    else None
+                ),
                 base_url=base_url,
+                mail_footer=match_alerts_footer(user.id, base_url),
+                unsubscribe_path=match_alerts_off_path(user.id),
             )
 
 

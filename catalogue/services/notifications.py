@@ -22,11 +22,24 @@ def notify(
     link: str = "",
     mail_subject: str | None = None,
     base_url: str = "",
+    mail_footer: str = "",
+    unsubscribe_path: str = "",
 ) -> None:
+    """A notification in the app and, with ``mail_subject``, the same text by e-mail.
+    ``mail_footer`` closes the mail (why it came, how to stop it); ``unsubscribe_path`` is the
+    page that stops this kind of mail, sent as the List-Unsubscribe header."""
     session.add(Notification(user_id=user.id, text=text, link=link))
     if mail_subject and user.is_active:
         body = text + (f"\n\n{base_url}{link}" if link else "")
-        queue_mail(session, to=user.email, subject=mail_subject, body=body)
+        if mail_footer:
+            body += f"\n\n--\n{mail_footer}"
+        queue_mail(
+            session,
+            to=user.email,
+            subject=mail_subject,
+            body=body,
+            unsubscribe_url=f"{base_url}{unsubscribe_path}" if unsubscribe_path else "",
+        )
 
 
 def curators(session: orm.Session) -> list[User]:

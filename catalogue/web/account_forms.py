@@ -132,6 +132,9 @@ class ProfileForm(FlaskForm):
     share_contact = BooleanField(
         "Meine Kontaktdaten dürfen bei Vermittlungen an andere Kommunen weitergegeben werden"
     )
+    mail_match_alerts = BooleanField(
+        "E-Mail, wenn eine neue Lösung gut zu einem offenen Bedarf meiner Kommune passt"
+    )
 
 
 class ChangePasswordForm(FlaskForm):

@@ -286,6 +286,12 @@ def profile():
                 name=profile_form.name.data or "",
                 phone=profile_form.phone.data or "",
                 share_contact=bool(profile_form.share_contact.data),
+                # only staff of a municipality see the setting (needs belong to municipalities)
+                mail_match_alerts=(
+                    bool(profile_form.mail_match_alerts.data)
+                    if current_user.municipality_ags
+                    else None
+                ),
             )
         except ValidationFailed as error:
             add_service_errors(profile_form, error)

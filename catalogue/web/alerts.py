@@ -1,6 +1,7 @@
 """Alerts pages: subscribe to a search (/suche/abonnieren), manage one's subscriptions under
 the account (/konto/abos) and unsubscribe from a digest link without signing in
-(/abo/abbestellen/<token>).
+(/abo/abbestellen/<token>); stop the e-mails about new solutions that fit one's municipality's
+needs the same way (/konto/passende-loesungen/abbestellen/<token>).
 
 Thin views: parse a form, call one service, flash + redirect or render (400 on invalid input).
 """
@@ -14,6 +15,7 @@ from wtforms import SelectField
 
 from catalogue.errors import ValidationFailed
 from catalogue.models import DigestFrequency
+from catalogue.services import accounts as accounts_service
 from catalogue.services import alerts as alerts_service
 from catalogue.services import search as search_service
 from catalogue.web.choices import options
@@ -199,6 +201,25 @@ def unsubscribe(token: str):
         form=form,
         label=label,
         active=subscription is not None,
+        done=done,
+    )
+    return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.route("/konto/passende-loesungen/abbestellen/<token>", methods=["GET", "POST"])
+def stop_match_alerts(token: str):
+    """From the link in a reverse-match e-mail, without signing in. GET only asks (mail
+    scanners open links); the button sends the POST."""
+    account = accounts_service.match_alerts_account(token)
+    form = ConfirmForm()
+    done = False
+    if form.validate_on_submit():
+        accounts_service.stop_match_alerts(token)
+        done = True
+    response = render_template(
+        "alerts/match_alerts_off.html",
+        form=form,
+        active=account.mail_match_alerts and not done,
         done=done,
     )
     return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -406,3 +406,88 @@ def test_a_concurrent_run_never_causes_a_second_mail(people, monkeypatch):
     run = digests.send_digests(now=now)
     assert (run.mails, run.items) == (0, 0)
     assert _mails_to(member) == []
+
+
+def _publish_schiedsamt(people) -> None:
+    solution = contributions.create_solution(
+        actor=people["lemgo_author"], data=solution_input(**SCHIEDSAMT)
+    )
+    workflow.apply_action(
+        actor=people["lemgo_author"], entity_type="solution", entry_id=solution.id, action="submit"
+    )
+    workflow.apply_action(
+        actor=people["curator"], entity_type="solution", entry_id=solution.id, action="approve"
+    )
+
+
+def _match_mails(user: User) -> list[OutgoingMail]:
+    return list(
+        db.session.scalars(
+            sa.select(OutgoingMail).where(
+                OutgoingMail.recipient == user.email,
+                OutgoingMail.subject.startswith("Passende Lösung"),
+            )
+        )
+    )
+
+
+def test_reverse_match_mails_can_be_stopped_from_the_mail_without_signing_in(people, client):
+    member, colleague = (
+        people["bielefeld"],
+        make_user(Role.MEMBER, BIELEFELD, "kollegin@bielefeld.example"),
+    )
+    needs.create_need(actor=member, title="Schiedsamt online", text=NEED_TEXT)
+    _publish_schiedsamt(people)
+    [mail] = _match_mails(member)
+    assert "Keine E-Mails mehr zu passenden neuen Lösungen (ohne Anmeldung)" in mail.body
+    path = re.search(r"https?://[^/\s]+(/konto/passende-loesungen/abbestellen/\S+)", mail.body)
+    assert path is not None and mail.unsubscribe_url.endswith(path.group(1))
+    path = path.group(1)
+
+    page = client.get(path)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Diese E-Mails abbestellen" in page.get_data(as_text=True)
+    assert db.session.get(User, member.id).mail_match_alerts  # GET changes nothing
+    done = client.post(path).get_data(as_text=True)
+    assert "Abbestellt." in done
+    db.session.expire_all()
+    assert not db.session.get(User, member.id).mail_match_alerts
+    assert db.session.get(User, colleague.id).mail_match_alerts  # only the one account
+    assert "bereits abbestellt" in client.get(path).get_data(as_text=True)
+    assert client.get(path[:-3] + "xyz").status_code == 404
+
+    # the next fitting solution: the notice in the app comes, the mail only to the colleague
+    before = db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(Notification.user_id == member.id)
+    )
+    _publish_schiedsamt(people)
+    after = db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(Notification.user_id == member.id)
+    )
+    assert after == before + 1
+    assert len(_match_mails(member)) == 1 and len(_match_mails(colleague)) == 2
+
+
+def test_the_account_page_switches_reverse_match_mails_off_and_on(people, client):
+    member = people["bielefeld"]
+    sign_in(client, member)
+    page = client.get("/konto").get_data(as_text=True)
+    assert "gut zu einem offenen Bedarf meiner Kommune passt" in page
+    form = {"profil-name": member.name, "profil-phone": "", "profil-share_contact": ""}
+    client.post("/konto", data={k: v for k, v in form.items() if v})
+    db.session.expire_all()
+    assert not db.session.get(User, member.id).mail_match_alerts
+    client.post("/konto", data={"profil-name": member.name, "profil-mail_match_alerts": "y"})
+    db.session.expire_all()
+    assert db.session.get(User, member.id).mail_match_alerts
+    assert accounts.export_personal_data(actor=member)["profile"]["mail_match_alerts"] is True
+
+    # DigitalBüro staff have no municipality (no needs of their own): no such setting, and
+    # saving their profile leaves the stored value alone
+    curator = people["curator"]
+    client.post("/abmelden")
+    sign_in(client, curator)
+    assert "Bedarf meiner Kommune" not in client.get("/konto").get_data(as_text=True)
+    client.post("/konto", data={"profil-name": curator.name})
+    db.session.expire_all()
+    assert db.session.get(User, curator.id).mail_match_alerts

@@ -166,3 +166,19 @@ def test_timer_commands_record_their_runs_and_an_overdue_one_shows(app, client):
     html = client.get("/verwaltung/betrieb").get_data(as_text=True)
     assert "Zeitgesteuerte Befehle" in html
     assert "Abo-Zusammenfassungen (alerts send-digests): überfällig" in html
+
+
+def test_a_mail_with_an_unsubscribe_page_carries_it_as_list_unsubscribe_header(smtp_app):
+    app, smtp = smtp_app
+    url = "https://katalog.example.org/abo/abbestellen/abc"
+    with unit_of_work() as s:
+        with_link = mail.queue_mail(
+            s, to="a@example.org", subject="Abo", body="x", unsubscribe_url=url
+        )
+        without = mail.queue_mail(s, to="b@example.org", subject="Passwort", body="y")
+    ids = {with_link.id: "a@example.org", without.id: "b@example.org"}
+    assert mail.deliver_due() == 2
+    by_recipient = {m["To"]: m for m in smtp.messages}
+    assert set(by_recipient) == set(ids.values())
+    assert by_recipient["a@example.org"]["List-Unsubscribe"] == f"<{url}>"
+    assert by_recipient["b@example.org"]["List-Unsubscribe"] is None

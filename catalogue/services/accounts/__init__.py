@@ -33,6 +33,12 @@ from catalogue.services.accounts.common import (
     normalise_email,
     parse_role,
 )
+from catalogue.services.accounts.mail_settings import (
+    match_alerts_account,
+    match_alerts_footer,
+    match_alerts_off_path,
+    stop_match_alerts,
+)
 from catalogue.services.accounts.passwords import (
     LOGIN_FAILED,
     PASSWORD_MAX_LENGTH,
@@ -102,6 +108,9 @@ __all__ = [
     "invite_user",
     "is_deleted",
     "is_pending",
+    "match_alerts_account",
+    "match_alerts_footer",
+    "match_alerts_off_path",
     "normalise_email",
     "parse_role",
     "password_problem",
@@ -109,6 +118,7 @@ __all__ = [
     "request_password_reset",
     "reset_password",
     "set_role",
+    "stop_match_alerts",
     "update_profile",
     "verify_password",
 ]

@@ -43,9 +43,17 @@ from catalogue.services.alerts import delete_all_subscriptions, export_subscript
 from catalogue.services.audit import record_event
 
 
-def update_profile(*, actor: Actor, name: str, phone: str, share_contact: bool) -> User:
-    """The signed-in person changes their own name, phone and whether other municipalities may
-    see their contact details."""
+def update_profile(
+    *,
+    actor: Actor,
+    name: str,
+    phone: str,
+    share_contact: bool,
+    mail_match_alerts: bool | None = None,
+) -> User:
+    """The signed-in person changes their own name, phone, whether other municipalities may
+    see their contact details and (``None`` leaves it) whether new solutions that fit their
+    municipality's open needs well come by e-mail."""
     require(can_manage_account(actor))
     name = (name or "").strip()
     phone = (phone or "").strip()
@@ -65,6 +73,8 @@ def update_profile(*, actor: Actor, name: str, phone: str, share_contact: bool) 
         user.name = name
         user.phone = phone
         user.share_contact = bool(share_contact)
+        if mail_match_alerts is not None:
+            user.mail_match_alerts = bool(mail_match_alerts)
     return user
 
 
@@ -133,6 +143,7 @@ def export_personal_data(*, actor: Actor) -> dict[str, Any]:
             "name": user.name,
             "phone": user.phone,
             "share_contact": user.share_contact,
+            "mail_match_alerts": user.mail_match_alerts,
             "role": user.role.value,
             "role_label": user.role.label,
             "municipality_ags": user.municipality_ags,
