@@ -114,13 +114,28 @@ def reminders_group() -> None:
     "on_date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Act as if today were this date (YYYY-MM-DD); default: today.",
+    help="Act as if today were this date (YYYY-MM-DD); default: today. Without --dry-run "
+    "the reminders are really sent and recorded.",
 )
-def reminders_send(on_date) -> None:
+@click.option(
+    "--dry-run", is_flag=True, help="Only show which reminders would go to whom; send nothing."
+)
+def reminders_send(on_date, dry_run: bool) -> None:
     """Send due freshness and contact-request reminders once (idempotent; run daily)."""
     from catalogue.services import periodic
     from catalogue.services import reminders as reminders_service
 
+    if dry_run:
+        planned = reminders_service.preview_reminders(on_date.date() if on_date else None)
+        for item in planned:
+            to = ", ".join(item.addresses) or "niemand erreichbar"
+            click.echo(f"{item.what}: „{item.title}“ → {to}")
+        mails = sum(len(item.addresses) for item in planned)
+        click.echo(
+            f"Probelauf: {len(planned)} Erinnerungen an {mails} Empfänger; nichts gesendet "
+            "oder vermerkt."
+        )
+        return
     periodic.started("reminders")
     run = reminders_service.send_reminders(on_date.date() if on_date else None)
     periodic.finished("reminders", run.summary())

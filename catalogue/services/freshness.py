@@ -96,7 +96,29 @@ def solutions_due(today: date, *, ags: str | None = None) -> list[tuple[Solution
     return due
 
 
-def _recipients(s: orm.Session, solution: Solution) -> list[reach.Recipient]:
+def already_reminded(
+    s: orm.Session, subject_type: str, subject_id: int, kind: str, period: str
+) -> bool:
+    """Whether the reminder with this key was sent (the key a rerun must not send twice)."""
+    return bool(
+        s.scalar(
+            sa.select(Reminder.id).where(
+                Reminder.subject_type == subject_type,
+                Reminder.subject_id == subject_id,
+                Reminder.kind == kind,
+                Reminder.period == period,
+            )
+        )
+    )
+
+
+def freshness_kind(day: date, today: date) -> str:
+    return "overdue" if day < today else "due"
+
+
+def recipients(s: orm.Session, solution: Solution) -> list[reach.Recipient]:
+    """Who is asked to check a solution: the lead municipality's contributors and the contact
+    persons not opted out (read-only; the preview uses it as well)."""
     contributors = s.scalars(
         sa.select(User).where(
             User.municipality_ags == solution.lead_municipality_ags,
@@ -128,20 +150,12 @@ def send_freshness_reminders(today: date) -> FreshnessRun:
     once per solution, kind and date (a unique reminder row makes reruns send nothing)."""
     run = FreshnessRun()
     for solution, day in solutions_due(today):
-        kind = "overdue" if day < today else "due"
+        kind = freshness_kind(day, today)
         try:
             with unit_of_work() as s:
-                exists = s.scalar(
-                    sa.select(Reminder.id).where(
-                        Reminder.subject_type == "solution",
-                        Reminder.subject_id == solution.id,
-                        Reminder.kind == kind,
-                        Reminder.period == day.isoformat(),
-                    )
-                )
-                if exists:
+                if already_reminded(s, "solution", solution.id, kind, day.isoformat()):
                     continue
-                people = _recipients(s, solution)
+                people = recipients(s, solution)
                 s.add(
                     Reminder(
                         subject_type="solution",

@@ -17,7 +17,14 @@ from sqlalchemy import exc, orm
 from catalogue.db import db, unit_of_work, utcnow
 from catalogue.models import ContactMessage, ContactRequest, ContactRequestStatus, Reminder
 from catalogue.services import brokering_reach as reach
-from catalogue.services.freshness import FreshnessRun, send_freshness_reminders
+from catalogue.services.freshness import (
+    FreshnessRun,
+    already_reminded,
+    freshness_kind,
+    recipients,
+    send_freshness_reminders,
+    solutions_due,
+)
 from catalogue.services.needs import need_reference
 
 
@@ -55,25 +62,21 @@ def silent_requests(today: date) -> list[ContactRequest]:
     )
 
 
+def _request_reach(s: orm.Session, request: ContactRequest) -> list[reach.Recipient]:
+    if request.status == ContactRequestStatus.OPEN:
+        return reach.curator_reach(s)
+    return reach.owner_reach(s, request.solution).recipients + reach.curator_reach(s)
+
+
 def _remind_request(request: ContactRequest, today: date) -> int | None:
     """Open: the DigitalBüro has not brokered yet. Brokered: the owner side has not answered —
     they are reminded, and the DigitalBüro is told."""
     period = request.last_activity_at.isoformat()
     with unit_of_work() as s:
-        if s.scalar(
-            sa.select(Reminder.id).where(
-                Reminder.subject_type == "contact_request",
-                Reminder.subject_id == request.id,
-                Reminder.kind == "no_answer",
-                Reminder.period == period,
-            )
-        ):
+        if already_reminded(s, "contact_request", request.id, "no_answer", period):
             return None
         days = current_app.config["CONTACT_REQUEST_ANSWER_DAYS"]
-        if request.status == ContactRequestStatus.OPEN:
-            people = reach.curator_reach(s)
-        else:
-            people = reach.owner_reach(s, request.solution).recipients + reach.curator_reach(s)
+        people = _request_reach(s, request)
         reminder = Reminder(
             subject_type="contact_request",
             subject_id=request.id,
@@ -140,3 +143,33 @@ def send_reminders(today: date | None = None) -> ReminderRun:
             run.contact_requests += 1
             run.contact_mails += sent
     return run
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    what: str  # "Aktualität fällig" | "Aktualität überfällig" | "Vermittlung nachfassen"
+    title: str
+    addresses: list[str]
+
+
+def preview_reminders(today: date | None = None) -> list[PlannedReminder]:
+    """What ``send_reminders`` would send on ``today``, reading only: the same selection and
+    the same once-only keys, nothing written (``reminders send --dry-run``)."""
+    today = today or utcnow().date()
+    s = db.session
+    planned = []
+    for solution, day in solutions_due(today):
+        kind = freshness_kind(day, today)
+        if not already_reminded(s, "solution", solution.id, kind, day.isoformat()):
+            what = "Aktualität überfällig" if kind == "overdue" else "Aktualität fällig"
+            people = recipients(s, solution)
+            planned.append(PlannedReminder(what, solution.title, [p.email for p in people]))
+    for request in silent_requests(today):
+        period = request.last_activity_at.isoformat()
+        if not already_reminded(s, "contact_request", request.id, "no_answer", period):
+            people = _request_reach(s, request)
+            title = f"Anfrage Nr. {request.id} zu {request.solution.title}"
+            planned.append(
+                PlannedReminder("Vermittlung nachfassen", title, [p.email for p in people])
+            )
+    return planned

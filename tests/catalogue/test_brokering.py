@@ -509,6 +509,40 @@ def test_reminders_cli_runs_and_reports(people, app):
     assert db.session.scalar(sa.select(sa.func.count(Reminder.id))) > 0
 
 
+def test_reminders_dry_run_shows_what_a_day_would_send_and_sends_nothing(people, app):
+    solution = _termin()
+    need = _need(people["member"])
+    request, _ = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
+    later = utcnow().date() + timedelta(days=app.config["CONTACT_REQUEST_ANSWER_DAYS"] + 1)
+    mails = db.session.scalar(sa.select(sa.func.count(OutgoingMail.id)))
+
+    planned = reminders.preview_reminders(later)
+    [follow_up] = [p for p in planned if p.what == "Vermittlung nachfassen"]
+    assert f"Nr. {request.id}" in follow_up.title and solution.title in follow_up.title
+    assert solution.contacts[0].email in follow_up.addresses
+    assert people["curator"].email in follow_up.addresses
+    runner = app.test_cli_runner()
+    day = ["reminders", "send", "--date", later.isoformat()]
+    result = runner.invoke(args=[*day, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert f"Vermittlung nachfassen: „Anfrage Nr. {request.id}" in result.output
+    assert "nichts gesendet oder vermerkt" in result.output
+    # nothing sent, recorded, or written into the thread; the timer record is left alone
+    assert db.session.scalar(sa.select(sa.func.count(OutgoingMail.id))) == mails
+    assert db.session.scalar(sa.select(sa.func.count(Reminder.id))) == 0
+    from catalogue.models import PeriodicRun
+
+    assert db.session.get(PeriodicRun, "reminders") is None
+
+    # the real run sends exactly what the preview listed; afterwards the preview is empty
+    sent = reminders.send_reminders(later)
+    assert sent.contact_requests == 1 and sent.contact_mails == len(follow_up.addresses)
+    assert sent.freshness.mails == sum(
+        len(p.addresses) for p in planned if p.what.startswith("Aktualität")
+    )
+    assert reminders.preview_reminders(later) == []
+
+
 def test_get_unknown_request_is_404(people):
     with pytest.raises(NotFound):
         brokering.get_contact_request(actor=people["curator"], request_id=999999)
