@@ -131,10 +131,8 @@ def reminders_send(on_date, dry_run: bool) -> None:
             to = ", ".join(item.addresses) or "niemand erreichbar"
             click.echo(f"{item.what}: „{item.title}“ → {to}")
         mails = sum(len(item.addresses) for item in planned)
-        click.echo(
-            f"Probelauf: {len(planned)} Erinnerungen an {mails} Empfänger; nichts gesendet "
-            "oder vermerkt."
-        )
+        reminders = "1 Erinnerung" if len(planned) == 1 else f"{len(planned)} Erinnerungen"
+        click.echo(f"Probelauf: {reminders} an {mails} Empfänger; nichts gesendet oder vermerkt.")
         return
     periodic.started("reminders")
     run = reminders_service.send_reminders(on_date.date() if on_date else None)
