@@ -7,7 +7,9 @@ Create Date: 2026-12-05 13:30:00
 Every staff account of a need's municipality received an e-mail for every new solution that fits
 the need well, and nobody could turn that off. ``user_account.mail_match_alerts`` (default on)
 is the setting; ``outgoing_mail.unsubscribe_url`` is sent as the ``List-Unsubscribe`` header of
-digests, reverse-match mails and mails to contact persons.
+digests, reverse-match mails and mails to contact persons. ``ix_outgoing_mail_unsent`` (partial,
+``sent_at IS NULL``) keeps the operations page's and ``/readyz``'s counts of unsent mails to the
+unsent rows.
 """
 
 from collections.abc import Sequence
@@ -30,9 +32,17 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("unsubscribe_url", sa.String(length=500), nullable=False, server_default="")
         )
+    op.create_index(
+        "ix_outgoing_mail_unsent",
+        "outgoing_mail",
+        ["created_at"],
+        sqlite_where=sa.text("sent_at IS NULL"),
+        postgresql_where=sa.text("sent_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outgoing_mail_unsent", table_name="outgoing_mail")
     with op.batch_alter_table("outgoing_mail") as batch:
         batch.drop_column("unsubscribe_url")
     with op.batch_alter_table("user_account") as batch:

@@ -113,6 +113,16 @@ class OutgoingMail(Base):
     for admins, so the demo works offline."""
 
     __tablename__ = "outgoing_mail"
+    # The operations page and every /readyz probe count the unsent mails by state: a partial
+    # index keeps that to the few unsent rows however long the mail history grows.
+    __table_args__ = (
+        sa.Index(
+            "ix_outgoing_mail_unsent",
+            "created_at",
+            sqlite_where=sa.text("sent_at IS NULL"),
+            postgresql_where=sa.text("sent_at IS NULL"),
+        ),
+    )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     recipient: orm.Mapped[str] = orm.mapped_column(sa.String(254))

@@ -266,16 +266,16 @@ class MailOverview:
 
 def mail_overview(limit: int = 5) -> MailOverview:
     s = db.session
-    counts = {
-        key: s.scalar(sa.select(sa.func.count(OutgoingMail.id)).where(*_state_filter(key))) or 0
-        for key in MAIL_STATES
-        if key != "versendet"
-    }
-    oldest = s.scalar(
-        sa.select(sa.func.min(OutgoingMail.created_at)).where(
-            OutgoingMail.sent_at.is_(None), OutgoingMail.next_attempt_at.is_not(None)
-        )
-    )
+    keys = [key for key in MAIL_STATES if key != "versendet"]  # all of them unsent mails
+    # one pass over the unsent rows (partial index ``ix_outgoing_mail_unsent``), not one per state
+    row = s.execute(
+        sa.select(
+            *(sa.func.count().filter(sa.and_(*_state_filter(key))) for key in keys),
+            sa.func.min(OutgoingMail.created_at).filter(OutgoingMail.next_attempt_at.is_not(None)),
+        ).where(OutgoingMail.sent_at.is_(None))
+    ).one()
+    counts = {key: row[i] or 0 for i, key in enumerate(keys)}
+    oldest = row[len(keys)]
     failed = list(
         s.scalars(
             sa.select(OutgoingMail)
