@@ -34,7 +34,7 @@ from whoosh.query import Every
 from search_index.bulk import BulkMpWriter, BulkSegmentWriter
 from search_index.context import SearchContext, SegmentArrays, open_searcher
 from search_index.documents import IndexDocument
-from search_index.matching import Match, run_match, run_similar
+from search_index.matching import Match, run_match
 from search_index.query import SearchRequest, SearchResults, run_search
 from search_index.schema import (
     FACET_FIELDS,
@@ -346,6 +346,10 @@ class CatalogueIndex:
         self, title: str, summary: str, limit: int = 5, *, exclude_solution_ids: Iterable[int] = ()
     ) -> list[Match]:
         """Existing solutions that look like one being written (duplicate hint; no weak ones)."""
-        return run_similar(
-            self.context(), title, summary, limit=limit, exclude_solution_ids=exclude_solution_ids
+        matches = run_match(
+            self.context(),
+            f"{title} {summary}",
+            limit=limit,
+            exclude_solution_ids=exclude_solution_ids,
         )
+        return [m for m in matches if m.band != "weak"]

@@ -3,7 +3,9 @@
 Owns `names_a_thing` (asked of every would-be "passt gut" result, `match_bands`), the form
 words that never name a thing (data/procedure_de.txt, data/cooperation_de.txt) and the reading
 of a need's word classes: its verbs and adverbs (`need_verbs`) and the things it names
-(`need_things`). German capitalises nouns; a result that shares only a need's actions,
+(`need_things`; for a need typed in lower case throughout, the catalogue's own spelling of its
+words says which are which: `lower_case_need_classes`). German capitalises nouns; a result that
+shares only a need's actions,
 qualities and form words ("online beantragen", "Nachweise", "Termin") is about something else
 with the same shape.
 
@@ -173,6 +175,22 @@ def _shows_whole(
     return not hit <= part_stems or any(set(split) <= set(terms) for split in splits)
 
 
+def need_classes(
+    ctx: SearchContext,
+    text: str,
+    matched: Sequence[Concept],
+    concepts: Sequence[ScoredConcept],
+    unknown: Collection[str],
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The need's acts and things (`names_a_thing`): from its own capitalisation, or, typed in
+    lower case throughout, from the catalogue's (`lower_case_need_classes`). `matched` are the
+    concepts the best results matched."""
+    if mixes_case(text):
+        acts = need_verbs(text, matched)
+        return acts, need_things(text, concepts, acts)
+    return lower_case_need_classes(ctx, concepts, unknown)
+
+
 def need_verbs(text: str, concepts: Sequence[Concept]) -> frozenset[str]:
     """Stems of the concepts a need writes in lower case while it capitalises other words: its
     verbs and adjectives ("Hundesteuer online anmelden"). Where a result has such a word only as
@@ -202,3 +220,72 @@ def need_things(
             continue
         out.add(stem)
     return frozenset(out)
+
+
+# How many documents carrying a word are read to learn how the catalogue writes it, for needs of
+# at most `CASING_MAX_CONCEPTS` words (a longer need names more than `MAX_THINGS` things anyway).
+CASING_SAMPLE_DOCS = 5
+CASING_MAX_CONCEPTS = 6
+# Stems fold umlauts and "ß": a stem's letter stands for these in a text.
+_UNFOLD = {"a": "[aä]", "o": "[oö]", "u": "[uü]"}
+
+
+def lower_case_need_classes(
+    ctx: SearchContext, concepts: Sequence[ScoredConcept], unknown: Collection[str]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The acts and things of a need typed in lower case throughout ("laubsäcke online bestellen
+    geht das"), which says nothing of its words' classes itself: the catalogue does. A word the
+    documents carrying it (`CASING_SAMPLE_DOCS` of them) write on its own in lower case more
+    often than capitalised is an act (`need_verbs`), one they capitalise a thing (`need_things`,
+    without form words) — and so is a word the catalogue does not know at all: the thing it
+    lacks. Such needs so read like their capitalised spelling: "Laubsäcke online bestellen" is
+    no "Personenstandsurkunden online bestellen"."""
+    if len(concepts) + len(unknown) > CASING_MAX_CONCEPTS:
+        return frozenset(), frozenset()
+    acts: set[str] = set()
+    things = set(unknown)
+    for sc in concepts:
+        if " " in sc.concept.stem:
+            continue
+        upper, lower = _casing(ctx, sc)
+        if lower > upper and not sc.source:  # a compound's head is a noun, as its compound
+            acts.add(sc.concept.stem)
+        elif upper:
+            stem = sc.source or sc.concept.stem
+            if stem not in form_stems() and sc.concept.stem not in form_stems():
+                things.add(stem)
+    return frozenset(acts), frozenset(things)
+
+
+def _casing(ctx: SearchContext, sc: ScoredConcept) -> tuple[int, int]:
+    """How often the documents carrying the concept write the word itself (or a close spelling,
+    not a synonym: that has a class of its own) capitalised and in lower case inside a
+    sentence. A regular expression finds the candidate words; only they are stemmed."""
+    stems = {
+        t
+        for v in sc.concept.variants
+        if v.kind in ("word", "fuzzy") and len(v.terms) == 1
+        for t in v.terms
+    }
+    if not stems:
+        return 0, 0
+    alternatives = "|".join(
+        "".join(_UNFOLD.get(ch, re.escape(ch)) for ch in t).replace("ss", "(?:ss|ß)")
+        for t in sorted(stems)
+    )
+    candidate = re.compile(rf"(?<![\w\-‐‑])((?:{alternatives})[\w\-‐‑]*)", re.IGNORECASE)
+    upper = lower = 0
+    for d in sorted(sc.docs)[:CASING_SAMPLE_DOCS]:
+        stored = ctx.stored(d)
+        for field_name in ("title", "summary", "body"):
+            text = str(stored.get(field_name) or "")
+            for m in candidate.finditer(text):
+                start = m.start(1)
+                word = text[start : m.end(1)]
+                before = text[max(0, start - 4) : start]
+                if start < 2 or "\n" in before or before.rstrip()[-1:] in (".", "!", "?", ":", ";"):
+                    continue  # the first word of a sentence is capitalised anyway
+                if word[0].isalpha() and stem_word(word.lower()) in stems:
+                    upper += word[0].isupper()
+                    lower += word[0].islower()
+    return upper, lower

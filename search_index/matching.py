@@ -1,9 +1,9 @@
 """Need matching: a municipality's free-text need → ranked solutions with bands and reasons.
 
-Owns `Match`, `run_match` (used by `CatalogueIndex.match`) and `run_similar` (duplicate hint
-while a solution is written). Approach: analyse the need with the German chain, turn each word
-into a concept (stem, compound parts, thesaurus synonyms; unknown compounds split into words
-the catalogue knows), keep the most discriminative concepts (idf, document-frequency cap),
+Owns `Match` and `run_match` (used by `CatalogueIndex.match` and, for the duplicate hint while a
+solution is written, `CatalogueIndex.similar`). Approach: analyse the need with the German
+chain, turn each word into a concept (stem, compound parts, thesaurus synonyms; unknown
+compounds split into words the catalogue knows), keep the most discriminative concepts (idf, document-frequency cap),
 pre-rank all documents carrying any of them by idf-weighted coordination (set operations), then
 score the best `CANDIDATES` with BM25 (title + content) and the soft, idf-weighted share of the
 need's concepts each covers; finally a light pseudo-relevance feedback step adds the share of
@@ -21,6 +21,7 @@ for particular needs or benchmark data.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
 from search_index.match_bands import assign_leads, bands
 from search_index.match_explain import backing_reports, reasons
-from search_index.match_things import names_a_thing, need_things, need_verbs
+from search_index.match_things import names_a_thing, need_classes
 from search_index.need_concepts import (
     MAX_DF_SHARE,
     ScoredConcept,
@@ -109,13 +110,14 @@ def rank_candidates(
     tags: Sequence[str] = (),
     exclude_solution_ids: Iterable[int] = (),
     concepts_out: list[ScoredConcept] | None = None,
+    unknown_out: list[str] | None = None,
 ) -> tuple[list[_Candidate], int]:
     """Ranked candidates with their features, and the number of the need's known concepts;
     the need's concepts are added to `concepts_out` if given (for the bands' reading of what
     the need names)."""
     n_docs = max(1, len(ctx.live_docs()))
     full_text = " ".join([text, *tags])
-    concepts, missing_idf = need_concepts(ctx, full_text, n_docs)
+    concepts, missing_idf = need_concepts(ctx, full_text, n_docs, unknown_out)
     if concepts_out is not None:
         concepts_out.extend(concepts)
     if not concepts:
@@ -304,6 +306,7 @@ def run_match(
     exclude_solution_ids: Iterable[int] = (),
 ) -> list[Match]:
     concepts: list[ScoredConcept] = []
+    unknown: list[str] = []
     ranked, n_concepts = rank_candidates(
         ctx,
         text,
@@ -312,11 +315,14 @@ def run_match(
         tags=tags,
         exclude_solution_ids=exclude_solution_ids,
         concepts_out=concepts,
+        unknown_out=unknown,
     )
-    acts = need_verbs(text, [sc.concept for c in ranked[:limit] for sc in c.matched])
-    things = need_things(text, concepts, acts)
+
+    # the need's acts and things, read once, when a would-be "passt gut" asks for them
+    matched = [sc.concept for c in ranked[:limit] for sc in c.matched]
+    classes = functools.cache(lambda: need_classes(ctx, text, matched, concepts, unknown))
     labels = bands(
-        ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, acts, things)
+        ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, *classes())
     )
     stems, max_df = {sc.concept.stem for sc in concepts}, MAX_DF_SHARE * len(ctx.live_docs())
     found = everyday.hints(ctx, " ".join([text, *tags]), stems, max_df)  # order below "passt gut"
@@ -383,17 +389,3 @@ def _strength_map(
                 if value > best.get(d, 0.0):
                     best[d] = value
     return best, fielded
-
-
-def run_similar(
-    ctx: SearchContext,
-    title: str,
-    summary: str,
-    limit: int = 5,
-    exclude_solution_ids: Iterable[int] = (),
-) -> list[Match]:
-    """Solutions that look like the one being written (duplicate hint)."""
-    matches = run_match(
-        ctx, f"{title} {summary}", limit=limit, exclude_solution_ids=exclude_solution_ids
-    )
-    return [m for m in matches if m.band != "weak"]

@@ -87,8 +87,11 @@ def distinct_count(concepts: Iterable[ScoredConcept]) -> int:
     return sum(1 for sc in concepts if not sc.source or sc.source not in stems)
 
 
-def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[ScoredConcept], float]:
-    """The need's most discriminative known concepts, and the idf mass of unknown words."""
+def need_concepts(
+    ctx: SearchContext, text: str, n_docs: int, unknown_out: list[str] | None = None
+) -> tuple[list[ScoredConcept], float]:
+    """The need's most discriminative known concepts, and the idf mass of unknown words (whose
+    stems are added to `unknown_out` if given)."""
     seen: set[str] = set()
     scored: list[ScoredConcept] = []
     max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
@@ -143,6 +146,8 @@ def need_concepts(ctx: SearchContext, text: str, n_docs: int) -> tuple[list[Scor
         if not df:
             if len(qw.stem) >= 4 and not qw.stem.isdigit():
                 missing_idf += max_idf * weight
+                if unknown_out is not None:
+                    unknown_out.append(qw.stem)
             continue
         scored.append(ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight))
     weights = {nw.surface.lower(): nw.weight for nw in words}

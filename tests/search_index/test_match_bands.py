@@ -6,8 +6,15 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 from search_index import CatalogueIndex
+from search_index.analysis import stem_word
 from search_index.match_bands import SIBLING_SHARE, assign_leads
-from search_index.match_things import names_a_thing, need_things, need_verbs
+from search_index.match_things import (
+    CASING_MAX_CONCEPTS,
+    lower_case_need_classes,
+    names_a_thing,
+    need_things,
+    need_verbs,
+)
 from search_index.matching import rank_candidates
 from tests.search_index.conftest import make_doc
 
@@ -411,3 +418,43 @@ def test_a_short_needs_thing_the_result_lacks_is_not_made_up_by_its_procedure(tm
         office = "Bürgerbüro Termin online buchen"
         assert ix.match(office)[0].solution_id == 1
         assert ix.match(office)[0].band == "strong"
+
+
+def test_a_need_in_lower_case_reads_its_word_classes_from_the_catalogue(tmp_path):
+    # "laubsäcke online bestellen" says nothing of its words' classes; the catalogue writes
+    # "online" and "bestellen" in lower case (acts) and never knew "Laubsäcke" (the thing the
+    # need asks for): the certificate service shares the procedure, not the thing — as it does
+    # for "Laubsäcke online bestellen", capitalised.
+    certificates = make_doc(
+        1,
+        "Urkunden online bestellen",
+        "Geburtsurkunden werden über das Portal beantragt und per Post zugestellt.",
+        "Zwei Drittel aller Bestellungen kommen über das Portal; die Urkunde kommt per Post.",
+    )
+    firewood = make_doc(
+        50,
+        "Brennholz aus dem Stadtwald",
+        "Bürger bestellen Brennholz beim Forstamt.",
+        "Wer Holz bestellen will, ruft an; geliefert wird im Herbst.",
+    )
+    services = [
+        make_doc(40 + i, title, f"{title}: das geht jetzt online.")
+        for i, title in enumerate(["Hundesteuer anmelden", "Gewerbe anmelden", "Parkausweis"])
+    ]
+    with _catalogue(tmp_path, certificates, firewood, *services) as (ix, ctx):
+        concepts: list = []
+        unknown: list[str] = []
+        rank_candidates(
+            ctx, "laubsäcke online bestellen", limit=1, concepts_out=concepts, unknown_out=unknown
+        )
+        acts, things = lower_case_need_classes(ctx, concepts, unknown)
+        assert {stem_word("online"), stem_word("bestellen")} <= acts
+        assert stem_word("laubsäcke") in things
+        for need in ("laubsäcke online bestellen", "Laubsäcke online bestellen"):
+            first = ix.match(need)[0]
+            assert first.solution_id == 1 and first.band != "strong", need
+        # the thing itself, typed in lower case, is a good fit
+        assert ix.match("urkunden online bestellen")[0].band == "strong"
+        # a long need in lower case is not read this way (it names more than two things)
+        many = ["a" * 5 + str(i) for i in range(CASING_MAX_CONCEPTS)]
+        assert lower_case_need_classes(ctx, concepts, many) == (frozenset(), frozenset())
