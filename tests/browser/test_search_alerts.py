@@ -154,6 +154,43 @@ def test_alerts_pages_are_axe_clean(live_server, accounts, signed_in, browser, w
         anonymous.close()
 
 
+@pytest.mark.parametrize("width", [1280, 320])
+def test_match_mail_setting_and_its_unsubscribe_page(
+    live_server, accounts, signed_in, browser, width
+):
+    def off_path() -> str:
+        import sqlalchemy as sa
+
+        from catalogue.db import db
+        from catalogue.models import User
+        from catalogue.services.accounts import match_alerts_off_path
+
+        user = db.session.scalar(sa.select(User).where(User.email == accounts["member"].email))
+        return match_alerts_off_path(user.id)
+
+    page = signed_in("member", width=width)
+    page.goto(live_server.url + "/konto")
+    setting = page.get_by_label("E-Mail, wenn eine neue Lösung gut zu einem offenen Bedarf")
+    assert setting.is_checked()  # on by default
+    _clean(page)
+    anonymous = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    try:
+        visitor = anonymous.new_page()
+        visitor.goto(live_server.url + live_server.call(off_path))
+        _clean(visitor)
+        visitor.get_by_role("button", name="Diese E-Mails abbestellen").click()
+        visitor.get_by_text("Abbestellt.").wait_for()
+        _clean(visitor)
+    finally:
+        anonymous.close()
+    page.reload()
+    assert not setting.is_checked()
+    setting.check()  # and back on, from the account page
+    page.get_by_role("button", name="Angaben speichern").click()
+    page.get_by_text("Ihre Angaben sind gespeichert").wait_for()
+    assert setting.is_checked()
+
+
 @pytest.mark.skipif(
     not os.environ.get("CATALOGUE_SCREENSHOT_DIR"),
     reason="screenshots only on request (set CATALOGUE_SCREENSHOT_DIR)",
