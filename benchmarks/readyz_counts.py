@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogue import create_app  # noqa: E402
+from benchmarks.bench_app import bench_app  # noqa: E402
 from catalogue.db import Base, utcnow  # noqa: E402
 
 
@@ -31,18 +29,7 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=200)
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="bench-readyz-"))
-    app = create_app(
-        {
-            "ENV": "testing",
-            "SECRET_KEY": "bench",
-            "DATABASE_URL": os.environ.get("CATALOGUE_DATABASE_URL")
-            or f"sqlite:///{root / 'bench.sqlite3'}",
-            "SEARCH_INDEX_DIR": str(root / "index"),
-            "UPLOAD_DIR": str(root / "uploads"),
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = bench_app("bench-readyz-")
     import sqlalchemy as sa
 
     from catalogue.extensions import db

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogue import create_app  # noqa: E402
+from benchmarks.bench_app import bench_app  # noqa: E402
 from catalogue.db import Base  # noqa: E402
 
 
@@ -28,19 +26,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=150, help="per path")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="bench-reset-"))
-    app = create_app(
-        {
-            "ENV": "testing",
-            "SECRET_KEY": "bench",
-            "DATABASE_URL": os.environ.get("CATALOGUE_DATABASE_URL")
-            or f"sqlite:///{root / 'bench.sqlite3'}",
-            "SEARCH_INDEX_DIR": str(root / "index"),
-            "UPLOAD_DIR": str(root / "uploads"),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = bench_app("bench-reset-", WTF_CSRF_ENABLED=False)
     from catalogue.extensions import db
     from catalogue.services import accounts, seed
 

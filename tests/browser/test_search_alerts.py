@@ -45,6 +45,23 @@ def _unsubscribe_path(live_server, accounts) -> str:
     return live_server.call(create)
 
 
+def _unsubscribe_as_visitor(browser, width: int, url: str, button: str, done: str) -> str:
+    """Open an unsubscribe link without signing in, confirm, wait for `done`; both pages
+    axe-clean. Returns the text of the confirming page's main content."""
+    anonymous = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    try:
+        visitor = anonymous.new_page()
+        visitor.goto(url)
+        asked = visitor.locator("main").inner_text()
+        _clean(visitor)
+        visitor.get_by_role("button", name=button).click()
+        visitor.get_by_text(done).wait_for()
+        _clean(visitor)
+        return asked
+    finally:
+        anonymous.close()
+
+
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("path", SEARCHES.values(), ids=SEARCHES.keys())
 def test_search_pages_are_axe_clean(live_server, browser, path, width):
@@ -141,17 +158,10 @@ def test_alerts_pages_are_axe_clean(live_server, accounts, signed_in, browser, w
     page.locator(".app-error-summary").wait_for()
     _clean(page)
 
-    anonymous = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    try:
-        visitor = anonymous.new_page()
-        visitor.goto(live_server.url + unsubscribe)
-        assert "Suche „Bürgerbüro“" in visitor.locator("main").inner_text()
-        _clean(visitor)
-        visitor.get_by_role("button", name="Abo abbestellen").click()
-        visitor.get_by_text("Das Abo ist abbestellt").wait_for()
-        _clean(visitor)
-    finally:
-        anonymous.close()
+    visitor_text = _unsubscribe_as_visitor(
+        browser, width, live_server.url + unsubscribe, "Abo abbestellen", "Das Abo ist abbestellt"
+    )
+    assert "Suche „Bürgerbüro“" in visitor_text
 
 
 @pytest.mark.parametrize("width", [1280, 320])
@@ -173,16 +183,8 @@ def test_match_mail_setting_and_its_unsubscribe_page(
     setting = page.get_by_label("E-Mail, wenn eine neue Lösung gut zu einem offenen Bedarf")
     assert setting.is_checked()  # on by default
     _clean(page)
-    anonymous = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    try:
-        visitor = anonymous.new_page()
-        visitor.goto(live_server.url + live_server.call(off_path))
-        _clean(visitor)
-        visitor.get_by_role("button", name="Diese E-Mails abbestellen").click()
-        visitor.get_by_text("Abbestellt.").wait_for()
-        _clean(visitor)
-    finally:
-        anonymous.close()
+    url = live_server.url + live_server.call(off_path)
+    _unsubscribe_as_visitor(browser, width, url, "Diese E-Mails abbestellen", "Abbestellt.")
     page.reload()
     assert not setting.is_checked()
     setting.check()  # and back on, from the account page
