@@ -204,7 +204,8 @@ MAIL_STATES = {
 # Links that carry an access token: shown in the log only where the log is their one way to the
 # person (no SMTP server); elsewhere an admin must not be able to use another person's link.
 _TOKEN_LINK = re.compile(
-    r"(/(?:konto/einladung|konto/passwort-neu|mail-abbestellen|abo/abbestellen)/)[^\s]+"
+    r"(/(?:konto/einladung|konto/passwort-neu|konto/passende-loesungen/abbestellen"
+    r"|mail-abbestellen|abo/abbestellen)/)[^\s]+"
 )
 HIDDEN_TOKEN = "[im Protokoll ausgeblendet]"
 

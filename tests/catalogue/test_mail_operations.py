@@ -123,7 +123,8 @@ def test_the_mail_log_hides_access_links_of_mails_it_does_not_deliver_itself(app
     admin = make_user(Role.ADMIN, None, "admin@example.org")
     body = (
         "Neues Passwort: https://katalog.example/konto/passwort-neu/abc.DEF-123\n"
-        "Abbestellen: https://katalog.example/abo/abbestellen/xyz?x=1"
+        "Abbestellen: https://katalog.example/abo/abbestellen/xyz?x=1\n"
+        "Keine E-Mails mehr: https://katalog.example/konto/passende-loesungen/abbestellen/MQ.q-7"
     )
     with unit_of_work() as s:
         sent = mail.queue_mail(s, to="person@example.org", subject="Passwort", body=body)
@@ -132,6 +133,7 @@ def test_the_mail_log_hides_access_links_of_mails_it_does_not_deliver_itself(app
         sent.sent_at, sent.next_attempt_at = utcnow(), None
         only_logged.error, only_logged.next_attempt_at = mail.NOT_CONFIGURED, None
     assert "abc.DEF-123" not in mail.log_body(sent) and "xyz" not in mail.log_body(sent)
+    assert "MQ.q-7" not in mail.log_body(sent)
     assert f"/konto/passwort-neu/{mail.HIDDEN_TOKEN}" in mail.log_body(sent)
     assert mail.log_body(only_logged) == body  # without SMTP the log is the way to the person
     sign_in(client, admin)
