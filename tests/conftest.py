@@ -41,10 +41,25 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _pg_database(url: str, name: str) -> str:
+    """`url` pointing at another database of the same server."""
+    return sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _clone_postgres(url: str, template: str, target: str) -> None:
+    """Replace database `target` by a copy of `template` (CREATE DATABASE … TEMPLATE: a file
+    copy, far faster than loading the demo data through the services again)."""
+    admin = sa.create_engine(_pg_database(url, "postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target}" TEMPLATE "{template}"'))
+    admin.dispose()
+
+
 def make_app(tmp_path: Path, **overrides) -> Flask:
-    url = PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    if PG_URL:
-        _reset_postgres(PG_URL)
+    url = overrides.pop("DATABASE_URL", None) or PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
     config = {
         "ENV": "testing",
         "SECRET_KEY": "test",
@@ -137,49 +152,56 @@ def _load_demo() -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    """On SQLite, seed the demo data once per session; tests get a copy of the database file
-    and index directory (seconds saved per test). On PostgreSQL every test loads it afresh."""
-    if PG_URL:
-        return None
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seed the demo data once per session; tests get a copy of the database and of the index
+    directory (seconds saved per test): on SQLite a copy of the file, on PostgreSQL a database
+    created from the template database `<test database>_demo`."""
     root = tmp_path_factory.mktemp("demo-template")
-    app = make_app(root)
+    overrides = {}
+    if PG_URL:
+        template = _demo_database()
+        _clone_postgres(PG_URL, "template0", template)  # an empty database to seed
+        overrides["DATABASE_URL"] = _pg_database(PG_URL, template)
+    app = make_app(root, **overrides)
     with app.app_context():
         from catalogue.extensions import db
         from catalogue.services import seed
 
         seed.load_municipalities()
         _load_demo()
-        app.extensions["catalogue_index"].close()
         db.session.close()
-        for engine in db.engines.values():
-            engine.dispose()
+    release_app(app)  # no connection may stay: PostgreSQL copies only an unused template
     return root
 
 
-@pytest.fixture
-def demo(app: Flask, demo_template: Path | None) -> None:
-    from catalogue.extensions import db
-    from catalogue.services import seed
+def _demo_database() -> str:
+    return f"{sa.engine.make_url(PG_URL).database}_demo"
 
-    if demo_template is None:
-        seed.load_municipalities()
-        _load_demo()
-        return
+
+@pytest.fixture
+def demo(app: Flask, demo_template: Path) -> None:
     import shutil
     import sqlite3
 
+    from catalogue.extensions import db
+
     db.session.close()
-    db.engine.dispose()
+    for engine in db.engines.values():
+        engine.dispose()
     index = app.extensions.pop("catalogue_index", None)
     if index is not None:
         index.close()
-    source = sqlite3.connect(demo_template / "test.sqlite3")
-    target = sqlite3.connect(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
+    if PG_URL:
+        target_name = sa.engine.make_url(PG_URL).database
+        assert target_name, "CATALOGUE_TEST_DATABASE_URL names no database"
+        _clone_postgres(PG_URL, _demo_database(), target_name)
+    else:
+        source = sqlite3.connect(demo_template / "test.sqlite3")
+        target = sqlite3.connect(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
     shutil.rmtree(index_dir, ignore_errors=True)
     shutil.copytree(demo_template / "index", index_dir, symlinks=True)
