@@ -9,6 +9,7 @@ contains and when it is sent is ``services.digests``. Must not send mail itself.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -198,13 +199,20 @@ def _serializer() -> URLSafeSerializer:
 
 
 def unsubscribe_token(subscription: Subscription) -> str:
-    return str(_serializer().dumps([subscription.id, subscription.user_id]))
+    return unsubscribe_token_for([subscription.id], subscription.user_id)
 
 
-def _token_ids(token: str) -> tuple[int, int]:
+def unsubscribe_token_for(subscription_ids: Sequence[int], user_id: int) -> str:
+    """A signed link that stops one abo (``[id, user]``) or all the abos one digest covered
+    (``[[ids], user]``): what "Abbestellen" in a mail program means for that mail."""
+    ids = list(subscription_ids)
+    return str(_serializer().dumps([ids[0] if len(ids) == 1 else ids, user_id]))
+
+
+def _token_ids(token: str) -> tuple[list[int], int]:
     try:
-        sub_id, user_id = _serializer().loads(token)
-        return int(sub_id), int(user_id)
+        ids, user_id = _serializer().loads(token)
+        return [int(i) for i in (ids if isinstance(ids, list) else [ids])], int(user_id)
     except (BadSignature, TypeError, ValueError):
         raise NotFound(
             "Dieser Abmelde-Link ist ungültig. Bitte kopieren Sie ihn vollständig aus der E-Mail "
@@ -212,22 +220,23 @@ def _token_ids(token: str) -> tuple[int, int]:
         ) from None
 
 
-def subscription_for_token(token: str) -> Subscription | None:
-    """The subscription a valid token names, or None if it was already cancelled."""
-    sub_id, user_id = _token_ids(token)
-    row = db.session.get(Subscription, sub_id)
-    return row if row is not None and row.user_id == user_id else None
+def subscriptions_for_token(token: str) -> list[Subscription]:
+    """The subscriptions a valid token names that are still active (none: already cancelled)."""
+    ids, user_id = _token_ids(token)
+    query = sa.select(Subscription).where(Subscription.id.in_(ids), Subscription.user_id == user_id)
+    return list(db.session.scalars(query.order_by(Subscription.id)))
 
 
-def unsubscribe(token: str) -> bool:
-    """Cancel the subscription named by a signed token; False if it was already cancelled."""
-    sub_id, user_id = _token_ids(token)
+def unsubscribe(token: str) -> int:
+    """Cancel the subscriptions named by a signed token; how many were still active."""
+    ids, user_id = _token_ids(token)
     with unit_of_work() as s:
-        row = s.get(Subscription, sub_id)
-        if row is None or row.user_id != user_id:
-            return False
-        s.delete(row)
-    return True
+        rows = s.scalars(
+            sa.select(Subscription).where(Subscription.id.in_(ids), Subscription.user_id == user_id)
+        ).all()
+        for row in rows:
+            s.delete(row)
+    return len(rows)
 
 
 # Labels and links -------------------------------------------------------------------------------

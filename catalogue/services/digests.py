@@ -306,9 +306,10 @@ def _commit_digest(user: User, sections: list[DigestSection], now: datetime) -> 
             sent.append(section)
         if any(section.items for section in sent):
             subject, body = render_digest(user, sent, base_url)
-            # mail programs' "Abbestellen": the one abo without signing in, or the abos page
-            with_news = [section for section in sent if section.items]
-            unsubscribe = with_news[0].unsubscribe_path if len(with_news) == 1 else "/konto/abos"
+            # mail programs' "Abbestellen" stops this mail: the abos it reports on, no sign-in
+            with_news = [section.subscription_id for section in sent if section.items]
+            token = alerts.unsubscribe_token_for(with_news, user.id)
+            unsubscribe = f"/abo/abbestellen/{token}"
             queue_mail(
                 s,
                 to=user.email,

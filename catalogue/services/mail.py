@@ -126,8 +126,12 @@ def _send(mail: _Claimed) -> None:
     message["Subject"] = one_line(mail.subject)
     message["Message-ID"] = message_id(mail.id, config["MAIL_SENDER"])
     if mail.unsubscribe_url:
-        # RFC 2369: mail programs show "Abbestellen"; the page asks before it stops anything
+        # RFC 2369: mail programs show "Abbestellen"; opened in a browser the page asks first.
+        # RFC 8058: the mail program may instead POST "List-Unsubscribe=One-Click" to the same
+        # address, which every unsubscribe page accepts (HTTPS only, as the RFC requires).
         message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        if mail.unsubscribe_url.startswith("https://"):
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.body)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config["MAIL_USE_TLS"]:

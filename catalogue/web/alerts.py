@@ -14,12 +14,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from catalogue.errors import ValidationFailed
+from catalogue.extensions import csrf
 from catalogue.models import DigestFrequency
 from catalogue.services import accounts as accounts_service
 from catalogue.services import alerts as alerts_service
 from catalogue.services import search as search_service
 from catalogue.web.choices import options
-from catalogue.web.forms import add_service_errors, link_args
+from catalogue.web.forms import add_service_errors, link_args, one_click_unsubscribe
 
 bp = Blueprint("alerts", __name__)
 
@@ -186,34 +187,36 @@ def subscribe_search():
 
 
 @bp.route("/abo/abbestellen/<token>", methods=["GET", "POST"])
+@csrf.exempt  # a mail program's one-click POST carries no CSRF token; the form checks its own
 def unsubscribe(token: str):
     """Works without signing in: the signed token in the digest is the authority. GET only
-    asks (mail scanners open links); the button sends the POST."""
-    subscription = alerts_service.subscription_for_token(token)
+    asks (mail scanners open links); the button, or a mail program's one-click "Abbestellen",
+    sends the POST. A digest about several abos stops all of them."""
+    subscriptions = alerts_service.subscriptions_for_token(token)
     form = ConfirmForm()
-    done = False
-    if form.validate_on_submit():
-        done = alerts_service.unsubscribe(token)
-        subscription = None
-    label = alerts_service.describe_one(subscription) if subscription is not None else ""
+    cancelled = 0
+    if one_click_unsubscribe() or form.validate_on_submit():
+        cancelled = alerts_service.unsubscribe(token)
+        subscriptions = []
     response = render_template(
         "alerts/unsubscribe.html",
         form=form,
-        label=label,
-        active=subscription is not None,
-        done=done,
+        labels=[alerts_service.describe_one(row) for row in subscriptions],
+        cancelled=cancelled,
     )
     return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @bp.route("/konto/passende-loesungen/abbestellen/<token>", methods=["GET", "POST"])
+@csrf.exempt  # a mail program's one-click POST carries no CSRF token; the form checks its own
 def stop_match_alerts(token: str):
     """From the link in a reverse-match e-mail, without signing in. GET only asks (mail
-    scanners open links); the button sends the POST."""
+    scanners open links); the button, or a mail program's one-click "Abbestellen", sends the
+    POST."""
     account = accounts_service.match_alerts_account(token)
     form = ConfirmForm()
     done = False
-    if form.validate_on_submit():
+    if one_click_unsubscribe() or form.validate_on_submit():
         accounts_service.stop_match_alerts(token)
         done = True
     response = render_template(

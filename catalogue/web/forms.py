@@ -155,3 +155,11 @@ def link_args(*, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
         for k in request.args
         if k not in exclude and not k.startswith("_")
     }
+
+
+def one_click_unsubscribe() -> bool:
+    """RFC 8058: a mail program's "Abbestellen" POSTs ``List-Unsubscribe=One-Click`` to the
+    address in the mail's List-Unsubscribe header, without cookies or a CSRF token. Those pages
+    are exempt from the site-wide CSRF check: the signed token in the address is the authority,
+    and a browser's POST still needs the page's own form with its CSRF token."""
+    return request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click"

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from catalogue.errors import InvalidTransition, ValidationFailed
 from catalogue.exchange_workflow import ContactAction, contact_actions
+from catalogue.extensions import csrf
 from catalogue.models import ContactRequestStatus, ReuseStatus
 from catalogue.permissions import can_broker, is_curator, require
 from catalogue.services import brokering as brokering_service
@@ -17,7 +18,7 @@ from catalogue.services import brokering_reach
 from catalogue.services import matching as matching_service
 from catalogue.services import needs as needs_service
 from catalogue.services.brokering_plan import plan_brokering
-from catalogue.web.forms import add_service_errors, record_id
+from catalogue.web.forms import add_service_errors, one_click_unsubscribe, record_id
 from catalogue.web.needs import bp
 from catalogue.web.needs_forms import BrokerForm, ContactRequestForm, MessageForm, OutcomeForm
 from catalogue.web.public import render_solution
@@ -204,11 +205,16 @@ def request_contact(solution_id: int):
 
 
 @bp.route("/mail-abbestellen/<token>", methods=["GET", "POST"])
+@csrf.exempt  # a mail program's one-click POST carries no CSRF token; the form checks its own
 def opt_out(token: str):
-    """A contact person stops brokering and reminder mails; works without signing in."""
+    """A contact person stops brokering and reminder mails; works without signing in. GET only
+    asks; the button, or a mail program's one-click "Abbestellen", sends the POST."""
+    from catalogue.web.alerts import ConfirmForm
+
     email = brokering_reach.opt_out_email(token)
     done = brokering_reach.is_opted_out(token)
-    if request.method == "POST" and not done:
+    form = ConfirmForm()
+    if (one_click_unsubscribe() or form.validate_on_submit()) and not done:
         brokering_reach.opt_out(actor=current_user, token=token)
         done = True
     # the token is the authority: not cached, and not passed on to a linked site

@@ -178,9 +178,17 @@ def test_a_mail_with_an_unsubscribe_page_carries_it_as_list_unsubscribe_header(s
             s, to="a@example.org", subject="Abo", body="x", unsubscribe_url=url
         )
         without = mail.queue_mail(s, to="b@example.org", subject="Passwort", body="y")
-    ids = {with_link.id: "a@example.org", without.id: "b@example.org"}
-    assert mail.deliver_due() == 2
+        plain_http = mail.queue_mail(
+            s, to="c@example.org", subject="Abo", body="z", unsubscribe_url="http://localhost/a"
+        )
+    ids = {with_link.id: "a@example.org", without.id: "b@example.org", plain_http.id: "c@"}
+    assert mail.deliver_due() == 3
     by_recipient = {m["To"]: m for m in smtp.messages}
-    assert set(by_recipient) == set(ids.values())
+    assert len(by_recipient) == len(ids)
     assert by_recipient["a@example.org"]["List-Unsubscribe"] == f"<{url}>"
+    # RFC 8058: the page also takes the mail program's one-click POST (HTTPS addresses only)
+    assert by_recipient["a@example.org"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert by_recipient["b@example.org"]["List-Unsubscribe"] is None
+    assert by_recipient["b@example.org"]["List-Unsubscribe-Post"] is None
+    assert by_recipient["c@example.org"]["List-Unsubscribe"] == "<http://localhost/a>"
+    assert by_recipient["c@example.org"]["List-Unsubscribe-Post"] is None
