@@ -310,11 +310,13 @@ def outbox_status() -> None:
     """Show worker heartbeats, pending and failing jobs, mail delivery and spreadsheet imports;
     exit 1 if a job, a mail or a running import keeps failing."""
     from catalogue.services import import_runs, jobs, mail, worker
+    from catalogue.text import local_time
 
     for beat in worker.heartbeats():
         click.echo(
-            f"{beat.host}: letzter Erfolg {beat.last_success_at}, Rückstand {beat.lag_rows} "
-            f"Zeilen / {beat.lag_seconds} s, Cursor {beat.cursor}, offene Aufträge {beat.jobs_pending}"
+            f"{beat.host}: letzter Erfolg {local_time(beat.last_success_at)} (Ortszeit), "
+            f"Rückstand {beat.lag_rows} Zeilen / {beat.lag_seconds} s, Cursor {beat.cursor}, "
+            f"offene Aufträge {beat.jobs_pending}"
         )
     click.echo(f"offene Aufträge: {jobs.pending_jobs()}")
     failing = jobs.failing_jobs()
