@@ -19,7 +19,8 @@ from search_index.match_bands import (
     band,
 )
 from search_index.matching import rank_candidates
-from search_index.need_concepts import vocabulary_parts
+from search_index.need_concepts import joined_compounds, vocabulary_parts
+from search_index.need_text import need_words
 from tests.search_index.conftest import make_doc
 
 DOCS = [
@@ -268,3 +269,38 @@ def test_the_part_before_a_hyphen_is_a_word_of_its_own(tmp_path):
             m.solution_id for m in ix.match("Wir brauchen eine digitale Hundesteuer-Anmeldung")
         ]
     assert ranked and ranked[0] == 1
+
+
+JOIN_DOCS = [
+    make_doc(
+        1,
+        "Online-Bürgerhaushalt mit Abstimmung",
+        "Einwohner schlagen Projekte vor und stimmen ab; der Rat stellt ein festes Budget bereit.",
+    ),
+    make_doc(
+        2,
+        "Musikschule als Zweckverband",
+        "Die Gemeinden entscheiden gemeinsam über die Haushaltsmittel der Musikschule.",
+    ),
+    make_doc(3, "Onlineanmeldung für Ferienfreizeiten", "Eltern melden ihre Kinder an."),
+    *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+]
+
+
+def _joined(ctx, text: str) -> list[str]:
+    return [joined for joined, _stem in joined_compounds(ctx, text, need_words(text), set())]
+
+
+def test_nouns_written_apart_reach_the_catalogues_compound(tmp_path):
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(JOIN_DOCS)
+        ctx = ix.context()
+        # "Bürger … Haushaltsmittel" is what the catalogue writes as Bürgerhaushalt
+        need = "Bürger entscheiden über Haushaltsmittel online"
+        assert _joined(ctx, need) == ["bürgerhaushalt"]
+        assert _joined(ctx, need.lower()) == ["bürgerhaushalt"]
+        assert ix.match(need)[0].solution_id == 1
+        # only within one sentence, and a verb typed in lower case is no compound's head
+        assert _joined(ctx, "Die Bürger sind gefragt. Der Haushalt ist knapp.") == []
+        assert _joined(ctx, "ferienfreizeit online anmelden") == []
+        assert _joined(ctx, "Ferienfreizeit online anmelden") == []
