@@ -9,7 +9,8 @@ its own, and the last part of a long unknown compound split into known words
 thing (`match_things.names_a_thing`); the modifier of an unknown two-word split is a weaker word
 of its own (Ausbildungsstrukturen → Ausbildung), and so are the parts before a hyphen
 (Hundesteuer-Anmeldung → Hundesteuer); words cut short by a suspended hyphen are completed first:
-"Wartungs- und Lizenzverträge"; two nouns of one sentence that the catalogue writes as one
+"Wartungs- und Lizenzverträge"; an unknown compound no split explains reaches the catalogue's
+compounds with the same first part: Ausländerangelegenheiten → Ausländeramt; two nouns of one sentence that the catalogue writes as one
 compound count as that compound too: "Bürger entscheiden über Haushaltsmittel" → Bürgerhaushalt),
 and the most discriminative ones are kept (idf × weight, document
 frequency cap). The idf mass of words the catalogue does not know at all is returned as well:
@@ -25,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from search_index.analysis import WORD_RE, analyze_word, decompounder, stem_word
+from search_index.analysis import WORD_RE, analyze_word, stem_word
 from search_index.concepts import (
     Concept,
     Variant,
@@ -35,7 +36,14 @@ from search_index.concepts import (
     thesaurus_runs,
     typed_words,
 )
-from search_index.need_text import NeedWord, complete_ellipses, need_words, sentences
+from search_index.need_compounds import (
+    FAMILY_WEIGHT,
+    JOIN_WEIGHT,
+    joined_compounds,
+    modifier_family,
+    modifier_surface,
+)
+from search_index.need_text import complete_ellipses, need_words
 from search_index.query_words import QueryWord
 
 if TYPE_CHECKING:
@@ -67,14 +75,6 @@ MODIFIER_WEIGHT = 0.15
 # sets (thirteenth round): at 0.3 nDCG@10 +0.0004 and two right "passt gut" more on average,
 # at 0.6 nDCG@10 -0.0004; named a thing (unlike the head, the part is no kind of the compound).
 HYPHEN_PART_WEIGHT = 0.3
-# Nouns written apart that the catalogue writes as one compound ("Bürger … Haushaltsmittel" →
-# Bürgerhaushalt, "kita platz" → Kitaplatz): a pair within three content words of one sentence,
-# nouns only (capitalised, or in the compound dictionary where all is typed in lower case).
-# Measured on 45 sets (nineteenth round): nDCG@10 +0.0005, no-match accuracy +0.002, no
-# pooled figure lower; flat for weights 0.4-1.0 and windows 2-3. Across sentences it joined
-# "Haus" and "Eigentümer" of different thoughts (a wrong "passt gut" on heldout_n).
-JOIN_WINDOW = 3
-JOIN_WEIGHT = 0.6
 FUZZY_MAX_WORDS = 6  # needs this short: unknown words also match close spellings (typos)
 FUZZY_MIN_LEN = 5  # letters as typed: a typo in the ending shortens the stem ("onlien" → onli)
 
@@ -130,6 +130,13 @@ def need_concepts(
                     source = qw.stem if k == len(parts) - 1 else ""
                     _add_scored(ctx, scored, pc, n_docs, nw.weight * VOCAB_PART_WEIGHT, source)
             split = next((v.terms for v in concept.variants if v.kind == "parts"), ())
+            if not parts and not split:
+                family = modifier_family(ctx, qw.raw)
+                if family and family[0] not in seen:
+                    seen.add(family[0])
+                    variants = [Variant((t,), 1.0) for t in family[1]]
+                    fc = Concept(nw.surface, family[0], variants, qw.raw)
+                    _add_scored(ctx, scored, fc, n_docs, nw.weight * FAMILY_WEIGHT, qw.stem)
             if (
                 len(split) == 2
                 and nw.weight * MODIFIER_WEIGHT > modifiers.get(split[0], ("", "", 0.0))[2]
@@ -184,7 +191,7 @@ def need_concepts(
         if modifier not in seen:
             seen.add(modifier)
             mw = QueryWord(raw=modifier, stem=modifier, parts=())
-            mc = concept_for_word(ctx, mw, _modifier_surface(surface, modifier), parts_alone=True)
+            mc = concept_for_word(ctx, mw, modifier_surface(surface, modifier), parts_alone=True)
             _add_scored(ctx, scored, mc, n_docs, weight, source=compound)
     if not scored:
         return [], missing_idf
@@ -233,19 +240,6 @@ def _head_surface(surface: str, head: str) -> str:
             tail = word[i:]
             return tail[0].upper() + tail[1:] if word[0].isupper() else tail
     return head
-
-
-def _modifier_surface(surface: str, modifier: str) -> str:
-    """The modifier as written at the start of the compound (Ausbildungsstrukturen →
-    Ausbildung): the longest beginning with its stem, without a linking "s"."""
-    word = surface.replace("-", "")
-    for i in range(len(word) - 1, 2, -1):
-        if stem_word(word[:i].lower()) == modifier:
-            start = word[:i]
-            if start.endswith("s") and stem_word(start[:-1].lower()) == modifier:
-                start = start[:-1]
-            return start
-    return modifier
 
 
 def _known_word(ctx: SearchContext, word: str) -> bool:
@@ -322,45 +316,3 @@ def vocabulary_parts(ctx: SearchContext, word: str) -> list[str]:
     if found is None or len(found[0]) < 2:
         return []
     return list(dict.fromkeys(found[0]))
-
-
-def joined_compounds(
-    ctx: SearchContext, text: str, words: list[NeedWord], seen: set[str]
-) -> list[tuple[str, str]]:
-    """Two nearby nouns of one sentence that the catalogue writes as one compound ("Bürger
-    entscheiden über Haushaltsmittel" → Bürgerhaushalt): (compound, its stem)."""
-    weights = {nw.surface.lower(): nw.weight for nw in words}
-    # where the writer capitalises some words, only those (nouns) join; in a text typed all in
-    # lower case the second word must be a noun of the compound dictionary (or a compound of
-    # them): "online anmelden" is no Onlineanmeldung
-    mixed = any(nw.surface[0].isupper() for nw in words)
-    nouns = decompounder()
-    found: list[tuple[str, str]] = []
-    found_stems: set[str] = set()
-    for sentence, _weight in sentences(text):
-        content: list[tuple[QueryWord, list[str]]] = []  # word, the forms it can join as
-        for surface in WORD_RE.findall(sentence):
-            weight = weights.get(surface.lower(), 0.0)
-            if weight < 1.0 or (mixed and not surface[0].isupper()):
-                continue
-            qw = analyze_word(surface)
-            if qw is None or len(qw.raw) < 4 or not qw.raw.isalpha():
-                continue
-            seconds = [qw.raw]
-            if len(qw.parts) >= 2:
-                seconds.append(_modifier_surface(surface, qw.parts[0]).lower())
-            if not mixed:
-                seconds = [w for w in seconds if w in nouns or nouns.split(w)]
-            content.append((qw, seconds))
-        for i, (qa, _) in enumerate(content):
-            for _qb, seconds in content[i + 1 : i + 1 + JOIN_WINDOW]:
-                for joined in (qa.raw + link + second for second in seconds for link in ("", "s")):
-                    stem = stem_word(joined)  # cheap test first: is it a catalogue word?
-                    if stem in seen or stem in found_stems:
-                        continue
-                    if len(stem) < len(qa.stem) + HEAD_MIN_LEN:  # "Kommunen denen" → kommun
-                        continue
-                    if ctx.doc_frequency("content", stem):
-                        found_stems.add(stem)
-                        found.append((joined, stem))
-    return found

@@ -107,14 +107,22 @@ def test_thesaurus_and_compounds_help(matcher):
 
 
 def test_short_needs_tolerate_typos_long_needs_do_not_guess(matcher, monkeypatch):
+    import search_index.need_compounds as need_compounds
     import search_index.need_concepts as need_concepts
 
     assert matcher.match("Mängelmedler")[0].solution_id == 3
     assert matcher.match("Hochwaser Pegel")[0].solution_id == 4
+    assert matcher.match("Mägelmelder")[0].solution_id == 3
     monkeypatch.setattr(need_concepts, "FUZZY_MAX_WORDS", 0)
+    assert matcher.match("Mägelmelder") == []
+    # no close spelling is guessed; a word whose first part begins the catalogue's Mängelmelder
+    # still leads there (`modifier_family`), never with "passt gut" on its own
+    [match] = matcher.match("Mängelmedler")
+    assert match.solution_id == 3 and match.band != "strong"
+    monkeypatch.setattr(need_compounds, "FAMILY_MAX_TERMS", 0)
     assert matcher.match("Mängelmedler") == []
     monkeypatch.undo()
-    long_need = "Wir suchen seit Jahren etwas gegen den Mängelmedler " + "und so weiter " * 5
+    long_need = "Wir suchen seit Jahren etwas gegen den Mägelmelder " + "und so weiter " * 5
     assert all(m.solution_id != 3 for m in matcher.match(long_need))
 
 

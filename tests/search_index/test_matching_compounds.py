@@ -19,7 +19,8 @@ from search_index.match_bands import (
     band,
 )
 from search_index.matching import rank_candidates
-from search_index.need_concepts import joined_compounds, vocabulary_parts
+from search_index.need_compounds import joined_compounds, modifier_family
+from search_index.need_concepts import vocabulary_parts
 from search_index.need_text import need_words
 from tests.search_index.conftest import make_doc
 
@@ -304,3 +305,30 @@ def test_nouns_written_apart_reach_the_catalogues_compound(tmp_path):
         assert _joined(ctx, "Die Bürger sind gefragt. Der Haushalt ist knapp.") == []
         assert _joined(ctx, "ferienfreizeit online anmelden") == []
         assert _joined(ctx, "Ferienfreizeit online anmelden") == []
+
+
+FAMILY_DOCS = [
+    make_doc(1, "Willkommenslotsen im Ausländeramt", "Lotsen helfen im Foyer der Behörde."),
+    make_doc(2, "Terminbuchung der Ausländerbehörde", "Unterlagen werden vorab geprüft."),
+    make_doc(3, "Wartezeitanzeige im Bürgerbüro", "Ein Aufrufsystem zeigt die Wartezeit."),
+    *[
+        make_doc(10 + i, f"Verwaltungsvorhaben {i}", f"Verwaltungsthema{i} allgemein.")
+        for i in range(6)
+    ],
+]
+
+
+def test_an_unknown_compound_reaches_the_catalogues_compounds_with_its_first_part(tmp_path):
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(FAMILY_DOCS)
+        ctx = ix.context()
+        part, stems = modifier_family(ctx, "ausländerangelegenheiten")
+        assert part == "auslander"
+        assert set(stems) == {stem_word("ausländeramt"), stem_word("ausländerbehörde")}
+        # a first part that begins too many catalogue words says nothing
+        assert modifier_family(ctx, "verwaltungsangelegenheiten") is None
+        assert modifier_family(ctx, "gartenangelegenheiten") is None  # begins none
+        matches = ix.match(
+            "Im Sachgebiet Ausländerangelegenheiten stehen die Leute morgens Schlange."
+        )
+    assert {m.solution_id for m in matches[:2]} == {1, 2}
