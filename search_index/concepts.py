@@ -41,7 +41,7 @@ class Variant:
     terms: tuple[str, ...]  # stems that must all occur (in this order if phrase)
     weight: float
     phrase: bool = False
-    kind: str = "word"  # word | parts | synonym | fuzzy | phrase | part
+    kind: str = "word"  # word | parts | synonym | fuzzy | phrase | part | compound
 
 
 @dataclass

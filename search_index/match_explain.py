@@ -142,9 +142,10 @@ def reasons(
         where = "content"
         if len(v.terms) == 1:
             where = next((f for f, _ in FIELD_PHRASES[:-1] if _variant_in(ctx, v, f, d)), "content")
-        if v.kind in ("synonym", "fuzzy"):
+        if v.kind in ("synonym", "fuzzy", "compound"):
             # name what was found instead of the need's word, and where
             surface = ctx.thesaurus.surface(" ".join(v.terms)) if v.kind == "synonym" else ""
+            surface = sc.concept.raw if v.kind == "compound" else surface
             found_as = f" als »{surface}«" if surface else ""
             phrase = "in einem Erfahrungsbericht" if is_report else dict(FIELD_PHRASES)[where]
             related.append(f"»{sc.concept.label}«{found_as} {phrase}")

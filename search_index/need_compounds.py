@@ -57,19 +57,20 @@ def modifier_surface(surface: str, modifier: str) -> str:
 
 def joined_compounds(
     ctx: SearchContext, text: str, words: list[NeedWord], seen: set[str]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, str]]:
     """Two nearby nouns of one sentence that the catalogue writes as one compound ("Bürger
-    entscheiden über Haushaltsmittel" → Bürgerhaushalt): (compound, its stem)."""
+    entscheiden über Haushaltsmittel" → Bürgerhaushalt): (compound, its stem, the two words as
+    typed: "Bürger … Haushaltsmittel")."""
     weights = {nw.surface.lower(): nw.weight for nw in words}
     # where the writer capitalises some words, only those (nouns) join; in a text typed all in
     # lower case the second word must be a noun of the compound dictionary (or a compound of
     # them): "online anmelden" is no Onlineanmeldung
     mixed = any(nw.surface[0].isupper() for nw in words)
     nouns = decompounder()
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str]] = []
     found_stems: set[str] = set()
     for sentence, _weight in sentences(text):
-        content: list[tuple[QueryWord, list[str]]] = []  # word, the forms it can join as
+        content: list[tuple[str, QueryWord, list[str]]] = []  # word, the forms it joins as
         for surface in WORD_RE.findall(sentence):
             weight = weights.get(surface.lower(), 0.0)
             if weight < 1.0 or (mixed and not surface[0].isupper()):
@@ -82,9 +83,9 @@ def joined_compounds(
                 seconds.append(modifier_surface(surface, qw.parts[0]).lower())
             if not mixed:
                 seconds = [w for w in seconds if w in nouns or nouns.split(w)]
-            content.append((qw, seconds))
-        for i, (qa, _) in enumerate(content):
-            for _qb, seconds in content[i + 1 : i + 1 + JOIN_WINDOW]:
+            content.append((surface, qw, seconds))
+        for i, (a, qa, _) in enumerate(content):
+            for b, _qb, seconds in content[i + 1 : i + 1 + JOIN_WINDOW]:
                 for joined in (qa.raw + link + second for second in seconds for link in ("", "s")):
                     stem = stem_word(joined)  # cheap test first: is it a catalogue word?
                     if stem in seen or stem in found_stems:
@@ -93,7 +94,7 @@ def joined_compounds(
                         continue
                     if ctx.doc_frequency("content", stem):
                         found_stems.add(stem)
-                        found.append((joined, stem))
+                        found.append((joined, stem, f"{a} … {b}"))
     return found
 
 
@@ -111,3 +112,12 @@ def modifier_family(ctx: SearchContext, word: str) -> tuple[str, list[str]] | No
         if terms:
             return (prefix, terms) if len(terms) <= FAMILY_MAX_TERMS else None
     return None
+
+
+def typed_part(surface: str, part: str) -> str:
+    """The beginning of the word as typed whose folded form is `part`, marked as a word part
+    for reasons ("Ausländerangelegenheiten", auslander → "Ausländer…")."""
+    for i in range(len(part), len(surface) + 1):
+        if fold(surface[:i].lower()) == part:
+            return surface[:i] + "…"
+    return part + "…"

@@ -42,6 +42,7 @@ from search_index.need_compounds import (
     joined_compounds,
     modifier_family,
     modifier_surface,
+    typed_part,
 )
 from search_index.need_text import complete_ellipses, need_words
 from search_index.query_words import QueryWord
@@ -134,8 +135,9 @@ def need_concepts(
                 family = modifier_family(ctx, qw.raw)
                 if family and family[0] not in seen:
                     seen.add(family[0])
-                    variants = [Variant((t,), 1.0) for t in family[1]]
-                    fc = Concept(nw.surface, family[0], variants, qw.raw)
+                    variants = [Variant((t,), 1.0, False, "compound") for t in family[1]]
+                    found_as = typed_part(nw.surface, family[0])  # »…« als »Ausländer…«
+                    fc = Concept(nw.surface, family[0], variants, found_as)
                     _add_scored(ctx, scored, fc, n_docs, nw.weight * FAMILY_WEIGHT, qw.stem)
             if (
                 len(split) == 2
@@ -167,10 +169,12 @@ def need_concepts(
                     unknown_out.append(qw.stem)
             continue
         scored.append(ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight))
-    for joined, stem in joined_compounds(ctx, text, words, seen):
-        # the compound as the catalogue writes it; its parts are words of the need already
+    for joined, stem, typed in joined_compounds(ctx, text, words, seen):
+        # the compound as the catalogue writes it; its parts are words of the need already.
+        # Reasons name it as found: »Bürger … Haushaltsmittel« als »Bürgerhaushalt«
         seen.add(stem)
-        jc = Concept(joined[0].upper() + joined[1:], stem, [Variant((stem,), 1.0)], joined)
+        found_as = joined[0].upper() + joined[1:]
+        jc = Concept(typed, stem, [Variant((stem,), 1.0, False, "compound")], found_as)
         _add_scored(ctx, scored, jc, n_docs, JOIN_WEIGHT)
     weights = {nw.surface.lower(): nw.weight for nw in words}
     for phrase, run in thesaurus_runs(ctx, typed_words(text)):

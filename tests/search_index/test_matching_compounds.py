@@ -289,7 +289,9 @@ JOIN_DOCS = [
 
 
 def _joined(ctx, text: str) -> list[str]:
-    return [joined for joined, _stem in joined_compounds(ctx, text, need_words(text), set())]
+    return [
+        joined for joined, _stem, _typed in joined_compounds(ctx, text, need_words(text), set())
+    ]
 
 
 def test_nouns_written_apart_reach_the_catalogues_compound(tmp_path):
@@ -300,7 +302,10 @@ def test_nouns_written_apart_reach_the_catalogues_compound(tmp_path):
         need = "Bürger entscheiden über Haushaltsmittel online"
         assert _joined(ctx, need) == ["bürgerhaushalt"]
         assert _joined(ctx, need.lower()) == ["bürgerhaushalt"]
-        assert ix.match(need)[0].solution_id == 1
+        top = ix.match(need)[0]
+        assert top.solution_id == 1
+        # the reason names what the need typed and what the catalogue writes
+        assert "»Bürger … Haushaltsmittel« als »Bürgerhaushalt« im Titel" in " ".join(top.reasons)
         # only within one sentence, and a verb typed in lower case is no compound's head
         assert _joined(ctx, "Die Bürger sind gefragt. Der Haushalt ist knapp.") == []
         assert _joined(ctx, "ferienfreizeit online anmelden") == []
@@ -332,3 +337,4 @@ def test_an_unknown_compound_reaches_the_catalogues_compounds_with_its_first_par
             "Im Sachgebiet Ausländerangelegenheiten stehen die Leute morgens Schlange."
         )
     assert {m.solution_id for m in matches[:2]} == {1, 2}
+    assert "»Ausländerangelegenheiten« als »Ausländer…« im Titel" in " ".join(matches[0].reasons)
