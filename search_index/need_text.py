@@ -31,6 +31,12 @@ from search_index.german import load_wordlist
 LOWERCASE_WEIGHT = 0.6
 CASED_MIN_WORDS = 8  # shorter texts are treated as search-like keyword lists
 SIDE_TOPIC_WEIGHT = 0.4  # a sentence that opens a side topic, and the sentence after it
+# Lines after a sign-off this short (no question) are the signature — name, office, phone — and
+# count like a side topic: the office may name the subject ("Fachbereich Jugend"), the name and
+# the town do not. Measured on 45 sets (nineteenth round): no-match accuracy 0.9364 → 0.9399,
+# strong precision +0.0006, nDCG@10 and recall@5 -0.0002; at 0 (ignored) no-match 0.9435 but
+# recall@5 -0.0009 and strong recall -0.002; 0.2 and 0.6 lie in between.
+SIGNATURE_MAX_WORDS = 8
 
 _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*|\n")
 # An opening salutation ends at the first comma or colon; the rest of its sentence counts.
@@ -136,10 +142,12 @@ def is_filler(word: str) -> bool:
 
 
 def sentences(text: str) -> list[tuple[str, float]]:
-    """The text's sentences with their weight (sign-offs 0, side topics SIDE_TOPIC_WEIGHT);
+    """The text's sentences with their weight (sign-offs 0, side topics and the signature after
+    a sign-off SIDE_TOPIC_WEIGHT);
     an opening salutation ("Liebes DigitalBüro,") is cut off its sentence."""
     out: list[tuple[str, float]] = []
     side_left = 0
+    signed = False  # after a sign-off: short lines are the signature (name, office, phone)
     for m in _SENTENCE_RE.finditer(text):
         s = m.group(0)
         salutation = _SALUTATION_RE.match(s)
@@ -149,7 +157,12 @@ def sentences(text: str) -> list[tuple[str, float]]:
             continue
         if _SIGN_OFF_RE.match(s):
             out.append((s, 0.0))
+            signed = True
             continue
+        if signed and "?" not in s and len(WORD_RE.findall(s)) <= SIGNATURE_MAX_WORDS:
+            out.append((s, SIDE_TOPIC_WEIGHT))  # "Sandra Klein, Büro des Bürgermeisters"
+            continue
+        signed = False
         if _SIDE_TOPIC_RE.match(s):
             side_left = 2  # this sentence and the next
         weight = SIDE_TOPIC_WEIGHT if side_left or _ASIDE_RE.search(s) else 1.0

@@ -134,3 +134,18 @@ def test_what_a_need_says_it_is_not_about_counts_nothing_in_its_other_forms():
         )
     }
     assert {"Melder", "Verfahren", "Kasse"} <= kept
+
+
+def test_the_signature_under_a_sign_off_counts_like_a_side_topic():
+    text = (
+        "Wir suchen Beispiele für eine Städtepartnerschaft mit Schulklassen.\n\n"
+        "Viele Grüße\nSandra Klein, Büro des Bürgermeisters\nTelefon 05264 123\n\n"
+        "Eine Frage noch: Hat jemand Erfahrung mit Fördermitteln für Begegnungen?"
+    )
+    weights = [(s.strip(), w) for s, w in sentences(text)]
+    assert ("Sandra Klein, Büro des Bürgermeisters", SIDE_TOPIC_WEIGHT) in weights
+    assert ("Telefon 05264 123", SIDE_TOPIC_WEIGHT) in weights
+    # a question after the signature is the need again
+    assert weights[-1][1] == 1.0
+    # without a sign-off, a short last line is part of the need
+    assert sentences("Wir suchen eine Lösung.\nBüro des Bürgermeisters")[-1][1] == 1.0
