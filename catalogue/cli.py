@@ -309,12 +309,16 @@ def outbox_forget_host(host: str) -> None:
 def outbox_status() -> None:
     """Show worker heartbeats, pending and failing jobs, mail delivery and spreadsheet imports;
     exit 1 if a job, a mail or a running import keeps failing."""
+    from flask_babel import format_datetime
+
     from catalogue.services import import_runs, jobs, mail, worker
-    from catalogue.text import local_time
 
     for beat in worker.heartbeats():
+        # local time, as the operations page shows it (stored times are UTC)
+        last = beat.last_success_at
+        last_success = format_datetime(last, "dd.MM.yyyy HH:mm:ss") if last else "nie"
         click.echo(
-            f"{beat.host}: letzter Erfolg {local_time(beat.last_success_at)} (Ortszeit), "
+            f"{beat.host}: letzter Erfolg {last_success} (Ortszeit), "
             f"Rückstand {beat.lag_rows} Zeilen / {beat.lag_seconds} s, Cursor {beat.cursor}, "
             f"offene Aufträge {beat.jobs_pending}"
         )

@@ -1,13 +1,10 @@
-"""Text helpers: German-aware slugs, safe Markdown rendering (markdown-it-py with raw HTML
-disabled, then nh3 sanitising as a second line of defence) and moments in local time for
-command output."""
+"""Text helpers: German-aware slugs and safe Markdown rendering (markdown-it-py with raw HTML
+disabled, then nh3 sanitising as a second line of defence)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import nh3
 from markdown_it import MarkdownIt
@@ -72,14 +69,3 @@ def render_markdown(source: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)
-
-
-LOCAL_ZONE = ZoneInfo("Europe/Berlin")  # the pages' time zone (BABEL_DEFAULT_TIMEZONE)
-
-
-def local_time(moment: datetime | None) -> str:
-    """A stored moment (naive UTC) as the pages show it, for commands: "05.12.2026 18:03:07"."""
-    if moment is None:
-        return "nie"
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_ZONE).strftime("%d.%m.%Y %H:%M:%S")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from search_index.analysis import WORD_RE, analyze_word, decompounder, stem_word
 from search_index.german import fold
-from search_index.need_text import NeedWord, sentences
+from search_index.need_text import NeedWord, mixes_case, sentences
 from search_index.query_words import QueryWord
 
 if TYPE_CHECKING:
@@ -62,10 +62,10 @@ def joined_compounds(
     entscheiden über Haushaltsmittel" → Bürgerhaushalt): (compound, its stem, the two words as
     typed: "Bürger … Haushaltsmittel")."""
     weights = {nw.surface.lower(): nw.weight for nw in words}
-    # where the writer capitalises some words, only those (nouns) join; in a text typed all in
-    # lower case the second word must be a noun of the compound dictionary (or a compound of
-    # them): "online anmelden" is no Onlineanmeldung
-    mixed = any(nw.surface[0].isupper() for nw in words)
+    # where the writer capitalises some words and not others, only the capitalised (nouns)
+    # join; otherwise the second word must be a noun of the compound dictionary (or a compound
+    # of them): "online anmelden" is no Onlineanmeldung
+    mixed = mixes_case(text)
     nouns = decompounder()
     found: list[tuple[str, str, str]] = []
     found_stems: set[str] = set()

@@ -10,10 +10,10 @@ thing (`match_things.names_a_thing`); the modifier of an unknown two-word split 
 of its own (Ausbildungsstrukturen → Ausbildung), and so are the parts before a hyphen
 (Hundesteuer-Anmeldung → Hundesteuer); words cut short by a suspended hyphen are completed first:
 "Wartungs- und Lizenzverträge"; an unknown compound no split explains reaches the catalogue's
-compounds with the same first part: Ausländerangelegenheiten → Ausländeramt; two nouns of one sentence that the catalogue writes as one
-compound count as that compound too: "Bürger entscheiden über Haushaltsmittel" → Bürgerhaushalt),
-and the most discriminative ones are kept (idf × weight, document
-frequency cap). The idf mass of words the catalogue does not know at all is returned as well:
+compounds with the same first part: Ausländerangelegenheiten → Ausländeramt; two nouns of one
+sentence that the catalogue writes as one compound count as that compound too: "Bürger
+entscheiden über Haushaltsmittel" → Bürgerhaushalt; see `need_compounds`), and the most
+discriminative ones are kept (idf × weight, document frequency cap). The idf mass of words the catalogue does not know at all is returned as well:
 it lowers the coverage a result can reach.
 
 Must not: import Flask or SQLAlchemy, or contain rules for particular needs or benchmark data.

@@ -220,20 +220,26 @@ def _token_ids(token: str) -> tuple[list[int], int]:
         ) from None
 
 
+def _named_by(token: str) -> sa.Select[tuple[Subscription]]:
+    """The still active subscriptions a valid token names (of the person it was made for)."""
+    ids, user_id = _token_ids(token)
+    return (
+        sa.select(Subscription)
+        .where(Subscription.id.in_(ids), Subscription.user_id == user_id)
+        .order_by(Subscription.id)
+    )
+
+
 def subscriptions_for_token(token: str) -> list[Subscription]:
     """The subscriptions a valid token names that are still active (none: already cancelled)."""
-    ids, user_id = _token_ids(token)
-    query = sa.select(Subscription).where(Subscription.id.in_(ids), Subscription.user_id == user_id)
-    return list(db.session.scalars(query.order_by(Subscription.id)))
+    return list(db.session.scalars(_named_by(token)))
 
 
 def unsubscribe(token: str) -> int:
     """Cancel the subscriptions named by a signed token; how many were still active."""
-    ids, user_id = _token_ids(token)
+    query = _named_by(token)
     with unit_of_work() as s:
-        rows = s.scalars(
-            sa.select(Subscription).where(Subscription.id.in_(ids), Subscription.user_id == user_id)
-        ).all()
+        rows = s.scalars(query).all()
         for row in rows:
             s.delete(row)
     return len(rows)
