@@ -237,8 +237,9 @@ def lower_case_need_classes(
     geht das"), which says nothing of its words' classes itself: the catalogue does. A word the
     documents carrying it (`CASING_SAMPLE_DOCS` of them) write on its own in lower case more
     often than capitalised is an act (`need_verbs`), one they capitalise a thing (`need_things`,
-    without form words) — and so is a word the catalogue does not know at all: the thing it
-    lacks. Such needs so read like their capitalised spelling: "Laubsäcke online bestellen" is
+    without form words) — and so is a word the catalogue does not know at all, or knows only in
+    parts (no document carries it whole or by a synonym): the thing it lacks; a compound's head
+    stands for its compound, a thing ("spielplatzkontrolle digital" is no "Baumkontrolle"). Such needs so read like their capitalised spelling: "Laubsäcke online bestellen" is
     no "Personenstandsurkunden online bestellen"."""
     if len(concepts) + len(unknown) > CASING_MAX_CONCEPTS:
         return frozenset(), frozenset()
@@ -247,10 +248,13 @@ def lower_case_need_classes(
     for sc in concepts:
         if " " in sc.concept.stem:
             continue
+        if not sc.docs and not sc.source:
+            things.add(sc.concept.stem)  # known in parts only: a thing the catalogue lacks
+            continue
         upper, lower = _casing(ctx, sc)
         if lower > upper and not sc.source:  # a compound's head is a noun, as its compound
             acts.add(sc.concept.stem)
-        elif upper:
+        elif upper or sc.source:
             stem = sc.source or sc.concept.stem
             if stem not in form_stems() and sc.concept.stem not in form_stems():
                 things.add(stem)
