@@ -161,7 +161,7 @@ def need_concepts(
         # Sentence role, word class (nouns name the topic) and fillers: see need_text.
         weight = nw.weight
         # Cheap estimate first (largest variant); exact document sets only for the chosen ones.
-        df = max((_variant_df(ctx, v) for v in concept.variants), default=0)
+        df = _estimate_df(ctx, concept)
         if not df:
             if len(qw.stem) >= 4 and not qw.stem.isdigit():
                 missing_idf += max_idf * weight
@@ -219,7 +219,7 @@ def _add_scored(
     weight: float,
     source: str = "",
 ) -> None:
-    df = max((_variant_df(ctx, v) for v in concept.variants), default=0)
+    df = _estimate_df(ctx, concept)
     if df:
         sc = ScoredConcept(concept, frozenset(), idf(n_docs, df) * weight, df, weight, source)
         scored.append(sc)
@@ -254,6 +254,15 @@ def _known_word(ctx: SearchContext, word: str) -> bool:
 
 def idf(n_docs: int, df: int) -> float:
     return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def _estimate_df(ctx: SearchContext, concept: Concept) -> int:
+    """A cheap estimate of how many documents carry the concept, for choosing the need's
+    discriminative words: by the word itself (whole or in its parts), its synonyms only where the
+    catalogue lacks it. "Online-Terminvergabe" is a rare word even though its thesaurus group
+    holds the common "Termin" (the exact documents, synonyms included, weigh it later)."""
+    own = max((_variant_df(ctx, v) for v in concept.variants if v.kind != "synonym"), default=0)
+    return own or max((_variant_df(ctx, v) for v in concept.variants), default=0)
 
 
 def _variant_df(ctx: SearchContext, v: Variant) -> int:
