@@ -48,6 +48,7 @@ HINT_MAX = 0.2
 
 class Ranked(Scored, Protocol):
     docnum: int
+    sibling_bonus: float  # for the best result's category: orders, never brings closer
 
 
 @dataclass(frozen=True)
@@ -158,15 +159,14 @@ def order(
         (i for i, label in enumerate(labels) if label != "strong"),
         key=lambda i: (-(ranked[i].score + bonus[i]), i),
     )
-    # a hint on a "passt gut" result moves nothing, so it raises no bar for the others either
-    best = (
-        max([ranked[i].score for i in strong] + [ranked[i].score + bonus[i] for i in rest])
-        if ranked
-        else 0.0
-    ) or 1.0
+    # closeness to the best is read from the need's evidence and the hints, not from the
+    # category bonus; a hint on a "passt gut" result moves nothing, so it raises no bar either
+    own = [c.score - c.sibling_bonus for c in ranked]
+    best = max([own[i] for i in strong] + [own[i] + bonus[i] for i in rest]) if ranked else 0.0
+    best = best or 1.0
     out = [labels[i] for i in strong]
     for i in rest:
-        label = possible_or_weak(ranked[i], (ranked[i].score + bonus[i]) / best)
+        label = possible_or_weak(ranked[i], (own[i] + bonus[i]) / best)
         out.append(max(label, out[-1], key=BANDS.index) if out else label)
     return strong + rest, out
 

@@ -59,7 +59,14 @@ CATEGORY_BONUS = 0.05
 # raises nDCG@10 on every set and recall@5 on eight (heldout_c 0.877 → 0.899), leaves every
 # "passt gut" label as it was but one more right one, and costs heldout_e recall@5 0.011;
 # 0.03–0.06 help about as much but start to cost right labels (the second result comes closer).
-BEST_CATEGORY_BONUS = 0.02
+# Twentieth round, 47 sets: the bonus now orders the results without bringing them closer to the
+# best in the bands' reading (`rel` leaves it out), and the best result has it too, so a sibling
+# never overtakes it. Then 0.1: nDCG@10 0.9249 → 0.9312, recall@5 0.9075 → 0.9207 (sets below
+# a target 21 → 17; recall@5 up on 35 sets, down on 7), strong recall +0.0019, strong precision
+# -0.0005; 0.06 +0.0049 / +0.0098, 0.15 +0.0048 / +0.0059 (the far results of the category
+# crowd out right ones of another category). The two blind sets of the round were judged
+# generously with siblings (grade 1), which this rewards; it helps nearly every older set too.
+BEST_CATEGORY_BONUS = 0.1
 # Pseudo-relevance feedback: words of the best result's title and summary. Weight measured on
 # dev, check, emails and orga: all four improve from 0.05 to 0.2-0.4 (flat there); 0.3 is used.
 # Two feedback documents were worse on every set. Bands ignore feedback (see `evidence`).
@@ -99,6 +106,7 @@ class _Candidate:
     main: float = 0.0  # share of the need's main concepts (highest weighted idf) carried
     fielded: float = 0.0  # idf share of the need's concepts found in title, summary or tags
     kin: float = 0.0  # share of the feedback words (the best result's vocabulary) it carries
+    sibling_bonus: float = 0.0  # for sharing the best result's category (ranking only)
 
 
 def rank_candidates(
@@ -148,7 +156,10 @@ def rank_candidates(
         ranked = _rank(ctx, features, concepts, missing_idf, category, feedback)
     _favour_best_category(ctx, ranked)
     for c in ranked:
-        c.rel = c.score / ranked[0].score if ranked[0].score else 0.0
+        # closeness to the best as the need's own evidence says it (the bands' reading): the
+        # category bonus orders siblings, it does not bring them closer to the best
+        top = ranked[0].score - ranked[0].sibling_bonus
+        c.rel = (c.score - c.sibling_bonus) / top if top > 0 else 0.0
         c.kin = feedback.get(c.docnum, 0.0)
     assign_leads(ctx, ranked)
     return ranked[:limit], distinct_count(concepts)
@@ -160,8 +171,9 @@ def _favour_best_category(ctx: SearchContext, ranked: list[_Candidate]) -> None:
         return
     categories = ctx.array("category")
     best = categories[ranked[0].docnum]
-    for c in ranked[1:]:
+    for c in ranked:  # the best result too: its siblings never overtake it by the bonus
         if categories[c.docnum] == best:
+            c.sibling_bonus = BEST_CATEGORY_BONUS
             c.score += BEST_CATEGORY_BONUS
     ranked.sort(key=lambda c: (-c.score, c.solution_id))
 

@@ -9,7 +9,7 @@ import pytest
 
 from search_index import CatalogueIndex
 from search_index.evaluate import category_key, main, metrics
-from search_index.matching import BEST_CATEGORY_BONUS
+from search_index.matching import BEST_CATEGORY_BONUS, rank_candidates
 from tests.search_index.conftest import make_doc
 
 SOLUTIONS = [
@@ -508,8 +508,14 @@ def test_results_in_the_best_results_category_rank_a_little_higher(tmp_path):
         ix.rebuild([best, other, sibling, *filler])
         need = "Bäche treten über die Ufer, Keller voll Wasser, die Feuerwehr erfährt es zu spät"
         matches = ix.match(need)
+        ranked, _ = rank_candidates(ix.context(), need)
     assert [m.solution_id for m in matches[:3]] == [1, 3, 2]
     assert matches[1].score - matches[2].score == pytest.approx(BEST_CATEGORY_BONUS, abs=1e-3)
+    # the bonus orders, it does not bring the sibling closer to the best in the bands' reading:
+    # with the same words, the sibling is exactly as close to the best as the other result
+    rel = {c.solution_id: c.rel for c in ranked}
+    assert rel[1] == pytest.approx(1.0)
+    assert rel[3] == pytest.approx(rel[2])
 
 
 def test_reasons_name_the_needs_nouns_before_its_rare_verbs(tmp_path):

@@ -209,7 +209,9 @@ def test_a_compound_and_its_head_are_one_word_of_the_need(tmp_path):
 
 def test_the_modifier_of_an_unknown_compound_counts_weakly_as_a_word_of_its_own(tmp_path):
     # "Ausbildungsstrukturen" is unknown and split into Ausbildung + Struktur; the training
-    # network carries Ausbildung without Struktur and still comes first, named as "Ausbildung".
+    # network carries Ausbildung without Struktur and is among the first two, named as
+    # "Ausbildung". (The head weighs more: the Bauamt's "Strukturen" leads by 0.02; the network
+    # came first only while the category bonus let a sibling overtake the best result.)
     docs = [
         make_doc(1, "Ausbildungsverbund", "Zwei Städte bilden ihren Nachwuchs gemeinsam aus."),
         make_doc(2, "Neue Strukturen im Bauamt", "Das Bauamt ordnet seine Abteilungen neu."),
@@ -224,8 +226,9 @@ def test_the_modifier_of_an_unknown_compound_counts_weakly_as_a_word_of_its_own(
         assert by_label["Ausbildung"].source == stem_word("ausbildungsstrukturen")
         assert by_label["Ausbildung"].weight < by_label["Strukturen"].weight  # weaker than the head
         matches = ix.match("Ausbildungsstrukturen stärken")
-    assert matches[0].solution_id == 1
-    assert "»Ausbildung«" in " ".join(matches[0].reasons)
+    assert {m.solution_id for m in matches[:2]} == {1, 2}
+    network = next(m for m in matches if m.solution_id == 1)
+    assert "»Ausbildung«" in " ".join(network.reasons)
 
 
 def test_a_lead_alone_says_contact_them_only_where_such_leads_are_right():
