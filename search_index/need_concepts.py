@@ -204,7 +204,9 @@ def need_concepts(
         selective = scored
     selective.sort(key=lambda s: -s.idf)
     chosen = selective[:MAX_CONCEPTS]
+    common = max(2, MAX_DF_SHARE * n_docs)
     for sc in chosen:
+        _drop_common_synonyms(ctx, sc.concept, common)
         sc.docs = concept_docs(ctx, sc.concept)
         sc.df = len(sc.docs)
         sc.idf = idf(n_docs, sc.df) * sc.weight
@@ -254,6 +256,16 @@ def _known_word(ctx: SearchContext, word: str) -> bool:
 
 def idf(n_docs: int, df: int) -> float:
     return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def _drop_common_synonyms(ctx: SearchContext, concept: Concept, common: float) -> None:
+    """A rare word keeps no synonym that is common: "Online-Terminvergabe" is not found as
+    every "Termin" its thesaurus group holds (nor weighed, nor paid for, as that many)."""
+    own = [v for v in concept.variants if v.kind != "synonym"]
+    if own and max(_variant_df(ctx, v) for v in own) <= common:
+        concept.variants = [
+            v for v in concept.variants if v.kind != "synonym" or _variant_df(ctx, v) <= common
+        ]
 
 
 def _estimate_df(ctx: SearchContext, concept: Concept) -> int:

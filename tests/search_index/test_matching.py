@@ -565,3 +565,24 @@ def test_noise_benchmark_separates_chance_from_a_weak_set():
     # the accuracy every set would need grows with the number of sets
     assert accuracy_for_all_sets(1, 15) < accuracy_for_all_sets(38, 15) <= 1.0
     assert accuracy_for_all_sets(38, 15) == 0.995
+
+
+def test_a_rare_word_counts_as_rare_though_its_thesaurus_group_holds_a_common_one(tmp_path):
+    # "Termin" is in a third of the documents and in the thesaurus group of "Terminvergabe": the
+    # need's "Online-Terminvergabe" is still one of its words, found only where it is written.
+    from search_index.need_concepts import need_concepts
+
+    docs = [
+        make_doc(1, "Online-Terminvergabe im Bürgerbüro", "Termine online buchen."),
+        *[make_doc(2 + i, f"Vorhaben {i}", "Ein Termin im Rathaus.") for i in range(5)],
+        *[make_doc(10 + i, f"Projekt {i}", "Ein allgemeines Projekt.") for i in range(8)],
+    ]
+    need = "Bei uns stehen montags alle auf dem Flur. Wer hat eine Online-Terminvergabe?"
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        concepts, _ = need_concepts(ix.context(), need, len(docs))
+        matches = ix.match(need)
+    by_label = {sc.concept.label: sc for sc in concepts}
+    assert "Online-Terminvergabe" in by_label
+    assert all(v.terms != ("termin",) for v in by_label["Online-Terminvergabe"].concept.variants)
+    assert matches[0].solution_id == 1
