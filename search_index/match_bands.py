@@ -157,6 +157,7 @@ MIN_KNOWN_SHARE = 0.25
 class Scored(Protocol):
     score: float
     coverage_all: float
+    sibling_bonus: float  # the ranking's category bonus: the bands read the score without it
 
 
 class Candidate(Protocol):
@@ -172,6 +173,7 @@ class Candidate(Protocol):
     main: float
     fielded: float
     kin: float
+    sibling_bonus: float
 
 
 def _stems(ctx: SearchContext, d: int) -> set[str]:
@@ -238,7 +240,8 @@ def band(
 def possible_or_weak(c: Scored, rel: float) -> str:
     """The band of a result that is not "passt gut", with `rel` its score relative to the best
     (everyday hints reorder the results below "passt gut" and give them a new `rel`)."""
-    if c.coverage_all >= POSSIBLE_COVERAGE or (rel >= POSSIBLE_REL and c.score >= STRONG_MIN_SCORE):
+    own = c.score - c.sibling_bonus
+    if c.coverage_all >= POSSIBLE_COVERAGE or (rel >= POSSIBLE_REL and own >= STRONG_MIN_SCORE):
         return "possible"
     return "weak"
 
@@ -247,13 +250,14 @@ def _strong(c: Candidate, n_concepts: int, next_rel: float | None) -> bool:
     if c.coverage_all < MIN_KNOWN_SHARE * c.coverage:
         return False  # the need is mostly words the catalogue does not know
     n_matched = distinct_count(c.matched)  # a compound and its head are one word
+    score = c.score - c.sibling_bonus  # the need's own score, without the category bonus
     stands_out = (
-        c.score >= STRONG_MIN_SCORE
+        score >= STRONG_MIN_SCORE
         and c.margin >= STRONG_MARGIN
         and (n_matched >= STRONG_MIN_CONCEPTS or c.coverage_all >= POSSIBLE_COVERAGE)
     )
     fielded_lead = (
-        c.score >= STRONG_MIN_SCORE
+        score >= STRONG_MIN_SCORE
         and c.margin >= FIELDED_MARGIN
         and n_matched >= STRONG_MIN_CONCEPTS
         and c.main >= FIELDED_MIN_MAIN
@@ -264,18 +268,16 @@ def _strong(c: Candidate, n_concepts: int, next_rel: float | None) -> bool:
     broad_needs = BROAD_MIN_CONCEPTS
     if c.main <= 0 or n_concepts >= LONG_NEED_CONCEPTS:
         broad_needs = BROAD_MIN_CONCEPTS_NO_MAIN
-    broad_lead = (
-        c.score >= STRONG_MIN_SCORE and c.margin >= BROAD_MARGIN and n_matched >= broad_needs
-    )
+    broad_lead = score >= STRONG_MIN_SCORE and c.margin >= BROAD_MARGIN and n_matched >= broad_needs
     rich_lead = (
-        c.score >= STRONG_MIN_SCORE
+        score >= STRONG_MIN_SCORE
         and c.margin >= 0.0
         and n_matched
         >= (RICH_MIN_CONCEPTS if c.main >= RICH_MIN_MAIN else RICH_MIN_CONCEPTS_NO_MAIN)
     )
     confirmed_lead = (
         next_rel is not None
-        and c.score >= STRONG_MIN_SCORE
+        and score >= STRONG_MIN_SCORE
         and c.margin >= CONFIRMED_MARGIN
         and n_matched >= max(CONFIRMED_MIN_CONCEPTS, CONFIRMED_MIN_SHARE * n_concepts)
         and next_rel <= CONFIRMED_NEXT_RATIO

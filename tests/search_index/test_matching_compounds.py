@@ -64,6 +64,7 @@ class _C:
             coverage=0.3,
             coverage_all=0.25,
             rel=1.0,
+            sibling_bonus=0.0,
         )
         defaults.update(kw)
         self.__dict__.update(defaults)
@@ -341,3 +342,9 @@ def test_an_unknown_compound_reaches_the_catalogues_compounds_with_its_first_par
         )
     assert {m.solution_id for m in matches[:2]} == {1, 2}
     assert "»Ausländerangelegenheiten« als »Ausländer…« im Titel" in " ".join(matches[0].reasons)
+
+
+def test_the_category_bonus_never_lifts_a_result_over_the_bands_score_floor():
+    # the ranking's category bonus orders siblings; the bands read the need's own score
+    assert band(_C(score=0.45), 8) == "strong"
+    assert band(_C(score=0.45, sibling_bonus=0.1), 8) != "strong"  # 0.35 of its own
