@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from search_index.analysis import analyze_query_words, analyze_word
 from search_index.concepts import all_terms, concept_docs, concept_for_word
-from search_index.match_bands import BANDS, Scored, possible_or_weak
+from search_index.match_bands import BANDS, Scored, own_score, possible_or_weak
 from search_index.need_text import NeedWord, need_words
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ HINT_MAX = 0.2
 
 class Ranked(Scored, Protocol):
     docnum: int
-    sibling_bonus: float  # for the best result's category: orders, never brings closer
 
 
 @dataclass(frozen=True)
@@ -161,7 +160,7 @@ def order(
     )
     # closeness to the best is read from the need's evidence and the hints, not from the
     # category bonus; a hint on a "passt gut" result moves nothing, so it raises no bar either
-    own = [c.score - c.sibling_bonus for c in ranked]
+    own = [own_score(c) for c in ranked]
     best = max([own[i] for i in strong] + [own[i] + bonus[i] for i in rest]) if ranked else 0.0
     best = best or 1.0
     out = [labels[i] for i in strong]

@@ -155,17 +155,21 @@ MIN_KNOWN_SHARE = 0.25
 
 
 class Scored(Protocol):
-    score: float
+    score: float  # the ranking's score: the need's own plus `sibling_bonus`
     coverage_all: float
-    sibling_bonus: float  # the ranking's category bonus: the bands read the score without it
+    sibling_bonus: float  # the ranking's category bonus (`matching._favour_best_category`)
 
 
-class Candidate(Protocol):
+def own_score(c: Scored) -> float:
+    """The need's own score of a result, as the bands read it: the category bonus orders the
+    results, it does not make one fit better."""
+    return c.score - c.sibling_bonus
+
+
+class Candidate(Scored, Protocol):
     solution_id: int
     docnum: int
-    score: float
     coverage: float
-    coverage_all: float
     matched: list[ScoredConcept]
     rel: float
     margin: float
@@ -173,7 +177,6 @@ class Candidate(Protocol):
     main: float
     fielded: float
     kin: float
-    sibling_bonus: float
 
 
 def _stems(ctx: SearchContext, d: int) -> set[str]:
@@ -240,8 +243,8 @@ def band(
 def possible_or_weak(c: Scored, rel: float) -> str:
     """The band of a result that is not "passt gut", with `rel` its score relative to the best
     (everyday hints reorder the results below "passt gut" and give them a new `rel`)."""
-    own = c.score - c.sibling_bonus
-    if c.coverage_all >= POSSIBLE_COVERAGE or (rel >= POSSIBLE_REL and own >= STRONG_MIN_SCORE):
+    close = rel >= POSSIBLE_REL and own_score(c) >= STRONG_MIN_SCORE
+    if c.coverage_all >= POSSIBLE_COVERAGE or close:
         return "possible"
     return "weak"
 
@@ -250,7 +253,7 @@ def _strong(c: Candidate, n_concepts: int, next_rel: float | None) -> bool:
     if c.coverage_all < MIN_KNOWN_SHARE * c.coverage:
         return False  # the need is mostly words the catalogue does not know
     n_matched = distinct_count(c.matched)  # a compound and its head are one word
-    score = c.score - c.sibling_bonus  # the need's own score, without the category bonus
+    score = own_score(c)
     stands_out = (
         score >= STRONG_MIN_SCORE
         and c.margin >= STRONG_MARGIN

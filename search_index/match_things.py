@@ -239,8 +239,9 @@ def lower_case_need_classes(
     often than capitalised is an act (`need_verbs`), one they capitalise a thing (`need_things`,
     without form words) — and so is a word the catalogue does not know at all, or knows only in
     parts (no document carries it whole or by a synonym): the thing it lacks; a compound's head
-    stands for its compound, a thing ("spielplatzkontrolle digital" is no "Baumkontrolle"). Such needs so read like their capitalised spelling: "Laubsäcke online bestellen" is
-    no "Personenstandsurkunden online bestellen"."""
+    stands for its compound, a thing ("spielplatzkontrolle digital" is no "Baumkontrolle").
+    Such needs so read like their capitalised spelling: "Laubsäcke online bestellen" is no
+    "Personenstandsurkunden online bestellen"."""
     if len(concepts) + len(unknown) > CASING_MAX_CONCEPTS:
         return frozenset(), frozenset()
     acts: set[str] = set()

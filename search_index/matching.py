@@ -33,7 +33,7 @@ from search_index import everyday
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
-from search_index.match_bands import assign_leads, bands
+from search_index.match_bands import assign_leads, bands, own_score
 from search_index.match_explain import backing_reports, reasons
 from search_index.match_things import names_a_thing, need_classes
 from search_index.need_concepts import (
@@ -153,8 +153,8 @@ def rank_candidates(
     for c in ranked:
         # closeness to the best as the need's own evidence says it (the bands' reading): the
         # category bonus orders siblings, it does not bring them closer to the best
-        top = ranked[0].score - ranked[0].sibling_bonus
-        c.rel = (c.score - c.sibling_bonus) / top if top > 0 else 0.0
+        top = own_score(ranked[0])
+        c.rel = own_score(c) / top if top > 0 else 0.0
         c.kin = feedback.get(c.docnum, 0.0)
     assign_leads(ctx, ranked)
     return ranked[:limit], distinct_count(concepts)

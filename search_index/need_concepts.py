@@ -13,8 +13,9 @@ of its own (Ausbildungsstrukturen → Ausbildung), and so are the parts before a
 compounds with the same first part: Ausländerangelegenheiten → Ausländeramt; two nouns of one
 sentence that the catalogue writes as one compound count as that compound too: "Bürger
 entscheiden über Haushaltsmittel" → Bürgerhaushalt; see `need_compounds`), and the most
-discriminative ones are kept (idf × weight, document frequency cap). The idf mass of words the catalogue does not know at all is returned as well:
-it lowers the coverage a result can reach.
+discriminative ones are kept (idf × weight, document frequency cap; a rare word keeps no common
+synonym). The idf mass of words the catalogue does not know at all is returned as well: it
+lowers the coverage a result can reach.
 
 Must not: import Flask or SQLAlchemy, or contain rules for particular needs or benchmark data.
 """
@@ -261,8 +262,7 @@ def idf(n_docs: int, df: int) -> float:
 def _drop_common_synonyms(ctx: SearchContext, concept: Concept, common: float) -> None:
     """A rare word keeps no synonym that is common: "Online-Terminvergabe" is not found as
     every "Termin" its thesaurus group holds (nor weighed, nor paid for, as that many)."""
-    own = [v for v in concept.variants if v.kind != "synonym"]
-    if own and max(_variant_df(ctx, v) for v in own) <= common:
+    if 0 < _own_df(ctx, concept) <= common:
         concept.variants = [
             v for v in concept.variants if v.kind != "synonym" or _variant_df(ctx, v) <= common
         ]
@@ -273,8 +273,13 @@ def _estimate_df(ctx: SearchContext, concept: Concept) -> int:
     discriminative words: by the word itself (whole or in its parts), its synonyms only where the
     catalogue lacks it. "Online-Terminvergabe" is a rare word even though its thesaurus group
     holds the common "Termin" (the exact documents, synonyms included, weigh it later)."""
-    own = max((_variant_df(ctx, v) for v in concept.variants if v.kind != "synonym"), default=0)
-    return own or max((_variant_df(ctx, v) for v in concept.variants), default=0)
+    return _own_df(ctx, concept) or max((_variant_df(ctx, v) for v in concept.variants), default=0)
+
+
+def _own_df(ctx: SearchContext, concept: Concept) -> int:
+    """Documents (estimated) carrying the word itself, whole or in its parts: 0 if only its
+    synonyms are in the catalogue (variants are added only where the catalogue has them)."""
+    return max((_variant_df(ctx, v) for v in concept.variants if v.kind != "synonym"), default=0)
 
 
 def _variant_df(ctx: SearchContext, v: Variant) -> int:
