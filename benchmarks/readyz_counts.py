@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_app import bench_app  # noqa: E402
-from catalogue.db import Base, utcnow  # noqa: E402
+from catalogue.clock import utcnow  # noqa: E402
+from catalogue.db import Base  # noqa: E402
 
 
 def main() -> None:

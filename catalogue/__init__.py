@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 
 from catalogue import config as config_module
+from catalogue.clock import APP_TIMEZONE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +49,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["BABEL_DEFAULT_LOCALE"] = "de"
-    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Berlin"
+    app.config["BABEL_DEFAULT_TIMEZONE"] = str(APP_TIMEZONE)
     app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     # CSRF tokens live as long as the session: a long form must not expire after an hour.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,10 +31,6 @@ class Base(orm.DeclarativeBase):
 
 
 db = SQLAlchemy(session_options={"expire_on_commit": False})
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def session() -> orm.Session:

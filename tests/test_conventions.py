@@ -299,6 +299,27 @@ def test_reuse_figures_count_reuses_under_way() -> None:
     )
 
 
+# A stored moment's calendar day is its Berlin day: `.date()` of a UTC moment, `date.today()`
+# and `datetime.combine(day, time.min)` are UTC days (a reminder at 00:30 would count yesterday).
+UTC_DAY = re.compile(r"utcnow\(\)\.date\(\)|\bdate\.today\(\)|combine\([^)]*time\.min")
+# Dates that are only written out (ISO dates of sitemaps and structured data) may stay UTC days.
+KNOWN_UTC_DAYS = {"catalogue/clock.py"}  # the clock itself
+
+
+def test_calendar_days_are_berlin_days() -> None:
+    offenders = [
+        f"{_rel(path)}:{number}"
+        for path in _python_files(CATALOGUE)
+        if _rel(path) not in KNOWN_UTC_DAYS
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if UTC_DAY.search(line)
+    ]
+    assert not offenders, (
+        "A calendar day comes from `catalogue.clock.local_date(moment)` and the start of a day for a "
+        f"query from `catalogue.clock.day_start(day)` (Europe/Berlin): {offenders}"
+    )
+
+
 POST_FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S)
 TYPED_INPUT = re.compile(r"field\(|<textarea|<input[^>]*type=\"(?:text|email|url|number)\"")
 

@@ -10,7 +10,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import event, orm
 
-from catalogue.db import Base, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import Base
 from catalogue.models._types import enum_column
 from catalogue.models.enums import OutboxOp
 from catalogue.models.user import User

@@ -9,7 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from catalogue.db import Base, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import Base
 
 
 class Job(Base):

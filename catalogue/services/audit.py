@@ -8,11 +8,12 @@ place that turns them into German text. Reads never write; must not read ``flask
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from catalogue.clock import day_start
 from catalogue.db import db
 from catalogue.models import (
     ContactRequest,
@@ -196,11 +197,9 @@ def _filtered(filters: EventFilters) -> sa.Select[tuple[ReviewEvent]]:
     if filters.action:
         statement = statement.where(ReviewEvent.to_state == filters.action)
     if filters.date_from:
-        statement = statement.where(
-            ReviewEvent.created_at >= datetime.combine(filters.date_from, time.min)
-        )
+        statement = statement.where(ReviewEvent.created_at >= day_start(filters.date_from))
     if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time.min)
+        end = day_start(filters.date_to + timedelta(days=1))
         statement = statement.where(ReviewEvent.created_at < end)
     return statement
 

@@ -1,8 +1,7 @@
 """Contact requests and brokering (Vermittlung): a need or a person is put in touch with a
-solution's owner, and the contact is tracked as one thread of messages per need/solution pair
-(or per municipality/solution pair for requests without a need) until it leads to reuse or is
-closed. State changes follow ``catalogue.exchange_workflow``; who is reached, and how, is
-``services.brokering_reach``; what of a need a text shows is ``services.needs.need_reference``."""
+solution's owner, tracked as one thread per need/solution pair (or municipality/solution pair
+without a need) until it leads to reuse or is closed. States: ``catalogue.exchange_workflow``; who
+is reached and how: ``services.brokering_reach``; what a text shows of a need: ``needs.need_reference``."""
 
 from __future__ import annotations
 
@@ -10,7 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, NotFound, ValidationFailed
 from catalogue.exchange_workflow import ContactAction, contact_target, may_act_on_contact
 from catalogue.models import (

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from catalogue.db import db, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db
 from catalogue.models import (
     ContactRequest,
     ContentState,

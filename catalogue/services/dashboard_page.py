@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from catalogue.db import utcnow
+from catalogue.clock import local_date, utcnow
 from catalogue.permissions import Actor
 from catalogue.services import dashboard, region, work_queues
 
@@ -94,7 +94,7 @@ def figures_table(*, actor: Actor) -> tuple[str, list[list[Any]]]:
             [m.ags, m.display_name, m.kind.label, m.kreis.display_name if m.kreis else ""]
             + [row.value(measure.key) for measure in dashboard.MEASURES]
         )
-    return f"kommunen-kennzahlen-{utcnow():%Y-%m-%d}.csv", rows
+    return f"kommunen-kennzahlen-{local_date():%Y-%m-%d}.csv", rows
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import current_app
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import local_date, utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.models import (
     DigestFrequency,
     Need,
@@ -52,10 +53,11 @@ NEED_BANDS = ("strong", "possible")  # "passt gut" and "könnte passen"; not "en
 
 
 def period_key(frequency: DigestFrequency, now: datetime) -> str:
-    """``2026-12-03`` for daily, ``2026-W49`` for weekly digests (UTC)."""
+    """``2026-12-03`` for daily, ``2026-W49`` for weekly digests, in Berlin days (``now`` is UTC)."""
+    day = local_date(now)
     if frequency == DigestFrequency.DAILY:
-        return now.date().isoformat()
-    year, week, _ = now.isocalendar()
+        return day.isoformat()
+    year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 

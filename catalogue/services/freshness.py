@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import exc, orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import local_date, utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound
 from catalogue.models import ContentState, Reminder, Role, Solution, User
 from catalogue.permissions import Actor, can_confirm_freshness, require
@@ -43,12 +44,12 @@ def interval_due(solution: Solution) -> date | None:
     base = solution.confirmed_at or solution.published_at
     if base is None:
         return None
-    return add_months(base.date(), current_app.config["REVIEW_INTERVAL_MONTHS"])
+    return add_months(local_date(base), current_app.config["REVIEW_INTERVAL_MONTHS"])
 
 
 def is_overdue(solution: Solution, today: date | None = None) -> bool:
     due = review_due(solution)
-    return due is not None and due < (today or utcnow().date())
+    return due is not None and due < (today or local_date())
 
 
 def confirm_current(*, actor: Actor, solution_id: int) -> Solution:
@@ -63,7 +64,9 @@ def confirm_current(*, actor: Actor, solution_id: int) -> Solution:
         )
         now = utcnow()
         solution.confirmed_at = now
-        solution.review_by = add_months(now.date(), current_app.config["REVIEW_INTERVAL_MONTHS"])
+        solution.review_by = add_months(
+            local_date(now), current_app.config["REVIEW_INTERVAL_MONTHS"]
+        )
         record_event(
             s,
             actor=actor,

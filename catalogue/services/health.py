@@ -8,7 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from catalogue.db import db, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db
 
 
 def readiness() -> tuple[bool, dict[str, Any]]:

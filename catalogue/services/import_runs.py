@@ -20,7 +20,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from catalogue.db import affected_rows, db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import affected_rows, db, unit_of_work
 from catalogue.errors import NotFound, PermissionDenied
 from catalogue.exchange import spreadsheet
 from catalogue.models import ImportRun, ImportRunStatus, User

@@ -21,7 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from catalogue.db import affected_rows, db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import affected_rows, db, unit_of_work
 from catalogue.models import Job, SearchOutbox
 
 log = logging.getLogger(__name__)

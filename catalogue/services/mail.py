@@ -25,7 +25,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import affected_rows, db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import affected_rows, db, unit_of_work
 from catalogue.models import OutgoingMail
 from catalogue.permissions import Actor, can_manage_users, require
 from catalogue.services.pagination import Page

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.models import ContentState, Need, NeedMatchSet, NeedStatus, Solution
 from catalogue.services import jobs
 from catalogue.services.catalogue import published_solutions_by_id

@@ -12,7 +12,8 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
-from catalogue.db import db, utcnow
+from catalogue.clock import local_date
+from catalogue.db import db
 from catalogue.models import (
     ContactRequest,
     ContactRequestStatus,
@@ -79,9 +80,9 @@ def my_area(*, actor: Actor, match_limit: int = 3) -> MyArea:
         ],
         requests=requests_of_municipality(ags),
         reuses=reuses_of_municipality(ags),
-        due=solutions_due(utcnow().date(), ags=ags) if actor.role == Role.CONTRIBUTOR else [],
+        due=solutions_due(local_date(), ags=ags) if actor.role == Role.CONTRIBUTOR else [],
     )
-    today = utcnow().date()
+    today = local_date()
     for solution, day in area.due:
         verb = "überfällig seit" if day < today else "fällig am"
         area.tasks.append(

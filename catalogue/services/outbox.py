@@ -23,7 +23,8 @@ def prune(*, keep_days: int) -> tuple[int, int]:
 
     import sqlalchemy as sa
 
-    from catalogue.db import affected_rows, unit_of_work, utcnow
+    from catalogue.clock import utcnow
+    from catalogue.db import affected_rows, unit_of_work
     from catalogue.models import Job, WorkerHeartbeat
 
     horizon = utcnow() - timedelta(days=keep_days)

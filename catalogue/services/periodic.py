@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.models import PeriodicRun
 
 # name → (what it is, how long after its last finish it counts as overdue: daily timers)

@@ -8,13 +8,14 @@ one follow-up per silence, and a new message starts a new period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import exc, orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import day_start, local_date
+from catalogue.db import db, unit_of_work
 from catalogue.models import ContactMessage, ContactRequest, ContactRequestStatus, Reminder
 from catalogue.services import brokering_reach as reach
 from catalogue.services.freshness import (
@@ -44,9 +45,7 @@ class ReminderRun:
 
 def silent_requests(today: date) -> list[ContactRequest]:
     """Open or brokered requests without any activity for ``CONTACT_REQUEST_ANSWER_DAYS``."""
-    cutoff = datetime.combine(
-        today - timedelta(days=current_app.config["CONTACT_REQUEST_ANSWER_DAYS"]), time.min
-    )
+    cutoff = day_start(today - timedelta(days=current_app.config["CONTACT_REQUEST_ANSWER_DAYS"]))
     return list(
         db.session.scalars(
             sa.select(ContactRequest)
@@ -86,7 +85,7 @@ def _remind_request(request: ContactRequest, today: date) -> int | None:
         )
         s.add(reminder)
         s.flush()  # a concurrent run loses here, on the unique key
-        silent = max(days, (today - request.last_activity_at.date()).days)
+        silent = max(days, (today - local_date(request.last_activity_at)).days)
         for person in people:
             waiting = (
                 "wartet auf Vermittlung"
@@ -132,7 +131,7 @@ def _remind_request(request: ContactRequest, today: date) -> int | None:
 
 def send_reminders(today: date | None = None) -> ReminderRun:
     """Send the due freshness and contact-request reminders once (idempotent; daily job)."""
-    today = today or utcnow().date()
+    today = today or local_date()
     run = ReminderRun(send_freshness_reminders(today))
     for request in silent_requests(today):
         try:
@@ -155,7 +154,7 @@ class PlannedReminder:
 def preview_reminders(today: date | None = None) -> list[PlannedReminder]:
     """What ``send_reminders`` would send on ``today``, reading only: the same selection and
     the same once-only keys, nothing written (``reminders send --dry-run``)."""
-    today = today or utcnow().date()
+    today = today or local_date()
     s = db.session
     planned = []
     for solution, day in solutions_due(today):

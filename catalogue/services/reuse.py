@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, NotFound, ValidationFailed
 from catalogue.exchange_workflow import reuse_step_allowed
 from catalogue.models import ContactRequest, ContentState, Reuse, ReuseStatus, Solution

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from catalogue.db import affected_rows, db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import affected_rows, db, unit_of_work
 from catalogue.models import ZeroResultQuery
 from catalogue.permissions import Actor, is_curator, require
 

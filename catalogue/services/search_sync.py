@@ -29,7 +29,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from catalogue.db import db, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db
 from catalogue.errors import NotFound
 from catalogue.models import SearchOutbox, SearchSetting
 from catalogue.services.search_documents import (

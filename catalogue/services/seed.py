@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from catalogue.categories import CATEGORIES
-from catalogue.db import unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import unit_of_work
 from catalogue.fields import REPORT_SPEC, SOLUTION_SPEC, Field
 from catalogue.models import (
     ContactPerson,

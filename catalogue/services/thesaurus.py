@@ -7,7 +7,8 @@ timestamp before it searches).
 
 from __future__ import annotations
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import ValidationFailed
 from catalogue.models import SearchSetting
 from catalogue.permissions import Actor, is_curator, require, signed_in_id

@@ -14,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from catalogue.db import db, utcnow
+from catalogue.clock import local_date, utcnow
+from catalogue.db import db
 from catalogue.errors import NotFound
 from catalogue.models import (
     BarrierReport,
@@ -247,7 +248,7 @@ def work_queues(
             "ueberfaellig",
             QUEUE_LABELS["ueberfaellig"],
             "Das Datum „Prüfen bis“ ist überschritten",
-            _overdue(now.date()),
+            _overdue(local_date(now)),
         ),
         Queue(
             "barrieren",

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from catalogue.db import affected_rows, db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import affected_rows, db, unit_of_work
 from catalogue.models import ImportRun, Job, WorkerHeartbeat
 from catalogue.services import import_runs, jobs, mail, matching, periodic, search_sync
 

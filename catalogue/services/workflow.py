@@ -14,7 +14,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import local_date, utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import ContentState, ExperienceReport, ReviewEvent, Role, Solution, User
 from catalogue.permissions import Actor, available_actions, can_apply_action
@@ -151,7 +152,7 @@ def _transition(
     elif action == Action.APPROVE:
         entry.published_at = utcnow()
         if isinstance(entry, Solution) and (
-            entry.review_by is None or entry.review_by < entry.published_at.date()
+            entry.review_by is None or entry.review_by < local_date(entry.published_at)
         ):
             from catalogue.services.freshness import interval_due
 

@@ -6,11 +6,10 @@ Thin views: one service call, then a file response. Only what the viewer may see
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from catalogue.clock import local_date
 from catalogue.errors import NotFound
 from catalogue.exchange import spreadsheet, tables
 from catalogue.permissions import can_create_solution, require
@@ -59,7 +58,7 @@ def table_response(table, fmt: str, filename: str) -> Response:
         raise NotFound("Dieses Dateiformat gibt es nicht. Möglich sind .csv und .xlsx.")
     content, mimetype = tables.render(table, fmt)
     response = Response(content, mimetype=mimetype)  # text/csv gets "; charset=utf-8"
-    stamp = date.today().isoformat()
+    stamp = local_date().isoformat()
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
     return response
 

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import AccountToken, Notification, OutgoingMail, ReviewEvent, Role, User
 from catalogue.services import accounts

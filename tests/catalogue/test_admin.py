@@ -391,7 +391,8 @@ def test_mail_log_finds_a_recipients_mails_by_address_and_state_and_pages(app, c
     # "Did the contact person get the mail?" — the log showed the newest mails only, unfiltered.
     from datetime import timedelta
 
-    from catalogue.db import unit_of_work, utcnow
+    from catalogue.clock import utcnow
+    from catalogue.db import unit_of_work
     from catalogue.models import OutgoingMail
 
     with unit_of_work() as s:

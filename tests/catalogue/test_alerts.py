@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import day_start, local_date, utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound, PermissionDenied, ValidationFailed
 from catalogue.models import (
     DigestFrequency,
@@ -121,7 +122,8 @@ def test_weekly_digest_comes_once_a_week_and_never_to_inactive_accounts(people):
         title="Schiedsamt-Terminbuchung",
         category="sicherheit-ordnung",
     )
-    end_of_week = (now + timedelta(days=6 - now.weekday())).replace(hour=23, minute=59)
+    today = local_date(now)
+    end_of_week = day_start(today + timedelta(days=7 - today.weekday())) - timedelta(minutes=1)
     assert digests.send_digests(now=end_of_week).mails == 0  # same ISO week
     run = digests.send_digests(now=end_of_week + timedelta(minutes=2))  # Monday of the next
     assert (run.mails, run.items) == (1, 1)
@@ -157,6 +159,16 @@ def test_period_keys():
     assert digests.period_key(DigestFrequency.WEEKLY, monday) == "2026-W49"
     assert digests.period_key(DigestFrequency.WEEKLY, monday + timedelta(days=6)) == "2026-W49"
     assert digests.period_key(DigestFrequency.WEEKLY, monday + timedelta(days=7)) == "2026-W50"
+
+
+def test_periods_count_in_berlin_days():
+    """23:30 UTC on Sunday is already Monday in Berlin: a new day and a new week."""
+    sunday_night_utc = datetime(2026, 11, 29, 23, 30)
+    assert digests.period_key(DigestFrequency.DAILY, sunday_night_utc) == "2026-11-30"
+    assert digests.period_key(DigestFrequency.WEEKLY, sunday_night_utc) == "2026-W49"
+    summer_night_utc = datetime(2026, 7, 5, 22, 15)  # 00:15 on Monday in summer time
+    assert digests.period_key(DigestFrequency.DAILY, summer_night_utc) == "2026-07-06"
+    assert digests.period_key(DigestFrequency.DAILY, datetime(2026, 7, 5, 21, 59)) == "2026-07-05"
 
 
 def test_unsubscribe_link_works_without_signing_in(people, client):

@@ -5,12 +5,13 @@ accessibility statement."""
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from catalogue.db import db
+from catalogue.clock import day_start, local_date
+from catalogue.db import db, unit_of_work
 from catalogue.models import ReviewEvent, Role, Solution, User
 from catalogue.services import accounts, audit, needs, reuse
 from catalogue.services.audit import EventFilters
@@ -111,6 +112,33 @@ def _events_setup(people):
     return solution, declared, need, other
 
 
+def test_the_date_filter_counts_berlin_days(people):
+    """An event at 00:30 in Berlin on 4 December (23:30 UTC on the 3rd) is shown with the 4th
+    and found by "from the 4th", not by "until the 3rd"."""
+    _solution, declared, _need, _other = _events_setup(people)
+    with unit_of_work() as s:  # the log is immutable to the ORM; the test moves it in time
+        s.execute(
+            sa.update(ReviewEvent)
+            .where(ReviewEvent.entity_type == "reuse", ReviewEvent.entity_id == declared.id)
+            .values(created_at=datetime(2026, 12, 3, 23, 30))
+        )
+    curator = people["curator"]
+
+    def reuse_events(**dates):
+        found = audit.list_events(
+            actor=curator, filters=EventFilters(action="in_operation", **dates)
+        )
+        return [e.entity_id for e in found.items]
+
+    assert reuse_events(date_from=date(2026, 12, 4)) == [declared.id]
+    assert reuse_events(date_to=date(2026, 12, 4), date_from=date(2026, 12, 4)) == [declared.id]
+    assert reuse_events(date_to=date(2026, 12, 3)) == []
+    assert day_start(date(2026, 12, 4)) == datetime(2026, 12, 3, 23, 0)
+    assert day_start(date(2026, 7, 6)) == datetime(2026, 7, 5, 22, 0)  # summer time
+    assert local_date(datetime(2026, 12, 3, 23, 30)) == date(2026, 12, 4)
+    assert local_date(datetime(2026, 12, 3, 22, 59)) == date(2026, 12, 3)
+
+
 def test_audit_log_shows_labels_and_linked_titles(client, people):
     solution, declared, need, other = _events_setup(people)
     sign_in(client, people["curator"])
@@ -138,7 +166,7 @@ def test_audit_log_filters(client, people):
     assert all(e.entity_type != "user" for e in by_place.items)
     by_action = audit.list_events(actor=curator, filters=EventFilters(action="in_operation"))
     assert [(e.entity_type, e.entity_id) for e in by_action.items] == [("reuse", declared.id)]
-    today = date.today()
+    today = local_date()
     assert audit.list_events(actor=curator, filters=EventFilters(date_from=today)).total >= 4
     assert (
         audit.list_events(

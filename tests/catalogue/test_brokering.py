@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app, g
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import local_date, utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from catalogue.exchange_workflow import (
     CONTACT_TRANSITIONS,
@@ -427,7 +428,7 @@ def test_no_notification_or_mail_leaks_a_confidential_need(people, visibility):
     brokering.post_message(actor=people["member"], request_id=request.id, body="Danke!")
     with unit_of_work():
         request.last_activity_at = utcnow() - timedelta(days=30)
-    reminders.send_reminders(utcnow().date())
+    reminders.send_reminders(local_date())
     brokering.record_outcome(actor=people["curator"], request_id=request.id, action="no_answer")
     # a second owner without accounts: its contact persons get the texts by mail
     brokering.broker(actor=people["curator"], solution_id=_unstaffed().id, need_id=need.id)
@@ -475,13 +476,13 @@ def test_unanswered_requests_get_one_reminder_per_silence(people, app):
     need = _need(people["member"])
     request, _ = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
     contact_mail = solution.contacts[0].email
-    today = utcnow().date()
+    today = local_date()
     assert reminders.send_reminders(today).contact_requests == 0
     later = today + timedelta(days=app.config["CONTACT_REQUEST_ANSWER_DAYS"] + 1)
     assert reminders.send_reminders(later).contact_requests == 1
     assert reminders.send_reminders(later).contact_requests == 0  # idempotent
     (reminder,) = [m for m in _mails_to(contact_mail) if "Erinnerung" in m.subject]
-    silent = (later - request.last_activity_at.date()).days
+    silent = (later - local_date(request.last_activity_at)).days
     assert (
         f"seit {silent} Tagen" in reminder.body and "Zur Seite im Lösungskatalog" in reminder.body
     )
@@ -513,7 +514,7 @@ def test_reminders_dry_run_shows_what_a_day_would_send_and_sends_nothing(people,
     solution = _termin()
     need = _need(people["member"])
     request, _ = brokering.broker(actor=people["curator"], solution_id=solution.id, need_id=need.id)
-    later = utcnow().date() + timedelta(days=app.config["CONTACT_REQUEST_ANSWER_DAYS"] + 1)
+    later = local_date() + timedelta(days=app.config["CONTACT_REQUEST_ANSWER_DAYS"] + 1)
     mails = db.session.scalar(sa.select(sa.func.count(OutgoingMail.id)))
 
     planned = reminders.preview_reminders(later)

@@ -5,12 +5,13 @@ import csv
 import io
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import local_date, utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.models import ContactRequest, Need, Reuse, Role, Solution
 from catalogue.permissions import can_view_dashboard
 from catalogue.services import brokering, dashboard, matching, needs, region, reuse, work_queues
@@ -223,7 +224,7 @@ def test_queues_track_needs_requests_reuses_and_overdue_entries(staff):
     assert declared.id not in [i.entry.id for i in to_confirm.items]
 
     with unit_of_work() as s:
-        s.get(Solution, solution.id).review_by = date.today() - timedelta(days=3)
+        s.get(Solution, solution.id).review_by = local_date() - timedelta(days=3)
     overdue = _queue(work_queues.work_queues(actor=curator), "ueberfaellig")
     assert [i.entry.id for i in overdue.items] == [solution.id]
     assert "fällig seit" in overdue.items[0].detail

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.models import OutgoingMail, Role, WorkerHeartbeat
 from catalogue.services import mail
 from tests.catalogue.test_operations import _FakeSMTP

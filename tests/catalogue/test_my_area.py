@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import local_date
+from catalogue.db import db, unit_of_work
 from catalogue.errors import PermissionDenied, ValidationFailed
 from catalogue.models import OutgoingMail, Reminder, Role, Solution
 from catalogue.services import brokering, contributions, freshness, needs, reminders, workflow
@@ -46,7 +47,7 @@ def test_publication_sets_the_review_by_date(people, app):
     )
     published = db.session.get(Solution, solution.id)
     months = app.config["REVIEW_INTERVAL_MONTHS"]
-    assert published.review_by == freshness.add_months(published.published_at.date(), months)
+    assert published.review_by == freshness.add_months(local_date(published.published_at), months)
 
 
 def test_a_review_date_already_past_does_not_publish_an_entry_overdue(people, app):
@@ -60,7 +61,7 @@ def test_a_review_date_already_past_does_not_publish_an_entry_overdue(people, ap
         )
     published = db.session.get(Solution, solution.id)
     months = app.config["REVIEW_INTERVAL_MONTHS"]
-    assert published.review_by == freshness.add_months(published.published_at.date(), months)
+    assert published.review_by == freshness.add_months(local_date(published.published_at), months)
 
 
 def _owned_solution():
@@ -72,7 +73,7 @@ def _owned_solution():
 
 def test_one_reminder_per_period_due_then_overdue_and_confirmation_clears(people, client):
     solution, owner = _owned_solution()
-    due = utcnow().date() + timedelta(days=10)
+    due = local_date() + timedelta(days=10)
     with unit_of_work():
         solution.review_by = due
     contact = solution.contacts[0].email
@@ -86,7 +87,7 @@ def test_one_reminder_per_period_due_then_overdue_and_confirmation_clears(people
             )
         ).all()
 
-    today = utcnow().date()
+    today = local_date()
     reminders.send_reminders(today)
     reminders.send_reminders(today)
     assert len(reminders_for("due")) == 1 and not reminders_for("overdue")
@@ -107,7 +108,7 @@ def test_one_reminder_per_period_due_then_overdue_and_confirmation_clears(people
     reminders.send_reminders(later)
     assert len(reminders_for("overdue")) == 1 and freshness.is_overdue(solution, later)
     with unit_of_work():
-        solution.review_by = utcnow().date() - timedelta(days=1)
+        solution.review_by = local_date() - timedelta(days=1)
     html = client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
     assert "Überfällig" in html
 
@@ -118,11 +119,11 @@ def test_one_reminder_per_period_due_then_overdue_and_confirmation_clears(people
     assert response.status_code == 302
     confirmed = db.session.get(Solution, solution.id)
     assert confirmed.confirmed_at is not None and not freshness.is_overdue(confirmed)
-    assert confirmed.review_by > utcnow().date() + timedelta(days=300)
+    assert confirmed.review_by > local_date() + timedelta(days=300)
     html = client.get(f"/loesungen/{solution.slug}").get_data(as_text=True)
     assert "zuletzt bestätigt am" in html and "Überfällig" not in html
     before = db.session.scalar(sa.select(sa.func.count(Reminder.id)))
-    reminders.send_reminders(utcnow().date())
+    reminders.send_reminders(local_date())
     assert db.session.scalar(sa.select(sa.func.count(Reminder.id))) == before
 
 
@@ -254,8 +255,8 @@ def test_freshness_reminders_respect_the_mail_opt_out(people, client):
     contact = solution.contacts[0].email
     client.post(f"/mail-abbestellen/{brokering_reach.opt_out_token(contact)}")
     with unit_of_work():
-        solution.review_by = utcnow().date() - timedelta(days=1)
-    run = reminders.send_reminders(utcnow().date())
+        solution.review_by = local_date() - timedelta(days=1)
+    run = reminders.send_reminders(local_date())
     assert run.freshness.overdue >= 1
     assert not db.session.scalars(
         sa.select(OutgoingMail).where(OutgoingMail.recipient == contact)

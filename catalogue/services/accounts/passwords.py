@@ -12,7 +12,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import ValidationFailed
 from catalogue.models import User
 from catalogue.services.accounts.common import find_by_email, normalise_email

@@ -10,7 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from catalogue.db import db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db, unit_of_work
 from catalogue.errors import ValidationFailed
 from catalogue.models import (
     AccountToken,

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import orm
 
-from catalogue.db import affected_rows, db, unit_of_work, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import affected_rows, db, unit_of_work
 from catalogue.errors import NotFound, ValidationFailed
 from catalogue.models import AccountToken, ResetRequest, User
 from catalogue.services.accounts.common import (

@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from catalogue.db import db, utcnow
+from catalogue.clock import utcnow
+from catalogue.db import db
 from catalogue.models import (
     ContentState,
     ExperienceReport,
