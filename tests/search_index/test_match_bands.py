@@ -173,6 +173,30 @@ def test_procedure_words_name_no_thing_unless_the_result_is_about_them(tmp_path)
         assert names_a_thing(ctx, forms.docnum, forms.matched)
 
 
+def test_levying_and_assessing_are_procedures_not_things(tmp_path):
+    # Found in the demo: "Pferdesteuer Erhebung Satzung" was "passt gut" for street-use permits,
+    # whose reports tell of the fee statute ("Satzung") and the levying ("Erhebung") - the form
+    # of a levy, not the levy the need asks about.
+    street_use = make_doc(
+        1,
+        "Online-Antrag für Sondernutzungen im öffentlichen Raum",
+        "Gastronomie und Baustellen beantragen die Sondernutzung online.",
+        "Die Satzung regelt die Gebühren; die Erhebung läuft über das Kassenverfahren. Die "
+        "Festsetzung kommt als Bescheid.",
+    )
+    dog_tax = make_doc(
+        2,
+        "Hundesteuer digital",
+        "Anmeldung des Hundes und Steuerbescheid online.",
+        "Die Hundesteuer wird nach der Satzung festgesetzt; die Erhebung läuft digital.",
+    )
+    with _catalogue(tmp_path, street_use, dog_tax) as (ix, _ctx):
+        horse = ix.match("Pferdesteuer Erhebung Satzung")
+        assert all(m.band != "strong" for m in horse)
+        dog = ix.match("Hundesteuer Erhebung Satzung")
+        assert dog[0].solution_id == 2 and dog[0].band == "strong"
+
+
 def test_the_channels_a_request_travels_by_name_no_thing(tmp_path):
     # "auf Papier", "per Post", "per Fax": every digitisation story names them; a building
     # permit that matches a dangerous-dog permit on them is about another thing
