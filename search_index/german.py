@@ -56,12 +56,48 @@ def stemmer_for(lang: str = "german") -> tuple[Stemmer.Stemmer, dict[str, str]]:
     return stemmer, _STEM_CACHES[lang]
 
 
+# What the index holds depends on this module's analysis (stop words, stemming, decompounding).
+# Raise the version whenever a change makes old indexes hold other terms than a new build would:
+# an index records the version it was built with, `/readyz` and `catalogue search status` report
+# an older one, and the search worker rebuilds it at its start.
+# 2: feminine forms stem like their base (Kundinnen → kund).
+ANALYSIS_VERSION = 2
+
+# Feminine forms whose base does not end in "-er" (Snowball already stems "Bürgerinnen" like
+# "Bürger"): "Kundinnen" → "kund" like "Kunden", "Ärztinnen" like "Ärzte". Verbs in "-innen"
+# are no feminine forms.
+_INNEN_VERBS = ("gewinnen", "beginnen", "besinnen", "ersinnen", "spinnen", "entrinnen")
+_FEMININE_SINGULAR = (
+    "entin",
+    "antin",
+    "istin",
+    "orin",
+    "ologin",
+    "eurin",
+    "ärztin",
+    "kundin",
+    "kollegin",
+    "beamtin",
+    "köchin",
+)
+
+
+def _feminine_base(word: str, stem: str, stemmer: Stemmer.Stemmer) -> str:
+    if word.endswith("innen") and len(word) >= 9 and not word.endswith(_INNEN_VERBS):
+        return str(stemmer.stemWord(word[:-5]))
+    if word.endswith(_FEMININE_SINGULAR) and len(word) >= 6:
+        return str(stemmer.stemWord(word[:-2]))
+    return stem
+
+
 def stem_word(word: str, lang: str = "german") -> str:
     """Stem one lower-case word with the cached Snowball stemmer."""
     stemmer, cache = stemmer_for(lang)
     stem = cache.get(word)
     if stem is None:
         stem = stemmer.stemWord(word)
+        if lang == "german":
+            stem = _feminine_base(word, stem, stemmer)
         if len(cache) >= _STEM_CACHE_MAX:
             cache.clear()
         cache[word] = stem

@@ -34,6 +34,7 @@ from whoosh.query import Every
 from search_index.bulk import BulkMpWriter, BulkSegmentWriter
 from search_index.context import SearchContext, SegmentArrays, open_searcher
 from search_index.documents import IndexDocument
+from search_index.german import ANALYSIS_VERSION  # noqa: F401 - re-exported for the app
 from search_index.matching import Match, run_match
 from search_index.query import SearchRequest, SearchResults, run_search
 from search_index.schema import (
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 CURRENT = "current"
+ANALYSIS_FILE = "ANALYSIS_VERSION"  # in each index directory: the analysis it was built with
 DIR_PREFIX = "index-"
 WRITER_TIMEOUT = 60
 REBUILD_PROCS_MIN_DOCS = 3000  # below this a single process is faster than MpWriter's overhead
@@ -106,6 +108,7 @@ class CatalogueIndex:
                 return
             new_dir = self._new_dir()
             index.create_in(str(new_dir), build_schema())
+            _record_analysis(new_dir)
             self._swap(new_dir)
 
     def _new_dir(self) -> Path:
@@ -186,6 +189,7 @@ class CatalogueIndex:
         progress: Callable[[int, int | None], None] | None,
     ) -> int:
         ix = index.create_in(str(new_dir), build_schema())
+        _record_analysis(new_dir)
         fast = fast_analyzers(ix.schema)
         # zlib level 1: as small as the default level 3 for these postings, 15 % faster to build.
         options = {"limitmb": 256, "compound": False, "codec": W3Codec(compression=1)}
@@ -307,6 +311,18 @@ class CatalogueIndex:
             "last_modified": datetime.fromtimestamp(last, UTC) if last else None,
         }
 
+    def analysis_version(self) -> int:
+        """The analysis version the current index was built with (1: before it was recorded)."""
+        try:
+            return int((self.current_path() / ANALYSIS_FILE).read_text(encoding="ascii"))
+        except (FileNotFoundError, ValueError):
+            return 1
+
+    def analysis_current(self) -> bool:
+        """False if the index was built with an older analysis than this code's: it holds other
+        terms than the queries ask for until it is rebuilt."""
+        return self.analysis_version() >= ANALYSIS_VERSION
+
     def check_readable(self) -> bool:
         """True if the current index opens and answers a query."""
         try:
@@ -353,3 +369,7 @@ class CatalogueIndex:
             exclude_solution_ids=exclude_solution_ids,
         )
         return [m for m in matches if m.band != "weak"]
+
+
+def _record_analysis(index_dir: Path) -> None:
+    (index_dir / ANALYSIS_FILE).write_text(str(ANALYSIS_VERSION), encoding="ascii")

@@ -31,6 +31,8 @@ def readiness() -> tuple[bool, dict[str, Any]]:
     try:
         readable = search_sync.index_exists() and search_sync.get_index().check_readable()
         checks["index"] = {"ok": readable}
+        if readable:  # an older analysis still serves (worse) until the worker rebuilds it
+            checks["index"]["analysis_current"] = search_sync.get_index().analysis_current()
     except Exception as error:  # noqa: BLE001
         checks["index"] = {"ok": False, "error": type(error).__name__}
     try:
@@ -62,8 +64,9 @@ def readiness() -> tuple[bool, dict[str, Any]]:
 def attention() -> dict[str, int]:
     """What an operator should look at although the host can serve (``/readyz`` reports it
     beside the checks; readiness itself stays about this host): mails given up or being
-    retried, jobs that keep failing, workers without a recent successful loop."""
-    from catalogue.services import jobs, mail, periodic, worker
+    retried, jobs that keep failing, workers without a recent successful loop, an index built
+    with an older analysis (``catalogue search rebuild``; the worker does it at its start)."""
+    from catalogue.services import jobs, mail, periodic, search_sync, worker
 
     try:
         mails = mail.mail_overview(limit=0)
@@ -73,6 +76,9 @@ def attention() -> dict[str, int]:
             "failing_jobs": len(jobs.failing_jobs()),
             "stale_workers": len(worker.stale_hosts(worker.heartbeats())),
             "overdue_timers": sum(1 for r in periodic.run_views() if r.problem),
+            "outdated_index": int(
+                search_sync.index_exists() and not search_sync.get_index().analysis_current()
+            ),
         }
     except Exception:  # noqa: BLE001 - readiness is answered even when these figures are not
         db.session.rollback()

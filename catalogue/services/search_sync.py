@@ -40,7 +40,7 @@ from catalogue.services.search_documents import (
     documents_for,
     expected_versions,
 )
-from search_index.index import CURRENT, CatalogueIndex
+from search_index.index import ANALYSIS_VERSION, CURRENT, CatalogueIndex
 from search_index.thesaurus import Thesaurus
 
 log = logging.getLogger(__name__)
@@ -299,8 +299,25 @@ def lag() -> dict[str, Any]:
 
 
 def status() -> dict[str, Any]:
+    index = get_index()
     return {
-        **get_index().stats(),
+        **index.stats(),
+        "analysis_version": index.analysis_version(),
+        "analysis_current": index.analysis_current(),
         **lag(),
         "sync_mode": current_app.config["SEARCH_SYNC"],
     }
+
+
+def rebuild_if_outdated(progress: Callable[[int, int | None], None] | None = None) -> int | None:
+    """Rebuild this host's index if it was built with an older analysis than the code's (an
+    upgrade changed stemming or decompounding: old terms no longer meet the queries); the count,
+    or None if the index is current. The old index serves until the swap."""
+    if not index_exists() or get_index().analysis_current():
+        return None
+    log.warning(
+        "search index built with analysis version %s, the code has %s: rebuilding",
+        get_index().analysis_version(),
+        ANALYSIS_VERSION,
+    )
+    return rebuild(progress)

@@ -136,6 +136,11 @@ def run_worker(*, interval: float = 1.0, stop: threading.Event | None = None) ->
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+    try:
+        search_sync.rebuild_if_outdated()  # after an upgrade that changed the analysis
+    except Exception:  # noqa: BLE001 - the loop serves the old index; /readyz reports it
+        db.session.rollback()
+        log.exception("search worker: rebuilding the outdated index failed")
     failures = 0
     while not stop.is_set():
         try:
@@ -275,6 +280,7 @@ class OperationsOverview:
     mail: mail.MailOverview
     stale_hosts: frozenset[str]  # no successful worker loop within READY_MAX_HEARTBEAT_SECONDS
     periodic_runs: list[periodic.RunView]
+    outdated_index: bool = False  # this host's index was built with an older analysis
 
     @property
     def warnings(self) -> list[str]:
@@ -302,6 +308,11 @@ class OperationsOverview:
         found += [f"{r.label}: {r.problem}" for r in self.periodic_runs if r.problem]
         if not self.mail.smtp_configured:
             found.append("Kein SMTP-Server eingerichtet: E-Mails werden nicht versendet")
+        if self.outdated_index:
+            found.append(
+                "Der Suchindex dieses Servers stammt aus einer älteren Version der Textanalyse: "
+                "Der Worker baut ihn beim Start neu auf, sonst „catalogue search rebuild“ ausführen"
+            )
         return found
 
 
@@ -331,4 +342,6 @@ def operations_overview(*, actor: Actor) -> OperationsOverview:
         mail=mail.mail_overview(),
         stale_hosts=stale_hosts(beats),
         periodic_runs=periodic.run_views(),
+        outdated_index=search_sync.index_exists()
+        and not search_sync.get_index().analysis_current(),
     )

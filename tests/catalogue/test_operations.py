@@ -42,6 +42,7 @@ from catalogue.services import (
     workflow,
 )
 from catalogue.services.contributions import create_solution
+from search_index.index import ANALYSIS_FILE
 from tests.conftest import PG_URL, make_app, release_app
 from tests.factories import BIELEFELD, LAGE, make_user, sign_in, solution_input
 
@@ -343,6 +344,31 @@ def test_health_endpoints(worker_app):
     assert response.status_code == 200, body
     assert body["status"] == "ready" and body["checks"]["database"]["ok"]
     assert "@" not in response.get_data(as_text=True)  # no personal data
+
+
+def test_an_index_built_with_an_older_analysis_is_reported_and_rebuilt_by_the_worker(
+    worker_app,
+):
+    worker.process_once()
+    index = search_sync.get_index()
+    (index.current_path() / ANALYSIS_FILE).unlink()  # as after an upgrade that changed stemming
+    client = worker_app.test_client()
+    body = client.get("/readyz").get_json()
+    assert body["checks"]["index"] == {"ok": True, "analysis_current": False}
+    assert body["attention"]["outdated_index"] == 1
+    admin = make_user(Role.ADMIN, None, "admin@example.org")
+    sign_in(client, admin)
+    assert "älteren Version der Textanalyse" in client.get("/verwaltung/betrieb").get_data(
+        as_text=True
+    )
+    stop = threading.Event()
+    stop.set()  # the worker rebuilds before its first loop, then stops
+    worker.run_worker(interval=0.01, stop=stop)
+    assert index.analysis_current()
+    assert search.check().clean  # the rebuilt index holds every published solution
+    body = client.get("/readyz").get_json()
+    assert body["checks"]["index"]["analysis_current"] is True
+    assert body["attention"]["outdated_index"] == 0
 
 
 def test_brokering_page_reads_stored_matches(worker_app):

@@ -10,6 +10,7 @@ from search_index.analysis import (
     analyze_terms,
     decompounder,
     german_analyzer,
+    stem_word,
 )
 from search_index.thesaurus import Thesaurus
 
@@ -47,6 +48,26 @@ def test_umlaut_sharp_s_and_transliteration_fold_together():
     assert analyze_terms("Straße") == analyze_terms("Strasse")
     assert analyze_terms("Bürgeramt")[0] == analyze_terms("Buergeramt")[0]
     assert analyze_terms("Anträge")[0] == analyze_terms("Antrag")[0]
+
+
+def test_feminine_forms_stem_like_their_base():
+    # Snowball stems "Bürgerinnen" like "Bürger" but "Kundinnen" as "kundinn": "Kundinnen und
+    # Kunden" counted as two words of a need and met no document that wrote the other form
+    for feminine, base in [
+        ("kundinnen", "kunden"),
+        ("kundin", "kunde"),
+        ("ärztinnen", "ärzte"),
+        ("seniorinnen", "senioren"),
+        ("patientin", "patienten"),
+        ("kolleginnen", "kollegen"),
+        ("pädagoginnen", "pädagogen"),
+        ("migrantinnen", "migranten"),
+    ]:
+        assert stem_word(feminine) == stem_word(base), feminine
+    # verbs in -innen and words in -in that are no feminine forms keep their stems
+    assert stem_word("gewinnen") == "gewinn" and stem_word("beginnen") == "beginn"
+    assert stem_word("zurückgewinnen") != stem_word("zurück")
+    assert stem_word("termin") == "termin" and stem_word("medizin") == "medizin"
 
 
 def test_stop_words_removed():

@@ -6,6 +6,7 @@ import os
 import threading
 
 from search_index import CatalogueIndex, SearchRequest
+from search_index.index import ANALYSIS_FILE, ANALYSIS_VERSION
 from tests.search_index.conftest import CATALOGUE, make_doc
 
 
@@ -21,6 +22,17 @@ def test_layout_created_on_first_use(tmp_path):
     assert ix.check_readable()
     assert ix.versions() == {}
     assert ix.search(SearchRequest()).total == 0
+
+
+def test_an_index_records_the_analysis_it_was_built_with(tmp_path):
+    ix = CatalogueIndex(tmp_path)
+    assert ix.analysis_version() == ANALYSIS_VERSION and ix.analysis_current()
+    (ix.current_path() / ANALYSIS_FILE).unlink()  # built before the version was recorded
+    assert ix.analysis_version() == 1 and not ix.analysis_current()
+    ix.rebuild([make_doc(1, "Kundinnen und Kunden im Bürgerbüro")])
+    assert ix.analysis_current()
+    # the feminine plural stems like the base: old indexes held "kundinn"
+    assert ids(ix, "Kunden") == ["solution:1"]
 
 
 def test_apply_update_delete_visible_to_new_searcher(tmp_path):
