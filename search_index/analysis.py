@@ -181,17 +181,13 @@ class GermanStemFilter(Filter):  # type: ignore[misc]  # Whoosh ships no type in
         return hash((self.__class__.__name__, self.lang))
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        stemmer, cache = stemmer_for(self.lang)
-        stem_fn = stemmer.stemWord
+        _stemmer, cache = stemmer_for(self.lang)
         for t in tokens:
             if not t.stopped:
                 text = t.text
                 stem = cache.get(text)
                 if stem is None:
-                    stem = stem_fn(text)
-                    if len(cache) >= _STEM_CACHE_MAX:
-                        cache.clear()
-                    cache[text] = stem
+                    stem = stem_word(text, self.lang)  # fills the cache (and folds feminine forms)
                 t.text = stem
             yield t
 

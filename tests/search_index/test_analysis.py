@@ -64,6 +64,9 @@ def test_feminine_forms_stem_like_their_base():
         ("migrantinnen", "migranten"),
     ]:
         assert stem_word(feminine) == stem_word(base), feminine
+    # the analyzer chain (updates, queries) stems as `stem_word` does, whichever runs first
+    chain = [t.text for t in german_analyzer()("Pädagoginnen Migrantinnen")]
+    assert chain[:2] == [stem_word("pädagogen"), stem_word("migranten")]
     # verbs in -innen and words in -in that are no feminine forms keep their stems
     assert stem_word("gewinnen") == "gewinn" and stem_word("beginnen") == "beginn"
     assert stem_word("zurückgewinnen") != stem_word("zurück")

@@ -33,6 +33,9 @@ def test_an_index_records_the_analysis_it_was_built_with(tmp_path):
     assert ix.analysis_current()
     # the feminine plural stems like the base: old indexes held "kundinn"
     assert ids(ix, "Kunden") == ["solution:1"]
+    # so does an update, which goes through Whoosh's analyzer chain, not the bulk writer's
+    ix.apply([make_doc(2, "Sprechstunde für Ärztinnen", "Die Patientinnen buchen online.")], [])
+    assert ids(ix, "Ärzte") == ["solution:2"] and ids(ix, "Patienten") == ["solution:2"]
 
 
 def test_apply_update_delete_visible_to_new_searcher(tmp_path):
