@@ -17,11 +17,7 @@ def utcnow() -> datetime:
 
 
 def local_date(moment: datetime | None = None) -> date:
-    """The calendar day in the app's time zone of a stored UTC moment (now by default).
-
-    Deadlines, reminders, digest periods and "überfällig" count in Berlin days: at 00:30 on
-    4 December in Berlin it is still 3 December in UTC.
-    """
+    """The calendar day in Berlin of a stored UTC moment (now by default)."""
     moment = moment or utcnow()
     return moment.replace(tzinfo=UTC).astimezone(APP_TIMEZONE).date()
 

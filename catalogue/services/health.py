@@ -32,7 +32,7 @@ def readiness() -> tuple[bool, dict[str, Any]]:
         readable = search_sync.index_exists() and search_sync.get_index().check_readable()
         checks["index"] = {"ok": readable}
         if readable:  # an older analysis still serves (worse) until the worker rebuilds it
-            checks["index"]["analysis_current"] = search_sync.get_index().analysis_current()
+            checks["index"]["analysis_current"] = not search_sync.index_outdated()
     except Exception as error:  # noqa: BLE001
         checks["index"] = {"ok": False, "error": type(error).__name__}
     try:
@@ -76,9 +76,7 @@ def attention() -> dict[str, int]:
             "failing_jobs": len(jobs.failing_jobs()),
             "stale_workers": len(worker.stale_hosts(worker.heartbeats())),
             "overdue_timers": sum(1 for r in periodic.run_views() if r.problem),
-            "outdated_index": int(
-                search_sync.index_exists() and not search_sync.get_index().analysis_current()
-            ),
+            "outdated_index": int(search_sync.index_outdated()),
         }
     except Exception:  # noqa: BLE001 - readiness is answered even when these figures are not
         db.session.rollback()

@@ -309,11 +309,16 @@ def status() -> dict[str, Any]:
     }
 
 
+def index_outdated() -> bool:
+    """True if this host's index was built with an older analysis than the code's (an upgrade
+    changed stemming or decompounding: old terms no longer meet the queries)."""
+    return index_exists() and not get_index().analysis_current()
+
+
 def rebuild_if_outdated(progress: Callable[[int, int | None], None] | None = None) -> int | None:
-    """Rebuild this host's index if it was built with an older analysis than the code's (an
-    upgrade changed stemming or decompounding: old terms no longer meet the queries); the count,
-    or None if the index is current. The old index serves until the swap."""
-    if not index_exists() or get_index().analysis_current():
+    """Rebuild this host's index if it is outdated (`index_outdated`); the count, or None if
+    the index is current. The old index serves until the swap."""
+    if not index_outdated():
         return None
     log.warning(
         "search index built with analysis version %s, the code has %s: rebuilding",

@@ -310,8 +310,9 @@ class OperationsOverview:
             found.append("Kein SMTP-Server eingerichtet: E-Mails werden nicht versendet")
         if self.outdated_index:
             found.append(
-                "Der Suchindex dieses Servers stammt aus einer älteren Version der Textanalyse: "
-                "Der Worker baut ihn beim Start neu auf, sonst „catalogue search rebuild“ ausführen"
+                "Der Suchindex dieses Servers wurde mit einer älteren Textanalyse gebaut und "
+                "findet manche Wörter nicht. Der Worker baut ihn bei seinem nächsten Start neu "
+                "auf; ohne Worker „catalogue search rebuild“ ausführen"
             )
         return found
 
@@ -342,6 +343,5 @@ def operations_overview(*, actor: Actor) -> OperationsOverview:
         mail=mail.mail_overview(),
         stale_hosts=stale_hosts(beats),
         periodic_runs=periodic.run_views(),
-        outdated_index=search_sync.index_exists()
-        and not search_sync.get_index().analysis_current(),
+        outdated_index=search_sync.index_outdated(),
     )

@@ -358,7 +358,7 @@ def test_an_index_built_with_an_older_analysis_is_reported_and_rebuilt_by_the_wo
     assert body["attention"]["outdated_index"] == 1
     admin = make_user(Role.ADMIN, None, "admin@example.org")
     sign_in(client, admin)
-    assert "älteren Version der Textanalyse" in client.get("/verwaltung/betrieb").get_data(
+    assert "mit einer älteren Textanalyse gebaut" in client.get("/verwaltung/betrieb").get_data(
         as_text=True
     )
     stop = threading.Event()
