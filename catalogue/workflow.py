@@ -52,6 +52,9 @@ TRANSITIONS: dict[tuple[ContentState, Action], ContentState] = {
     (S.ARCHIVED, Action.RESTORE): S.PUBLISHED,
 }
 
+# A revision in these states is still being written or reviewed: there is one at a time.
+IN_PROGRESS = (S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED)
+
 AUTHOR_ACTIONS = frozenset({Action.SUBMIT, Action.WITHDRAW})
 CURATOR_ACTIONS = frozenset(
     {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT, Action.ARCHIVE, Action.RESTORE}

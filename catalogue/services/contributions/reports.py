@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound, ValidationFailed
 from catalogue.fields import REPORT_SPEC
@@ -24,7 +22,7 @@ from catalogue.permissions import (
     require,
 )
 from catalogue.services.audit import record_event
-from catalogue.services.contributions.solutions import _enum_ok
+from catalogue.services.contributions.solutions import _enum_ok, open_revision
 
 # The plain fields of the specification, stored as entered (strings stripped).
 REPORT_TEXT_FIELDS = REPORT_SPEC.names
@@ -134,14 +132,7 @@ def start_report_revision(*, actor: Actor, report_id: int) -> ExperienceReport:
         if original is None:
             raise NotFound("Diesen Erfahrungsbericht gibt es nicht.")
         require(can_revise_report(actor, original), "Diesen Bericht können Sie nicht überarbeiten.")
-        existing = s.scalar(
-            sa.select(ExperienceReport).where(
-                ExperienceReport.revision_of_id == original.id,
-                ExperienceReport.state.in_(
-                    [ContentState.DRAFT, ContentState.SUBMITTED, ContentState.CHANGES_REQUESTED]
-                ),
-            )
-        )
+        existing = open_revision(s, original)
         if existing is not None:
             return existing
         revision = ExperienceReport(

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from catalogue import workflow
 from catalogue.categories import CATEGORIES
 from catalogue.db import db, unit_of_work
 from catalogue.errors import NotFound, ValidationFailed
@@ -24,6 +25,7 @@ from catalogue.fields.spec import URL_RE
 from catalogue.models import (
     ContactPerson,
     ContentState,
+    ExperienceReport,
     Municipality,
     ProjectStatus,
     Readiness,
@@ -114,6 +116,21 @@ class SolutionInput(SpecInput):
         )
         data.values = {name: getattr(s, name) for name in SOLUTION_SPEC.names}
         return data
+
+
+_Revisable = TypeVar("_Revisable", Solution, ExperienceReport)
+
+
+def open_revision(s: orm.Session, original: _Revisable) -> _Revisable | None:
+    """The revision of a published solution or report that is still being written or reviewed
+    (there is at most one), or None."""
+    model = type(original)
+    found: _Revisable | None = s.scalar(
+        sa.select(model).where(
+            model.revision_of_id == original.id, model.state.in_(workflow.IN_PROGRESS)
+        )
+    )
+    return found
 
 
 def _enum_ok(enum_cls: type[Enum], value: str) -> bool:
@@ -298,14 +315,7 @@ def start_revision(*, actor: Actor, solution_id: int) -> Solution:
         if original is None:
             raise NotFound("Diese Lösung gibt es nicht.")
         require(can_revise_solution(actor, original), "Diese Lösung können Sie nicht überarbeiten.")
-        existing = s.scalar(
-            sa.select(Solution).where(
-                Solution.revision_of_id == original.id,
-                Solution.state.in_(
-                    [ContentState.DRAFT, ContentState.SUBMITTED, ContentState.CHANGES_REQUESTED]
-                ),
-            )
-        )
+        existing = open_revision(s, original)
         if existing is not None:
             return existing
         revision = Solution(
