@@ -2,18 +2,16 @@
 
 Owns `Match` and `run_match` (used by `CatalogueIndex.match` and, for the duplicate hint while a
 solution is written, `CatalogueIndex.similar`). Approach: analyse the need with the German
-chain, turn each word into a concept (stem, compound parts, thesaurus synonyms; unknown
-compounds split into words the catalogue knows), keep the most discriminative concepts (idf, document-frequency cap),
-pre-rank all documents carrying any of them by idf-weighted coordination (set operations), then
-score the best `CANDIDATES` with BM25 (title + content) and the soft, idf-weighted share of the
-need's concepts each covers; finally a light pseudo-relevance feedback step adds the share of
-the best result's discriminative title/summary words (its siblings in other words); everyday words
-of the need that point to an administrative term (`search_index.everyday`) reorder the results
-below "passt gut". Nouns weigh
-more than lower-case words in properly cased texts. Experience reports count towards their
-solution (both through the solution's `reports_text` and through report documents). Bands come from the coverage (unknown
-need words included) and the distance to the best result; reasons are generated from what
-actually matched.
+chain, turn each word into a concept (stem, compound parts, thesaurus synonyms; unknown compounds
+split into words the catalogue knows), keep the most discriminative concepts (idf, document-
+frequency cap), pre-rank all documents carrying any of them by idf-weighted coordination (set
+operations), then score the best `CANDIDATES` with BM25 (title + content) and the soft,
+idf-weighted share of the need's concepts each covers; a light pseudo-relevance feedback step
+adds the share of the best result's discriminative title/summary words (its siblings in other
+words); everyday words pointing to an administrative term (`search_index.everyday`) reorder the
+results below "passt gut". Nouns weigh more than lower-case words in properly cased texts.
+Experience reports count towards their solution (through its `reports_text` and as report
+documents). Bands: `match_bands`; reasons are generated from what actually matched.
 
 Must not: import Flask or SQLAlchemy, OR all words of a long text (too slow), or contain rules
 for particular needs or benchmark data.
@@ -33,7 +31,7 @@ from search_index import everyday
 from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
-from search_index.match_bands import assign_leads, bands, own_score
+from search_index.match_bands import assign_leads, bands, confirms, own_score
 from search_index.match_explain import backing_reports, reasons
 from search_index.match_things import names_a_thing, need_classes
 from search_index.need_concepts import (
@@ -328,9 +326,11 @@ def run_match(
     # the need's acts and things, read once, when a would-be "passt gut" asks for them
     matched = [sc.concept for c in ranked[:limit] for sc in c.matched]
     classes = functools.cache(lambda: need_classes(ctx, text, matched, concepts, unknown))
-    labels = bands(
-        ranked, n_concepts, lambda c: names_a_thing(ctx, c.docnum, c.matched, *classes())
-    )
+
+    def names(c: _Candidate) -> bool:
+        return names_a_thing(ctx, c.docnum, c.matched, *classes())
+
+    labels = bands(ranked, n_concepts, names, confirm=confirms(text, n_concepts))
     stems, max_df = {sc.concept.stem for sc in concepts}, MAX_DF_SHARE * len(ctx.live_docs())
     found = everyday.hints(ctx, " ".join([text, *tags]), stems, max_df)  # order below "passt gut"
     order, labels = everyday.order(ranked, labels, found)
