@@ -326,11 +326,12 @@ def run_match(
     # the need's acts and things, read once, when a would-be "passt gut" asks for them
     matched = [sc.concept for c in ranked[:limit] for sc in c.matched]
     classes = functools.cache(lambda: need_classes(ctx, text, matched, concepts, unknown))
-
-    def names(c: _Candidate) -> bool:
-        return names_a_thing(ctx, c.docnum, c.matched, *classes())
-
-    labels = bands(ranked, n_concepts, names, confirm=confirms(text, n_concepts))
+    labels = bands(
+        ranked,
+        n_concepts,
+        lambda c: names_a_thing(ctx, c.docnum, c.matched, *classes()),
+        confirm=confirms(text, n_concepts),
+    )
     stems, max_df = {sc.concept.stem for sc in concepts}, MAX_DF_SHARE * len(ctx.live_docs())
     found = everyday.hints(ctx, " ".join([text, *tags]), stems, max_df)  # order below "passt gut"
     order, labels = everyday.order(ranked, labels, found)
