@@ -20,7 +20,6 @@ from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Tokenizer
 from whoosh.analysis.acore import Token
 
 from search_index.german import (  # noqa: F401 - re-exported
-    _STEM_CACHE_MAX,
     EXTRA_STOP_WORDS,
     FINAL_ENDINGS,
     HYPHENS_RE,
@@ -34,7 +33,6 @@ from search_index.german import (  # noqa: F401 - re-exported
     fold,
     register_decompounder,
     stem_word,
-    stemmer_for,
 )
 from search_index.query_words import (  # noqa: F401 - re-exported
     QueryWord,
@@ -181,14 +179,9 @@ class GermanStemFilter(Filter):  # type: ignore[misc]  # Whoosh ships no type in
         return hash((self.__class__.__name__, self.lang))
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        _stemmer, cache = stemmer_for(self.lang)
         for t in tokens:
             if not t.stopped:
-                text = t.text
-                stem = cache.get(text)
-                if stem is None:
-                    stem = stem_word(text, self.lang)  # fills the cache (and folds feminine forms)
-                t.text = stem
+                t.text = stem_word(t.text, self.lang)  # cached; folds feminine forms
             yield t
 
 
