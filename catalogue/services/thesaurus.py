@@ -29,6 +29,35 @@ def is_customised() -> bool:
     return row is not None and bool(row.value.strip())
 
 
+def _entries(line: str) -> list[str]:
+    return [e.strip() for e in line.split("#", 1)[0].split(",") if e.strip()]
+
+
+def missing_shipped_groups() -> list[str]:
+    """Groups of the shipped thesaurus of which the curators' version holds no entry: new since
+    their last edit (an update brought them) or removed by them. Empty while the shipped one
+    applies."""
+    if not is_customised():
+        return []
+    have = {e.casefold() for line in thesaurus_text().splitlines() for e in _entries(line)}
+    return [
+        ", ".join(entries)
+        for line in Thesaurus.default_text().splitlines()
+        if (entries := _entries(line)) and not any(e.casefold() in have for e in entries)
+    ]
+
+
+def adopt_shipped_groups(*, actor: Actor) -> int:
+    """Append the shipped groups the curators' version lacks (see `missing_shipped_groups`)."""
+    require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
+    missing = missing_shipped_groups()
+    if missing:
+        header = f"# --- aus dem mitgelieferten Thesaurus übernommen am {utcnow():%d.%m.%Y}"
+        text = thesaurus_text().rstrip("\n") + "\n\n" + "\n".join([header, *missing]) + "\n"
+        _store(actor, text, "updated", f"{len(missing)} mitgelieferte Gruppen übernommen")
+    return len(missing)
+
+
 def validate(text: str) -> dict[str, str]:
     if len(text) > MAX_CHARS:
         return {"text": "Der Thesaurus ist zu lang (höchstens 200.000 Zeichen)."}
@@ -37,8 +66,7 @@ def validate(text: str) -> dict[str, str]:
         content = line.split("#", 1)[0].strip()
         if not content:
             continue
-        entries = [e.strip() for e in content.split(",") if e.strip()]
-        if len(set(entries)) < 2:
+        if len(set(_entries(content))) < 2:
             problems.append(
                 f"Zeile {number}: Eine Gruppe braucht mindestens zwei verschiedene Begriffe, durch Kommas getrennt."
             )

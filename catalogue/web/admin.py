@@ -354,6 +354,10 @@ def thesaurus():
         thesaurus_service.reset_thesaurus(actor=current_user)
         flash("Der mitgelieferte Thesaurus gilt wieder.", "success")
         return redirect(url_for("admin.thesaurus"))
+    elif request.form.get("adopt"):
+        added = thesaurus_service.adopt_shipped_groups(actor=current_user)
+        flash(f"Aus dem mitgelieferten Thesaurus übernommen: {added} Gruppe(n).", "success")
+        return redirect(url_for("admin.thesaurus"))
     elif form.validate_on_submit():
         try:
             result = thesaurus_service.update_thesaurus(
@@ -369,7 +373,10 @@ def thesaurus():
             return redirect(url_for("admin.thesaurus"))
     status = 400 if form.errors else 200
     return render_template(
-        "admin/thesaurus.html", form=form, customised=thesaurus_service.is_customised()
+        "admin/thesaurus.html",
+        form=form,
+        customised=thesaurus_service.is_customised(),
+        missing=thesaurus_service.missing_shipped_groups(),
     ), status
 
 

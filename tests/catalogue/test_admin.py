@@ -464,6 +464,47 @@ def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
     assert search.search_catalogue(actor=None, text="Zauberformular", filters={}).total == 0
     sign_in(client, curator)
     page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
-    assert "Bürgerbüro" in page
+    assert "Bürgerbüro" in page and "in Ihrer Fassung fehl" not in page
     assert client.get("/verwaltung/suchen-ohne-treffer").status_code == 200
     assert client.get("/verwaltung/barrieren").status_code == 200
+
+
+def test_groups_an_update_ships_reach_a_customised_thesaurus_on_request(app, demo, client):
+    # Curators who edited the thesaurus keep their version; an update's new groups are offered,
+    # listed, and appended on request (their own groups stay as they are).
+    from catalogue.db import unit_of_work
+    from catalogue.errors import PermissionDenied
+    from catalogue.models import Role, User
+    from catalogue.services import search, thesaurus
+    from search_index.thesaurus import Thesaurus
+
+    with unit_of_work() as s:
+        curator = User(email="kur@example.org", name="Kur", role=Role.CURATOR)
+        member = User(
+            email="mit@example.org", name="Mit", role=Role.MEMBER, municipality_ags="05774032"
+        )
+        s.add_all([curator, member])
+    shipped = [line for line in Thesaurus.default_text().splitlines() if line and line[0] != "#"]
+    kfz = next(line for line in shipped if line.startswith("Kfz,"))
+    # the curators' version: everything but the Kfz group, plus a group of their own
+    own = "\n".join(line for line in shipped if line != kfz) + "\nZauberformular, Terminvergabe\n"
+    thesaurus.update_thesaurus(actor=curator, text=own)
+    assert thesaurus.missing_shipped_groups() == [kfz]
+    with pytest.raises(PermissionDenied):
+        thesaurus.adopt_shipped_groups(actor=member)
+    sign_in(client, curator)
+    page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
+    assert "1 Gruppe, die in Ihrer Fassung fehlt" in page and "Kraftfahrzeug" in page
+    response = client.post("/verwaltung/thesaurus", data={"adopt": "1"}, follow_redirects=True)
+    assert "übernommen: 1 Gruppe(n)" in response.get_data(as_text=True)
+    text = thesaurus.thesaurus_text()
+    assert kfz in text and "Zauberformular, Terminvergabe" in text
+    assert "# --- aus dem mitgelieferten Thesaurus übernommen am" in text
+    assert thesaurus.missing_shipped_groups() == [] and thesaurus.is_customised()
+    assert thesaurus.adopt_shipped_groups(actor=curator) == 0  # idempotent
+    assert any(
+        "Terminvergabe" in i.solution.title
+        for i in search.search_catalogue(actor=None, text="Zauberformular", filters={}).items
+    )
+    page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
+    assert "in Ihrer Fassung fehl" not in page
