@@ -436,11 +436,8 @@ def test_mail_log_finds_a_recipients_mails_by_address_and_state_and_pages(app, c
     assert "Keine E-Mail passt zu diesem Filter" in none
 
 
-def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
+def _curator_and_member() -> tuple[User, User]:
     from catalogue.db import unit_of_work
-    from catalogue.errors import PermissionDenied, ValidationFailed
-    from catalogue.models import Role, User
-    from catalogue.services import search, thesaurus
 
     with unit_of_work() as s:
         curator = User(email="kur@example.org", name="Kur", role=Role.CURATOR)
@@ -448,6 +445,13 @@ def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
             email="mit@example.org", name="Mit", role=Role.MEMBER, municipality_ags="05774032"
         )
         s.add_all([curator, member])
+    return curator, member
+
+
+def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
+    from catalogue.services import search, thesaurus
+
+    curator, member = _curator_and_member()
     before = search.search_catalogue(actor=None, text="Zauberformular", filters={})
     assert before.total == 0
     with pytest.raises(PermissionDenied):
@@ -472,18 +476,10 @@ def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
 def test_groups_an_update_ships_reach_a_customised_thesaurus_on_request(app, demo, client):
     # Curators who edited the thesaurus keep their version; an update's new groups are offered,
     # listed, and appended on request (their own groups stay as they are).
-    from catalogue.db import unit_of_work
-    from catalogue.errors import PermissionDenied
-    from catalogue.models import Role, User
     from catalogue.services import search, thesaurus
     from search_index.thesaurus import Thesaurus
 
-    with unit_of_work() as s:
-        curator = User(email="kur@example.org", name="Kur", role=Role.CURATOR)
-        member = User(
-            email="mit@example.org", name="Mit", role=Role.MEMBER, municipality_ags="05774032"
-        )
-        s.add_all([curator, member])
+    curator, member = _curator_and_member()
     shipped = [line for line in Thesaurus.default_text().splitlines() if line and line[0] != "#"]
     kfz = next(line for line in shipped if line.startswith("Kfz,"))
     # the curators' version: everything but the Kfz group, plus a group of their own
