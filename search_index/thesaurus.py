@@ -22,6 +22,11 @@ SYNONYM_WEIGHT = 0.7
 PHRASE_ALTERNATIVES = 8  # per typed word, when looking for a phrase key (see `phrase_key`)
 
 
+def group_entries(line: str) -> tuple[str, ...]:
+    """The entries of one line of the thesaurus text (comment dropped, each entry once)."""
+    return tuple(dict.fromkeys(e.strip() for e in line.split("#", 1)[0].split(",") if e.strip()))
+
+
 class Thesaurus:
     """Groups of equivalent terms, looked up by stemmed term.
 
@@ -63,14 +68,7 @@ class Thesaurus:
 
     @classmethod
     def from_text(cls, text: str) -> Thesaurus:
-        groups: list[tuple[str, ...]] = []
-        for line in text.splitlines():
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            entries = tuple(dict.fromkeys(e.strip() for e in line.split(",") if e.strip()))
-            if len(entries) > 1:
-                groups.append(entries)
+        groups = [g for line in text.splitlines() if len(g := group_entries(line)) > 1]
         return cls(groups, text=text)
 
     @classmethod

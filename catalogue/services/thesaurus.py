@@ -13,7 +13,7 @@ from catalogue.errors import ValidationFailed
 from catalogue.models import SearchSetting
 from catalogue.permissions import Actor, is_curator, require, signed_in_id
 from catalogue.services.audit import record_event
-from search_index.thesaurus import Thesaurus
+from search_index.thesaurus import Thesaurus, group_entries
 
 KEY = "thesaurus"
 MAX_CHARS = 200_000
@@ -29,21 +29,17 @@ def is_customised() -> bool:
     return row is not None and bool(row.value.strip())
 
 
-def _entries(line: str) -> list[str]:
-    return [e.strip() for e in line.split("#", 1)[0].split(",") if e.strip()]
-
-
 def missing_shipped_groups() -> list[str]:
     """Groups of the shipped thesaurus of which the curators' version holds no entry: new since
     their last edit (an update brought them) or removed by them. Empty while the shipped one
     applies."""
     if not is_customised():
         return []
-    have = {e.casefold() for line in thesaurus_text().splitlines() for e in _entries(line)}
+    have = {e.casefold() for line in thesaurus_text().splitlines() for e in group_entries(line)}
     return [
-        ", ".join(entries)
-        for line in Thesaurus.default_text().splitlines()
-        if (entries := _entries(line)) and not any(e.casefold() in have for e in entries)
+        ", ".join(group)
+        for group in Thesaurus.default().groups
+        if not any(e.casefold() in have for e in group)
     ]
 
 
@@ -54,7 +50,7 @@ def adopt_shipped_groups(*, actor: Actor) -> int:
     if missing:
         header = f"# --- aus dem mitgelieferten Thesaurus übernommen am {utcnow():%d.%m.%Y}"
         text = thesaurus_text().rstrip("\n") + "\n\n" + "\n".join([header, *missing]) + "\n"
-        _store(actor, text, "updated", f"{len(missing)} mitgelieferte Gruppen übernommen")
+        _store(actor, text, "updated", f"Mitgelieferte Gruppen übernommen: {len(missing)}")
     return len(missing)
 
 
@@ -66,7 +62,7 @@ def validate(text: str) -> dict[str, str]:
         content = line.split("#", 1)[0].strip()
         if not content:
             continue
-        if len(set(_entries(content))) < 2:
+        if len(group_entries(content)) < 2:
             problems.append(
                 f"Zeile {number}: Eine Gruppe braucht mindestens zwei verschiedene Begriffe, durch Kommas getrennt."
             )

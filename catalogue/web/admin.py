@@ -356,7 +356,8 @@ def thesaurus():
         return redirect(url_for("admin.thesaurus"))
     elif request.form.get("adopt"):
         added = thesaurus_service.adopt_shipped_groups(actor=current_user)
-        flash(f"Aus dem mitgelieferten Thesaurus übernommen: {added} Gruppe(n).", "success")
+        what = "1 Gruppe" if added == 1 else f"{added} Gruppen"
+        flash(f"Aus dem mitgelieferten Thesaurus übernommen: {what}.", "success")
         return redirect(url_for("admin.thesaurus"))
     elif form.validate_on_submit():
         try:
