@@ -29,13 +29,29 @@ def is_customised() -> bool:
     return row is not None and bool(row.value.strip())
 
 
+DECLINED = "# nicht übernommen:"
+
+
+def _declined_entries(text: str) -> set[str]:
+    """Entries of the comment lines that record a shipped group the curators turned down."""
+    return {
+        e.casefold()
+        for line in text.splitlines()
+        if line.strip().casefold().startswith(DECLINED)
+        for e in group_entries(line.strip()[len(DECLINED) :])
+    }
+
+
 def missing_shipped_groups() -> list[str]:
     """Groups of the shipped thesaurus of which the curators' version holds no entry: new since
-    their last edit (an update brought them) or removed by them. Empty while the shipped one
+    their last edit (an update brought them) or removed by them, unless they turned them down
+    (a "# nicht übernommen: …" line names one of their entries). Empty while the shipped one
     applies."""
     if not is_customised():
         return []
-    have = {e.casefold() for line in thesaurus_text().splitlines() for e in group_entries(line)}
+    text = thesaurus_text()
+    have = {e.casefold() for line in text.splitlines() for e in group_entries(line)}
+    have |= _declined_entries(text)
     return [
         ", ".join(group)
         for group in Thesaurus.default().groups
@@ -43,15 +59,38 @@ def missing_shipped_groups() -> list[str]:
     ]
 
 
-def adopt_shipped_groups(*, actor: Actor) -> int:
-    """Append the shipped groups the curators' version lacks (see `missing_shipped_groups`)."""
-    require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
+def _chosen(groups: list[str] | None) -> list[str]:
+    """The missing groups among `groups` (all of them for None); anything else is ignored."""
     missing = missing_shipped_groups()
-    if missing:
+    return missing if groups is None else [g for g in missing if g in set(groups)]
+
+
+def adopt_shipped_groups(*, actor: Actor, groups: list[str] | None = None) -> int:
+    """Append the shipped groups the curators' version lacks (see `missing_shipped_groups`),
+    all or the chosen ones."""
+    require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
+    chosen = _chosen(groups)
+    if chosen:
         header = f"# --- aus dem mitgelieferten Thesaurus übernommen am {utcnow():%d.%m.%Y}"
-        text = thesaurus_text().rstrip("\n") + "\n\n" + "\n".join([header, *missing]) + "\n"
-        _store(actor, text, "updated", f"Mitgelieferte Gruppen übernommen: {len(missing)}")
-    return len(missing)
+        _append(actor, [header, *chosen], f"Mitgelieferte Gruppen übernommen: {len(chosen)}")
+    return len(chosen)
+
+
+def decline_shipped_groups(*, actor: Actor, groups: list[str]) -> int:
+    """Record the chosen missing groups as turned down: a comment line each, so they are not
+    offered again (deleting the line offers the group again)."""
+    require(is_curator(actor), "Den Thesaurus pflegt das DigitalBüro.")
+    chosen = _chosen(groups)
+    if chosen:
+        header = f"# --- mitgelieferte Gruppen, am {utcnow():%d.%m.%Y} bewusst nicht übernommen"
+        lines = [header, *(f"{DECLINED} {group}" for group in chosen)]
+        _append(actor, lines, f"Mitgelieferte Gruppen nicht übernommen: {len(chosen)}")
+    return len(chosen)
+
+
+def _append(actor: Actor, lines: list[str], comment: str) -> None:
+    text = thesaurus_text().rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    _store(actor, text, "updated", comment)
 
 
 def validate(text: str) -> dict[str, str]:

@@ -32,10 +32,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
 
-    from catalogue.web import accounts, admin
+    from catalogue.web import accounts, admin, admin_search
 
     app.register_blueprint(accounts.bp)
-    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.bp)  # with the search pages of admin_search
+    assert admin_search.bp is admin.bp
     app.register_blueprint(contribute.bp)
     app.register_blueprint(contribute.attachments_bp)
     app.register_blueprint(review.bp)

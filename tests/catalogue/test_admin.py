@@ -504,3 +504,51 @@ def test_groups_an_update_ships_reach_a_customised_thesaurus_on_request(app, dem
     )
     page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
     assert "in Ihrer Fassung fehl" not in page
+
+
+def test_curators_choose_which_shipped_groups_to_adopt_and_turn_down_the_rest(app, demo, client):
+    # A group removed on purpose is not offered again once turned down; the others can be
+    # adopted one by one; a group that is not missing cannot be smuggled in through the form.
+    from catalogue.services import thesaurus
+    from search_index.thesaurus import Thesaurus
+
+    curator, member = _curator_and_member()
+    shipped = [line for line in Thesaurus.default_text().splitlines() if line and line[0] != "#"]
+    kfz = next(line for line in shipped if line.startswith("Kfz,"))
+    kita = next(line for line in shipped if line.startswith("Kita,"))
+    rest = [line for line in shipped if line not in (kfz, kita)]
+    thesaurus.update_thesaurus(actor=curator, text="\n".join(rest))
+    assert sorted(thesaurus.missing_shipped_groups()) == sorted([kfz, kita])
+    with pytest.raises(PermissionDenied):
+        thesaurus.decline_shipped_groups(actor=member, groups=[kfz])
+    sign_in(client, curator)
+    page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
+    assert 'name="group"' in page and "Ausgewählte nicht übernehmen" in page
+    response = client.post(
+        "/verwaltung/thesaurus",
+        data={"decline": "1", "choice": "1", "group": [kfz, "Zauberformular, Terminvergabe"]},
+        follow_redirects=True,
+    )
+    assert "Nicht übernommen: 1 Gruppe." in response.get_data(as_text=True)
+    text = thesaurus.thesaurus_text()
+    assert f"# nicht übernommen: {kfz}" in text and "Zauberformular" not in text
+    assert thesaurus.missing_shipped_groups() == [kita]
+    assert not any("Kraftfahrzeug" in g for g in Thesaurus.from_text(text).groups)  # a comment
+    # nothing ticked: said so, nothing changed
+    response = client.post(
+        "/verwaltung/thesaurus", data={"adopt": "1", "choice": "1"}, follow_redirects=True
+    )
+    assert "mindestens eine Gruppe" in response.get_data(as_text=True)
+    assert thesaurus.thesaurus_text() == text
+    response = client.post(
+        "/verwaltung/thesaurus",
+        data={"adopt": "1", "choice": "1", "group": [kita]},
+        follow_redirects=True,
+    )
+    assert "übernommen: 1 Gruppe." in response.get_data(as_text=True)
+    assert thesaurus.missing_shipped_groups() == []
+    # deleting the comment line offers the group again
+    thesaurus.update_thesaurus(
+        actor=curator, text=thesaurus.thesaurus_text().replace(f"# nicht übernommen: {kfz}", "")
+    )
+    assert thesaurus.missing_shipped_groups() == [kfz]
