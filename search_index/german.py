@@ -61,7 +61,8 @@ def stemmer_for(lang: str = "german") -> tuple[Stemmer.Stemmer, dict[str, str]]:
 # an index records the version it was built with, `/readyz` and `catalogue search status` report
 # an older one, and the search worker rebuilds it at its start.
 # 2: feminine forms stem like their base (Kundinnen → kund).
-ANALYSIS_VERSION = 2
+# 3: a solution's tags are stored (need matching's feedback reads them).
+ANALYSIS_VERSION = 3
 
 # Feminine forms whose base does not end in "-er" (Snowball already stems "Bürgerinnen" like
 # "Bürger"): "Kundinnen" → "kund" like "Kunden", "Ärztinnen" like "Ärzte". Verbs in "-innen"

@@ -47,7 +47,9 @@ def build_schema() -> fields.Schema:
         doc_id=fields.ID(unique=True, stored=True, sortable=True),
         title=fields.TEXT(analyzer=text, stored=True, phrase=False),
         summary=fields.TEXT(analyzer=text, stored=True, phrase=False),
-        tags=fields.TEXT(analyzer=text, phrase=False),
+        # Stored for need matching's feedback: the best result's tags name its subject in the
+        # catalogue's own words (a sibling shares them).
+        tags=fields.TEXT(analyzer=text, phrase=False, stored=True),
         # No positions: they cost ~30 % of build time; phrases are verified on stored text.
         content=fields.TEXT(analyzer=text, phrase=False),
         reports=fields.TEXT(analyzer=text, phrase=False),

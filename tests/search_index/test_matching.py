@@ -309,6 +309,34 @@ def test_feedback_from_the_best_result_finds_its_siblings(tmp_path, monkeypatch)
     assert 2 not in without
 
 
+def test_feedback_reads_the_best_results_tags(tmp_path):
+    # The best result's tags name its subject in the catalogue's words: a sibling that shares
+    # only them (not the need's words, not the best result's title or summary) is found.
+    docs = [
+        make_doc(
+            1,
+            "Inventur des beweglichen Vermögens",
+            "Möbel und Geräte werden einmal im Jahr gezählt.",
+            "Die Bilanz stimmt wieder.",
+            tags=("Inventarisierung", "Barcode-Etiketten"),
+        ),
+        make_doc(
+            2,
+            "Hardware-Bestand der IT",
+            "Jedes Notebook bekommt Barcode-Etiketten und eine Inventarisierung im System.",
+            "Austausch nach Plan.",
+        ),
+        make_doc(3, "Digitale Friedhofsverwaltung", "Grabstellen verwalten.", "Gebühren."),
+    ] + [
+        make_doc(10 + i, f"Eintrag {i}", "Allgemeiner Text.", "Nichts Besonderes.")
+        for i in range(20)
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        ranked = [m.solution_id for m in ix.match("Möbel zählen für die Bilanz")]
+    assert ranked[:2] == [1, 2], ranked
+
+
 def test_nouns_weigh_more_than_small_words_in_properly_written_needs(matcher):
     from search_index.need_concepts import need_concepts as _need_concepts
     from search_index.need_text import LOWERCASE_WEIGHT
