@@ -478,6 +478,29 @@ def test_reasons_never_name_filler_words(matcher):
     assert "»gleich«" not in reasons and "»eigentlich«" not in reasons
 
 
+def test_reasons_never_name_words_of_judgement_or_time(tmp_path):
+    # "Wer hat gute Erfahrungen …", "im zweiten Stock", "letzten Monat": such words count for
+    # matching like any word, but a reason naming »gute« tells staff nothing about the subject.
+    ix = CatalogueIndex(tmp_path)
+    ix.apply(
+        [
+            make_doc(
+                1,
+                "Ticketsystem für IT-Anfragen",
+                "Gute Erfahrungen: Störungen kommen strukturiert an, auch aus dem zweiten Stock, "
+                "und wer letzten Monat anrief, sieht den Stand.",
+            )
+        ]
+        + [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)],
+        [],
+    )
+    need = "Störungen im zweiten Stock: wer hat gute Erfahrungen, letzten Monat ging vieles verloren?"
+    first = ix.match(need, limit=3)[0]
+    reasons = " ".join(first.reasons)
+    assert first.solution_id == 1 and "»Störungen«" in reasons
+    assert not any(f"»{w}«" in reasons for w in ("gute", "zweiten", "letzten")), reasons
+
+
 def test_reasons_never_name_a_separable_verb_particle(tmp_path):
     # "Wie läuft … ab?": the particle of "ablaufen" stands alone and says nothing about the topic
     # (a blind set's need saw "Ihr Begriff »ab« steht in der Beschreibung").
