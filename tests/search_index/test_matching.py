@@ -494,7 +494,9 @@ def test_reasons_never_name_words_of_judgement_or_time(tmp_path):
         + [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)],
         [],
     )
-    need = "Störungen im zweiten Stock: wer hat gute Erfahrungen, letzten Monat ging vieles verloren?"
+    need = (
+        "Störungen im zweiten Stock: wer hat gute Erfahrungen, letzten Monat ging vieles verloren?"
+    )
     first = ix.match(need, limit=3)[0]
     reasons = " ".join(first.reasons)
     assert first.solution_id == 1 and "»Störungen«" in reasons
