@@ -7,11 +7,12 @@ split into words the catalogue knows), keep the most discriminative concepts (id
 frequency cap), pre-rank all documents carrying any of them by idf-weighted coordination (set
 operations), then score the best `CANDIDATES` with BM25 (title + content) and the soft,
 idf-weighted share of the need's concepts each covers; a light pseudo-relevance feedback step
-adds the share of the best result's discriminative title/summary words (its siblings in other
-words); everyday words pointing to an administrative term (`search_index.everyday`) reorder the
-results below "passt gut". Nouns weigh more than lower-case words in properly cased texts.
-Experience reports count towards their solution (through its `reports_text` and as report
-documents). Bands: `match_bands`; reasons are generated from what actually matched.
+adds the share of the best result's discriminative title, summary and tag words (its siblings
+in other words; `match_feedback`); everyday words pointing to an administrative term
+(`search_index.everyday`) reorder the results below "passt gut". Nouns weigh more than
+lower-case words in properly cased texts. Experience reports count towards their solution
+(through its `reports_text` and as report documents). Bands: `match_bands`; reasons are
+generated from what actually matched.
 
 Must not: import Flask or SQLAlchemy, OR all words of a long text (too slow), or contain rules
 for particular needs or benchmark data.
@@ -28,17 +29,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from search_index import everyday
-from search_index.analysis import analyze_query_words
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
 from search_index.match_bands import assign_leads, bands, confirms, own_score
 from search_index.match_explain import backing_reports, reasons
+from search_index.match_feedback import PRF_DOCS, PRF_EXTRA, W_FEEDBACK, feedback_scores
 from search_index.match_things import names_a_thing, need_classes
 from search_index.need_concepts import (
     MAX_DF_SHARE,
     ScoredConcept,
     distinct_count,
-    idf,
     need_concepts,
 )
 from search_index.scoring import bm25
@@ -60,15 +60,6 @@ CATEGORY_BONUS = 0.05
 # results of the category crowd out right ones of another). While the bonus also raised `rel`,
 # 0.03 and more cost right "passt gut" labels (the second result came closer).
 BEST_CATEGORY_BONUS = 0.1
-# Pseudo-relevance feedback: words of the best result's title, summary and tags (the tags since
-# the twenty-fourth round: on 55 sets nDCG@10 +0.0031, recall@5 +0.0044, bands as before; see
-# ROUNDS.md). Weight: dev, check, emails and orga improve from 0.05 to 0.2-0.4 (flat there); 0.3
-# is used. Two feedback documents were worse. Bands ignore feedback (see `evidence`).
-PRF_DOCS = 1
-PRF_TERMS = 12
-PRF_EXTRA = 30  # documents added to the candidates because they carry feedback words
-PRF_SCAN_MAX_DF = 1000  # feedback words this rare are looked up in all documents
-W_FEEDBACK = 0.3  # final = 0.7 × need score + 0.3 × feedback share
 # Soft coverage: a concept found in the title counts fully, in tags/summary 0.9, elsewhere 0.6.
 # The need's main concepts: its three words with the highest weighted idf. A compound's head
 # stands in for its compound and is none of them: "Bescheid" for an unknown "Grundsteuerbescheid"
@@ -138,7 +129,7 @@ def rank_candidates(
     ranked = _rank(ctx, features, concepts, missing_idf, category, {})
     # Stage 3: pseudo-relevance feedback. Staff describe problems in other words than the
     # solutions use; the words of the best results' titles, summaries and tags find their siblings.
-    feedback = _feedback_scores(ctx, concepts, ranked[:PRF_DOCS], n_docs, pool)
+    feedback = feedback_scores(ctx, concepts, ranked[:PRF_DOCS], n_docs, pool)
     if feedback:
         extra = [d for d in feedback if not carried[d] and int(sol_ids[d]) not in excluded]
         more = _pool_features(
@@ -250,55 +241,6 @@ def _rank(
         )
     ranked.sort(key=lambda c: (-c.score, c.solution_id))
     return ranked
-
-
-def _feedback_scores(
-    ctx: SearchContext,
-    concepts: list[ScoredConcept],
-    top: list[_Candidate],
-    n_docs: int,
-    pool: list[int],
-) -> dict[int, float]:
-    """docnum → idf-weighted share of the feedback words (from the top results) it carries.
-
-    Feedback words are the discriminative words of the top results' titles, summaries and tags that
-    the need itself does not contain; a word in several top results weighs more. Documents
-    outside `pool` are found through the rarer feedback words only (reading the postings of
-    common words for every document would dominate the matching time of large catalogues).
-    """
-    if not top:
-        return {}
-    own = {t for sc in concepts for t in sc.concept.stems()}
-    weights: dict[str, float] = {}
-    for c in top:
-        stored = ctx.stored(c.docnum)
-        text = " ".join(stored.get(f, "") for f in ("title", "summary", "tags"))  # tags: v3+
-        stems: set[str] = set()
-        for qw in analyze_query_words(text):
-            stems.add(qw.stem)
-            stems.update(qw.parts)
-        for stem in stems:
-            if stem in own or len(stem) < 3 or stem.isdigit():
-                continue
-            df = ctx.doc_frequency("content", stem)
-            if df < 2 or df > MAX_DF_SHARE * n_docs:
-                continue
-            weights[stem] = weights.get(stem, 0.0) + idf(n_docs, df)
-    # ties broken by the word itself: the result must not depend on set order (hash seed)
-    chosen = heapq.nlargest(PRF_TERMS, weights.items(), key=lambda kv: (kv[1], kv[0]))
-    total = sum(w for _, w in chosen)
-    if not total:
-        return {}
-    scores: dict[int, float] = {}
-    pool_sorted = sorted(pool)
-    for stem, w in chosen:
-        if ctx.doc_frequency("content", stem) <= PRF_SCAN_MAX_DF:
-            docs: Iterable[int] = ctx.term_docs("content", stem)
-        else:
-            docs = ctx.weights_for("content", stem, pool_sorted)
-        for d in docs:
-            scores[d] = scores.get(d, 0.0) + w / total
-    return scores
 
 
 def run_match(
