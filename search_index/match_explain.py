@@ -29,7 +29,8 @@ SIMILAR_SIZE = "Kommune ähnlicher Größe"  # the reason that compares municipa
 UNNAMED = frozenset(
     "wann wer wen wem wess wo woh wohin warum wieso weshalb welch "
     "ab her los dar heran hinaus voran vorbei hinzu herum "
-    "gut schwierig richtig genau schnell regelmass zunehm zweit dritt konnt musst mag gest letzt".split()
+    "gut schwierig richtig genau schnell regelmass zunehm "
+    "zweit dritt konnt musst mag gest letzt".split()
 )  # stems
 
 

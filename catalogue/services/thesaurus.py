@@ -62,7 +62,10 @@ def missing_shipped_groups() -> list[str]:
 def _chosen(groups: list[str] | None) -> list[str]:
     """The missing groups among `groups` (all of them for None); anything else is ignored."""
     missing = missing_shipped_groups()
-    return missing if groups is None else [g for g in missing if g in set(groups)]
+    if groups is None:
+        return missing
+    wanted = set(groups)
+    return [g for g in missing if g in wanted]
 
 
 def adopt_shipped_groups(*, actor: Actor, groups: list[str] | None = None) -> int:
