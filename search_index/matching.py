@@ -274,6 +274,7 @@ def run_match(
         n_concepts,
         lambda c: names_a_thing(ctx, c.docnum, c.matched, *classes()),
         confirm=confirms(text, n_concepts),
+        words=len(text.split()),
     )
     stems, max_df = {sc.concept.stem for sc in concepts}, MAX_DF_SHARE * len(ctx.live_docs())
     found = everyday.hints(ctx, " ".join([text, *tags]), stems, max_df)  # order below "passt gut"

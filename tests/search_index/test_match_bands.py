@@ -1,4 +1,5 @@
-"""Band calibration: the sibling-aware lead of the best result; one matched word."""
+"""Band calibration: the sibling-aware lead of the best result; one matched word; the
+calibrated lead."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from types import SimpleNamespace
 
 from search_index import CatalogueIndex
 from search_index.analysis import stem_word
-from search_index.match_bands import SIBLING_SHARE, assign_leads
+from search_index.match_bands import (
+    CALIBRATED_MIN_PROBABILITY,
+    CALIBRATED_WEIGHTS,
+    SIBLING_SHARE,
+    assign_leads,
+    bands,
+    calibrated_probability,
+    lead_features,
+)
 from search_index.match_things import (
     CASING_MAX_CONCEPTS,
     lower_case_need_classes,
@@ -482,3 +491,66 @@ def test_a_need_in_lower_case_reads_its_word_classes_from_the_catalogue(tmp_path
         # a long need in lower case is not read this way (it names more than two things)
         many = ["a" * 5 + str(i) for i in range(CASING_MAX_CONCEPTS)]
         assert lower_case_need_classes(ctx, concepts, many) == (frozenset(), frozenset())
+
+
+def _best(n: int = 6, **kw: float) -> SimpleNamespace:
+    """A best result that no threshold rule makes "passt gut": its lead is small, six concepts
+    are no rich lead."""
+    values = {
+        "margin": 0.06,
+        "coverage": 0.46,
+        "coverage_all": 0.45,
+        "main": 0.33,
+        "fielded": 0.3,
+        "rel": 1.0,
+        "evidence": 0.6,
+        "score": 0.7,
+        "sibling_bonus": 0.0,
+        "kin": 1.0,
+    } | kw
+    matched = [
+        SimpleNamespace(concept=SimpleNamespace(stem=f"wort{i}"), source="") for i in range(n)
+    ]
+    return SimpleNamespace(solution_id=1, docnum=1, matched=matched, **values)
+
+
+def _runner_up(rel: float) -> SimpleNamespace:
+    return SimpleNamespace(
+        solution_id=2, docnum=2, matched=[], margin=-0.06, coverage=0.2, coverage_all=0.2,
+        main=0.0, fielded=0.0, rel=rel, evidence=0.3, score=0.7 * rel, sibling_bonus=0.0, kin=0.1,
+    )  # fmt: skip
+
+
+def test_the_calibrated_lead_weighs_concepts_coverage_and_length_together():
+    cands = [_best(), _runner_up(0.8)]
+    assert bands(cands, 16)[0] == "possible"  # type: ignore[arg-type]  # no threshold rule
+    p = calibrated_probability(lead_features(cands, 16, 80), CALIBRATED_WEIGHTS)  # type: ignore[arg-type]
+    assert p >= CALIBRATED_MIN_PROBABILITY
+    assert bands(cands, 16, words=80) == ["strong", "possible"]  # type: ignore[arg-type]
+    # a result that names no thing of the need stays below "passt gut"
+    assert bands(cands, 16, lambda c: False, words=80)[0] == "possible"  # type: ignore[arg-type]
+    # fewer of the need's concepts and less of its idf mass: no calibrated lead
+    thin = [_best(n=4, coverage=0.32, coverage_all=0.3), _runner_up(0.8)]
+    assert bands(thin, 16, words=80)[0] == "possible"  # type: ignore[arg-type]
+    # the same six words carry less evidence in a short query than in a long description
+    assert bands(cands, 16, words=6)[0] == "possible"  # type: ignore[arg-type]
+
+
+def test_a_need_of_words_the_catalogue_does_not_know_gets_no_calibrated_lead():
+    unknown = [_best(n=8, coverage=0.9, coverage_all=0.2), _runner_up(0.8)]
+    assert bands(unknown, 16, words=80)[0] == "possible"  # type: ignore[arg-type]
+
+
+def test_the_calibration_benchmark_fits_the_direction_of_the_evidence():
+    # benchmarks/band_calibration.py: the logistic fit gives an informative feature a positive
+    # weight and an uninformative one about none
+    import numpy as np
+
+    from benchmarks.band_calibration import fit
+
+    rng = np.random.default_rng(1)
+    lead = rng.uniform(0, 1, 400)
+    noise = rng.uniform(0, 1, 400)
+    relevant = (lead + rng.normal(0, 0.15, 400) > 0.5).astype(float)
+    w = fit(np.column_stack([np.ones(400), lead, noise]), relevant)
+    assert w[1] > 5 and abs(w[2]) < 1
