@@ -154,7 +154,9 @@ def reasons(
             found_as = f" als »{surface}«" if surface else ""
             phrase = "in einem Erfahrungsbericht" if is_report else dict(FIELD_PHRASES)[where]
             related.append(f"»{sc.concept.label}«{found_as} {phrase}")
-        elif sc.concept.stem not in UNNAMED:
+        elif sc.concept.stem not in UNNAMED and all(
+            sc.concept.label not in labels for labels in by_field.values()
+        ):
             by_field.setdefault(where, []).append(sc.concept.label)
     out: list[str] = []
     for field, phrase in FIELD_PHRASES:

@@ -121,3 +121,26 @@ def typed_part(surface: str, part: str) -> str:
         if fold(surface[:i].lower()) == part:
             return surface[:i] + "…"
     return part + "…"
+
+
+def part_surface(surface: str, part: str) -> str:
+    """A part of an unknown compound as written inside it, for reasons: "Sozialkaufhaus", kauf
+    → "Kauf" (the longest piece whose stem is the part, without a linking "s"; capitalised
+    where the compound is, so that the part keeps the compound's word class)."""
+    word = surface.replace("-", "")
+
+    def stem(piece: str) -> str:
+        qw = analyze_word(piece.lower())
+        return qw.stem if qw is not None else ""
+
+    best = ""
+    for i in range(len(word)):
+        for j in range(len(word), i + max(len(best), 1), -1):
+            if stem(word[i:j]) == part:
+                best = word[i:j]
+                break
+    if not best:
+        return surface
+    if best.endswith("s") and stem(best[:-1]) == part:
+        best = best[:-1]
+    return best[0].upper() + best[1:].lower() if surface[:1].isupper() else best.lower()

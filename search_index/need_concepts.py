@@ -43,6 +43,7 @@ from search_index.need_compounds import (
     joined_compounds,
     modifier_family,
     modifier_surface,
+    part_surface,
     typed_part,
 )
 from search_index.need_text import complete_ellipses, need_words
@@ -136,7 +137,8 @@ def need_concepts(
                 if part not in seen:  # a long official compound: its parts as words
                     seen.add(part)
                     pw = QueryWord(raw=part, stem=part, parts=())
-                    pc = concept_for_word(ctx, pw, nw.surface, parts_alone=True)
+                    label = part_surface(nw.surface, part)  # reasons name the part found
+                    pc = concept_for_word(ctx, pw, label, parts_alone=True)
                     # its head stands in for the compound, like a known compound's head
                     source = qw.stem if k == len(parts) - 1 else ""
                     _add_scored(ctx, scored, pc, n_docs, nw.weight * VOCAB_PART_WEIGHT, source)

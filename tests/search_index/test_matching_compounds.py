@@ -402,3 +402,20 @@ def test_the_category_bonus_never_lifts_a_result_over_the_bands_score_floor():
     # the ranking's category bonus orders siblings; the bands read the need's own score
     assert band(_C(score=0.45), 8) == "strong"
     assert band(_C(score=0.45, sibling_bonus=0.1), 8) != "strong"  # 0.35 of its own
+
+
+def test_reasons_name_the_parts_of_a_split_compound_that_were_found(tmp_path):
+    # "Sozialkaufhaus" is unknown: it is split into "Sozial", "Kauf", "Haus"; a result carrying
+    # "Kauf" and "Häuser" is named for those, not for a "Sozialkaufhaus" it never mentions
+    docs = [
+        make_doc(1, "Förderprogramm für den Kauf älterer Häuser", "Junge Familien kaufen."),
+        make_doc(2, "Soziale Beratung im Quartier", "Beratung für Familien."),
+        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        matches = ix.match("Möbelspenden fürs Sozialkaufhaus abholen")
+    assert matches[0].solution_id == 1
+    title = next(r for r in matches[0].reasons if r.endswith("im Titel"))
+    assert "»Kauf«" in title and "»Haus«" in title
+    assert "Sozialkaufhaus" not in " ".join(matches[0].reasons)
