@@ -27,6 +27,19 @@ from search_index.need_concepts import vocabulary_parts
 from search_index.need_text import need_words
 from tests.search_index.conftest import make_doc
 
+
+def _fillers() -> list:
+    """Ten unrelated solutions, so that the words of the ones under test are rare."""
+    return [make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)]
+
+
+def _match(tmp_path, need: str, *docs) -> list:
+    """Match `need` over `docs` and the fillers."""
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild([*docs, *_fillers()])
+        return ix.match(need)
+
+
 DOCS = [
     make_doc(
         1,
@@ -35,7 +48,7 @@ DOCS = [
     ),
     make_doc(2, "Sperrmüll online anmelden", "Termine für die Abfuhr im Netz buchen."),
     make_doc(3, "Hundesteuer", "Anmeldung des Hundes und Steuerbescheid."),
-    *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    *_fillers(),
 ]
 
 
@@ -149,14 +162,12 @@ def test_a_question_of_one_paragraph_gets_no_passt_gut_from_the_confirmed_lead_a
 
 
 def test_the_head_of_a_compound_counts_as_a_weak_word_of_its_own(tmp_path):
-    docs = [
+    matches = _match(
+        tmp_path,
+        "Überblick über die Wartungs- und Mietverträge",
         make_doc(1, "Vertragsdatenbank", "Alle Verträge der Stadt mit ihren Fristen."),
         make_doc(2, "Wartung der Feuerwehrgeräte", "Prüftermine der Atemschutzgeräte."),
-        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
-    ]
-    with CatalogueIndex(tmp_path) as ix:
-        ix.rebuild(docs)
-        matches = ix.match("Überblick über die Wartungs- und Mietverträge")
+    )
     # "Wartungs-" is read as "Wartungsverträge", not as "Wartung"; both heads find the contracts
     assert matches[0].solution_id == 1
     reasons = " ".join(matches[0].reasons)
@@ -170,7 +181,7 @@ def test_a_compounds_head_is_not_one_of_the_needs_main_words(tmp_path):
         make_doc(1, "Hundesteuer online anmelden", "Der Bescheid kommt online als PDF."),
         make_doc(2, "Online-Terminbuchung", "Termine im Bürgerbüro online buchen."),
         make_doc(3, "Hebesatz der Grundsteuer", "Der Rat beschließt die Grundsteuer."),
-        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+        *_fillers(),
     ]
     with CatalogueIndex(tmp_path) as ix:
         ix.rebuild(docs)
@@ -223,13 +234,11 @@ def test_a_typo_in_a_short_words_ending_still_finds_close_spellings(tmp_path):
 
 
 def test_a_compound_and_its_head_are_one_word_of_the_need(tmp_path):
-    docs = [
+    matches = _match(
+        tmp_path,
+        "Wartung der Orgel in der Stadthalle",
         make_doc(1, "Online-Ticketing für die Stadthalle", "Karten für Konzerte in der Halle."),
-        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
-    ]
-    with CatalogueIndex(tmp_path) as ix:
-        ix.rebuild(docs)
-        matches = ix.match("Wartung der Orgel in der Stadthalle")
+    )
     assert matches[0].solution_id == 1
     assert matches[0].band != "strong"  # one word of the need found, not two
     reasons = " ".join(matches[0].reasons)
@@ -244,7 +253,7 @@ def test_the_modifier_of_an_unknown_compound_counts_weakly_as_a_word_of_its_own(
     docs = [
         make_doc(1, "Ausbildungsverbund", "Zwei Städte bilden ihren Nachwuchs gemeinsam aus."),
         make_doc(2, "Neue Strukturen im Bauamt", "Das Bauamt ordnet seine Abteilungen neu."),
-        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+        *_fillers(),
     ]
     from search_index.need_concepts import need_concepts
 
@@ -270,7 +279,7 @@ def test_the_modifier_of_a_dictionary_compound_the_catalogue_never_writes_counts
         make_doc(1, "Freie Parkplätze auf dem Handy", "Die Altstadt zeigt freie Stellplätze live."),
         make_doc(2, "Bodenfeuchte an Jungbäumen", "Sensoren im Boden melden, wann gegossen wird."),
         make_doc(3, "Funknetz für Zähler", "Ein Funknetz überträgt Zählerstände."),
-        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+        *_fillers(),
     ]
     from search_index.need_concepts import need_concepts
 
@@ -320,7 +329,7 @@ def test_the_part_before_a_hyphen_is_a_word_of_its_own(tmp_path):
     docs = [
         make_doc(1, "Hundesteuer online", "Halter melden ihren Hund online an oder ab."),
         make_doc(2, "Servicekonto", "Basisdienst für Formulare, etwa Wohngeld."),
-        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+        *_fillers(),
     ]
     with CatalogueIndex(tmp_path) as ix:
         ix.rebuild(docs)
@@ -342,7 +351,7 @@ JOIN_DOCS = [
         "Die Gemeinden entscheiden gemeinsam über die Haushaltsmittel der Musikschule.",
     ),
     make_doc(3, "Onlineanmeldung für Ferienfreizeiten", "Eltern melden ihre Kinder an."),
-    *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
+    *_fillers(),
 ]
 
 
@@ -407,14 +416,8 @@ def test_the_category_bonus_never_lifts_a_result_over_the_bands_score_floor():
 def test_reasons_name_the_parts_of_a_split_compound_that_were_found(tmp_path):
     # an unknown compound split into three words of the catalogue: each is named as typed
     # inside it, not the compound the result never mentions
-    docs = [
-        make_doc(1, "Beratung im Quartier", "Ein Förderprogramm für Familien im Stadtteil."),
-        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
-    ]
-    with CatalogueIndex(tmp_path) as ix:
-        ix.rebuild(docs)
-        assert len(vocabulary_parts(ix.context(), "förderprogrammberatungsquartier")) == 3
-        matches = ix.match("Förderprogrammberatungsquartier gesucht")
+    quarter = make_doc(1, "Beratung im Quartier", "Ein Förderprogramm für Familien im Stadtteil.")
+    matches = _match(tmp_path, "Förderprogrammberatungsquartier gesucht", quarter)
     named = " ".join(matches[0].reasons)
     assert "»Beratung«" in named and "»Quartier«" in named and "»Förderprogramm«" in named
     assert "Förderprogrammberatungsquartier" not in named
@@ -422,13 +425,10 @@ def test_reasons_name_the_parts_of_a_split_compound_that_were_found(tmp_path):
 
 def test_short_everyday_words_are_no_split_of_a_long_compound(tmp_path):
     # "Sozialkaufhaus" is no Sozial + Kauf + Haus: three short words meet by chance
-    docs = [
-        make_doc(1, "Förderprogramm für den Kauf älterer Häuser", "Junge Familien kaufen."),
-        make_doc(2, "Soziale Beratung im Quartier", "Beratung für Familien."),
-        *[make_doc(10 + i, f"Vorhaben {i}", "Ein allgemeines Projekt.") for i in range(10)],
-    ]
-    with CatalogueIndex(tmp_path) as ix:
-        ix.rebuild(docs)
-        assert vocabulary_parts(ix.context(), "sozialkaufhaus") == []
-        matches = ix.match("Möbelspenden fürs Sozialkaufhaus abholen")
+    houses = make_doc(1, "Förderprogramm für den Kauf älterer Häuser", "Junge Familien kaufen.")
+    social = make_doc(2, "Soziale Beratung im Quartier", "Beratung für Familien.")
+    matches = _match(tmp_path, "Möbelspenden fürs Sozialkaufhaus abholen", houses, social)
     assert not matches or matches[0].band != "strong"
+    with CatalogueIndex(tmp_path / "ix") as ix:
+        ix.rebuild([houses, social, *_fillers()])
+        assert vocabulary_parts(ix.context(), "sozialkaufhaus") == []
