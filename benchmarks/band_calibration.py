@@ -19,7 +19,6 @@ weights only; they never reach shipped data.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
 import tempfile
@@ -34,15 +33,13 @@ from search_index import everyday  # noqa: E402
 from search_index.evaluate import load_jsonl, load_qrels, solutions_to_documents  # noqa: E402
 from search_index.index import CatalogueIndex  # noqa: E402
 from search_index.match_bands import (  # noqa: E402
-    MIN_KNOWN_SHARE,
-    STRONG_MIN_CONCEPTS,
     bands,
+    calibration_eligible,
     confirms,
     lead_features,
 )
-from search_index.match_things import names_a_thing, need_classes  # noqa: E402
-from search_index.matching import rank_candidates  # noqa: E402
-from search_index.need_concepts import ScoredConcept, distinct_count  # noqa: E402
+from search_index.matching import rank_candidates, thing_test  # noqa: E402
+from search_index.need_concepts import ScoredConcept  # noqa: E402
 
 SETS_DIR = Path(__file__).resolve().parent / "matching"
 THRESHOLDS = (0.8, 0.85, 0.88, 0.9, 0.92, 0.95)
@@ -74,19 +71,11 @@ def best_results(set_dir: Path) -> list[dict[str, Any]]:
                 )
                 if not ranked:
                     continue
-                matched = [sc.concept for c in ranked[:10] for sc in c.matched]
-                classes = functools.cache(
-                    lambda text=text, matched=matched, concepts=concepts, unknown=unknown: (
-                        need_classes(ctx, text, matched, concepts, unknown)
-                    )
-                )
+                names_thing = thing_test(ctx, text, ranked[:10], concepts, unknown)
                 best = ranked[0]
-                label = bands(
-                    ranked,
-                    n_concepts,
-                    lambda c, classes=classes: names_a_thing(ctx, c.docnum, c.matched, *classes()),
-                    confirm=confirms(text, n_concepts),
-                )[0]
+                label = bands(ranked, n_concepts, names_thing, confirm=confirms(text, n_concepts))[
+                    0
+                ]
                 judged = qrels.get(str(need["id"]), {})
                 rows.append(
                     {
@@ -96,9 +85,7 @@ def best_results(set_dir: Path) -> list[dict[str, Any]]:
                         "no_match": not judged,
                         "strong": label == "strong",
                         # the conditions of every "passt gut" (`match_bands._calibrated_lead`)
-                        "eligible": distinct_count(best.matched) >= STRONG_MIN_CONCEPTS
-                        and best.coverage_all >= MIN_KNOWN_SHARE * best.coverage
-                        and names_a_thing(ctx, best.docnum, best.matched, *classes()),
+                        "eligible": calibration_eligible(best) and names_thing(best),
                     }
                 )
         finally:

@@ -102,6 +102,15 @@ def _reports_by_solution(ctx: SearchContext) -> dict[int, list[int]]:
     return found
 
 
+def _found_label(sc: ScoredConcept) -> str:
+    """The need's word as a report carries it: a compound reached only through catalogue
+    compounds (»Ausländer…«, »Bürgerhaushalt«) by what was found, every other word as typed."""
+    c = sc.concept
+    if c.raw and c.variants and all(v.kind == "compound" for v in c.variants):
+        return c.raw
+    return c.label
+
+
 def backing_reports(
     ctx: SearchContext, results: Sequence[Candidate]
 ) -> dict[int, list[tuple[str, list[str]]]]:
@@ -113,7 +122,7 @@ def backing_reports(
         found = []
         for d in by_solution.get(c.solution_id, ()):
             named = _named(c.matched)
-            labels = [sc.concept.label for sc in named if d in sc.docs]
+            labels = [_found_label(sc) for sc in named if d in sc.docs]
             if len(labels) >= min(2, len(named)) and labels:
                 found.append((len(labels), d, labels))
         found.sort(key=lambda x: (-x[0], x[1]))

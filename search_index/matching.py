@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ import numpy as np
 from search_index import everyday
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
-from search_index.match_bands import assign_leads, bands, confirms, own_score
+from search_index.match_bands import Candidate, assign_leads, bands, confirms, own_score
 from search_index.match_explain import backing_reports, reasons
 from search_index.match_feedback import PRF_DOCS, PRF_EXTRA, W_FEEDBACK, feedback_scores
 from search_index.match_things import names_a_thing, need_classes
@@ -243,6 +243,20 @@ def _rank(
     return ranked
 
 
+def thing_test(
+    ctx: SearchContext,
+    text: str,
+    shown: Sequence[_Candidate],
+    concepts: list[ScoredConcept],
+    unknown: list[str],
+) -> Callable[[Candidate], bool]:
+    """Whether a result's matched words name a thing of the need (`names_a_thing`); the need's
+    acts and things are read once, when a would-be "passt gut" first asks."""
+    matched = [sc.concept for c in shown for sc in c.matched]
+    classes = functools.cache(lambda: need_classes(ctx, text, matched, concepts, unknown))
+    return lambda c: names_a_thing(ctx, c.docnum, c.matched, *classes())
+
+
 def run_match(
     ctx: SearchContext,
     text: str,
@@ -266,13 +280,10 @@ def run_match(
         unknown_out=unknown,
     )
 
-    # the need's acts and things, read once, when a would-be "passt gut" asks for them
-    matched = [sc.concept for c in ranked[:limit] for sc in c.matched]
-    classes = functools.cache(lambda: need_classes(ctx, text, matched, concepts, unknown))
     labels = bands(
         ranked,
         n_concepts,
-        lambda c: names_a_thing(ctx, c.docnum, c.matched, *classes()),
+        thing_test(ctx, text, ranked[:limit], concepts, unknown),
         confirm=confirms(text, n_concepts),
         words=len(text.split()),
     )

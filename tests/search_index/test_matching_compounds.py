@@ -432,3 +432,23 @@ def test_short_everyday_words_are_no_split_of_a_long_compound(tmp_path):
     with CatalogueIndex(tmp_path / "ix") as ix:
         ix.rebuild([houses, social, *_fillers()])
         assert vocabulary_parts(ix.context(), "sozialkaufhaus") == []
+
+
+def test_a_report_is_named_for_the_compound_it_carries_not_the_needs_word(tmp_path):
+    # the report carries »Ausländeramt«, reached from the need's unknown compound through its
+    # first part: it describes »Ausländer…«, not the »Ausländerangelegenheiten« it never mentions
+    report = make_doc(
+        20,
+        "Erfahrungen mit den Lotsen",
+        "Erfahrungsbericht aus Lage",
+        "Im Ausländeramt helfen die Lotsen seit einem Jahr; die Schlange im Foyer ist kürzer.",
+        kind="report",
+        solution_id=1,
+    )
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild([*FAMILY_DOCS, report])
+        matches = ix.match("Im Sachgebiet Ausländerangelegenheiten stehen die Leute Schlange.")
+    lotsen = next(m for m in matches if m.solution_id == 1)
+    backing = [r for r in lotsen.reasons if "beschreibt" in r]
+    assert backing and "»Ausländer…«" in backing[0]
+    assert "»Ausländerangelegenheiten«" not in backing[0]
