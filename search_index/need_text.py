@@ -73,7 +73,11 @@ _ASIDE_RE = re.compile(
 
 # A clause that says what the need is not about ("Allgemeine Fragen beantwortet die Website,
 # darum geht es nicht – …", "Standplätze und Gebühren sind nicht das Thema", "Eine Firewall suchen
-# wir nicht", "…, das läuft gut"): it and the words before it in its sentence count nothing.
+# wir nicht", "…, das läuft gut", "…, das klären wir separat"): it and the words before it in its
+# sentence count nothing. The last form (twenty-sixth round, six sentences in 63 sets; not
+# "machen wir selbst", which tells how the work is done today): strong precision +0.0004,
+# recall@5 +0.0001, nothing lower (a "passt gut" for a passport pick-up station above a need
+# about a counter attacked over a late passport no longer given).
 # "Es geht nicht um X" dismisses what follows, up to the end of its clause.
 _FILL = r"(?:\s+(?:aber|also|hier|dabei|uns|mir|übrigens|ausdrücklich|erstmal|eigentlich|auch|"
 _FILL += r"bei uns|schon|bereits|inzwischen|ja|gar|so))*"
@@ -86,6 +90,8 @@ _DISMISSED_RE = re.compile(
     rf"|nicht (?:unser|mein) thema|ein eigenes thema"
     rf"|(?:ist|sind){_FILL} nicht (?:gemeint|gefragt|die frage)|nicht gegenstand"
     rf"|(?:suchen|brauchen|benötigen) wir{_FILL} nicht(?:s| zu \w+)?"
+    rf"|(?:klären|regeln|lösen|besprechen) wir{_FILL}"
+    rf" (?:separat|gesondert|getrennt|anderweitig|selbst|intern)"
     rf"|(?:das|die|der|es) (?:läuft|laufen|funktioniert|funktionieren|klappt|klappen)"
     rf"{_FILL}(?: gut| prima| problemlos| reibungslos| ordentlich)(?: \w+)?"
     r")\b[^\w]*",
