@@ -138,6 +138,8 @@ def need_concepts(
         qw = analyze_word(nw.surface)
         if qw is None or qw.stem in seen or len(qw.stem) < 2:
             continue
+        if qw.raw.isdigit() and qw.stem not in ctx.thesaurus:
+            continue  # a number ("seit 2019", "180 Kilometer") names no topic; "115" does
         seen.add(qw.stem)
         concept = concept_for_word(ctx, qw, nw.surface, parts_alone=True)
         if not qw.parts and ctx.doc_frequency("content", qw.stem) == 0:

@@ -464,3 +464,23 @@ def test_a_word_of_the_dictionary_is_not_taken_for_a_typo(tmp_path):
     )
     assert matches[0].solution_id == 2
     assert all(m.solution_id != 1 for m in matches)
+
+
+def test_a_number_names_no_topic_unless_the_thesaurus_knows_it(tmp_path):
+    from search_index.need_concepts import need_concepts
+
+    docs = [
+        make_doc(
+            1,
+            "Anschluss an die Behördennummer 115",
+            "Seit 2019 beantwortet das Servicecenter Anrufe.",
+        ),
+        *_fillers(),
+    ]
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(docs)
+        ctx = ix.context()
+        concepts, _missing = need_concepts(ctx, "Anrufe seit 2019 über die 115", len(docs))
+    stems = {sc.concept.stem for sc in concepts}
+    assert "115" in stems  # the thesaurus's Behördennummer
+    assert "2019" not in stems

@@ -47,6 +47,16 @@ def test_filler_words_are_dropped_and_lower_case_words_weigh_less():
     assert {w.weight for w in need_words("kita anmeldung online warteliste eltern")} == {1.0}
 
 
+def test_number_words_name_no_topic():
+    words = {
+        w.surface for w in need_words("Drei Kommunen teilen sich zwei Stellen; Dutzende Anrufe.")
+    }
+    assert {"Kommunen", "Stellen", "Anrufe"} <= words
+    assert not {"Drei", "zwei", "Dutzende"} & words
+    # compounds with a number are words of their own
+    assert "Zweitwohnungsteuer" in {w.surface for w in need_words("Die Zweitwohnungsteuer")}
+
+
 def test_words_that_only_begin_like_a_greeting_are_kept():
     for text in (
         "Grußkarten für Jubilare automatisch erstellen",
