@@ -503,6 +503,27 @@ def test_reasons_never_name_words_of_judgement_or_time(tmp_path):
     assert not any(f"»{w}«" in reasons for w in ("gute", "zweiten", "letzten")), reasons
 
 
+def test_reasons_never_name_the_word_for_the_needs_own_town(tmp_path):
+    # "Wir sind eine kleine Gemeinde": the word counts for matching, but »Gemeinde« as a reason
+    # says nothing about the subject (the demo showed "Ihr Begriff »Gemeinde« steht …").
+    ix = CatalogueIndex(tmp_path)
+    ix.apply(
+        [
+            make_doc(
+                1,
+                "Mobiles Bürgerbüro für die Ortsteile",
+                "Die Gemeinde bringt das Bürgerbüro mit einem Koffer in die Dörfer.",
+            )
+        ]
+        + [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)],
+        [],
+    )
+    first = ix.match("Wir sind eine Gemeinde mit vielen Ortsteilen ohne Bürgerbüro.", limit=3)[0]
+    reasons = " ".join(first.reasons)
+    assert first.solution_id == 1 and "»Ortsteilen«" in reasons, reasons
+    assert "»Gemeinde«" not in reasons, reasons
+
+
 def test_reasons_never_name_a_separable_verb_particle(tmp_path):
     # "Wie läuft … ab?": the particle of "ablaufen" stands alone and says nothing about the topic
     # (a blind set's need saw "Ihr Begriff »ab« steht in der Beschreibung").
