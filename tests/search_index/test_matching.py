@@ -478,70 +478,52 @@ def test_reasons_never_name_filler_words(matcher):
     assert "»gleich«" not in reasons and "»eigentlich«" not in reasons
 
 
+def _first_match_reasons(tmp_path, title: str, text: str, need: str) -> tuple[int, str]:
+    """The best result's id and reasons for `need` over one solution and eight unrelated ones."""
+    ix = CatalogueIndex(tmp_path)
+    fillers = [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)]
+    ix.apply([make_doc(1, title, text), *fillers], [])
+    first = ix.match(need, limit=3)[0]
+    return first.solution_id, " ".join(first.reasons)
+
+
 def test_reasons_never_name_words_of_judgement_or_time(tmp_path):
     # "Wer hat gute Erfahrungen …", "im zweiten Stock", "letzten Monat": such words count for
     # matching like any word, but a reason naming »gute« tells staff nothing about the subject.
-    ix = CatalogueIndex(tmp_path)
-    ix.apply(
-        [
-            make_doc(
-                1,
-                "Ticketsystem für IT-Anfragen",
-                "Gute Erfahrungen: Störungen kommen strukturiert an, auch aus dem zweiten Stock, "
-                "und wer letzten Monat anrief, sieht den Stand.",
-            )
-        ]
-        + [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)],
-        [],
+    solution_id, reasons = _first_match_reasons(
+        tmp_path,
+        "Ticketsystem für IT-Anfragen",
+        "Gute Erfahrungen: Störungen kommen strukturiert an, auch aus dem zweiten Stock, "
+        "und wer letzten Monat anrief, sieht den Stand.",
+        "Störungen im zweiten Stock: wer hat gute Erfahrungen, letzten Monat ging vieles verloren?",
     )
-    need = (
-        "Störungen im zweiten Stock: wer hat gute Erfahrungen, letzten Monat ging vieles verloren?"
-    )
-    first = ix.match(need, limit=3)[0]
-    reasons = " ".join(first.reasons)
-    assert first.solution_id == 1 and "»Störungen«" in reasons
+    assert solution_id == 1 and "»Störungen«" in reasons
     assert not any(f"»{w}«" in reasons for w in ("gute", "zweiten", "letzten")), reasons
 
 
 def test_reasons_never_name_the_word_for_the_needs_own_town(tmp_path):
     # "Wir sind eine kleine Gemeinde": the word counts for matching, but »Gemeinde« as a reason
     # says nothing about the subject (the demo showed "Ihr Begriff »Gemeinde« steht …").
-    ix = CatalogueIndex(tmp_path)
-    ix.apply(
-        [
-            make_doc(
-                1,
-                "Mobiles Bürgerbüro für die Ortsteile",
-                "Die Gemeinde bringt das Bürgerbüro mit einem Koffer in die Dörfer.",
-            )
-        ]
-        + [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)],
-        [],
+    solution_id, reasons = _first_match_reasons(
+        tmp_path,
+        "Mobiles Bürgerbüro für die Ortsteile",
+        "Die Gemeinde bringt das Bürgerbüro mit einem Koffer in die Dörfer.",
+        "Wir sind eine Gemeinde mit vielen Ortsteilen ohne Bürgerbüro.",
     )
-    first = ix.match("Wir sind eine Gemeinde mit vielen Ortsteilen ohne Bürgerbüro.", limit=3)[0]
-    reasons = " ".join(first.reasons)
-    assert first.solution_id == 1 and "»Ortsteilen«" in reasons, reasons
+    assert solution_id == 1 and "»Ortsteilen«" in reasons, reasons
     assert "»Gemeinde«" not in reasons, reasons
 
 
 def test_reasons_never_name_a_separable_verb_particle(tmp_path):
     # "Wie läuft … ab?": the particle of "ablaufen" stands alone and says nothing about the topic
     # (a blind set's need saw "Ihr Begriff »ab« steht in der Beschreibung").
-    ix = CatalogueIndex(tmp_path)
-    ix.apply(
-        [
-            make_doc(
-                1,
-                "Sperrmüll online anmelden",
-                "Die Abholung von Sperrmüll läuft ab jetzt online ab, der Termin kommt per Mail.",
-            )
-        ]
-        + [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)],
-        [],
+    solution_id, reasons = _first_match_reasons(
+        tmp_path,
+        "Sperrmüll online anmelden",
+        "Die Abholung von Sperrmüll läuft ab jetzt online ab, der Termin kommt per Mail.",
+        "Wie läuft bei anderen die Abholung von Sperrmüll ab?",
     )
-    first = ix.match("Wie läuft bei anderen die Abholung von Sperrmüll ab?", limit=3)[0]
-    reasons = " ".join(first.reasons)
-    assert first.solution_id == 1 and "»Sperrmüll«" in reasons
+    assert solution_id == 1 and "»Sperrmüll«" in reasons
     assert "»ab«" not in reasons
 
 
