@@ -38,9 +38,10 @@ UNNAMED = frozenset(
 
 
 def _named(matched: Sequence[ScoredConcept]) -> list[ScoredConcept]:
-    """The matched concepts worth naming: a compound's head only if the compound itself was
-    not found ("Stadthalle", not "Stadthalle" and "Halle"), a word only if no matched thesaurus
-    phrase contains it ("Kindertagesstätte Anmeldung", not that and "Kindertagesstätte")."""
+    """The matched concepts worth naming, in the field reasons and the experience reports
+    alike: none of `UNNAMED`, a compound's head only if the compound itself was not found
+    ("Stadthalle", not "Stadthalle" and "Halle"), a word only if no matched thesaurus phrase
+    contains it ("Kindertagesstätte Anmeldung", not that and "Kindertagesstätte")."""
     stems = {sc.concept.stem for sc in matched}
     in_phrases = {
         word.lower()
@@ -51,7 +52,8 @@ def _named(matched: Sequence[ScoredConcept]) -> list[ScoredConcept]:
     return [
         sc
         for sc in matched
-        if (not sc.source or sc.source not in stems)
+        if sc.concept.stem not in UNNAMED
+        and (not sc.source or sc.source not in stems)
         and (" " in sc.concept.label or sc.concept.label.lower() not in in_phrases)
     ]
 
@@ -166,9 +168,7 @@ def reasons(
             found_as = f" als »{surface}«" if surface else ""
             phrase = "in einem Erfahrungsbericht" if is_report else dict(FIELD_PHRASES)[where]
             related.append(f"»{sc.concept.label}«{found_as} {phrase}")
-        elif sc.concept.stem not in UNNAMED and all(
-            sc.concept.label not in labels for labels in by_field.values()
-        ):
+        elif all(sc.concept.label not in labels for labels in by_field.values()):
             by_field.setdefault(where, []).append(sc.concept.label)
     out: list[str] = []
     for field, phrase in FIELD_PHRASES:

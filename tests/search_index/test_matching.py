@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from search_index import CatalogueIndex
+from search_index.documents import IndexDocument
 from search_index.evaluate import category_key, main, metrics
 from search_index.matching import BEST_CATEGORY_BONUS, rank_candidates
 from tests.search_index.conftest import make_doc
@@ -478,11 +479,14 @@ def test_reasons_never_name_filler_words(matcher):
     assert "»gleich«" not in reasons and "»eigentlich«" not in reasons
 
 
-def _first_match_reasons(tmp_path, title: str, text: str, need: str) -> tuple[int, str]:
-    """The best result's id and reasons for `need` over one solution and eight unrelated ones."""
+def _first_match_reasons(
+    tmp_path, title: str, text: str, need: str, *extra: IndexDocument
+) -> tuple[int, str]:
+    """The best result's id and reasons for `need` over one solution (and `extra` documents,
+    such as its reports) beside eight unrelated ones."""
     ix = CatalogueIndex(tmp_path)
     fillers = [make_doc(10 + i, f"Fachverfahren {i}", "Akten und Vorgänge") for i in range(8)]
-    ix.apply([make_doc(1, title, text), *fillers], [])
+    ix.apply([make_doc(1, title, text), *extra, *fillers], [])
     first = ix.match(need, limit=3)[0]
     return first.solution_id, " ".join(first.reasons)
 
@@ -504,13 +508,24 @@ def test_reasons_never_name_words_of_judgement_or_time(tmp_path):
 def test_reasons_never_name_the_word_for_the_needs_own_town(tmp_path):
     # "Wir sind eine kleine Gemeinde": the word counts for matching, but »Gemeinde« as a reason
     # says nothing about the subject (the demo showed "Ihr Begriff »Gemeinde« steht …").
+    # Nor do the experience reports' reasons name it.
+    report = make_doc(
+        2,
+        "Bürgerkoffer in Höxter",
+        "Erfahrungsbericht",
+        "Die Gemeinde fährt mit dem Bürgerbüro in die Ortsteile.",
+        kind="report",
+        solution_id=1,
+    )
     solution_id, reasons = _first_match_reasons(
         tmp_path,
         "Mobiles Bürgerbüro für die Ortsteile",
         "Die Gemeinde bringt das Bürgerbüro mit einem Koffer in die Dörfer.",
         "Wir sind eine Gemeinde mit vielen Ortsteilen ohne Bürgerbüro.",
+        report,
     )
     assert solution_id == 1 and "»Ortsteilen«" in reasons, reasons
+    assert "Erfahrungsbericht »Bürgerkoffer in Höxter« beschreibt" in reasons, reasons
     assert "»Gemeinde«" not in reasons, reasons
 
 
