@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from search_index import CatalogueIndex
 from search_index.analysis import stem_word
 from search_index.match_bands import (
@@ -405,6 +407,23 @@ def test_an_unknown_compound_reaches_the_catalogues_compounds_with_its_first_par
         )
     assert {m.solution_id for m in matches[:2]} == {1, 2}
     assert "»Ausländerangelegenheiten« als »Ausländer…« im Titel" in " ".join(matches[0].reasons)
+
+
+def test_a_word_its_family_stands_in_for_counts_only_partly_as_unknown(tmp_path):
+    # "Ausländerangelegenheiten" is unknown, but the family Ausländeramt/Ausländerbehörde
+    # carries it at FAMILY_WEIGHT: only the rest of its weight is missing from the catalogue,
+    # while a word nothing stands in for ("Gartenangelegenheiten") is missing whole
+    from search_index.need_compounds import FAMILY_WEIGHT
+    from search_index.need_concepts import need_concepts
+
+    with CatalogueIndex(tmp_path) as ix:
+        ix.rebuild(FAMILY_DOCS)
+        ctx = ix.context()
+        concepts, family_missing = need_concepts(ctx, "Ausländerangelegenheiten", 9)
+        _concepts, plain_missing = need_concepts(ctx, "Gartenangelegenheiten", 9)
+    assert [sc.concept.stem for sc in concepts] == ["auslander"]
+    assert plain_missing > 0
+    assert family_missing == pytest.approx(plain_missing * (1.0 - FAMILY_WEIGHT))
 
 
 def test_the_category_bonus_never_lifts_a_result_over_the_bands_score_floor():
