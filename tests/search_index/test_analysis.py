@@ -113,7 +113,7 @@ def test_thesaurus_round_trip_and_expand():
 
 def test_default_thesaurus_is_substantial():
     th = Thesaurus.default()
-    assert 100 <= len(th.groups) <= 800
+    assert 100 <= len(th.groups) <= 1000
     assert "kindertagesstatt" in dict(th.expand("kita"))
     assert "kraftfahrzeug" in dict(th.expand("kfz"))
     assert "ratsinformationssystem" in dict(th.expand("ris"))
