@@ -43,20 +43,28 @@ def _declined_entries(text: str) -> set[str]:
 
 
 def missing_shipped_groups() -> list[str]:
-    """Groups of the shipped thesaurus of which the curators' version holds no entry: new since
-    their last edit (an update brought them) or removed by them, unless they turned them down
-    (a "# nicht übernommen: …" line names one of their entries). Empty while the shipped one
-    applies."""
+    """Groups of the shipped thesaurus with entries the curators' version lacks: new since their
+    last edit (an update brought the group, or new words of a group they have), or removed by
+    them, unless they turned them down (a "# nicht übernommen: …" line names the entries). Empty
+    while the shipped one applies. Adopting appends the whole group: an entry in two lines stands
+    for the members of both, so a group of theirs that lacks words is extended by it."""
+    return [group for group, _new in missing_shipped_entries()]
+
+
+def missing_shipped_entries() -> list[tuple[str, list[str]]]:
+    """The groups of `missing_shipped_groups`, each with the entries the curators' version
+    lacks (empty: the whole group is missing)."""
     if not is_customised():
         return []
     text = thesaurus_text()
     have = {e.casefold() for line in text.splitlines() for e in group_entries(line)}
     have |= _declined_entries(text)
-    return [
-        ", ".join(group)
-        for group in Thesaurus.default().groups
-        if not any(e.casefold() in have for e in group)
-    ]
+    out = []
+    for group in Thesaurus.default().groups:
+        lacking = [e for e in group if e.casefold() not in have]
+        if lacking:
+            out.append((", ".join(group), [] if len(lacking) == len(group) else lacking))
+    return out
 
 
 def _chosen(groups: list[str] | None) -> list[str]:

@@ -48,7 +48,7 @@ def thesaurus():
         "admin/thesaurus.html",
         form=form,
         customised=thesaurus_service.is_customised(),
-        missing=thesaurus_service.missing_shipped_groups(),
+        missing=thesaurus_service.missing_shipped_entries(),
     ), status
 
 

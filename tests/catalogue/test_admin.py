@@ -552,3 +552,41 @@ def test_curators_choose_which_shipped_groups_to_adopt_and_turn_down_the_rest(ap
         actor=curator, text=thesaurus.thesaurus_text().replace(f"# nicht übernommen: {kfz}", "")
     )
     assert thesaurus.missing_shipped_groups() == [kfz]
+
+
+def test_words_an_update_adds_to_a_group_reach_a_customised_thesaurus(app, demo, client):
+    # An update that adds words to a shipped group (this release's "Fundbüro, …, Verlustanzeige")
+    # offers that group to curators whose version holds the group without the new word, names
+    # the word they lack, and adopting it makes the new word a synonym of their whole group.
+    from catalogue.services import search, thesaurus
+    from search_index.analysis import analyze_query_words
+    from search_index.thesaurus import Thesaurus
+
+    def key(entry: str) -> str:
+        return " ".join(w.stem for w in analyze_query_words(entry))
+
+    curator, _member = _curator_and_member()
+    shipped = [line for line in Thesaurus.default_text().splitlines() if line and line[0] != "#"]
+    found = next(line for line in shipped if line.startswith("Fundbüro,"))
+    assert found.endswith(", Verlustanzeige")
+    older = found.removesuffix(", Verlustanzeige")  # their version: the group before the update
+    thesaurus.update_thesaurus(
+        actor=curator, text="\n".join(older if line == found else line for line in shipped)
+    )
+    assert thesaurus.missing_shipped_entries() == [(found, ["Verlustanzeige"])]
+    sign_in(client, curator)
+    page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
+    assert "(Ihnen fehlen: Verlustanzeige)" in page
+    before = search.current_thesaurus()
+    assert key("Verlustanzeige") not in dict(before.expand(key("Fundsachen")))
+    response = client.post(
+        "/verwaltung/thesaurus",
+        data={"adopt": "1", "choice": "1", "group": [found]},
+        follow_redirects=True,
+    )
+    assert "übernommen: 1 Gruppe." in response.get_data(as_text=True)
+    assert thesaurus.missing_shipped_groups() == []
+    assert older in thesaurus.thesaurus_text()  # their own line stays as it was
+    after = search.current_thesaurus()
+    assert key("Verlustanzeige") in dict(after.expand(key("Fundsachen")))
+    assert key("Fundsachen") in dict(after.expand(key("Verlustanzeige")))
