@@ -448,6 +448,16 @@ def _curator_and_member() -> tuple[User, User]:
     return curator, member
 
 
+def _adopt_ticked(client, group: str) -> None:
+    """Tick one offered shipped group on the thesaurus page and adopt it."""
+    response = client.post(
+        "/verwaltung/thesaurus",
+        data={"adopt": "1", "choice": "1", "group": [group]},
+        follow_redirects=True,
+    )
+    assert "übernommen: 1 Gruppe." in response.get_data(as_text=True)
+
+
 def test_curator_edits_thesaurus_and_search_uses_it_at_once(app, demo, client):
     from catalogue.services import search, thesaurus
 
@@ -540,12 +550,7 @@ def test_curators_choose_which_shipped_groups_to_adopt_and_turn_down_the_rest(ap
     )
     assert "mindestens eine Gruppe" in response.get_data(as_text=True)
     assert thesaurus.thesaurus_text() == text
-    response = client.post(
-        "/verwaltung/thesaurus",
-        data={"adopt": "1", "choice": "1", "group": [kita]},
-        follow_redirects=True,
-    )
-    assert "übernommen: 1 Gruppe." in response.get_data(as_text=True)
+    _adopt_ticked(client, kita)
     assert thesaurus.missing_shipped_groups() == []
     # deleting the comment line offers the group again
     thesaurus.update_thesaurus(
@@ -579,12 +584,7 @@ def test_words_an_update_adds_to_a_group_reach_a_customised_thesaurus(app, demo,
     assert "(Ihnen fehlen: Verlustanzeige)" in page
     before = search.current_thesaurus()
     assert key("Verlustanzeige") not in dict(before.expand(key("Fundsachen")))
-    response = client.post(
-        "/verwaltung/thesaurus",
-        data={"adopt": "1", "choice": "1", "group": [found]},
-        follow_redirects=True,
-    )
-    assert "übernommen: 1 Gruppe." in response.get_data(as_text=True)
+    _adopt_ticked(client, found)
     assert thesaurus.missing_shipped_groups() == []
     assert older in thesaurus.thesaurus_text()  # their own line stays as it was
     after = search.current_thesaurus()
