@@ -581,7 +581,7 @@ def test_words_an_update_adds_to_a_group_reach_a_customised_thesaurus(app, demo,
     assert thesaurus.missing_shipped_entries() == [(found, ["Verlustanzeige"])]
     sign_in(client, curator)
     page = client.get("/verwaltung/thesaurus").get_data(as_text=True)
-    assert "(Ihnen fehlen: Verlustanzeige)" in page
+    assert "(Ihnen fehlt: Verlustanzeige)" in page
     before = search.current_thesaurus()
     assert key("Verlustanzeige") not in dict(before.expand(key("Fundsachen")))
     _adopt_ticked(client, found)

@@ -419,8 +419,8 @@ def test_a_word_its_family_stands_in_for_counts_only_partly_as_unknown(tmp_path)
     with CatalogueIndex(tmp_path) as ix:
         ix.rebuild(FAMILY_DOCS)
         ctx = ix.context()
-        concepts, family_missing = need_concepts(ctx, "Ausländerangelegenheiten", 9)
-        _concepts, plain_missing = need_concepts(ctx, "Gartenangelegenheiten", 9)
+        concepts, family_missing = need_concepts(ctx, "Ausländerangelegenheiten", len(FAMILY_DOCS))
+        _concepts, plain_missing = need_concepts(ctx, "Gartenangelegenheiten", len(FAMILY_DOCS))
     assert [sc.concept.stem for sc in concepts] == ["auslander"]
     assert plain_missing > 0
     assert family_missing == pytest.approx(plain_missing * (1.0 - FAMILY_WEIGHT))
