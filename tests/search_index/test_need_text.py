@@ -148,6 +148,21 @@ def test_what_a_need_says_it_is_not_about_counts_nothing_in_its_other_forms():
     assert {"Melder", "Verfahren", "Kasse", "Ablage"} <= kept
 
 
+def test_a_clause_that_calls_something_another_subject_dismisses_it():
+    text = (
+        "Unsere Grabstellen stehen auf Karteikarten. "
+        "Die Gebührensatzung wird gerade neu kalkuliert, das ist ein separates Thema. "
+        "Die Homepage ist auch alt, aber das ist wohl eine andere Baustelle. "
+        "Um die Wärme geht es hier nicht, das Nahwärmenetz ist ein anderes Thema."
+    )
+    words = {w.surface for w in need_words(text)}
+    assert {"Grabstellen", "Karteikarten"} <= words
+    assert not {"Gebührensatzung", "Homepage", "Nahwärmenetz"} & words
+    # a further subject is introduced, not dismissed
+    further = need_words("Das ist ein weiteres Thema: die Friedhofssoftware.")
+    assert "Friedhofssoftware" in {w.surface for w in further}
+
+
 def test_the_signature_under_a_sign_off_counts_like_a_side_topic():
     text = (
         "Wir suchen Beispiele für eine Städtepartnerschaft mit Schulklassen.\n\n"
