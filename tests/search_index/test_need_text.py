@@ -163,6 +163,20 @@ def test_a_clause_that_calls_something_another_subject_dismisses_it():
     assert "Friedhofssoftware" in {w.surface for w in further}
 
 
+def test_a_forwarding_note_routes_the_message_and_names_no_topic():
+    text = (
+        "Guten Morgen, weitergeleitet vom Bürgerbüro: Eine Mieterin meldet Schimmel.\n"
+        "Viele Grüße\nH. Mertens\n\n"
+        "[weitergeleitet von der Zentrale an Straßenverkehr mit der Bitte um Prüfung]"
+    )
+    words = {w.surface for w in need_words(text)}
+    assert {"Mieterin", "Schimmel"} <= words
+    assert not {"Bürgerbüro", "Zentrale", "Straßenverkehr", "Prüfung"} & words
+    # a sentence that only begins with the word is no forwarding note
+    passive = need_words("Weitergeleitet werden die Anträge an das Bauamt.")
+    assert {"Anträge", "Bauamt"} <= {w.surface for w in passive}
+
+
 def test_the_signature_under_a_sign_off_counts_like_a_side_topic():
     text = (
         "Wir suchen Beispiele für eine Städtepartnerschaft mit Schulklassen.\n\n"
