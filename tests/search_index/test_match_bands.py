@@ -11,11 +11,15 @@ from search_index.analysis import stem_word
 from search_index.match_bands import (
     CALIBRATED_MIN_PROBABILITY,
     CALIBRATED_WEIGHTS,
+    POSSIBLE_MIN_SHARE,
+    POSSIBLE_REL,
     SIBLING_SHARE,
+    STRONG_MIN_SCORE,
     assign_leads,
     bands,
     calibrated_probability,
     lead_features,
+    possible_or_weak,
 )
 from search_index.match_things import (
     CASING_MAX_CONCEPTS,
@@ -54,6 +58,18 @@ def test_an_unrelated_runner_up_keeps_the_lead_small():
     other = _cand(3, 0.30, 0.05)
     assign_leads(_Ctx(), [best, runner_up, other])  # type: ignore[arg-type]
     assert round(best.margin, 3) == 0.04
+
+
+def test_close_to_the_best_reads_could_fit_only_with_a_part_of_the_need():
+    def result(coverage_all: float) -> SimpleNamespace:
+        return SimpleNamespace(
+            score=STRONG_MIN_SCORE + 0.1, sibling_bonus=0.0, coverage_all=coverage_all
+        )
+
+    # close to the best with a tenth of the need's idf mass: "könnte passen"
+    assert possible_or_weak(result(POSSIBLE_MIN_SHARE), POSSIBLE_REL) == "possible"
+    # close to the best with almost nothing of the need: "entfernt verwandt"
+    assert possible_or_weak(result(POSSIBLE_MIN_SHARE / 3), 1.0) == "weak"
 
 
 def test_two_close_results_far_ahead_of_the_rest_share_one_lead():

@@ -158,6 +158,13 @@ def test_a_clause_that_calls_something_another_subject_dismisses_it():
     words = {w.surface for w in need_words(text)}
     assert {"Grabstellen", "Karteikarten"} <= words
     assert not {"Gebührensatzung", "Homepage", "Nahwärmenetz"} & words
+    left_out = need_words(
+        "Den Weihnachtsmarkt lassen wir erst einmal außen vor. "
+        "Die Sanierung des Schulhofs läuft parallel, dabei brauchen wir keine Hilfe. "
+        "Wir wollen verteilen, ohne dass Ältere ohne Internet außen vor bleiben."
+    )
+    assert not {"Weihnachtsmarkt", "Sanierung", "Schulhofs"} & {w.surface for w in left_out}
+    assert {"Ältere", "Internet"} <= {w.surface for w in left_out}  # a concern, no dismissal
     # a further subject is introduced, not dismissed
     further = need_words("Das ist ein weiteres Thema: die Friedhofssoftware.")
     assert "Friedhofssoftware" in {w.surface for w in further}
