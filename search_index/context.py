@@ -41,6 +41,11 @@ WEIGHT_CACHE_DOCS = 100_000  # ~10 MB of dicts (BM25 over short lists)
 MAX_CACHED_SHARE = 0.25  # a single entry may use at most this share of its cache's budget
 DF_CACHE_SIZE = 50_000
 VOCAB_CACHE_SIZE = 256
+# `has_term` answers from the vocabulary of the term's first letters, read once per prefix: the
+# made-up compounds of `need_compounds.joined_compounds` (hundreds per need, nearly all unknown)
+# cost a hash lookup instead of a term-table search in every segment.
+KNOWN_PREFIX = 4
+TERM_SET_CACHE_TERMS = 300_000
 SEGMENT_ARRAYS = 256
 
 
@@ -128,6 +133,9 @@ class SearchContext:
         )
         self._vocab: SizedLRU[tuple[str, str], list[str]] = SizedLRU(
             VOCAB_CACHE_SIZE, lambda _words: 1
+        )
+        self._term_sets: SizedLRU[tuple[str, str], frozenset[str]] = SizedLRU(
+            TERM_SET_CACHE_TERMS, len, MAX_CACHED_SHARE
         )
         self._docnum_by_id: dict[str, int] | None = None
         self._live_mask: np.ndarray | None = None
@@ -320,15 +328,29 @@ class SearchContext:
         words = self._vocab.get(key)
         if words is not None:
             return words
+        words = self._expand(field, prefix)
+        self._vocab.put(key, words)
+        return words
+
+    def _expand(self, field: str, prefix: str) -> list[str]:
         try:
-            words = [
+            return [
                 t if isinstance(t, str) else t.decode("utf-8")
                 for t in self.reader.expand_prefix(field, prefix)
             ]
         except Exception:  # noqa: BLE001 - unknown field: no vocabulary
-            words = []
-        self._vocab.put(key, words)
-        return words
+            return []
+
+    def has_term(self, field: str, term: str) -> bool:
+        """True if some document's `field` holds the term (as `doc_frequency` > 0 says)."""
+        if len(term) <= KNOWN_PREFIX:
+            return bool(self.doc_frequency(field, term))
+        key = (field, term[:KNOWN_PREFIX])
+        terms = self._term_sets.get(key)
+        if terms is None:
+            terms = frozenset(self._expand(field, key[1]))
+            self._term_sets.put(key, terms)
+        return term in terms
 
     def stored(self, docnum: int) -> dict[str, Any]:
         fields: dict[str, Any] = self.searcher.stored_fields(docnum)
@@ -343,6 +365,7 @@ class SearchContext:
             "weight_entries": self._weight_cache.total,
             "df_entries": len(self._df_cache),
             "vocab_prefixes": len(self._vocab),
+            "term_set_terms": self._term_sets.total,
         }
 
     def close(self) -> None:

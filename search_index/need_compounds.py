@@ -92,7 +92,7 @@ def joined_compounds(
                         continue
                     if len(stem) < len(qa.stem) + JOIN_MIN_GAIN:
                         continue
-                    if ctx.doc_frequency("content", stem):
+                    if ctx.has_term("content", stem):
                         found_stems.add(stem)
                         found.append((joined, stem, f"{a} … {b}"))
     return found

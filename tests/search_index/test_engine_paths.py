@@ -64,6 +64,20 @@ def test_search_and_matching_take_the_block_wise_fast_paths(catalogue):
     assert taken["arrays_fast"] > 0 and not taken["arrays_slow"]
 
 
+def test_has_term_answers_as_the_document_frequency_does(catalogue):
+    """The prefix vocabularies behind `has_term` know exactly the terms Whoosh knows, the
+    short ones included, and are read once per prefix."""
+    ctx = catalogue.context()
+    terms = [t if isinstance(t, str) else t.decode() for t in ctx.reader.lexicon("content")]
+    assert terms
+    made_up = [t + "zentrum" for t in terms[:50]] + [t[:-1] for t in terms[:50]] + ["abc", "x"]
+    for term in terms + made_up:
+        assert ctx.has_term("content", term) == bool(ctx.doc_frequency("content", term)), term
+    prefixes = {t[: context_module.KNOWN_PREFIX] for t in terms + made_up if len(t) > 4}
+    assert prefixes <= {prefix for _field, prefix in ctx._term_sets._items}
+    assert ctx.cache_sizes()["term_set_terms"] >= len([t for t in terms if len(t) > 4])
+
+
 def test_opening_a_context_pins_every_segment_and_reads_columns_from_pinned_files(tmp_path):
     ix = CatalogueIndex(tmp_path / "ix")
     ix.rebuild(CATALOGUE, total=len(CATALOGUE))
