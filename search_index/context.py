@@ -137,6 +137,7 @@ class SearchContext:
         self._term_sets: SizedLRU[tuple[str, str], frozenset[str]] = SizedLRU(
             TERM_SET_CACHE_TERMS, len, MAX_CACHED_SHARE
         )
+        self._crowded_prefixes: set[tuple[str, str]] = set()
         self._docnum_by_id: dict[str, int] | None = None
         self._live_mask: np.ndarray | None = None
         self._codes: dict[str, tuple[np.ndarray, list[str]]] = {}
@@ -343,12 +344,15 @@ class SearchContext:
 
     def has_term(self, field: str, term: str) -> bool:
         """True if some document's `field` holds the term (as `doc_frequency` > 0 says)."""
-        if len(term) <= KNOWN_PREFIX:
-            return bool(self.doc_frequency(field, term))
         key = (field, term[:KNOWN_PREFIX])
+        if len(term) <= KNOWN_PREFIX or key in self._crowded_prefixes:
+            return bool(self.doc_frequency(field, term))
         terms = self._term_sets.get(key)
         if terms is None:
             terms = frozenset(self._expand(field, key[1]))
+            if len(terms) > MAX_CACHED_SHARE * TERM_SET_CACHE_TERMS:  # too many to keep
+                self._crowded_prefixes.add(key)
+                return term in terms
             self._term_sets.put(key, terms)
         return term in terms
 

@@ -78,6 +78,17 @@ def test_has_term_answers_as_the_document_frequency_does(catalogue):
     assert ctx.cache_sizes()["term_set_terms"] >= len([t for t in terms if len(t) > 4])
 
 
+def test_a_prefix_with_too_many_terms_is_answered_term_by_term(catalogue, monkeypatch):
+    monkeypatch.setattr(context_module, "TERM_SET_CACHE_TERMS", 1)
+    ctx = catalogue.context()
+    ctx._term_sets._items.clear()
+    terms = [t if isinstance(t, str) else t.decode() for t in ctx.reader.lexicon("content")]
+    long_terms = [t for t in terms if len(t) > context_module.KNOWN_PREFIX][:20]
+    for term in long_terms + [t + "zentrum" for t in long_terms]:
+        assert ctx.has_term("content", term) == bool(ctx.doc_frequency("content", term))
+    assert ctx._crowded_prefixes and not ctx._term_sets._items
+
+
 def test_opening_a_context_pins_every_segment_and_reads_columns_from_pinned_files(tmp_path):
     ix = CatalogueIndex(tmp_path / "ix")
     ix.rebuild(CATALOGUE, total=len(CATALOGUE))
