@@ -60,6 +60,21 @@ def test_a_municipalitys_own_solution_is_marked_and_not_of_similar_size(client, 
     assert page.count("Eigene Lösung der Kommune") == sum(m.own for m in outcome.matches) > 0
 
 
+def test_a_need_whose_best_match_is_the_own_solution_says_to_ask_in_house(client, staff):
+    solution = demo_solution("online-terminvergabe")
+    own = make_user(Role.MEMBER, solution.lead_municipality_ags, "haus@eigene.example")
+    text = "Online-Termin im Bürgeramt buchen, damit niemand mehr lange wartet"
+    need = needs.create_need(actor=own, title="Termine", text=text)
+    other = needs.create_need(actor=staff["member"], title="Termine", text=text)
+    hint = "Der erste Vorschlag ist eine Lösung Ihrer eigenen Kommune"
+    sign_in(client, own)
+    page = client.get(f"/bedarfe/{need.id}").get_data(as_text=True)
+    assert "Eigene Lösung der Kommune" in page and hint in page
+    sign_in(client, staff["member"])  # another municipality: broker the contact, as before
+    page = client.get(f"/bedarfe/{other.id}").get_data(as_text=True)
+    assert "Nächster Schritt" in page and hint not in page
+
+
 def test_describe_page_without_login_and_empty_input(client, staff):
     html = client.get("/bedarfe/beschreiben?text=Kita+Platz+online+anmelden").get_data(as_text=True)
     assert "Vorschläge" in html and "Warum dieser Vorschlag?" in html
