@@ -51,6 +51,16 @@ NEED_TEXT = (
 )
 
 
+def _soon_within_one_day() -> datetime:
+    """A moment a minute ahead whose next quarter of an hour stays in one Berlin day, so that a
+    run "in the same period" minutes later is one (the tests failed when run just before
+    midnight in Berlin: the later run fell into the next day's, or week's, period)."""
+    now = utcnow() + timedelta(minutes=1)
+    if local_date(now + timedelta(minutes=15)) != local_date(now):
+        now = day_start(local_date(now) + timedelta(days=1)) + timedelta(minutes=1)
+    return now
+
+
 @pytest.fixture
 def people(demo):
     return {
@@ -77,7 +87,7 @@ def test_a_new_solution_matching_a_saved_search_is_sent_once(people):
     alerts.create_subscription(actor=member, kind="search", query="Schiedsamt", frequency="daily")
     first = publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
     publish_solution(people["lemgo_author"], curator, title="Digitale Hundesteuer-Anmeldung")
-    now = utcnow() + timedelta(minutes=1)
+    now = _soon_within_one_day()
     run = digests.send_digests(now=now)
     assert (run.mails, run.items) == (1, 1)
     [mail] = _mails_to(member)
@@ -113,7 +123,7 @@ def test_weekly_digest_comes_once_a_week_and_never_to_inactive_accounts(people):
     with unit_of_work():
         db.session.get(User, other.id).is_active = False
     first = publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
-    now = utcnow() + timedelta(minutes=1)
+    now = _soon_within_one_day()
     assert digests.send_digests(now=now).mails == 1
     assert _mails_to(other) == []
     second = publish_solution(
@@ -220,7 +230,7 @@ def test_open_needs_digest_shows_only_own_needs_and_never_own_solutions(people):
     )
     # Lemgo's own solution is never offered to Lemgo for its own need.
     own = publish_solution(people["lemgo_author"], curator, **SCHIEDSAMT)
-    now = utcnow() + timedelta(minutes=1)
+    now = _soon_within_one_day()
     digests.send_digests(now=now)
     assert _mails_to(people["lemgo"]) == []
     [bielefeld_mail] = _mails_to(people["bielefeld"])
@@ -396,7 +406,7 @@ def test_a_concurrent_run_never_causes_a_second_mail(people, monkeypatch):
     member = people["bielefeld"]
     sub = alerts.create_subscription(actor=member, kind="search", query="Schiedsamt")
     solution = publish_solution(people["lemgo_author"], people["curator"], **SCHIEDSAMT)
-    now = utcnow() + timedelta(minutes=1)
+    now = _soon_within_one_day()
     real_sections = digests._sections
 
     def other_host_delivers_first(user, subscriptions, cache):
