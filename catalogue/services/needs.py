@@ -72,6 +72,12 @@ class MatchOutcome:
     def best_band(self) -> str | None:
         return self.matches[0].band if self.matches else None
 
+    @property
+    def best_is_own(self) -> bool:
+        """The best suggestion fits at least partly and is the municipality's own solution:
+        ask in house, no brokering needed."""
+        return bool(self.matches) and self.matches[0].own and self.matches[0].band != "weak"
+
 
 def _visible_matches(raw: Sequence[Match]) -> list[MatchView]:
     solutions = published_solutions_by_id([m.solution_id for m in raw])
