@@ -512,3 +512,45 @@ def test_every_content_column_is_specified_or_explicitly_special(
     )
     gone = [c for c in [*spec.names, *special] if c not in columns]
     assert not gone, f"Remove {gone} from {where}: no such {class_name} column."
+
+
+# --------------------------------------------------------------------------------------------
+# Matching benchmark sets (benchmarks/matching/): every set is complete, consistent and listed
+# --------------------------------------------------------------------------------------------
+
+MATCHING_SETS = ROOT / "benchmarks" / "matching"
+_SET_DIRS = sorted(p for p in MATCHING_SETS.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("set_dir", _SET_DIRS, ids=lambda p: p.name)
+def test_every_matching_set_is_complete_and_listed(set_dir: Path) -> None:
+    import json
+
+    def records(name: str) -> list[dict]:
+        lines = (set_dir / name).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    solutions, needs = records("solutions.jsonl"), records("needs.jsonl")
+    solution_ids = [s["id"] for s in solutions]
+    need_ids = [n["id"] for n in needs]
+    assert len(set(solution_ids)) == len(solution_ids), f"{set_dir.name}: duplicate solution ids"
+    assert len(set(need_ids)) == len(need_ids), f"{set_dir.name}: duplicate need ids"
+    for line in (set_dir / "qrels.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        need_id, solution_id, grade = line.split("\t")
+        assert need_id in need_ids and solution_id in solution_ids and grade in {"1", "2"}, (
+            f"{set_dir.name}: qrels line {line!r} names an unknown id or grade"
+        )
+    styles = set_dir / "styles.tsv"
+    if styles.exists():
+        for line in styles.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                assert line.split("\t")[0] in need_ids, f"{set_dir.name}: styles.tsv {line!r}"
+    listing = (MATCHING_SETS / "README.md").read_text(encoding="utf-8")
+    assert f"| `{set_dir.name}` |" in listing, (
+        f"{set_dir.name}: add a row saying who wrote it and how it was first scored to "
+        "benchmarks/matching/README.md"
+    )
+    if set_dir.name != "dev":  # the benchmark's public set is described in the shared README
+        assert (set_dir / "README.md").exists(), f"{set_dir.name}: the writer's README is missing"

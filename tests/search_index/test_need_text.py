@@ -47,6 +47,19 @@ def test_filler_words_are_dropped_and_lower_case_words_weigh_less():
     assert {w.weight for w in need_words("kita anmeldung online warteliste eltern")} == {1.0}
 
 
+def test_contractions_quantifiers_and_intensifiers_name_no_topic():
+    # "aufs Amt latschen", "fürn Vorsitz", "unsre Bibo", "verschiedene Tonersorten", "mega genervt":
+    # closed classes of general German; "aufs" in a title ("… kommen aufs Tablet") had been a reason
+    need = (
+        "unsre leute wollen sowas aufs handy, fürn antrag ausm netz, verschiedene formulare, mega"
+    )
+    words = {w.surface.lower() for w in need_words(need)}
+    assert {"handy", "antrag", "netz", "formulare"} <= words
+    assert not {"unsre", "sowas", "aufs", "fürn", "ausm", "verschiedene", "mega"} & words
+    # "unters"/"hinters" would stem like "untere" (untere Bauaufsicht), so they stay words
+    assert not is_filler("untere") and not is_filler("unters")
+
+
 def test_number_words_name_no_topic():
     words = {
         w.surface for w in need_words("Drei Kommunen teilen sich zwei Stellen; Dutzende Anrufe.")
