@@ -113,7 +113,15 @@ def test_thesaurus_round_trip_and_expand():
 
 def test_default_thesaurus_is_substantial():
     th = Thesaurus.default()
-    assert 100 <= len(th.groups) <= 1000
+    assert 100 <= len(th.groups) <= 1500
     assert "kindertagesstatt" in dict(th.expand("kita"))
     assert "kraftfahrzeug" in dict(th.expand("kfz"))
     assert "ratsinformationssystem" in dict(th.expand("ris"))
+
+    # twenty-ninth round: short forms and loanwords joined the groups of their standard term
+    def key(word: str) -> str:
+        return analyze_query_words(word)[0].stem
+
+    assert key("Kita") in dict(th.expand(key("Kiga")))
+    assert key("Bibliothek") in dict(th.expand(key("Bibo")))
+    assert key("Passwort") in dict(th.expand(key("PW")))

@@ -11,6 +11,7 @@ from search_index.analysis import stem_word
 from search_index.match_bands import (
     CALIBRATED_MIN_PROBABILITY,
     CALIBRATED_WEIGHTS,
+    PLAIN_LEAD_MAX_CONCEPTS,
     POSSIBLE_MIN_SHARE,
     POSSIBLE_REL,
     SIBLING_SHARE,
@@ -550,6 +551,14 @@ def test_the_calibrated_lead_weighs_concepts_coverage_and_length_together():
     assert bands(thin, 16, words=80)[0] == "possible"  # type: ignore[arg-type]
     # the same six words carry less evidence in a short query than in a long description
     assert bands(cands, 16, words=6)[0] == "possible"  # type: ignore[arg-type]
+
+
+def test_a_plain_lead_on_two_words_is_a_good_fit_only_in_a_short_need():
+    # a clear lead (0.3) on two of the need's words, little of it in the fields, no other rule
+    lead = [_best(n=2, margin=0.3, coverage=0.25, coverage_all=0.2, main=0.33), _runner_up(0.5)]
+    assert bands(lead, PLAIN_LEAD_MAX_CONCEPTS - 1)[0] == "strong"  # type: ignore[arg-type]
+    # two shared words of a long need are chance half the time
+    assert bands(lead, PLAIN_LEAD_MAX_CONCEPTS)[0] == "possible"  # type: ignore[arg-type]
 
 
 def test_a_need_of_words_the_catalogue_does_not_know_gets_no_calibrated_lead():
