@@ -524,13 +524,11 @@ _SET_DIRS = sorted(p for p in MATCHING_SETS.iterdir() if p.is_dir())
 
 @pytest.mark.parametrize("set_dir", _SET_DIRS, ids=lambda p: p.name)
 def test_every_matching_set_is_complete_and_listed(set_dir: Path) -> None:
-    import json
+    from search_index.evaluate import load_jsonl  # the harness's reader; qrels and styles are
+    # read raw here, since the harness skips a malformed line or an unknown need silently
 
-    def records(name: str) -> list[dict]:
-        lines = (set_dir / name).read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-
-    solutions, needs = records("solutions.jsonl"), records("needs.jsonl")
+    solutions = load_jsonl(set_dir / "solutions.jsonl")
+    needs = load_jsonl(set_dir / "needs.jsonl")
     solution_ids = [s["id"] for s in solutions]
     need_ids = [n["id"] for n in needs]
     assert len(set(solution_ids)) == len(solution_ids), f"{set_dir.name}: duplicate solution ids"
