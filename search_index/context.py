@@ -1,7 +1,7 @@
 """One thread's open searcher with per-document arrays and bounded posting caches.
 
-Owns `SearchContext` (what query, matching and scoring read from) and `SegmentArrays` (column
-values per immutable segment, shared by all contexts of a process).
+Owns `SearchContext` (what query, matching and scoring read from); the column values of each
+immutable segment, shared by all contexts of a process, are `search_index.segment_arrays`'.
 
 Memory budget per serving thread (measured after 1,000 varied queries, see README "Figures"):
 decoded posting lists hold at most `POSTING_CACHE_BYTES` bytes of arrays, in a compact form
@@ -13,7 +13,8 @@ copies of recently expanded compact lists at most `EXPANDED_CACHE_ENTRIES` posti
 docnums sets at most `TERM_CACHE_DOCS` docnums in total, term → weight maps at most
 `WEIGHT_CACHE_DOCS` entries, document frequencies `DF_CACHE_SIZE` entries, spelling vocabulary
 buckets `VOCAB_CACHE_SIZE` prefixes; `SegmentArrays` keeps the column arrays of at most
-`SEGMENT_ARRAYS` (segment, field) pairs. An entry larger than its cache budget's
+`SEGMENT_ARRAYS` (segment, field) pairs, the sentence embeddings among them as float16 rows (1 KiB
+per document, shared by all threads; `embedding_rows`). An entry larger than its cache budget's
 `MAX_CACHED_SHARE` is not cached at all.
 
 Must not: import Flask or SQLAlchemy, keep docnums beyond the life of the context (merges
@@ -22,17 +23,16 @@ renumber documents), or read private Whoosh internals (that is `search_index.com
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from whoosh.searching import Searcher
 
-from search_index import compat
+from search_index import compat, embedding
 from search_index.postings import CompactPostings, SizedLRU, compact_postings, positions
-from search_index.schema import COLUMN_FIELDS, FACET_FIELDS, SCORED_FIELDS
+from search_index.schema import COLUMN_FIELDS, EMBEDDING_FIELD, SCORED_FIELDS
+from search_index.segment_arrays import SegmentArrays
 
 POSTING_CACHE_BYTES = 40_000_000  # decoded posting lists, compact arrays (CompactPostings)
 EXPANDED_CACHE_ENTRIES = 1_000_000  # int32 + float32 copies of the compact lists in use: ~8 MB
@@ -46,50 +46,11 @@ VOCAB_CACHE_SIZE = 256
 # cost a hash lookup instead of a term-table search in every segment.
 KNOWN_PREFIX = 4
 TERM_SET_CACHE_TERMS = 300_000
-SEGMENT_ARRAYS = 256
 
 
 def open_searcher(ix: Any) -> Searcher:
     """A searcher on the latest generation of `ix`, its segment files opened (see compat)."""
     return compat.open_searcher(ix, SCORED_FIELDS, COLUMN_FIELDS)
-
-
-class SegmentArrays:
-    """Column values per (index dir, segment, field); segments are immutable."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._arrays: OrderedDict[tuple[str, str, str], list[Any]] = OrderedDict()
-
-    def get(self, target: str, leaf: Any, name: str) -> list[Any]:
-        if leaf.segment() is None:  # EmptyReader of a fresh index: no documents, no columns
-            return []
-        key = (target, leaf.segment().segment_id(), name)
-        with self._lock:
-            arr = self._arrays.get(key)
-            if arr is not None:
-                self._arrays.move_to_end(key)
-                return arr
-        if name == "doc_id":
-            arr = [
-                (v.decode("utf-8") if isinstance(v, bytes) else v)
-                for v in compat.column_reader(leaf, "doc_id")
-            ]
-        elif name in FACET_FIELDS:
-            decoded: dict[bytes, str] = {}
-            arr = []
-            for v in compat.column_reader(leaf, name):
-                s = decoded.get(v)
-                if s is None:
-                    s = decoded[v] = v.decode("utf-8")
-                arr.append(s)
-        else:
-            arr = list(compat.column_reader(leaf, name))
-        with self._lock:
-            self._arrays[key] = arr
-            while len(self._arrays) > SEGMENT_ARRAYS:
-                self._arrays.popitem(last=False)
-        return arr
 
 
 class SearchContext:
@@ -154,6 +115,26 @@ class SearchContext:
                 arr.extend(self._segment_arrays.get(self.target, leaf, name))
             self._arrays[name] = arr
         return arr
+
+    def embedding_rows(self, docnums: Sequence[int]) -> np.ndarray:
+        """The sentence embeddings of global docnums (float32 rows; zero where a document has
+        none). Read per segment, never stacked: the segments' rows stay in their cache."""
+        out = np.zeros((len(docnums), embedding.DIM), dtype=np.float32)
+        if not len(docnums) or not self._leaves:
+            return out
+        wanted = np.asarray(docnums, dtype=np.int64)
+        offsets = np.asarray([offset for _leaf, offset in self._leaves], dtype=np.int64)
+        segment = np.searchsorted(offsets, wanted, side="right") - 1
+        for s in np.unique(segment):
+            leaf, offset = self._leaves[int(s)]
+            rows = self._segment_arrays.matrix(self.target, leaf, EMBEDDING_FIELD)
+            here = segment == s
+            local = wanted[here] - offset
+            valid = local < len(rows)
+            picked = np.zeros((int(here.sum()), embedding.DIM), dtype=np.float32)
+            picked[valid] = rows[local[valid]]
+            out[here] = picked
+        return out
 
     def live_docs(self) -> frozenset[int]:
         if self._live is None:

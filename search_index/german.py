@@ -62,7 +62,8 @@ def stemmer_for(lang: str = "german") -> tuple[Stemmer.Stemmer, dict[str, str]]:
 # an older one, and the search worker rebuilds it at its start.
 # 2: feminine forms stem like their base (Kundinnen → kund).
 # 3: a solution's tags are stored (need matching's feedback reads them).
-ANALYSIS_VERSION = 3
+# 4: every document carries its sentence embedding (need matching's meaning signal).
+ANALYSIS_VERSION = 4
 
 # Feminine forms whose base does not end in "-er" (Snowball already stems "Bürgerinnen" like
 # "Bürger"): "Kundinnen" → "kund" like "Kunden", "Ärztinnen" like "Ärzte". Verbs in "-innen"

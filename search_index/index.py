@@ -3,8 +3,8 @@
 Owns `CatalogueIndex` (the one entry point the application uses, a thin facade): the
 `root/current -> root/index-<timestamp>-<rand>/` layout with atomic rebuild-and-swap, writes,
 and one `SearchContext` per thread. The modules form an import DAG (no circle):
-documents, analysis, thesaurus, compat → schema → context → spelling → concepts → scoring →
-docsets, highlight → query, matching → bulk → index. Schema and field names live in
+documents, analysis, thesaurus, compat, embedding → schema → segment_arrays → context →
+spelling → concepts → scoring → docsets, highlight → query, matching → bulk → index. Schema and field names live in
 `search_index.schema`, searcher state and caches in `search_index.context`, query logic in
 `search_index.query`, need matching in `search_index.matching`.
 
@@ -31,8 +31,9 @@ from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.query import Every
 
+from search_index import embedding
 from search_index.bulk import BulkMpWriter, BulkSegmentWriter
-from search_index.context import SearchContext, SegmentArrays, open_searcher
+from search_index.context import SearchContext, open_searcher
 from search_index.documents import IndexDocument
 from search_index.german import ANALYSIS_VERSION  # noqa: F401 - re-exported for the app
 from search_index.matching import Match, run_match
@@ -42,9 +43,11 @@ from search_index.schema import (
     NUMBER_FIELDS,
     build_schema,
     document_fields,
+    embedding_text,
     fast_analyzers,
     markdown_to_text,
 )
+from search_index.segment_arrays import SegmentArrays
 from search_index.thesaurus import Thesaurus
 
 __all__ = [
@@ -62,7 +65,8 @@ CURRENT = "current"
 ANALYSIS_FILE = "ANALYSIS_VERSION"  # in each index directory: the analysis it was built with
 DIR_PREFIX = "index-"
 WRITER_TIMEOUT = 60
-REBUILD_PROCS_MIN_DOCS = 3000  # below this a single process is faster than MpWriter's overhead
+REBUILD_PROCS_MIN_DOCS = 3000
+EMBED_BATCH = 256  # documents whose sentence embeddings a rebuild computes together  # below this a single process is faster than MpWriter's overhead
 
 
 class CatalogueIndex:
@@ -147,12 +151,13 @@ class CatalogueIndex:
         docs = [d for d in upserts if d.doc_id not in deleted]
         if not docs and not deletes:
             return
+        vectors = _embed(docs)  # before the lock: encoding takes a while, writing does not
         with self._write_lock():
             ix = self._open()
             writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
             try:
-                for doc in docs:
-                    writer.update_document(**document_fields(doc))
+                for doc, vector in zip(docs, vectors, strict=True):
+                    writer.update_document(**document_fields(doc, vector))
                 for doc_id in deletes:
                     writer.delete_by_term("doc_id", doc_id)
             except BaseException:
@@ -200,11 +205,12 @@ class CatalogueIndex:
             writer = BulkSegmentWriter(ix, fast_analyzers=fast, **options)
         count = 0
         try:
-            for doc in docs:
-                writer.add_document(**document_fields(doc))
-                count += 1
-                if progress is not None and count % 500 == 0:
-                    progress(count, total)
+            for batch in _batches(docs, EMBED_BATCH):
+                for doc, vector in zip(batch, _embed(batch), strict=True):
+                    writer.add_document(**document_fields(doc, vector))
+                    count += 1
+                    if progress is not None and count % 500 == 0:
+                        progress(count, total)
         except BaseException:
             writer.cancel()
             raise
@@ -369,6 +375,24 @@ class CatalogueIndex:
             exclude_solution_ids=exclude_solution_ids,
         )
         return [m for m in matches if m.band != "weak"]
+
+
+def _batches(docs: Iterable[IndexDocument], size: int) -> Iterator[list[IndexDocument]]:
+    batch: list[IndexDocument] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _embed(docs: Sequence[IndexDocument]) -> list[bytes]:
+    """The stored sentence embeddings of documents (encoded together: much faster than one by
+    one)."""
+    vectors = embedding.encode([embedding_text(doc) for doc in docs])
+    return [embedding.to_bytes(v) for v in vectors]
 
 
 def _record_analysis(index_dir: Path) -> None:

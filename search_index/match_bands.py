@@ -184,12 +184,12 @@ class Scored(Protocol):
     score: float  # the ranking's score: the need's own plus `sibling_bonus`
     coverage_all: float
     sibling_bonus: float  # the ranking's category bonus (`matching._favour_best_category`)
+    meaning_bonus: float  # the ranking's closeness in meaning (`matching._favour_meaning`)
 
 
 def own_score(c: Scored) -> float:
-    """The need's own score of a result, as the bands read it: the category bonus orders the
-    results, it does not make one fit better."""
-    return c.score - c.sibling_bonus
+    """The need's own score as the bands read it: the bonuses order, they make nothing fit."""
+    return c.score - c.sibling_bonus - c.meaning_bonus
 
 
 class Candidate(Scored, Protocol):

@@ -34,7 +34,9 @@ SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
 SORT_MOST_REUSED = "most_reused"
 SORTS = (SORT_RELEVANCE, SORT_NEWEST, SORT_MOST_REUSED)
-COLUMN_FIELDS = ("doc_id", *FACET_FIELDS, *NUMBER_FIELDS)
+# A document's sentence embedding (`search_index.embedding`), read by need matching.
+EMBEDDING_FIELD = "embedding"
+COLUMN_FIELDS = ("doc_id", *FACET_FIELDS, *NUMBER_FIELDS, EMBEDDING_FIELD)
 
 
 def build_schema() -> fields.Schema:
@@ -55,6 +57,7 @@ def build_schema() -> fields.Schema:
         reports=fields.TEXT(analyzer=text, phrase=False),
         body=fields.STORED(),
         spell=fields.TEXT(analyzer=spell, phrase=False),
+        embedding=fields.COLUMN(columns.VarBytesColumn()),
         **facet_columns,
         **number_columns,
     )
@@ -96,8 +99,16 @@ def _timestamp(value: datetime) -> int:
     return int(value.timestamp())
 
 
-def document_fields(doc: IndexDocument) -> dict[str, Any]:
-    """Map an `IndexDocument` onto the schema's fields."""
+def embedding_text(doc: IndexDocument) -> str:
+    """What a document's sentence embedding is computed from: title, summary, description and
+    lessons (an experience report: its title and text)."""
+    parts = (doc.title, doc.summary, markdown_to_text(doc.body), markdown_to_text(doc.lessons))
+    return "\n".join(p for p in parts if p)
+
+
+def document_fields(doc: IndexDocument, embedding: bytes = b"") -> dict[str, Any]:
+    """Map an `IndexDocument` (and its stored embedding, `search_index.embedding.to_bytes`)
+    onto the schema's fields."""
     body = markdown_to_text(doc.body)
     lessons = markdown_to_text(doc.lessons)
     reports = markdown_to_text(doc.reports_text)
@@ -119,6 +130,7 @@ def document_fields(doc: IndexDocument) -> dict[str, Any]:
         "published": _timestamp(doc.published),
         "reuse_count": int(doc.reuse_count),
         "population": int(doc.population or 0),
+        EMBEDDING_FIELD: embedding,
     }
     for name in FACET_FIELDS:
         values[name] = str(getattr(doc, name) or "").encode("utf-8")

@@ -38,7 +38,9 @@ def test_a_phrase_points_where_its_words_stand_together():
 
 def test_hints_reorder_below_passt_gut_and_never_make_it():
     def result(docnum, score, coverage=0.1):
-        return SimpleNamespace(docnum=docnum, score=score, coverage_all=coverage, sibling_bonus=0.0)
+        return SimpleNamespace(
+            docnum=docnum, score=score, coverage_all=coverage, sibling_bonus=0.0, meaning_bonus=0.0
+        )
 
     ranked = [result(1, 0.9), result(2, 0.5), result(3, 0.45), result(4, 0.3)]
     hint = everyday.Hint("Sperrmüll", 1.0, frozenset({3, 4}))

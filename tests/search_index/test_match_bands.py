@@ -64,7 +64,10 @@ def test_an_unrelated_runner_up_keeps_the_lead_small():
 def test_close_to_the_best_reads_could_fit_only_with_a_part_of_the_need():
     def result(coverage_all: float) -> SimpleNamespace:
         return SimpleNamespace(
-            score=STRONG_MIN_SCORE + 0.1, sibling_bonus=0.0, coverage_all=coverage_all
+            score=STRONG_MIN_SCORE + 0.1,
+            sibling_bonus=0.0,
+            meaning_bonus=0.0,
+            coverage_all=coverage_all,
         )
 
     # close to the best with a tenth of the need's idf mass: "könnte passen"
@@ -523,6 +526,7 @@ def _best(n: int = 6, **kw: float) -> SimpleNamespace:
         "evidence": 0.6,
         "score": 0.7,
         "sibling_bonus": 0.0,
+        "meaning_bonus": 0.0,
         "kin": 1.0,
     } | kw
     matched = [
@@ -534,7 +538,8 @@ def _best(n: int = 6, **kw: float) -> SimpleNamespace:
 def _runner_up(rel: float) -> SimpleNamespace:
     return SimpleNamespace(
         solution_id=2, docnum=2, matched=[], margin=-0.06, coverage=0.2, coverage_all=0.2,
-        main=0.0, fielded=0.0, rel=rel, evidence=0.3, score=0.7 * rel, sibling_bonus=0.0, kin=0.1,
+        main=0.0, fielded=0.0, rel=rel, evidence=0.3, score=0.7 * rel, sibling_bonus=0.0,
+        meaning_bonus=0.0, kin=0.1,
     )  # fmt: skip
 
 

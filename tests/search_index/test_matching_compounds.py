@@ -83,6 +83,7 @@ class _C:
             coverage_all=0.25,
             rel=1.0,
             sibling_bonus=0.0,
+            meaning_bonus=0.0,
         )
         defaults.update(kw)
         self.__dict__.update(defaults)
@@ -432,6 +433,7 @@ def test_the_category_bonus_never_lifts_a_result_over_the_bands_score_floor():
     # the ranking's category bonus orders siblings; the bands read the need's own score
     assert band(_C(score=0.45), 8) == "strong"
     assert band(_C(score=0.45, sibling_bonus=0.1), 8) != "strong"  # 0.35 of its own
+    assert band(_C(score=0.45, meaning_bonus=0.1), 8) != "strong"  # so does closeness in meaning
 
 
 def test_reasons_name_the_parts_of_a_split_compound_that_were_found(tmp_path):

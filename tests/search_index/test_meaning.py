@@ -1,0 +1,91 @@
+"""The meaning signal of need matching: stored sentence embeddings order the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from search_index import CatalogueIndex, embedding, index, matching
+from search_index.match_bands import own_score
+from tests.search_index.conftest import make_doc
+
+# Two solutions with the same title and the same words the need shares with them ("Wege",
+# "Stadtpark"): by their words alone they tie, and the tie goes to the lower id.
+PARK = [
+    make_doc(
+        1,
+        "Wege im Stadtpark",
+        "Neue Laternen mit sparsamen Leuchten.",
+        "Die Stadt hat die Beleuchtung der Wege erneuert.",
+    ),
+    make_doc(
+        2,
+        "Wege im Stadtpark",
+        "Spender für Kotbeutel und Hinweisschilder.",
+        "Die Stadt hat gegen Hundekot an den Wegen Beutelspender aufgestellt.",
+    ),
+    make_doc(3, "Spielplatzprüfung per Tablet", "Prüfprotokolle digital.", "Mängel vor Ort."),
+]
+NEED = "Überall Hundehaufen auf den Wegen im Stadtpark, was hilft?"
+
+
+@pytest.fixture
+def park(tmp_path: Path):
+    ix = CatalogueIndex(tmp_path / "ix")
+    ix.rebuild(PARK, total=len(PARK))
+    yield ix
+    ix.close()
+
+
+def test_every_document_is_stored_with_its_sentence_embedding(park: CatalogueIndex) -> None:
+    vectors = park.context().embedding_rows([0, 1, 2])
+    assert vectors.shape == (3, embedding.DIM)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=0.01)
+
+
+def test_an_update_embeds_the_new_text(park: CatalogueIndex) -> None:
+    before = park.context().embedding_rows([0, 1, 2])
+    changed = make_doc(3, "Kita-Anmeldung online", "Eltern melden ihr Kind an.", "Ein Portal.")
+    park.apply([changed], [])
+    ctx = park.context()
+    [after] = ctx.embedding_rows([ctx.docnum_for("solution:3")])
+    assert float(after @ before[2]) < 0.9  # another text, another vector
+    assert float(np.linalg.norm(after)) == pytest.approx(1.0, abs=0.01)
+
+
+def test_the_solution_closest_in_meaning_wins_a_tie_of_shared_words(
+    park: CatalogueIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert [m.solution_id for m in park.match(NEED, limit=2)] == [2, 1]
+    monkeypatch.setattr(matching, "W_MEANING", 0.0)
+    assert [m.solution_id for m in park.match(NEED, limit=2)] == [1, 2]
+
+
+def test_closeness_in_meaning_orders_but_never_changes_how_well_a_result_fits(
+    park: CatalogueIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = park.context()
+    with_meaning, _ = matching.rank_candidates(ctx, NEED)
+    monkeypatch.setattr(matching, "W_MEANING", 0.0)
+    without, _ = matching.rank_candidates(ctx, NEED)
+    own = {c.solution_id: own_score(c) for c in without}
+    assert all(c.meaning_bonus > 0 for c in with_meaning)
+    assert {c.solution_id: own_score(c) for c in with_meaning} == pytest.approx(own)
+    bands = {m.solution_id: m.band for m in park.match(NEED)}
+    monkeypatch.setattr(matching, "W_MEANING", 0.5)
+    assert {m.solution_id: m.band for m in park.match(NEED)} == bands
+
+
+def test_an_index_built_without_embeddings_matches_by_words_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "_embed", lambda docs: [b""] * len(docs))
+    ix = CatalogueIndex(tmp_path / "old")
+    try:
+        ix.rebuild(PARK, total=len(PARK))
+        assert not ix.context().embedding_rows([0, 1, 2]).any()
+        assert [m.solution_id for m in ix.match(NEED, limit=2)] == [1, 2]
+    finally:
+        ix.close()
