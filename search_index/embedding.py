@@ -24,9 +24,11 @@ from typing import Any
 import numpy as np
 
 DIM = 512
-# Texts are cut here before encoding: the encoder averages over all words, and a solution's
-# first few thousand characters (title, summary, the start of its description) say what it is.
-MAX_CHARS = 4000
+# Texts are cut here before encoding: the encoder's time grows with the text, and a solution's
+# first thousand characters (title, summary, the start of its description) say what it is.
+# Thirty-first round, 87 sets: cut at 1,000, 1,500 or 4,000 characters, the figures are the same
+# (recall@5 ±0.0002); a long synthetic document takes 8 ms instead of 21 ms.
+MAX_CHARS = 1000
 _DTYPE = np.dtype("<f2")
 
 _LOCK = threading.Lock()
