@@ -3,7 +3,7 @@
 Owns `CatalogueIndex` (the one entry point the application uses, a thin facade): the
 `root/current -> root/index-<timestamp>-<rand>/` layout with atomic rebuild-and-swap, writes,
 and one `SearchContext` per thread. The modules form an import DAG (no circle):
-documents, analysis, thesaurus, compat, embedding → schema → segment_arrays → context →
+documents, analysis, thesaurus, compat, embedding → embedding_store, schema → segment_arrays → context →
 spelling → concepts → scoring → docsets, highlight → query, matching → bulk → index. Schema and field names live in
 `search_index.schema`, searcher state and caches in `search_index.context`, query logic in
 `search_index.query`, need matching in `search_index.matching`.
@@ -31,10 +31,11 @@ from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.query import Every
 
-from search_index import embedding
 from search_index.bulk import BulkMpWriter, BulkSegmentWriter
 from search_index.context import SearchContext, open_searcher
 from search_index.documents import IndexDocument
+from search_index.embedding_store import FILE as EMBEDDINGS_FILE
+from search_index.embedding_store import EmbeddingStore
 from search_index.german import ANALYSIS_VERSION  # noqa: F401 - re-exported for the app
 from search_index.matching import Match, run_match
 from search_index.query import SearchRequest, SearchResults, run_search
@@ -66,7 +67,7 @@ ANALYSIS_FILE = "ANALYSIS_VERSION"  # in each index directory: the analysis it w
 DIR_PREFIX = "index-"
 WRITER_TIMEOUT = 60
 REBUILD_PROCS_MIN_DOCS = 3000
-EMBED_BATCH = 256  # documents whose sentence embeddings a rebuild computes together  # below this a single process is faster than MpWriter's overhead
+EMBED_BATCH = 256  # documents whose sentence embeddings a rebuild looks up or computes together  # below this a single process is faster than MpWriter's overhead
 
 
 class CatalogueIndex:
@@ -91,6 +92,7 @@ class CatalogueIndex:
         self._contexts: dict[int, SearchContext] = {}
         self._contexts_lock = threading.Lock()
         self._segment_arrays = SegmentArrays()
+        self._embeddings = EmbeddingStore(self.root / EMBEDDINGS_FILE)  # kept across rebuilds
         self._ensure()
 
     # -- layout -------------------------------------------------------------------------------
@@ -151,7 +153,8 @@ class CatalogueIndex:
         docs = [d for d in upserts if d.doc_id not in deleted]
         if not docs and not deletes:
             return
-        vectors = _embed(docs)  # before the lock: encoding takes a while, writing does not
+        # before the lock: encoding takes a while, writing does not
+        vectors = self._embeddings.vectors([embedding_text(d) for d in docs])
         with self._write_lock():
             ix = self._open()
             writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
@@ -204,9 +207,11 @@ class CatalogueIndex:
         else:
             writer = BulkSegmentWriter(ix, fast_analyzers=fast, **options)
         count = 0
+        used: set[str] = set()  # the embedding store's keys this index uses
         try:
             for batch in _batches(docs, EMBED_BATCH):
-                for doc, vector in zip(batch, _embed(batch), strict=True):
+                texts = [embedding_text(d) for d in batch]
+                for doc, vector in zip(batch, self._embeddings.vectors(texts, used), strict=True):
                     writer.add_document(**document_fields(doc, vector))
                     count += 1
                     if progress is not None and count % 500 == 0:
@@ -218,6 +223,7 @@ class CatalogueIndex:
         built = index.open_dir(str(new_dir)).doc_count_all()
         if built != count:  # e.g. a worker process died: never swap in an incomplete index
             raise RuntimeError(f"rebuild wrote {built} of {count} documents")
+        self._embeddings.retain(used)
         if progress is not None:
             progress(count, total)
         return count
@@ -386,13 +392,6 @@ def _batches(docs: Iterable[IndexDocument], size: int) -> Iterator[list[IndexDoc
             batch = []
     if batch:
         yield batch
-
-
-def _embed(docs: Sequence[IndexDocument]) -> list[bytes]:
-    """The stored sentence embeddings of documents (encoded together: much faster than one by
-    one)."""
-    vectors = embedding.encode([embedding_text(doc) for doc in docs])
-    return [embedding.to_bytes(v) for v in vectors]
 
 
 def _record_analysis(index_dir: Path) -> None:

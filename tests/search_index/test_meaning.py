@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search_index import CatalogueIndex, embedding, index, matching
+from search_index import CatalogueIndex, embedding, embedding_store, matching
+from search_index.embedding_store import EmbeddingStore
 from search_index.match_bands import own_score
 from tests.search_index.conftest import make_doc
 
@@ -81,7 +82,9 @@ def test_closeness_in_meaning_orders_but_never_changes_how_well_a_result_fits(
 def test_an_index_built_without_embeddings_matches_by_words_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(index, "_embed", lambda docs: [b""] * len(docs))
+    monkeypatch.setattr(
+        EmbeddingStore, "vectors", lambda self, texts, used=None: [b""] * len(texts)
+    )
     ix = CatalogueIndex(tmp_path / "old")
     try:
         ix.rebuild(PARK, total=len(PARK))
@@ -89,3 +92,38 @@ def test_an_index_built_without_embeddings_matches_by_words_alone(
         assert [m.solution_id for m in ix.match(NEED, limit=2)] == [1, 2]
     finally:
         ix.close()
+
+
+def test_a_rebuild_encodes_only_texts_it_has_not_embedded_before(
+    park: CatalogueIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: list[str] = []
+    real = embedding.encode
+    monkeypatch.setattr(embedding, "encode", lambda texts: encoded.extend(texts) or real(texts))
+    before = park.context().embedding_rows([0, 1, 2])
+    park.rebuild(PARK, total=len(PARK))
+    assert encoded == []  # an unchanged catalogue: every vector comes from the store
+    assert np.array_equal(park.context().embedding_rows([0, 1, 2]), before)
+    edited = make_doc(3, "Spielplatzprüfung per App", "Prüfprotokolle digital.", "Mängel vor Ort.")
+    park.rebuild([*PARK[:2], edited], total=3)
+    assert len(encoded) == 1 and "per App" in encoded[0]
+    store = EmbeddingStore(park.root / embedding_store.FILE)
+    assert store.count() == 3  # the old text's vector went with the complete rebuild
+
+
+def test_an_unreadable_store_costs_time_not_results(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = tmp_path / "ix"
+    root.mkdir()
+    (root / embedding_store.FILE).write_bytes(b"not a database" * 100)
+    ix = CatalogueIndex(root)
+    try:
+        ix.rebuild(PARK, total=len(PARK))
+        assert np.allclose(
+            np.linalg.norm(ix.context().embedding_rows([0, 1, 2]), axis=1), 1.0, atol=0.01
+        )
+        assert [m.solution_id for m in ix.match(NEED, limit=2)] == [2, 1]
+    finally:
+        ix.close()
+    assert "embedding store" in caplog.text
