@@ -1,7 +1,7 @@
 """One thread's open searcher with per-document arrays and bounded posting caches.
 
 Owns `SearchContext` (what query, matching and scoring read from); the column values of each
-immutable segment, shared by all contexts of a process, are `search_index.segment_arrays`'.
+immutable segment, shared by all contexts of a process, are kept by `search_index.segment_arrays`.
 
 Memory budget per serving thread (measured after 1,000 varied queries, see README "Figures"):
 decoded posting lists hold at most `POSTING_CACHE_BYTES` bytes of arrays, in a compact form

@@ -1,7 +1,8 @@
 """Sentence embeddings already computed, kept across rebuilds.
 
 Owns `EmbeddingStore`: an SQLite file beside the index directories (`root/embeddings.sqlite3`)
-that maps a digest of (encoder, text) to the stored vector (`search_index.embedding.to_bytes`).
+that maps a digest of (encoder, text) to the stored vector (`search_index.embedding.to_bytes`),
+and `document_fields`, the documents' index fields with their vectors (what the index writes).
 Encoding is the slow part of indexing (a few milliseconds per document, `embedding`); a rebuild
 encodes only the texts it has not seen before, so rebuilding an unchanged catalogue (a new
 analysis version, an operator's `reindex`) costs no more than before embeddings. `retain` drops
@@ -19,8 +20,11 @@ import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from search_index import embedding
+from search_index.documents import IndexDocument
+from search_index.schema import EMBEDDING_FIELD, document_fields, embedding_text
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,16 @@ class EmbeddingStore:
             except sqlite3.Error:
                 log.warning("embedding store %s not writable: vectors not kept", self.path)
         return [found[k] for k in keys]
+
+    def document_fields(
+        self, docs: Sequence[IndexDocument], used: set[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The documents' index fields (`schema.document_fields`) with their embeddings."""
+        mapped = [document_fields(doc) for doc in docs]
+        texts = [embedding_text(fields) for fields in mapped]
+        for fields, vector in zip(mapped, self.vectors(texts, used), strict=True):
+            fields[EMBEDDING_FIELD] = vector
+        return mapped
 
     def retain(self, keys: set[str]) -> None:
         """Drop every vector whose key is not in `keys` (after a complete rebuild)."""

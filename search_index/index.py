@@ -3,10 +3,11 @@
 Owns `CatalogueIndex` (the one entry point the application uses, a thin facade): the
 `root/current -> root/index-<timestamp>-<rand>/` layout with atomic rebuild-and-swap, writes,
 and one `SearchContext` per thread. The modules form an import DAG (no circle):
-documents, analysis, thesaurus, compat, embedding → embedding_store, schema → segment_arrays → context →
-spelling → concepts → scoring → docsets, highlight → query, matching → bulk → index. Schema and field names live in
-`search_index.schema`, searcher state and caches in `search_index.context`, query logic in
-`search_index.query`, need matching in `search_index.matching`.
+documents, analysis, thesaurus, compat, embedding → schema → embedding_store, segment_arrays →
+context → spelling → concepts → scoring → docsets, highlight → query, matching → bulk → index.
+Schema and field names live in `search_index.schema`, searcher state and caches in
+`search_index.context`, query logic in `search_index.query`, need matching in
+`search_index.matching`.
 
 Must not: import Flask or SQLAlchemy, decide visibility (the caller re-filters ids against the
 database), or call `Searcher.refresh()` (broken in whoosh-reloaded 2.7.5: stale and duplicated
@@ -44,7 +45,6 @@ from search_index.schema import (
     NUMBER_FIELDS,
     build_schema,
     document_fields,
-    embedding_text,
     fast_analyzers,
     markdown_to_text,
 )
@@ -66,8 +66,8 @@ CURRENT = "current"
 ANALYSIS_FILE = "ANALYSIS_VERSION"  # in each index directory: the analysis it was built with
 DIR_PREFIX = "index-"
 WRITER_TIMEOUT = 60
-REBUILD_PROCS_MIN_DOCS = 3000
-EMBED_BATCH = 256  # documents whose sentence embeddings a rebuild looks up or computes together  # below this a single process is faster than MpWriter's overhead
+REBUILD_PROCS_MIN_DOCS = 3000  # below this a single process is faster than MpWriter's overhead
+EMBED_BATCH = 256  # documents whose sentence embeddings a rebuild looks up or computes together
 
 
 class CatalogueIndex:
@@ -154,13 +154,13 @@ class CatalogueIndex:
         if not docs and not deletes:
             return
         # before the lock: encoding takes a while, writing does not
-        vectors = self._embeddings.vectors([embedding_text(d) for d in docs])
+        mapped = self._embeddings.document_fields(docs)
         with self._write_lock():
             ix = self._open()
             writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
             try:
-                for doc, vector in zip(docs, vectors, strict=True):
-                    writer.update_document(**document_fields(doc, vector))
+                for fields in mapped:
+                    writer.update_document(**fields)
                 for doc_id in deletes:
                     writer.delete_by_term("doc_id", doc_id)
             except BaseException:
@@ -210,9 +210,8 @@ class CatalogueIndex:
         used: set[str] = set()  # the embedding store's keys this index uses
         try:
             for batch in _batches(docs, EMBED_BATCH):
-                texts = [embedding_text(d) for d in batch]
-                for doc, vector in zip(batch, self._embeddings.vectors(texts, used), strict=True):
-                    writer.add_document(**document_fields(doc, vector))
+                for fields in self._embeddings.document_fields(batch, used):
+                    writer.add_document(**fields)
                     count += 1
                     if progress is not None and count % 500 == 0:
                         progress(count, total)

@@ -78,7 +78,7 @@ MAIN_CONCEPTS = 3
 # in other words than the solution that answers it; the encoder reads both as sentences.
 # `W_MEANING` × the cosine orders the candidates — like the category bonus, it orders without
 # making a result fit better: the bands read the need's own evidence. Thirty-first round, 87
-# sets (W 0.7): nDCG@10 +0.0103, recall@5 +0.0134, nDCG@10 up on 73 sets and down on 14.
+# sets (W 0.7): nDCG@10 +0.0103, recall@5 +0.0133, nDCG@10 up on 75 sets and down on 12.
 # Adding the 20 documents closest in meaning to the candidates as well gained nothing more
 # (+0.0098 / +0.0125 at W 1.0) and listed results that share no word with the need.
 W_MEANING = 0.7

@@ -11,7 +11,7 @@ Must not: import Flask or SQLAlchemy, or open an index.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,16 +99,15 @@ def _timestamp(value: datetime) -> int:
     return int(value.timestamp())
 
 
-def embedding_text(doc: IndexDocument) -> str:
-    """What a document's sentence embedding is computed from: title, summary, description and
-    lessons (an experience report: its title and text)."""
-    parts = (doc.title, doc.summary, markdown_to_text(doc.body), markdown_to_text(doc.lessons))
-    return "\n".join(p for p in parts if p)
+def embedding_text(fields: Mapping[str, Any]) -> str:
+    """What a document's sentence embedding is computed from, out of its `document_fields`:
+    title, summary and the stored text (description and lessons; a report: its text)."""
+    return "\n".join(p for p in (fields["title"], fields["summary"], fields["body"]) if p)
 
 
-def document_fields(doc: IndexDocument, embedding: bytes = b"") -> dict[str, Any]:
-    """Map an `IndexDocument` (and its stored embedding, `search_index.embedding.to_bytes`)
-    onto the schema's fields."""
+def document_fields(doc: IndexDocument) -> dict[str, Any]:
+    """Map an `IndexDocument` onto the schema's fields (the embedding is left empty: the index
+    sets it, `search_index.embedding_store`)."""
     body = markdown_to_text(doc.body)
     lessons = markdown_to_text(doc.lessons)
     reports = markdown_to_text(doc.reports_text)
@@ -130,7 +129,7 @@ def document_fields(doc: IndexDocument, embedding: bytes = b"") -> dict[str, Any
         "published": _timestamp(doc.published),
         "reuse_count": int(doc.reuse_count),
         "population": int(doc.population or 0),
-        EMBEDDING_FIELD: embedding,
+        EMBEDDING_FIELD: b"",
     }
     for name in FACET_FIELDS:
         values[name] = str(getattr(doc, name) or "").encode("utf-8")

@@ -28,7 +28,7 @@ class SegmentArrays:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # lists of column values, or (the embedding column) a float32 matrix of rows
+        # lists of column values, or (the embedding column) a float16 matrix of rows
         self._arrays: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
 
     def get(self, target: str, leaf: Any, name: str) -> list[Any]:
@@ -40,7 +40,7 @@ class SegmentArrays:
     def matrix(self, target: str, leaf: Any, name: str) -> np.ndarray:
         """The rows of a vector column (`EMBEDDING_FIELD`) of one segment."""
         if leaf.segment() is None:
-            return np.zeros((0, embedding.DIM), dtype=np.float32)
+            return embedding.matrix([])
         build = lambda: embedding.matrix(list(compat.column_reader(leaf, name)))  # noqa: E731
         rows: np.ndarray = self._cached(target, leaf, name, build)
         return rows
