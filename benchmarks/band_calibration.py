@@ -1,10 +1,10 @@
 """Fit the calibrated lead of the bands: `python benchmarks/band_calibration.py [SET ...]`.
 
-Owns how `search_index.match_bands.CALIBRATED_WEIGHTS` came about, so the calibration can be
+Owns how `search_index.calibrated_lead.CALIBRATED_WEIGHTS` came about, so the calibration can be
 repeated when sets are added. For every need of every judged set (default: all folders of
 `benchmarks/matching/`) it ranks the set's solutions with the production matcher
 (`matching.rank_candidates`, as `run_match` does) and records the best result's features
-(`match_bands.lead_features`), whether it is relevant (grade 1 or 2), whether the other band rules
+(`calibrated_lead.lead_features`), whether it is relevant (grade 1 or 2), whether the other band rules
 already make it "passt gut", and whether it meets the conditions of every "passt gut" (two matched words, a
 matched word names a thing, enough known words). It fits an L2-regularised
 logistic model of "relevant" on those features (Newton's method, numpy), predicts every set with a
@@ -30,14 +30,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from search_index import everyday  # noqa: E402
+from search_index.calibrated_lead import lead_features  # noqa: E402
 from search_index.evaluate import load_jsonl, load_qrels, solutions_to_documents  # noqa: E402
 from search_index.index import CatalogueIndex  # noqa: E402
-from search_index.match_bands import (  # noqa: E402
-    bands,
-    calibration_eligible,
-    confirms,
-    lead_features,
-)
+from search_index.match_bands import bands, calibration_eligible, confirms  # noqa: E402
 from search_index.matching import rank_candidates, thing_test  # noqa: E402
 from search_index.need_concepts import ScoredConcept  # noqa: E402
 

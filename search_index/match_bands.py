@@ -25,10 +25,10 @@ Owns the band calibration of need matching. Bands:
     twice the next result's; or
   - covers the need: at least `STRONG_COVERAGE` of the need's idf mass (unknown words included)
     with at least two of its words, close to the best score (keyword-like needs); or
-  - has a calibrated lead (best result only): the logistic model of `calibrated_probability`,
-    fitted on the judged sets by `benchmarks/band_calibration.py`, reads its lead, concepts,
-    coverage, fields, the next result's closeness and the need's length together and says it
-    is relevant with at least `CALIBRATED_MIN_PROBABILITY` (the model weighs all at once);
+  - has a calibrated lead (best result only): the logistic model of `calibrated_lead`, fitted
+    on the judged sets by `benchmarks/band_calibration.py`, reads its lead, concepts, coverage,
+    fields, the next result's closeness, the need's length and its lead in meaning together
+    and says it is relevant with at least `CALIBRATED_MIN_PROBABILITY`;
   and in every case the words the catalogue knows carry `MIN_KNOWN_SHARE` of the need's idf
   mass, and at least one matched word names a thing (`match_things.names_a_thing`): the
   result writes it as a noun, and it is none of the need's verbs, no compound's head or part
@@ -45,11 +45,16 @@ Must not: import Flask or SQLAlchemy, or contain rules for particular needs or b
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from search_index.analysis import analyze_query_words
+from search_index.calibrated_lead import (
+    CALIBRATED_MIN_PROBABILITY,
+    CALIBRATED_WEIGHTS,
+    calibrated_probability,
+    lead_features,
+)
 from search_index.need_concepts import distinct_count
 
 if TYPE_CHECKING:
@@ -169,15 +174,6 @@ PAIR_MARGIN = 0.3
 # training, "Gemeinden", "geteilt"): no "passt gut" below this known share of its idf mass (of
 # 955 labels on 25 sets the lowest were 0.13, 0.29, 0.31 (wrong), then 0.32 (right) and up).
 MIN_KNOWN_SHARE = 0.25
-# Calibrated lead: weights of a logistic model of "the best result is relevant" (grade 1 or 2)
-# over the features of `lead_features`, fitted by `benchmarks/band_calibration.py` on the best
-# results of every need of 57 judged sets (3,356 needs; L2-regularised, leave-one-set-out).
-# Twenty-fifth round: of the best results no other rule makes "passt gut", those put at 0.88 or
-# more were relevant 18 times in 20 leave-one-set-out (0.85: 27 in 32, 0.9: 8 in 9); pooled,
-# strong recall 0.7711 → 0.7776, no-match accuracy 0.9382 → 0.9369 (refitted on 70 sets in the
-# twenty-eighth round: strong recall −0.0025 at 0.88, so these weights stay).
-CALIBRATED_WEIGHTS = (-6.089, 7.019, 9.904, 1.731, 10.395, -6.295, 1.588, 0.254, 3.936, -3.436)
-CALIBRATED_MIN_PROBABILITY = 0.88
 
 
 class Scored(Protocol):
@@ -203,6 +199,7 @@ class Candidate(Scored, Protocol):
     main: float
     fielded: float
     kin: float
+    meaning_lead: float  # the best result's lead in meaning (`matching._favour_meaning`)
 
 
 def _stems(ctx: SearchContext, d: int) -> set[str]:
@@ -355,32 +352,6 @@ def bands(
         ceiling = max(BANDS.index(label), ceiling)
         out.append(BANDS[ceiling])
     return out
-
-
-def lead_features(candidates: Sequence[Candidate], n_concepts: int, words: int) -> list[float]:
-    """What the calibrated lead reads of the best result: 1 (intercept), its lead, its matched
-    concepts (/12, at most 1), its share of the need's main concepts, its coverage with and
-    without unknown words, its share found in title, summary or tags, the next result's score
-    relative to it, the need's length (log of words, /5) and its concepts (/24, at most 1)."""
-    c = candidates[0]
-    next_rel = candidates[1].rel if len(candidates) > 1 else 0.0
-    return [
-        1.0,
-        c.margin,
-        min(distinct_count(c.matched), 12) / 12,
-        c.main,
-        c.coverage_all,
-        c.coverage,
-        c.fielded,
-        next_rel,
-        math.log1p(words) / 5,
-        min(n_concepts, 24) / 24,
-    ]
-
-
-def calibrated_probability(features: Sequence[float], weights: Sequence[float]) -> float:
-    z = sum(w * x for w, x in zip(weights, features, strict=True))
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def calibration_eligible(c: Candidate) -> bool:

@@ -82,6 +82,7 @@ MAIN_CONCEPTS = 3
 # Adding the 20 documents closest in meaning to the candidates as well gained nothing more
 # (+0.0098 / +0.0125 at W 1.0) and listed results that share no word with the need.
 W_MEANING = 0.7
+MEANING_RIVALS = 10 + everyday.HINT_DEPTH
 FIELD_FACTORS = {"title": 1.0, "tags": 0.9, "summary": 0.9, "content": 0.6}
 
 
@@ -109,6 +110,7 @@ class _Candidate:
     kin: float = 0.0  # share of the feedback words (the best result's vocabulary) it carries
     sibling_bonus: float = 0.0  # for sharing the best result's category (ranking only)
     meaning_bonus: float = 0.0  # for its closeness in meaning to the need (ranking only)
+    meaning_lead: float = 0.0  # the best result's cosine minus the best of its rivals' (bands)
 
 
 def rank_candidates(
@@ -194,6 +196,10 @@ def _favour_meaning(ctx: SearchContext, ranked: list[_Candidate], text: str) -> 
         c.meaning_bonus = W_MEANING * float(cos)
         c.score += c.meaning_bonus
     ranked.sort(key=lambda c: (-c.score, c.solution_id))
+    # the bands' calibrated lead reads how far the best result leads in meaning over the others
+    # a page of results and its hints show, whatever `limit` a caller asks for
+    rivals = [c.meaning_bonus for c in ranked[1:MEANING_RIVALS]]
+    ranked[0].meaning_lead = (ranked[0].meaning_bonus - max(rivals, default=0.0)) / W_MEANING
 
 
 @dataclass

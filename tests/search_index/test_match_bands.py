@@ -8,9 +8,13 @@ from types import SimpleNamespace
 
 from search_index import CatalogueIndex
 from search_index.analysis import stem_word
-from search_index.match_bands import (
+from search_index.calibrated_lead import (
     CALIBRATED_MIN_PROBABILITY,
     CALIBRATED_WEIGHTS,
+    calibrated_probability,
+    lead_features,
+)
+from search_index.match_bands import (
     PLAIN_LEAD_MAX_CONCEPTS,
     POSSIBLE_MIN_SHARE,
     POSSIBLE_REL,
@@ -18,8 +22,6 @@ from search_index.match_bands import (
     STRONG_MIN_SCORE,
     assign_leads,
     bands,
-    calibrated_probability,
-    lead_features,
     possible_or_weak,
 )
 from search_index.match_things import (
@@ -527,6 +529,7 @@ def _best(n: int = 6, **kw: float) -> SimpleNamespace:
         "score": 0.7,
         "sibling_bonus": 0.0,
         "meaning_bonus": 0.0,
+        "meaning_lead": 0.0,
         "kin": 1.0,
     } | kw
     matched = [
@@ -539,7 +542,7 @@ def _runner_up(rel: float) -> SimpleNamespace:
     return SimpleNamespace(
         solution_id=2, docnum=2, matched=[], margin=-0.06, coverage=0.2, coverage_all=0.2,
         main=0.0, fielded=0.0, rel=rel, evidence=0.3, score=0.7 * rel, sibling_bonus=0.0,
-        meaning_bonus=0.0, kin=0.1,
+        meaning_bonus=0.0, meaning_lead=0.0, kin=0.1,
     )  # fmt: skip
 
 
@@ -584,3 +587,16 @@ def test_the_calibration_benchmark_fits_the_direction_of_the_evidence():
     relevant = (lead + rng.normal(0, 0.15, 400) > 0.5).astype(float)
     w = fit(np.column_stack([np.ones(400), lead, noise]), relevant)
     assert w[1] > 5 and abs(w[2]) < 1
+
+
+def test_a_lead_in_meaning_backs_the_calibrated_lead():
+    # four of the need's concepts and a third of its idf mass: not enough by words alone ...
+    def thin(meaning_lead: float) -> list[SimpleNamespace]:
+        best = _best(n=4, coverage=0.32, coverage_all=0.3, meaning_lead=meaning_lead)
+        return [best, _runner_up(0.8)]
+
+    assert bands(thin(-0.05), 16, words=80)[0] == "possible"  # type: ignore[arg-type]
+    # ... but the same result clearly ahead of every other one in meaning is "passt gut"
+    assert bands(thin(0.1), 16, words=80)[0] == "strong"  # type: ignore[arg-type]
+    # the conditions of every "passt gut" still hold: a result naming no thing of the need stays
+    assert bands(thin(0.3), 16, lambda c: False, words=80)[0] == "possible"  # type: ignore[arg-type]

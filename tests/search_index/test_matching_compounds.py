@@ -84,6 +84,7 @@ class _C:
             rel=1.0,
             sibling_bonus=0.0,
             meaning_bonus=0.0,
+            meaning_lead=0.0,
         )
         defaults.update(kw)
         self.__dict__.update(defaults)

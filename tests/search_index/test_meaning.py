@@ -127,3 +127,17 @@ def test_an_unreadable_store_costs_time_not_results(
     finally:
         ix.close()
     assert "embedding store" in caplog.text
+
+
+def test_the_best_result_leads_in_meaning_over_its_rivals_whatever_the_limit(
+    park: CatalogueIndex,
+) -> None:
+    ctx = park.context()
+    ranked, _ = matching.rank_candidates(ctx, NEED)
+    cosine = {c.solution_id: c.meaning_bonus / matching.W_MEANING for c in ranked}
+    best = ranked[0]
+    rivals = max(v for sid, v in cosine.items() if sid != best.solution_id)
+    assert best.meaning_lead == pytest.approx(cosine[best.solution_id] - rivals)
+    assert all(c.meaning_lead == 0.0 for c in ranked[1:])  # read of the best result only
+    [alone], _ = matching.rank_candidates(ctx, NEED, limit=1)
+    assert alone.meaning_lead == pytest.approx(best.meaning_lead)
