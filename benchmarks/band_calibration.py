@@ -10,7 +10,8 @@ matched word names a thing, enough known words). It fits an L2-regularised
 logistic model of "relevant" on those features (Newton's method, numpy), predicts every set with a
 model fitted on the other sets (leave-one-set-out) and prints, per probability threshold, what
 the calibrated lead would add: right and wrong "passt gut" labels, and how many of the wrong ones
-belong to no-match needs. Then the weights fitted on all sets. The last line is one JSON object.
+belong to no-match needs; per veto threshold, the other rules' "passt gut" labels of best
+results it would withhold. Then the weights fitted on all sets. The last line is one JSON object.
 
 Must not be imported by the application; no assertions. Needs and judgments are read to fit the
 weights only; they never reach shipped data.
@@ -39,6 +40,7 @@ from search_index.need_concepts import ScoredConcept  # noqa: E402
 
 SETS_DIR = Path(__file__).resolve().parent / "matching"
 THRESHOLDS = (0.8, 0.85, 0.88, 0.9, 0.92, 0.95)
+VETOES = (0.2, 0.3, 0.4, 0.5)
 L2 = 0.1
 
 
@@ -131,10 +133,32 @@ def main(argv: list[str] | None = None) -> int:
             f"p ≥ {t}: the calibrated lead adds {right} right and {len(new) - right} wrong "
             f"'passt gut' ({added[str(t)]['wrong_no_match']} of them for no-match needs)"
         )
+    withheld: dict[str, dict[str, int]] = {}
+    for v in VETOES:
+        gone = [r for r, p in zip(rows, held_out, strict=True) if p < v and r["strong"]]
+        right = sum(r["relevant"] for r in gone)
+        withheld[str(v)] = {
+            "right": right,
+            "wrong": len(gone) - right,
+            "wrong_no_match": sum(r["no_match"] for r in gone),
+        }
+        print(
+            f"p < {v}: the veto withholds {right} right and {len(gone) - right} wrong "
+            f"'passt gut' of the other rules ({withheld[str(v)]['wrong_no_match']} of the wrong "
+            "ones for no-match needs)"
+        )
     weights = [round(float(v), 3) for v in fit(x, y)]
     print(f"{len(rows)} needs of {len(set_dirs)} sets; weights fitted on all: {tuple(weights)}")
     print(
-        json.dumps({"needs": len(rows), "sets": len(set_dirs), "added": added, "weights": weights})
+        json.dumps(
+            {
+                "needs": len(rows),
+                "sets": len(set_dirs),
+                "added": added,
+                "withheld": withheld,
+                "weights": weights,
+            }
+        )
     )
     return 0
 

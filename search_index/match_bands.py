@@ -29,6 +29,8 @@ Owns the band calibration of need matching. Bands:
     on the judged sets by `benchmarks/band_calibration.py`, reads its lead, concepts, coverage,
     fields, the next result's closeness, the need's length and its lead in meaning together
     and says it is relevant with at least `CALIBRATED_MIN_PROBABILITY`;
+  and the same model does not put the best result below `CALIBRATED_VETO` (a rule's "passt gut"
+  it reads as more likely wrong than right is withheld, and the results below it get none);
   and in every case the words the catalogue knows carry `MIN_KNOWN_SHARE` of the need's idf
   mass, and at least one matched word names a thing (`match_things.names_a_thing`): the
   result writes it as a noun, and it is none of the need's verbs, no compound's head or part
@@ -51,6 +53,7 @@ from typing import TYPE_CHECKING, Protocol
 from search_index.analysis import analyze_query_words
 from search_index.calibrated_lead import (
     CALIBRATED_MIN_PROBABILITY,
+    CALIBRATED_VETO,
     CALIBRATED_WEIGHTS,
     calibrated_probability,
     lead_features,
@@ -342,13 +345,8 @@ def bands(
         if i == 0 and confirm:
             next_rel = candidates[1].rel if len(candidates) > 1 else 0.0
         label = band(c, n_concepts, next_rel, names_thing)
-        if (
-            i == 0
-            and label != "strong"
-            and words
-            and _calibrated_lead(candidates, n_concepts, words)
-        ):
-            label = "strong" if names_thing(c) else label
+        if i == 0 and words:
+            label = _calibrated(candidates, n_concepts, words, label, names_thing)
         ceiling = max(BANDS.index(label), ceiling)
         out.append(BANDS[ceiling])
     return out
@@ -364,8 +362,20 @@ def calibration_eligible(c: Candidate) -> bool:
     )
 
 
-def _calibrated_lead(candidates: Sequence[Candidate], n_concepts: int, words: int) -> bool:
-    if not calibration_eligible(candidates[0]):
-        return False
+def _calibrated(
+    candidates: Sequence[Candidate],
+    n_concepts: int,
+    words: int,
+    label: str,
+    names_thing: Callable[[Candidate], bool],
+) -> str:
+    """The best result's band as the calibrated lead reads it: "passt gut" where the model puts
+    the chance that it is relevant at `CALIBRATED_MIN_PROBABILITY` or more, and no "passt gut"
+    from a threshold rule where the model puts it below `CALIBRATED_VETO`."""
+    c = candidates[0]
     p = calibrated_probability(lead_features(candidates, n_concepts, words), CALIBRATED_WEIGHTS)
-    return p >= CALIBRATED_MIN_PROBABILITY
+    if label == "strong":
+        return label if p >= CALIBRATED_VETO else possible_or_weak(c, c.rel)
+    if p >= CALIBRATED_MIN_PROBABILITY and calibration_eligible(c) and names_thing(c):
+        return "strong"
+    return label

@@ -10,6 +10,7 @@ from search_index import CatalogueIndex
 from search_index.analysis import stem_word
 from search_index.calibrated_lead import (
     CALIBRATED_MIN_PROBABILITY,
+    CALIBRATED_VETO,
     CALIBRATED_WEIGHTS,
     calibrated_probability,
     lead_features,
@@ -600,3 +601,21 @@ def test_a_lead_in_meaning_backs_the_calibrated_lead():
     assert bands(thin(0.1), 16, words=80)[0] == "strong"  # type: ignore[arg-type]
     # the conditions of every "passt gut" still hold: a result naming no thing of the need stays
     assert bands(thin(0.3), 16, lambda c: False, words=80)[0] == "possible"  # type: ignore[arg-type]
+
+
+def test_the_calibrated_lead_withholds_a_lead_it_reads_as_more_likely_wrong():
+    # a wide lead on two words of a short need: the plain lead says "passt gut" ...
+    def wide(meaning_lead: float) -> list[SimpleNamespace]:
+        best = _best(
+            n=2, margin=0.45, coverage=0.62, coverage_all=0.17, main=0.67, fielded=0.33,
+            meaning_lead=meaning_lead,
+        )  # fmt: skip
+        return [best, _runner_up(0.5)]
+
+    assert bands(wide(0.0), 3)[0] == "strong"  # type: ignore[arg-type]  # no calibrated reading
+    assert bands(wide(0.0), 3, words=24)[0] == "strong"  # type: ignore[arg-type]
+    # ... but with a sixth of the need's idf mass and far behind another result in meaning, the
+    # model puts its chance below `CALIBRATED_VETO`: no "passt gut", and none further down
+    p = calibrated_probability(lead_features(wide(-0.25), 3, 24), CALIBRATED_WEIGHTS)  # type: ignore[arg-type]
+    assert p < CALIBRATED_VETO
+    assert bands(wide(-0.25), 3, words=24) == ["possible", "weak"]  # type: ignore[arg-type]
