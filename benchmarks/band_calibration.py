@@ -102,6 +102,16 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> np.nda
     return w
 
 
+def tally(labels: list[dict[str, Any]]) -> dict[str, int]:
+    """Right and wrong "passt gut" labels among best results, and the wrong ones of no-match needs."""
+    right = sum(r["relevant"] for r in labels)
+    return {
+        "right": right,
+        "wrong": len(labels) - right,
+        "wrong_no_match": sum(r["no_match"] for r in labels),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path)
@@ -116,36 +126,23 @@ def main(argv: list[str] | None = None) -> int:
         mask = names == name
         w = fit(x[~mask], y[~mask])
         held_out[mask] = 1.0 / (1.0 + np.exp(-np.clip(x[mask] @ w, -30, 30)))
+    scored = list(zip(rows, held_out, strict=True))
     added: dict[str, dict[str, int]] = {}
     for t in THRESHOLDS:
-        new = [
-            r
-            for r, p in zip(rows, held_out, strict=True)
-            if p >= t and r["eligible"] and not r["strong"]
-        ]
-        right = sum(r["relevant"] for r in new)
-        added[str(t)] = {
-            "right": right,
-            "wrong": len(new) - right,
-            "wrong_no_match": sum(r["no_match"] for r in new),
-        }
+        new = [r for r, p in scored if p >= t and r["eligible"] and not r["strong"]]
+        added[str(t)] = tally(new)
         print(
-            f"p ≥ {t}: the calibrated lead adds {right} right and {len(new) - right} wrong "
-            f"'passt gut' ({added[str(t)]['wrong_no_match']} of them for no-match needs)"
+            f"p ≥ {t}: the calibrated lead adds {added[str(t)]['right']} right and "
+            f"{added[str(t)]['wrong']} wrong 'passt gut' ({added[str(t)]['wrong_no_match']} of "
+            "them for no-match needs)"
         )
     withheld: dict[str, dict[str, int]] = {}
     for v in VETOES:
-        gone = [r for r, p in zip(rows, held_out, strict=True) if p < v and r["strong"]]
-        right = sum(r["relevant"] for r in gone)
-        withheld[str(v)] = {
-            "right": right,
-            "wrong": len(gone) - right,
-            "wrong_no_match": sum(r["no_match"] for r in gone),
-        }
+        withheld[str(v)] = tally([r for r, p in scored if p < v and r["strong"]])
         print(
-            f"p < {v}: the veto withholds {right} right and {len(gone) - right} wrong "
-            f"'passt gut' of the other rules ({withheld[str(v)]['wrong_no_match']} of the wrong "
-            "ones for no-match needs)"
+            f"p < {v}: the veto withholds {withheld[str(v)]['right']} right and "
+            f"{withheld[str(v)]['wrong']} wrong 'passt gut' of the other rules "
+            f"({withheld[str(v)]['wrong_no_match']} of the wrong ones for no-match needs)"
         )
     weights = [round(float(v), 3) for v in fit(x, y)]
     print(f"{len(rows)} needs of {len(set_dirs)} sets; weights fitted on all: {tuple(weights)}")
