@@ -125,3 +125,20 @@ def test_default_thesaurus_is_substantial():
     assert key("Kita") in dict(th.expand(key("Kiga")))
     assert key("Bibliothek") in dict(th.expand(key("Bibo")))
     assert key("Passwort") in dict(th.expand(key("PW")))
+
+
+def test_default_thesaurus_knows_municipal_short_forms_but_not_ambiguous_ones():
+    """Thirty-third round: short forms written from general knowledge joined the groups of
+    their full form; ones with two municipal meanings or that are everyday words did not."""
+    th = Thesaurus.default()
+
+    def key(word: str) -> str:
+        return " ".join(w.stem for w in analyze_query_words(word))
+
+    assert key("Einwohnermeldeamt") in dict(th.expand(key("EMA")))
+    assert key("Bürgerbüro") in dict(th.expand(key("EMA")))  # the full form's whole group
+    assert key("Bibliothek") in dict(th.expand(key("Bib")))
+    assert key("Gefährdungsbeurteilung") in dict(th.expand(key("GBU")))
+    assert key("Informationssicherheitsbeauftragter") in dict(th.expand(key("ISB")))
+    for word in ("ja", "da", "ob", "mag", "lob", "top", "gym"):
+        assert th.expand(key(word)) == [(key(word), 1.0)], word

@@ -30,6 +30,10 @@ def test_thesaurus_buergeramt_buergerbuero(catalogue):
     assert "solution:1" in ids(catalogue, "Bürgerbüro")  # the document says Bürgeramt
 
 
+def test_a_municipal_short_form_finds_its_full_form(catalogue):
+    assert {"solution:1", "solution:2"} <= set(ids(catalogue, "EMA"))  # Einwohnermeldeamt
+
+
 def test_kita_and_kindertagesstaette(catalogue):
     assert {"solution:3", "report:4"} <= set(ids(catalogue, "Kindertagesstätte"))
     assert "solution:3" in ids(catalogue, "Kindergarten")
