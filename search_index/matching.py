@@ -43,6 +43,7 @@ from search_index.need_concepts import (
     distinct_count,
     need_concepts,
 )
+from search_index.need_text import core_text
 from search_index.scoring import bm25
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ MAIN_CONCEPTS = 3
 # `W_MEANING` × the cosine orders the candidates — like the category bonus, it orders without
 # making a result fit better: the bands read the need's own evidence. Thirty-first round, 87
 # sets (W 0.7): nDCG@10 +0.0103, recall@5 +0.0133, nDCG@10 up on 75 sets and down on 12.
+# The need is read without its greetings, sign-offs and side topics (`need_text.core_text`).
 # Adding the 20 documents closest in meaning to the candidates as well gained nothing more
 # (+0.0098 / +0.0125 at W 1.0) and listed results that share no word with the need.
 W_MEANING = 0.7
@@ -159,7 +161,7 @@ def rank_candidates(
                 features[sid] = found
         ranked = _rank(ctx, features, concepts, missing_idf, category, feedback)
     _favour_best_category(ctx, ranked)
-    _favour_meaning(ctx, ranked, full_text)
+    _favour_meaning(ctx, ranked, " ".join([core_text(text), *tags]))
     for c in ranked:
         # closeness to the best as the need's own evidence says it (the bands' reading): the
         # category bonus orders siblings, it does not bring them closer to the best

@@ -219,6 +219,18 @@ def sentences(text: str) -> list[tuple[str, float]]:
     return out
 
 
+def core_text(text: str) -> str:
+    """What the need asks, for reading its meaning (`matching._favour_meaning`): its sentences of
+    full weight, without greetings, sign-offs, what it says it is not about and side topics; the
+    whole text if no sentence is left. Thirty-fourth round, 97 sets (against the whole text):
+    nDCG@10 -0.0002, recall@5 +0.0006, strong precision +0.0009, strong recall +0.0018, no-match
+    accuracy +0.0014 (e-mails +0.0021 / +0.0055 / +0.0047 in recall@5 / strong recall / no-match);
+    dropping only the sign-offs and dismissed parts gained half of that, a weighted mean of the
+    sentences' own embeddings lost (nDCG@10 -0.0006, no-match -0.0008)."""
+    core = " ".join(s.strip() for s, weight in sentences(text) if weight >= 1.0 and s.strip())
+    return core or text
+
+
 def properly_cased(text: str) -> bool:
     """True if the text looks like German written with capitalised nouns (not all lower case)."""
     words = WORD_RE.findall(text)

@@ -141,3 +141,25 @@ def test_the_best_result_leads_in_meaning_over_its_rivals_whatever_the_limit(
     assert all(c.meaning_lead == 0.0 for c in ranked[1:])  # read of the best result only
     [alone], _ = matching.rank_candidates(ctx, NEED, limit=1)
     assert alone.meaning_lead == pytest.approx(best.meaning_lead)
+
+
+# An e-mail about dog waste with a side topic: by its shared words ("Wege", "Stadtpark") both
+# solutions of the park tie; what the e-mail asks about decides.
+EMAIL_WITH_SIDE_TOPIC = (
+    "Liebes DigitalBüro, überall liegen Hundehaufen auf den Wegen im Stadtpark, was hilft "
+    "dagegen? Nebenbei: Unser Kopierer ist kaputt. Das klären wir mit den Stadtwerken. "
+    "Viele Grüße, Sandra Kemper"
+)
+
+
+def test_the_meaning_of_an_email_is_read_without_greeting_sign_off_and_side_topic(
+    park: CatalogueIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: list[str] = []
+    real = embedding.encode
+    monkeypatch.setattr(embedding, "encode", lambda texts: encoded.extend(texts) or real(texts))
+    matches = park.match(EMAIL_WITH_SIDE_TOPIC, limit=2)
+    [read] = encoded
+    assert "Hundehaufen" in read
+    assert not {"DigitalBüro,", "Kopierer", "Stadtwerken.", "Grüße,", "Kemper"} & set(read.split())
+    assert [m.solution_id for m in matches] == [2, 1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from search_index.need_text import (
     LOWERCASE_WEIGHT,
     SIDE_TOPIC_WEIGHT,
+    core_text,
     is_filler,
     need_words,
     sentences,
@@ -210,3 +211,11 @@ def test_the_signature_under_a_sign_off_counts_like_a_side_topic():
     assert weights[-1][1] == 1.0
     # without a sign-off, a short last line is part of the need
     assert sentences("Wir suchen eine Lösung.\nBüro des Bürgermeisters")[-1][1] == 1.0
+
+
+def test_the_core_text_keeps_what_the_need_asks_and_falls_back_to_the_whole_text():
+    core = core_text(EMAIL)
+    assert "stundenlang im Flur" in core and "Lösung für das Warten" in core
+    assert not {"DigitalBüro,", "Kopierer", "stört", "Grüße,", "Kemper"} & set(core.split())
+    assert core_text("Viele Grüße") == "Viele Grüße"  # nothing of full weight: the whole text
+    assert core_text("kita anmeldung online") == "kita anmeldung online"
