@@ -33,6 +33,15 @@ NEED = "Überall Hundehaufen auf den Wegen im Stadtpark, was hilft?"
 
 
 @pytest.fixture
+def encoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts `embedding.encode` is asked for from here on (it still encodes them)."""
+    texts: list[str] = []
+    real = embedding.encode
+    monkeypatch.setattr(embedding, "encode", lambda batch: texts.extend(batch) or real(batch))
+    return texts
+
+
+@pytest.fixture
 def park(tmp_path: Path):
     ix = CatalogueIndex(tmp_path / "ix")
     ix.rebuild(PARK, total=len(PARK))
@@ -95,11 +104,8 @@ def test_an_index_built_without_embeddings_matches_by_words_alone(
 
 
 def test_a_rebuild_encodes_only_texts_it_has_not_embedded_before(
-    park: CatalogueIndex, monkeypatch: pytest.MonkeyPatch
+    park: CatalogueIndex, encoded: list[str]
 ) -> None:
-    encoded: list[str] = []
-    real = embedding.encode
-    monkeypatch.setattr(embedding, "encode", lambda texts: encoded.extend(texts) or real(texts))
     before = park.context().embedding_rows([0, 1, 2])
     park.rebuild(PARK, total=len(PARK))
     assert encoded == []  # an unchanged catalogue: every vector comes from the store
@@ -153,11 +159,8 @@ EMAIL_WITH_SIDE_TOPIC = (
 
 
 def test_the_meaning_of_an_email_is_read_without_greeting_sign_off_and_side_topic(
-    park: CatalogueIndex, monkeypatch: pytest.MonkeyPatch
+    park: CatalogueIndex, encoded: list[str]
 ) -> None:
-    encoded: list[str] = []
-    real = embedding.encode
-    monkeypatch.setattr(embedding, "encode", lambda texts: encoded.extend(texts) or real(texts))
     matches = park.match(EMAIL_WITH_SIDE_TOPIC, limit=2)
     [read] = encoded
     assert "Hundehaufen" in read
