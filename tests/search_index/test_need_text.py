@@ -61,6 +61,15 @@ def test_contractions_quantifiers_and_intensifiers_name_no_topic():
     assert not is_filler("untere") and not is_filler("unters")
 
 
+def test_spoken_verb_forms_and_chat_particles_name_no_topic():
+    need = "ja lol, gabs das nich mal? unsre leute könn die ausweise gar nich online beantragen"
+    words = {w.surface.lower() for w in need_words(need)}
+    assert {"ausweise", "online", "beantragen"} <= words
+    assert not {"ja", "lol", "gabs", "könn", "gar"} & words
+    # "wärn" (wären) would stem like "warnen" (Warn-App): it stays a word
+    assert not is_filler("warnen") and not is_filler("Warnung")
+
+
 def test_number_words_name_no_topic():
     words = {
         w.surface for w in need_words("Drei Kommunen teilen sich zwei Stellen; Dutzende Anrufe.")
