@@ -262,6 +262,27 @@ def lower_case_need_classes(
     return frozenset(acts), frozenset(things)
 
 
+def catalogue_cased(ctx: SearchContext, text: str, concepts: Sequence[ScoredConcept]) -> str:
+    """A need typed in lower case throughout, with the words the catalogue capitalises (its
+    nouns, `_casing`) capitalised: "dach" reads as "Dach" to the sentence encoder of the meaning
+    signal, which learnt German from texts that capitalise nouns. Other texts are returned as
+    they are."""
+    if mixes_case(text):
+        return text
+    nouns = set()
+    for sc in concepts:
+        if " " not in sc.concept.stem and sc.docs:
+            upper, lower = _casing(ctx, sc)
+            if upper > lower:
+                nouns.add(sc.concept.stem)
+
+    def cased(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return word[:1].upper() + word[1:] if stem_word(word.lower()) in nouns else word
+
+    return WORD_RE.sub(cased, text) if nouns else text
+
+
 def _casing(ctx: SearchContext, sc: ScoredConcept) -> tuple[int, int]:
     """How often the documents carrying the concept write the word itself (or a close spelling,
     not a synonym: that has a class of its own) capitalised and in lower case inside a

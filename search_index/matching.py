@@ -36,7 +36,7 @@ from search_index.docsets import coordination_pool
 from search_index.match_bands import Candidate, assign_leads, bands, confirms, own_score
 from search_index.match_explain import backing_reports, reasons
 from search_index.match_feedback import PRF_DOCS, PRF_EXTRA, W_FEEDBACK, feedback_scores
-from search_index.match_things import names_a_thing, need_classes
+from search_index.match_things import catalogue_cased, names_a_thing, need_classes
 from search_index.need_concepts import (
     MAX_DF_SHARE,
     ScoredConcept,
@@ -161,7 +161,8 @@ def rank_candidates(
                 features[sid] = found
         ranked = _rank(ctx, features, concepts, missing_idf, category, feedback)
     _favour_best_category(ctx, ranked)
-    _favour_meaning(ctx, ranked, " ".join([core_text(text), *tags]))
+    meant = catalogue_cased(ctx, core_text(text), concepts)
+    _favour_meaning(ctx, ranked, " ".join([meant, *tags]))
     for c in ranked:
         # closeness to the best as the need's own evidence says it (the bands' reading): the
         # category bonus orders siblings, it does not bring them closer to the best

@@ -166,3 +166,26 @@ def test_the_meaning_of_an_email_is_read_without_greeting_sign_off_and_side_topi
     assert "Hundehaufen" in read
     assert not {"DigitalBüro,", "Kopierer", "Stadtwerken.", "Grüße,", "Kemper"} & set(read.split())
     assert [m.solution_id for m in matches] == [2, 1]
+
+
+def test_a_need_in_lower_case_is_read_with_the_catalogues_nouns_capitalised(
+    park: CatalogueIndex, encoded: list[str]
+) -> None:
+    # the sentence encoder learnt German from texts that capitalise nouns: "hundekot" and
+    # "stadtpark" are written as the catalogue writes them; the verb, the word the catalogue
+    # does not know and the preposition "wegen" stay as typed
+    matches = park.match(
+        "überall hundekot und haufen an den wegen im stadtpark, was hilft?", limit=2
+    )
+    [read] = encoded
+    assert "Hundekot" in read.split()
+    assert "Stadtpark," in read.split()
+    assert {"hilft?", "haufen", "wegen"} <= set(read.split())
+    assert [m.solution_id for m in matches] == [2, 1]
+
+
+def test_a_need_that_capitalises_is_read_as_written(
+    park: CatalogueIndex, encoded: list[str]
+) -> None:
+    park.match(NEED, limit=2)
+    assert encoded == [NEED]
