@@ -262,12 +262,17 @@ def lower_case_need_classes(
     return frozenset(acts), frozenset(things)
 
 
+# A sentence of a text, for `catalogue_cased` (a need's title and its lower-case body are two).
+_SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
 def catalogue_cased(ctx: SearchContext, text: str, concepts: Sequence[ScoredConcept]) -> str:
-    """A need typed in lower case throughout, with the words the catalogue capitalises (its
-    nouns, `_casing`) capitalised: "dach" reads as "Dach" to the sentence encoder of the meaning
-    signal, which learnt German from texts that capitalise nouns. Other texts are returned as
-    they are."""
-    if mixes_case(text):
+    """The text with its sentences typed in lower case throughout written as the catalogue
+    writes their words: those the catalogue capitalises (its nouns, `_casing`) capitalised, so
+    "dach" reads as "Dach" to the sentence encoder of the meaning signal, which learnt German
+    from texts that capitalise nouns. Sentences that capitalise any word stay as written (a
+    need's title typed properly before a lower-case description, too)."""
+    if not any(not mixes_case(m.group(0)) for m in _SENTENCE_RE.finditer(text)):
         return text
     nouns = set()
     for sc in concepts:
@@ -275,12 +280,17 @@ def catalogue_cased(ctx: SearchContext, text: str, concepts: Sequence[ScoredConc
             upper, lower = _casing(ctx, sc)
             if upper > lower:
                 nouns.add(sc.concept.stem)
+    if not nouns:
+        return text
 
     def cased(m: re.Match[str]) -> str:
         word = m.group(0)
         return word[:1].upper() + word[1:] if stem_word(word.lower()) in nouns else word
 
-    return WORD_RE.sub(cased, text) if nouns else text
+    def sentence(m: re.Match[str]) -> str:
+        return m.group(0) if mixes_case(m.group(0)) else WORD_RE.sub(cased, m.group(0))
+
+    return _SENTENCE_RE.sub(sentence, text)
 
 
 def _casing(ctx: SearchContext, sc: ScoredConcept) -> tuple[int, int]:

@@ -189,3 +189,13 @@ def test_a_need_that_capitalises_is_read_as_written(
 ) -> None:
     park.match(NEED, limit=2)
     assert encoded == [NEED]
+
+
+def test_a_lower_case_description_after_a_properly_typed_title_is_read_with_the_catalogues_nouns(
+    park: CatalogueIndex, encoded: list[str]
+) -> None:
+    # the app matches a saved need as "title. description"
+    park.match("Hundekot im Park. überall hundekot an den wegen im stadtpark", limit=2)
+    [read] = encoded
+    assert read.startswith("Hundekot im Park.")
+    assert {"Hundekot", "Stadtpark"} <= set(read.split()[3:])
