@@ -82,7 +82,8 @@ MAIN_CONCEPTS = 3
 # sets (W 0.7): nDCG@10 +0.0103, recall@5 +0.0133, nDCG@10 up on 75 sets and down on 12.
 # Adding the 20 documents closest in meaning to the candidates as well gained nothing more
 # (+0.0098 / +0.0125 at W 1.0) and listed results that share no word with the need. The need
-# is read without its greetings, sign-offs and side topics (`need_text.core_text`).
+# is read without its greetings, sign-offs and side topics (`need_text.core_text`), its lower-case
+# sentences with the catalogue's nouns capitalised (`match_things.catalogue_cased`).
 W_MEANING = 0.7
 MEANING_RIVALS = 10 + everyday.HINT_DEPTH
 FIELD_FACTORS = {"title": 1.0, "tags": 0.9, "summary": 0.9, "content": 0.6}
