@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from search_index.analysis import WORD_RE, analyze_query_words, german_word_terms, stem_word
 from search_index.german import load_wordlist
-from search_index.need_text import mixes_case
+from search_index.need_text import SENTENCE_RE, mixes_case, typed_in_lower_case
 
 if TYPE_CHECKING:
     from search_index.concepts import Concept
@@ -262,23 +262,20 @@ def lower_case_need_classes(
     return frozenset(acts), frozenset(things)
 
 
-# A sentence of a text, for `catalogue_cased` (a need's title and its lower-case body are two).
-_SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
-
-
 def catalogue_cased(ctx: SearchContext, text: str, concepts: Sequence[ScoredConcept]) -> str:
     """The text with its sentences typed in lower case throughout written as the catalogue
     writes their words: those the catalogue capitalises (its nouns, `_casing`) capitalised, so
     "dach" reads as "Dach" to the sentence encoder of the meaning signal, which learnt German
-    from texts that capitalise nouns. Sentences that capitalise any word stay as written (a
-    need's title typed properly before a lower-case description, too)."""
-    if not any(not mixes_case(m.group(0)) for m in _SENTENCE_RE.finditer(text)):
-        return text
+    from texts that capitalise nouns. Other sentences stay as written (a need's title typed
+    properly before a lower-case description, too); only the lower-case sentences' words are
+    looked up in the catalogue."""
+    lower = [m.group(0) for m in SENTENCE_RE.finditer(text) if typed_in_lower_case(m.group(0))]
+    stems = {stem_word(w.lower()) for sentence in lower for w in WORD_RE.findall(sentence)}
     nouns = set()
     for sc in concepts:
-        if " " not in sc.concept.stem and sc.docs:
-            upper, lower = _casing(ctx, sc)
-            if upper > lower:
+        if sc.concept.stem in stems and sc.docs:
+            upper, lower_count = _casing(ctx, sc)
+            if upper > lower_count:
                 nouns.add(sc.concept.stem)
     if not nouns:
         return text
@@ -288,9 +285,10 @@ def catalogue_cased(ctx: SearchContext, text: str, concepts: Sequence[ScoredConc
         return word[:1].upper() + word[1:] if stem_word(word.lower()) in nouns else word
 
     def sentence(m: re.Match[str]) -> str:
-        return m.group(0) if mixes_case(m.group(0)) else WORD_RE.sub(cased, m.group(0))
+        typed = m.group(0)
+        return WORD_RE.sub(cased, typed) if typed_in_lower_case(typed) else typed
 
-    return _SENTENCE_RE.sub(sentence, text)
+    return SENTENCE_RE.sub(sentence, text)
 
 
 def _casing(ctx: SearchContext, sc: ScoredConcept) -> tuple[int, int]:

@@ -47,7 +47,8 @@ SIDE_TOPIC_WEIGHT = 0.25
 # recall@5 -0.0009 and strong recall -0.002; 0.2 and 0.6 lie in between.
 SIGNATURE_MAX_WORDS = 8
 
-_SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*|\n")
+# A sentence (or a line break between sentences); also read by `match_things.catalogue_cased`.
+SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*|\n")
 # An opening salutation ends at the first comma or colon; the rest of its sentence counts.
 _SALUTATION_RE = re.compile(
     r"^\W*(hallo|guten (tag|morgen|abend)|sehr geehrte|liebe[rs]?|moin|servus|hi)\b[^,:\n]*[,:]",
@@ -185,7 +186,7 @@ def sentences(text: str) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
     side_left = 0
     signed = False  # after a sign-off: short lines are the signature (name, office, phone)
-    for m in _SENTENCE_RE.finditer(text):
+    for m in SENTENCE_RE.finditer(text):
         s = m.group(0)
         salutation = _SALUTATION_RE.match(s)
         if salutation:
@@ -253,6 +254,13 @@ def mixes_case(text: str) -> bool:
     `properly_cased`, which weighs words and asks for a sentence's worth of them."""
     words = [w for w in WORD_RE.findall(text) if w[0].isalpha()]
     return any(w[0].isupper() for w in words) and any(w[0].islower() for w in words)
+
+
+def typed_in_lower_case(text: str) -> bool:
+    """True if the text has words and writes none of them capitalised ("lohnt sich pv aufm
+    dach"): it says nothing of which words are nouns."""
+    words = [w for w in WORD_RE.findall(text) if w[0].isalpha()]
+    return any(w[0].islower() for w in words) and not any(w[0].isupper() for w in words)
 
 
 def need_words(text: str) -> list[NeedWord]:

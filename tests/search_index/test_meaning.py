@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search_index import CatalogueIndex, embedding, embedding_store, matching
+from search_index import CatalogueIndex, embedding, embedding_store, match_things, matching
+from search_index.analysis import stem_word
 from search_index.embedding_store import EmbeddingStore
 from search_index.match_bands import own_score
+from search_index.need_concepts import need_concepts
 from tests.search_index.conftest import make_doc
 
 # Two solutions with the same title and the same words the need shares with them ("Wege",
@@ -199,3 +201,28 @@ def test_a_lower_case_description_after_a_properly_typed_title_is_read_with_the_
     [read] = encoded
     assert read.startswith("Hundekot im Park.")
     assert {"Hundekot", "Stadtpark"} <= set(read.split()[3:])
+
+
+def test_only_the_words_of_lower_case_sentences_are_looked_up_in_the_catalogue(
+    park: CatalogueIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a sentence piece without lower-case words ("z. B." splits "B. Beutelspender.") says
+    # nothing about casing; a lower-case sentence's nouns are looked up, and only they
+    looked_up: list[str] = []
+    real = match_things._casing
+    monkeypatch.setattr(
+        match_things,
+        "_casing",
+        lambda ctx, sc: looked_up.append(sc.concept.stem) or real(ctx, sc),
+    )
+    ctx = park.context()
+    cased = "Hundekot auf den Wegen im Stadtpark, z. B. Beutelspender."
+    concepts, _ = need_concepts(ctx, cased, len(ctx.live_docs()))
+    assert match_things.catalogue_cased(ctx, cased, concepts) == cased
+    assert looked_up == []
+    text = "Beutelspender im Stadtpark? überall hundekot"
+    concepts, _ = need_concepts(ctx, text, len(ctx.live_docs()))
+    assert match_things.catalogue_cased(ctx, text, concepts) == (
+        "Beutelspender im Stadtpark? überall Hundekot"
+    )
+    assert looked_up == [stem_word("hundekot")]
