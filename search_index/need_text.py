@@ -243,7 +243,7 @@ def properly_cased(text: str) -> bool:
     words = WORD_RE.findall(text)
     if len(words) < CASED_MIN_WORDS:
         return False
-    upper = sum(1 for w in words if w[0].isupper())
+    upper = sum(1 for w in words if capitalised(w))
     lower = sum(1 for w in words if w[0].islower())
     return upper >= 0.15 * len(words) and lower >= 0.3 * len(words)
 
@@ -253,14 +253,22 @@ def mixes_case(text: str) -> bool:
     which of its words are nouns ("Hundesteuer online anmelden"). Looser than
     `properly_cased`, which weighs words and asks for a sentence's worth of them."""
     words = [w for w in WORD_RE.findall(text) if w[0].isalpha()]
-    return any(w[0].isupper() for w in words) and any(w[0].islower() for w in words)
+    return any(capitalised(w) for w in words) and any(w[0].islower() for w in words)
 
 
 def typed_in_lower_case(text: str) -> bool:
     """True if the text has words and writes none of them capitalised ("lohnt sich pv aufm
     dach"): it says nothing of which words are nouns."""
     words = [w for w in WORD_RE.findall(text) if w[0].isalpha()]
-    return any(w[0].islower() for w in words) and not any(w[0].isupper() for w in words)
+    return any(w[0].islower() for w in words) and not any(capitalised(w) for w in words)
+
+
+def capitalised(word: str) -> bool:
+    """True for a word written as German writes nouns ("Dach", "Kita-Navigator"), not for an
+    abbreviation with capitals inside ("DSB", "KI-bot", "BuT", "EfA"): a need typed in lower
+    case keeps those as they are written, so they say nothing of its other words' classes."""
+    head = re.split(r"[-‐‑]", word, maxsplit=1)[0]
+    return word[0].isupper() and not any(ch.isupper() for ch in head[1:])
 
 
 def need_words(text: str) -> list[NeedWord]:

@@ -186,6 +186,16 @@ def test_a_need_in_lower_case_is_read_with_the_catalogues_nouns_capitalised(
     assert [m.solution_id for m in matches] == [2, 1]
 
 
+def test_a_lower_case_need_with_abbreviations_is_still_read_with_the_catalogues_nouns(
+    park: CatalogueIndex, encoded: list[str]
+) -> None:
+    # "OA" and "WE" are written as abbreviations are, not as nouns: the need is still typed in
+    # lower case, and its nouns are written as the catalogue writes them
+    park.match("OA meckert, jedes WE hundekot im stadtpark", limit=2)
+    [read] = encoded
+    assert {"OA", "WE", "Hundekot", "Stadtpark"} <= set(read.replace(",", "").split())
+
+
 def test_a_need_that_capitalises_is_read_as_written(
     park: CatalogueIndex, encoded: list[str]
 ) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from search_index.need_text import (
     LOWERCASE_WEIGHT,
     SIDE_TOPIC_WEIGHT,
+    capitalised,
     core_text,
     is_filler,
+    mixes_case,
     need_words,
     sentences,
+    typed_in_lower_case,
 )
 
 EMAIL = (
@@ -46,6 +49,17 @@ def test_filler_words_are_dropped_and_lower_case_words_weigh_less():
     assert not is_filler("Bürgerbüro") and not is_filler("Kita")
     # an all lower-case keyword query: no word is taken for a verb
     assert {w.weight for w in need_words("kita anmeldung online warteliste eltern")} == {1.0}
+
+
+def test_abbreviations_say_nothing_of_a_lower_case_needs_word_classes():
+    # a chat message keeps "DSB", "WE" and "KI-bot" as written; its other words are still typed
+    # in lower case, so none of them is taken for a verb beside a capitalised noun
+    need = "DSB hat gemeckert, am WE guckt keiner in die logs. brauchen n KI-bot fürs postfach"
+    assert typed_in_lower_case(need) and not mixes_case(need)
+    assert {w.weight for w in need_words(need)} == {1.0}
+    assert not any(capitalised(w) for w in ("DSB", "KI-bot", "BuT", "EfA", "logs"))
+    assert all(capitalised(w) for w in ("Dach", "Kita-Navigator", "E-Akte", "Öl"))
+    assert mixes_case("Hundesteuer online anmelden") and mixes_case("Logs vom WE prüfen")
 
 
 def test_contractions_quantifiers_and_intensifiers_name_no_topic():
