@@ -1,7 +1,8 @@
 """Need-matching latency benchmark: `python benchmarks/matching_latency.py --docs N`.
 
 Owns the measurement of `CatalogueIndex.match` on a synthetic German catalogue with need texts
-of 20-80 words, in a fresh serving process: p50, p95, max, the share of documents the median
+of 20-80 words, in a fresh serving process: p50, p95, max (and apart, for a fifth as many needs
+typed in lower case throughout), the share of documents the median
 need's chosen concepts reach (the coordination pool), and the memory of the serving process
 after all needs. Prints figures and, as the last line, one JSON object. Must not be imported by
 the application; no assertions.
@@ -61,6 +62,13 @@ def serve(args: argparse.Namespace) -> None:
         _, wall, cpu_ms = timed(ix.match, text, limit=10)
         times.append(wall)
         cpu.append(cpu_ms)
+    # needs typed in lower case throughout, as in a chat: read with the catalogue's casing
+    # (`match_things.catalogue_cased`, `lower_case_need_classes`), timed apart
+    lower_times, lower_cpu = [], []
+    for text in Corpus(seed=12).needs(max(1, args.needs // 5)):
+        _, wall, cpu_ms = timed(ix.match, text.lower(), limit=10)
+        lower_times.append(wall)
+        lower_cpu.append(cpu_ms)
     load_end = machine_load()
     rss_after = rss_mb()
     caches = cache_sizes(ix)
@@ -72,6 +80,8 @@ def serve(args: argparse.Namespace) -> None:
             {
                 "needs": len(needs),
                 **latency_summary("match", times, cpu),
+                "lower_case_needs": len(lower_times),
+                **latency_summary("lower_case", lower_times, lower_cpu),
                 "load_start": load_start,
                 "load_end": load_end,
                 "median_pool": median_pool,
@@ -105,6 +115,11 @@ def main() -> None:
         f"{served['median_pool']} docs ({100 * share:.1f} %)"
         if share is not None
         else f"match: p50 {served['match_p50_ms']} ms, p95 {served['match_p95_ms']} ms"
+    )
+    print(
+        f"match ({served['lower_case_needs']} more needs typed in lower case): p50 "
+        f"{served['lower_case_p50_ms']} ms, p95 {served['lower_case_p95_ms']} ms, max "
+        f"{served['lower_case_max_ms']} ms"
     )
     print(
         f"machine load (1/5/15 min) while matching: {served['load_start']} → {served['load_end']}"
