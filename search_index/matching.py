@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from search_index import embedding, everyday
+from search_index import embedding, everyday, match_feedback
 from search_index.concepts import Concept
 from search_index.docsets import coordination_pool
 from search_index.match_bands import Candidate, assign_leads, bands, confirms, own_score
@@ -330,6 +330,7 @@ def run_match(
         confirm=confirms(text, n_concepts),
         words=len(text.split()),
     )
+    match_feedback.favour_kin_in_meaning(ctx, ranked)  # below "passt gut" (`everyday.order`)
     stems, max_df = {sc.concept.stem for sc in concepts}, MAX_DF_SHARE * len(ctx.live_docs())
     found = everyday.hints(ctx, " ".join([text, *tags]), stems, max_df)  # order below "passt gut"
     order, labels = everyday.order(ranked, labels, found)

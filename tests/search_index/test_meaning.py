@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search_index import CatalogueIndex, embedding, embedding_store, match_things, matching
+from search_index import (
+    CatalogueIndex,
+    embedding,
+    embedding_store,
+    match_feedback,
+    match_things,
+    matching,
+)
 from search_index.analysis import stem_word
 from search_index.embedding_store import EmbeddingStore
 from search_index.match_bands import own_score
@@ -236,3 +243,47 @@ def test_only_the_words_of_lower_case_sentences_are_looked_up_in_the_catalogue(
         "Beutelspender im Stadtpark? überall Hundekot"
     )
     assert looked_up == [stem_word("hundekot")]
+
+
+# A street-damage app, the same service in other words, an events app sharing "App" and
+# "melden", and a playground inspection sharing no subject.
+REPORTING = [
+    make_doc(
+        1,
+        "Schäden im Straßenraum per App melden",
+        "Bürger melden Schlaglöcher und defekte Laternen mit Foto und Standort.",
+        "Die Meldungen landen direkt beim Bauhof, der sie abarbeitet.",
+    ),
+    make_doc(
+        2,
+        "Hinweisportal für Bürgeranliegen",
+        "Einwohner geben Hinweise auf kaputte Gehwege und Straßenbeleuchtung an die Verwaltung.",
+        "Der Bauhof sieht die Hinweise auf einer Karte und meldet zurück, wann repariert wird.",
+    ),
+    make_doc(
+        3,
+        "App für Veranstaltungen",
+        "Die App zeigt Termine und Feste der Stadt.",
+        "Bürger melden sich per App für Stadtführungen an.",
+    ),
+    make_doc(4, "Spielplatzprüfung per Tablet", "Prüfprotokolle digital.", "Mängel vor Ort."),
+]
+
+
+def test_below_passt_gut_a_result_close_in_meaning_to_the_best_moves_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the hint portal shares no word with the need but says what the best result says: it
+    # moves above the playground inspection; the best result keeps its place and band
+    ix = CatalogueIndex(tmp_path / "ix")
+    ix.rebuild(REPORTING, total=len(REPORTING))
+    try:
+        with_kin = ix.match("Schlaglöcher per App melden", limit=4)
+        monkeypatch.setattr(match_feedback, "W_KIN_MEANING", 0.0)
+        without = ix.match("Schlaglöcher per App melden", limit=4)
+    finally:
+        ix.close()
+    assert [m.solution_id for m in without] == [1, 3, 4, 2]
+    assert [m.solution_id for m in with_kin] == [1, 3, 2, 4]
+    assert [m.band for m in with_kin] == [m.band for m in without]
+    assert with_kin[0].band == "strong"
