@@ -242,3 +242,28 @@ def test_the_core_text_keeps_what_the_need_asks_and_falls_back_to_the_whole_text
     assert not {"DigitalBüro,", "Kopierer", "stört", "Grüße,", "Kemper"} & set(core.split())
     assert core_text("Viele Grüße") == "Viele Grüße"  # nothing of full weight: the whole text
     assert core_text("kita anmeldung online") == "kita anmeldung online"
+
+
+def test_a_clause_saying_what_the_writer_already_has_counts_like_a_side_topic():
+    text = "ratsinfo + tablets ham wir schon, tippen uns trotzdem die finger wund"
+    assert [w for _, w in sentences(text)] == [SIDE_TOPIC_WEIGHT, 1.0]
+    text = (
+        "Eine Dienstvereinbarung zur Zeiterfassung haben wir. Jetzt brauchen wir eine Regelung "
+        "fürs Arbeiten von zu Hause."
+    )
+    weights = {w.surface: w.weight for w in need_words(text)}
+    assert weights["Dienstvereinbarung"] == SIDE_TOPIC_WEIGHT
+    assert weights["Regelung"] == 1.0
+    parts = sentences("Wir haben seit Jahren eine Online-Terminvergabe, aber die Akten fehlen.")
+    assert [w for _, w in parts] == [SIDE_TOPIC_WEIGHT, 1.0]
+    assert "Online-Terminvergabe" in parts[0][0] and "Akten" in parts[1][0]
+
+
+def test_a_question_a_trouble_or_something_done_is_no_clause_of_what_the_writer_has():
+    for text in (
+        "Wer sitzt drin, welche Formulare und Lagekarten nutzen wir, und wie üben wir das?",
+        "Wir haben schon versucht, Pläne per E-Mail entgegenzunehmen.",
+        "Wir haben schon zusätzliche Schilder aufgestellt, aber die Leute suchen trotzdem.",
+        "Mit der Software haben wir seit Jahren Ärger.",
+    ):
+        assert all(w == 1.0 for _, w in sentences(text)), text
